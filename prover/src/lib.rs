@@ -1,0 +1,11 @@
+//! `prover`: a multi-table STARK prover for RV32IM programs over Goldilocks.
+//!
+//! * [`stark`]: the generic multi-table STARK (AIR interface, LDE, Keccak
+//!   Merkle trees, transcript, LogUp, composition, DEEP, batched FRI, prover,
+//!   verifier, proof format).
+//! * [`vm`]: the RV32IM machine: ELF loader, decoder, executor and execution log.
+//!
+//! See `ARCHITECTURE.md` at the repository root for the data flow.
+
+pub mod stark;
+pub mod vm;

@@ -1,0 +1,1 @@
+//! The generic multi-table STARK.

@@ -1,0 +1,1 @@
+//! The RV32IM machine: ELF loader, decoder, executor and execution log.
