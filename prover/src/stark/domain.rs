@@ -1,0 +1,209 @@
+//! Evaluation domains and the low-degree extension.
+//!
+//! A table chunk of height `n` lives on the subgroup `H = <w_n>`. Its LDE lives on the coset
+//! `g*K`, `K = <w_N>`, `N = n * blowup`, `g` = [`Felt::GENERATOR`] (7, outside every subgroup).
+//!
+//! **LDE rows are stored in bit-reversed order**: storage row `i` holds the point
+//! `g * w_N^bitrev(i)`. This is the order `p3-dft`'s `coset_lde_batch` produces, so the LDE is
+//! used as it comes out of the NTT, and it puts `x` and `-x` in adjacent rows `2p`, `2p+1`:
+//! a FRI fold maps storage pair `p` of one layer to storage row `p` of the next.
+
+use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
+use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
+use p3_matrix::Matrix;
+use p3_matrix::bitrev::BitReversibleMatrix;
+use p3_matrix::dense::RowMajorMatrix;
+use rayon::prelude::*;
+
+use super::field::{Ext, Felt};
+
+/// `i` with its low `log_n` bits reversed.
+#[inline]
+pub fn bitrev(i: usize, log_n: usize) -> usize {
+    if log_n == 0 {
+        0
+    } else {
+        i.reverse_bits() >> (usize::BITS as usize - log_n)
+    }
+}
+
+/// The coset shift of every LDE domain.
+pub fn coset_shift() -> Felt {
+    Felt::GENERATOR
+}
+
+/// The LDE point at storage row `i` of a domain of size `2^log_n` with shift `shift`.
+#[inline]
+pub fn lde_point(shift: Felt, log_n: usize, i: usize) -> Felt {
+    shift * Felt::two_adic_generator(log_n).exp_u64(bitrev(i, log_n) as u64)
+}
+
+/// All LDE points of a domain of size `2^log_n`, in storage (bit-reversed) order.
+pub fn lde_points(shift: Felt, log_n: usize) -> Vec<Felt> {
+    let n = 1usize << log_n;
+    let w = Felt::two_adic_generator(log_n);
+    let mut natural = Vec::with_capacity(n);
+    let mut cur = shift;
+    for _ in 0..n {
+        natural.push(cur);
+        cur *= w;
+    }
+    (0..n)
+        .into_par_iter()
+        .map(|i| natural[bitrev(i, log_n)])
+        .collect()
+}
+
+/// The NTT engine. It caches twiddles, so one is made per prove (and dropped with it).
+#[derive(Clone, Debug, Default)]
+pub struct Lde {
+    dft: Radix2DitParallel<Felt>,
+}
+
+impl Lde {
+    /// A fresh engine with an empty twiddle cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Low-degree extension of every column of `trace` (natural order on `H`) onto the coset
+    /// domain `blowup` times larger, rows in storage (bit-reversed) order.
+    ///
+    /// The input is copied once into a buffer that already has the LDE's capacity, so the NTT
+    /// runs in place with no further allocation.
+    pub fn extend(&self, trace: &RowMajorMatrix<Felt>, log_blowup: usize) -> RowMajorMatrix<Felt> {
+        let width = trace.width();
+        let mut values = Vec::with_capacity(trace.values.len() << log_blowup);
+        values.extend_from_slice(&trace.values);
+        self.extend_owned(RowMajorMatrix::new(values, width), log_blowup)
+    }
+
+    /// As [`Lde::extend`], consuming the trace (no copy if it already has spare capacity).
+    pub fn extend_owned(
+        &self,
+        trace: RowMajorMatrix<Felt>,
+        log_blowup: usize,
+    ) -> RowMajorMatrix<Felt> {
+        self.dft
+            .coset_lde_batch(trace, log_blowup, coset_shift())
+            .bit_reverse_rows()
+    }
+
+    /// Coefficients (natural order) of the polynomials whose evaluations on the coset
+    /// `shift * K` are the columns of `evals` (natural order).
+    pub fn coset_interpolate(
+        &self,
+        evals: RowMajorMatrix<Felt>,
+        shift: Felt,
+    ) -> RowMajorMatrix<Felt> {
+        self.dft.coset_idft_batch(evals, shift)
+    }
+
+    /// Evaluations on the LDE coset (storage order) of polynomials given by coefficients;
+    /// `coeffs` must already be padded to the domain size.
+    pub fn evaluate_coeffs(&self, coeffs: RowMajorMatrix<Felt>) -> RowMajorMatrix<Felt> {
+        self.dft
+            .coset_dft_batch(coeffs, coset_shift())
+            .bit_reverse_rows()
+    }
+}
+
+/// Barycentric weights for evaluating polynomials given by their values on the subgroup `H`
+/// of size `2^log_n` (natural order) at the point `z`:
+/// `p(z) = sum_r weights[r] * p(w^r)`. Fails only if `z` lies in `H`.
+pub fn subgroup_weights(log_n: usize, z: Ext) -> Option<Vec<Ext>> {
+    let n = 1usize << log_n;
+    let w = Felt::two_adic_generator(log_n);
+    let points = super::field::powers(w, n);
+    let diffs: Vec<Ext> = points.par_iter().map(|&x| z - x).collect();
+    if diffs.contains(&Ext::ZERO) {
+        return None;
+    }
+    let inv = p3_field::batch_multiplicative_inverse(&diffs);
+    // p(z) = (z^n - 1)/n * sum_r w^r/(z - w^r) * y_r
+    let scale = (z.exp_power_of_2(log_n) - Ext::ONE) * Felt::from_usize(n).inverse();
+    Some(
+        points
+            .par_iter()
+            .zip(inv.par_iter())
+            .map(|(&x, &i)| scale * i * x)
+            .collect(),
+    )
+}
+
+/// `sum_r weights[r] * row_r` for each column of a row-major base-field matrix.
+pub fn weighted_column_sums(mat: &RowMajorMatrix<Felt>, weights: &[Ext]) -> Vec<Ext> {
+    let width = mat.width();
+    if width == 0 {
+        return Vec::new();
+    }
+    mat.values
+        .par_chunks(width * 256)
+        .zip(weights.par_chunks(256))
+        .fold(
+            || vec![Ext::ZERO; width],
+            |mut acc, (rows, ws)| {
+                for (row, &wt) in rows.chunks_exact(width).zip(ws) {
+                    for (a, &v) in acc.iter_mut().zip(row) {
+                        *a += wt * v;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || vec![Ext::ZERO; width],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bitrev_small() {
+        assert_eq!(bitrev(1, 3), 4);
+        assert_eq!(bitrev(6, 3), 3);
+        assert_eq!(bitrev(0, 0), 0);
+    }
+
+    #[test]
+    fn lde_matches_direct_evaluation() {
+        // p(x) = 3 + 2x + x^3 on H of size 4; its LDE at storage row i is p(point(i)).
+        let h = Felt::two_adic_generator(2);
+        let p = |x: Felt| Felt::from_u64(3) + x.double() + x.cube();
+        let trace = RowMajorMatrix::new_col((0..4).map(|r| p(h.exp_u64(r))).collect());
+        let lde = Lde::new().extend(&trace, 1);
+        assert_eq!(lde.height(), 8);
+        for (i, &x) in lde_points(coset_shift(), 3).iter().enumerate() {
+            assert_eq!(lde.values[i], p(x));
+            assert_eq!(x, lde_point(coset_shift(), 3, i));
+        }
+        // Adjacent storage rows are x and -x.
+        let pts = lde_points(coset_shift(), 3);
+        assert_eq!(pts[2], -pts[3]);
+    }
+
+    #[test]
+    fn barycentric_matches_polynomial() {
+        let h = Felt::two_adic_generator(3);
+        let p = |x: Ext| x * x * x + Ext::from(Felt::from_u64(5)) * x + Ext::ONE;
+        let col: Vec<Felt> = (0..8)
+            .map(|r| {
+                let x = h.exp_u64(r);
+                x.cube() + Felt::from_u64(5) * x + Felt::ONE
+            })
+            .collect();
+        let z = super::super::field::ext_from_limbs(Felt::from_u64(123), Felt::from_u64(45));
+        let w = subgroup_weights(3, z).unwrap();
+        let got = weighted_column_sums(&RowMajorMatrix::new_col(col), &w);
+        assert_eq!(got, vec![p(z)]);
+        assert!(subgroup_weights(3, Ext::from(h)).is_none());
+    }
+}

@@ -1,0 +1,277 @@
+//! LogUp buses: the aux trace the prover builds, and the constraints both sides evaluate.
+//!
+//! For challenges `beta`, `gamma`, an interaction with tuple `v` on bus `b` has denominator
+//! `d = beta - (b + gamma*v_0 + gamma^2*v_1 + ...)` and term `m / d` (`m` its multiplicity).
+//! Interactions are grouped (see [`AirInfo`](super::symbolic::AirInfo)); per row the aux trace
+//! holds, in the extension field,
+//!
+//! * one column `h_g = sum_{a in g} m_a / d_a` per group, constrained on every row by
+//!   `h_g * prod d_a - sum_a m_a * prod_{b != a} d_b = 0`;
+//! * a running sum `S`: `S_0 = sum_g h_g[0]`, `S_{r+1} = S_r + sum_g h_g[r+1]`, and on the last
+//!   row `S = sum`, the instance's claimed contribution, which the proof carries.
+//!
+//! The verifier checks that the contributions of all instances, plus the public
+//! interactions, sum to zero.
+
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_matrix::Matrix;
+use p3_matrix::dense::RowMajorMatrix;
+use rayon::prelude::*;
+
+use super::air::{Air, BusId, Constraints, PublicInteraction, Scope, Vars};
+use super::field::{EXT_DEGREE, Ext, Felt, FoldValue, ext_from_limbs, ext_limbs};
+use super::symbolic::AirInfo;
+
+/// The LogUp challenges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogupChallenges {
+    /// The shift every denominator subtracts the fingerprint from.
+    pub beta: Ext,
+    /// The tuple-combination challenge.
+    pub gamma: Ext,
+}
+
+impl LogupChallenges {
+    /// `d = beta - (bus + gamma*v_0 + gamma^2*v_1 + ...)`.
+    pub fn denominator<V: FoldValue>(&self, bus: BusId, values: &[V]) -> Ext {
+        // Horner from the last value: ((v_k*g + v_{k-1})*g + ... + v_0)*g + bus.
+        let mut acc = Ext::ZERO;
+        for v in values.iter().rev() {
+            acc = (acc + v.to_ext()) * self.gamma;
+        }
+        self.beta - (acc + Ext::from(Felt::from_u32(bus)))
+    }
+}
+
+/// Interactions captured from one evaluation of `eval`, without allocating per row.
+#[derive(Clone, Debug)]
+pub struct Captured<V> {
+    buses: Vec<BusId>,
+    ends: Vec<usize>,
+    values: Vec<V>,
+    mults: Vec<V>,
+}
+
+impl<V> Default for Captured<V> {
+    fn default() -> Self {
+        Self {
+            buses: Vec::new(),
+            ends: Vec::new(),
+            values: Vec::new(),
+            mults: Vec::new(),
+        }
+    }
+}
+
+impl<V: Copy> Captured<V> {
+    /// Forgets the previous row's interactions, keeping the buffers.
+    pub fn clear(&mut self) {
+        self.buses.clear();
+        self.ends.clear();
+        self.values.clear();
+        self.mults.clear();
+    }
+
+    /// Records one interaction.
+    pub fn push(&mut self, bus: BusId, values: &[V], multiplicity: V) {
+        self.buses.push(bus);
+        self.values.extend_from_slice(values);
+        self.ends.push(self.values.len());
+        self.mults.push(multiplicity);
+    }
+
+    /// Number of interactions captured.
+    pub fn len(&self) -> usize {
+        self.buses.len()
+    }
+
+    /// Whether nothing was captured.
+    pub fn is_empty(&self) -> bool {
+        self.buses.is_empty()
+    }
+
+    /// Interaction `i`: bus, tuple, multiplicity.
+    pub fn get(&self, i: usize) -> (BusId, &[V], V) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        (
+            self.buses[i],
+            &self.values[start..self.ends[i]],
+            self.mults[i],
+        )
+    }
+}
+
+/// A sink that keeps the interactions and ignores the constraints.
+struct InteractionsOnly<'a, V>(&'a mut Captured<V>);
+
+impl<V: FoldValue> Constraints<V> for InteractionsOnly<'_, V> {
+    fn constrain(&mut self, _: Scope, _: V) {}
+    fn interact(&mut self, bus: BusId, values: &[V], multiplicity: V) {
+        self.0.push(bus, values, multiplicity);
+    }
+}
+
+/// Rows per parallel work unit when building the aux trace.
+const ROWS_PER_TASK: usize = 1 << 10;
+
+/// Builds the aux trace of one instance: `n x 2*aux_width` base-field limbs, natural row
+/// order, and returns it with the instance's LogUp contribution. Returns `None` if a
+/// denominator vanishes (probability about `n * 2^-128` for an honest prover).
+pub fn build_aux_trace<A: Air>(
+    air: &A,
+    info: &AirInfo,
+    main: &RowMajorMatrix<Felt>,
+    pre: Option<&RowMajorMatrix<Felt>>,
+    public: &[Felt],
+    ch: &LogupChallenges,
+) -> Option<(RowMajorMatrix<Felt>, Ext)> {
+    let n = main.height();
+    let groups = &info.groups;
+    let aux_w = info.aux_width();
+    let width = aux_w * EXT_DEGREE;
+    let num_inter = info.interactions.len();
+    let mut aux = RowMajorMatrix::new(vec![Felt::ZERO; n * width], width);
+    let mut row_sums = vec![Ext::ZERO; n];
+    let ok = aux
+        .values
+        .par_chunks_mut(ROWS_PER_TASK * width)
+        .zip(row_sums.par_chunks_mut(ROWS_PER_TASK))
+        .enumerate()
+        .all(|(task, (aux_rows, sums))| {
+            let first = task * ROWS_PER_TASK;
+            let rows = sums.len();
+            let mut cap = Captured::default();
+            let mut dens = Vec::with_capacity(rows * num_inter);
+            let mut mults = Vec::with_capacity(rows * num_inter);
+            for r in first..first + rows {
+                cap.clear();
+                let next = (r + 1) % n;
+                let empty: &[Felt] = &[];
+                let local = &main.values[r * main.width()..(r + 1) * main.width()];
+                let next_row = &main.values[next * main.width()..(next + 1) * main.width()];
+                let (pl, pn) = match pre {
+                    Some(p) => (
+                        &p.values[r * p.width()..(r + 1) * p.width()],
+                        &p.values[next * p.width()..(next + 1) * p.width()],
+                    ),
+                    None => (empty, empty),
+                };
+                let vars = Vars {
+                    local,
+                    next: next_row,
+                    pre_local: pl,
+                    pre_next: pn,
+                    public,
+                };
+                air.eval(&vars, &mut InteractionsOnly(&mut cap));
+                debug_assert_eq!(cap.len(), num_inter, "eval must be straight-line");
+                for i in 0..cap.len() {
+                    let (bus, values, m) = cap.get(i);
+                    dens.push(ch.denominator(bus, values));
+                    mults.push(m);
+                }
+            }
+            if dens.contains(&Ext::ZERO) {
+                return false;
+            }
+            let inv = p3_field::batch_multiplicative_inverse(&dens);
+            for (k, (row, sum)) in aux_rows.chunks_exact_mut(width).zip(sums).enumerate() {
+                let base = k * num_inter;
+                let mut total = Ext::ZERO;
+                for (g, members) in groups.iter().enumerate() {
+                    let h: Ext = members
+                        .iter()
+                        .map(|&a| inv[base + a] * mults[base + a])
+                        .sum();
+                    row[g * 2..g * 2 + 2].copy_from_slice(&ext_limbs(&h));
+                    total += h;
+                }
+                *sum = total;
+            }
+            true
+        });
+    if !ok {
+        return None;
+    }
+    // The running sum is a sequential prefix over rows.
+    let acc_col = (aux_w - 1) * EXT_DEGREE;
+    let mut running = Ext::ZERO;
+    for (row, s) in aux.values.chunks_exact_mut(width).zip(&row_sums) {
+        running += *s;
+        row[acc_col..acc_col + 2].copy_from_slice(&ext_limbs(&running));
+    }
+    Some((aux, running))
+}
+
+/// The aux side of one row (or of the out-of-domain point): LogUp columns as extension
+/// elements, and what their constraints need.
+#[derive(Clone, Copy, Debug)]
+pub struct AuxRow<'b> {
+    /// This row's aux columns.
+    pub local: &'b [Ext],
+    /// The next row's aux columns.
+    pub next: &'b [Ext],
+    /// The LogUp challenges.
+    pub challenges: &'b LogupChallenges,
+    /// The instance's claimed contribution.
+    pub sum: Ext,
+}
+
+/// Reads an aux row of base limbs as extension elements, into `out`.
+pub fn aux_row_to_ext(limbs: &[Felt], out: &mut Vec<Ext>) {
+    out.clear();
+    out.extend(limbs.chunks_exact(2).map(|l| ext_from_limbs(l[0], l[1])));
+}
+
+/// Evaluates the LogUp constraints of one row (or of the out-of-domain point) into `out`,
+/// in the fixed order: one per group, then first-row, transition and last-row running-sum
+/// constraints.
+pub fn eval_constraints<V: FoldValue, C: Constraints<Ext>>(
+    info: &AirInfo,
+    captured: &Captured<V>,
+    aux: &AuxRow<'_>,
+    dens: &mut Vec<Ext>,
+    out: &mut C,
+) {
+    let (aux_local, aux_next, ch) = (aux.local, aux.next, aux.challenges);
+    dens.clear();
+    for i in 0..captured.len() {
+        let (bus, values, _) = captured.get(i);
+        dens.push(ch.denominator(bus, values));
+    }
+    let groups = &info.groups;
+    for (g, members) in groups.iter().enumerate() {
+        let mut prod = Ext::ONE;
+        for &a in members {
+            prod *= dens[a];
+        }
+        let mut numer = Ext::ZERO;
+        for &a in members {
+            let mut others = Ext::ONE;
+            for &b in members {
+                if b != a {
+                    others *= dens[b];
+                }
+            }
+            numer += captured.get(a).2.to_ext() * others;
+        }
+        out.constrain(Scope::EveryRow, aux_local[g] * prod - numer);
+    }
+    let acc = groups.len();
+    let h_local: Ext = aux_local[..acc].iter().copied().sum();
+    let h_next: Ext = aux_next[..acc].iter().copied().sum();
+    out.constrain(Scope::FirstRow, aux_local[acc] - h_local);
+    out.constrain(Scope::Transition, aux_next[acc] - aux_local[acc] - h_next);
+    out.constrain(Scope::LastRow, aux_local[acc] - aux.sum);
+}
+
+/// The verifier's own bus terms: `sum m / d` over the statement's public interactions.
+/// `None` if a denominator vanishes.
+pub fn public_sum(public: &[PublicInteraction], ch: &LogupChallenges) -> Option<Ext> {
+    let mut total = Ext::ZERO;
+    for p in public {
+        let d = ch.denominator(p.bus, &p.values);
+        total += d.try_inverse()? * p.multiplicity;
+    }
+    Some(total)
+}

@@ -1,0 +1,186 @@
+//! What prover and verifier derive identically before the first message: each table's
+//! [`AirInfo`], the instance layout and buckets, the preprocessed commitments, and the
+//! transcript's opening absorption (parameters, statement, table shapes, preprocessed roots).
+
+use p3_matrix::Matrix;
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::air::{Air, PublicInteraction};
+use super::composition::QUOTIENT_PARTS;
+use super::deep::SegmentWidths;
+use super::domain::Lde;
+use super::field::Felt;
+use super::merkle::MerkleTree;
+use super::params::{MIN_LOG_HEIGHT, StarkParams};
+use super::symbolic::{AirError, AirInfo};
+use super::trace::{Instance, buckets, instances, row_range};
+use super::transcript::Transcript;
+
+/// The protocol label every transcript starts with.
+const PROTOCOL: &[u8] = b"rv32im-stark/goldilocks-keccak/v1";
+
+/// The largest full table height, as a power of two.
+pub const MAX_TABLE_LOG_HEIGHT: usize = 32;
+
+/// What a proof is about, beyond the traces: bound into the transcript before anything else.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Statement<'a> {
+    /// Opaque bytes the caller binds (program digest, inputs, ...).
+    pub context: &'a [u8],
+    /// Public values every table's `eval` can read.
+    pub public_values: &'a [Felt],
+    /// Bus terms the verifier adds itself.
+    pub public_interactions: &'a [PublicInteraction],
+}
+
+/// A committed preprocessed chunk.
+#[derive(Debug)]
+pub struct PreCommitted {
+    /// The chunk's rows.
+    pub trace: RowMajorMatrix<Felt>,
+    /// Its LDE, storage order.
+    pub lde: RowMajorMatrix<Felt>,
+    /// Its Merkle tree.
+    pub tree: MerkleTree,
+}
+
+/// The shared layout.
+#[derive(Debug)]
+pub struct Layout {
+    /// Per table.
+    pub infos: Vec<AirInfo>,
+    /// Per instance.
+    pub instances: Vec<Instance>,
+    /// Per instance.
+    pub widths: Vec<SegmentWidths>,
+    /// `(log_height, members)`, largest first.
+    pub buckets: Vec<(usize, Vec<usize>)>,
+}
+
+impl Layout {
+    /// Derives the layout; `log_heights` must already be range-checked.
+    pub fn new<A: Air>(
+        airs: &[A],
+        log_heights: &[usize],
+        params: &StarkParams,
+        num_public: usize,
+    ) -> Result<Self, AirError> {
+        let infos = airs
+            .iter()
+            .map(|a| AirInfo::of(a, num_public))
+            .collect::<Result<Vec<_>, _>>()?;
+        let instances = instances(log_heights, params.log_max_rows);
+        let widths = instances
+            .iter()
+            .map(|i| SegmentWidths {
+                pre: airs[i.table].preprocessed_width(),
+                main: airs[i.table].main_width(),
+                aux: infos[i.table].aux_width(),
+                quotient: QUOTIENT_PARTS,
+            })
+            .collect();
+        let buckets = buckets(&instances);
+        Ok(Self {
+            infos,
+            instances,
+            widths,
+            buckets,
+        })
+    }
+
+    /// Indices of the instances that have an aux trace, in instance order.
+    pub fn aux_instances(&self) -> Vec<usize> {
+        (0..self.instances.len())
+            .filter(|&i| self.infos[self.instances[i].table].has_aux())
+            .collect()
+    }
+}
+
+/// Whether a table height is acceptable; `Err((min, max))` if not.
+pub fn check_height(log_height: usize) -> Result<(), (usize, usize)> {
+    if (MIN_LOG_HEIGHT..=MAX_TABLE_LOG_HEIGHT).contains(&log_height) {
+        Ok(())
+    } else {
+        Err((MIN_LOG_HEIGHT, MAX_TABLE_LOG_HEIGHT))
+    }
+}
+
+/// Commits every instance's preprocessed chunk (both sides do this themselves).
+pub fn commit_preprocessed<A: Air>(
+    airs: &[A],
+    layout: &Layout,
+    log_heights: &[usize],
+    params: &StarkParams,
+    lde: &Lde,
+) -> Result<Vec<Option<PreCommitted>>, AirError> {
+    let mut full: Vec<Option<RowMajorMatrix<Felt>>> = Vec::with_capacity(airs.len());
+    for (air, &lh) in airs.iter().zip(log_heights) {
+        let height = 1usize << lh;
+        let pre = air.preprocessed_trace(height);
+        match (&pre, air.preprocessed_width()) {
+            (None, 0) => {}
+            (Some(m), w) if m.width() == w && m.height() == height && w > 0 => {}
+            (m, w) => {
+                return Err(AirError::PreprocessedShape {
+                    table: air.name().to_string(),
+                    want_width: w,
+                    want_height: height,
+                    got_width: m.as_ref().map_or(0, |m| m.width()),
+                    got_height: m.as_ref().map_or(0, |m| m.height()),
+                });
+            }
+        }
+        full.push(pre);
+    }
+    Ok(layout
+        .instances
+        .iter()
+        .map(|inst| {
+            full[inst.table].as_ref().map(|m| {
+                let trace = row_range(m, inst.row_start(), inst.height());
+                let lde = lde.extend(&trace, params.log_blowup);
+                let tree = MerkleTree::commit_rows(&lde.values, lde.width());
+                PreCommitted { trace, lde, tree }
+            })
+        })
+        .collect())
+}
+
+/// A transcript that has absorbed everything both sides know before the first message.
+pub fn open_transcript<A: Air>(
+    params: &StarkParams,
+    statement: &Statement<'_>,
+    airs: &[A],
+    log_heights: &[usize],
+    pre_roots: &[Option<[u8; 32]>],
+) -> Transcript {
+    let mut t = Transcript::new(PROTOCOL);
+    for v in [
+        params.log_blowup,
+        params.security_bits,
+        params.grinding_bits,
+        params.log_max_rows,
+        params.log_final_poly_len,
+    ] {
+        t.absorb_u64(v as u64);
+    }
+    t.absorb_bytes(statement.context);
+    t.absorb_felts(statement.public_values);
+    t.absorb_u64(statement.public_interactions.len() as u64);
+    for p in statement.public_interactions {
+        t.absorb_u64(u64::from(p.bus));
+        t.absorb_felts(&p.values);
+        t.absorb_felts(&[p.multiplicity]);
+    }
+    t.absorb_u64(airs.len() as u64);
+    for (air, &lh) in airs.iter().zip(log_heights) {
+        t.absorb_bytes(air.name().as_bytes());
+        t.absorb_u64(air.main_width() as u64);
+        t.absorb_u64(air.preprocessed_width() as u64);
+        t.absorb_u64(lh as u64);
+    }
+    for root in pre_roots.iter().flatten() {
+        t.absorb_digest(root);
+    }
+    t
+}

@@ -1,0 +1,122 @@
+//! Where traces come from, and how tables are cut into instances.
+//!
+//! The prover never owns the witness: it asks a [`TraceSource`] for the rows of one chunk
+//! when it needs them. A table of height `h > max_rows` is proved as `h / max_rows` chunks of
+//! `max_rows` rows; each chunk is an *instance* with its own commitments, and the chunks'
+//! LogUp contributions balance together with everyone else's. Constraints do not cross
+//! chunk boundaries, so a table that needs continuity between rows carries it on a bus.
+
+use p3_matrix::Matrix;
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::field::Felt;
+
+/// Supplies main-trace rows on demand.
+pub trait TraceSource: Sync {
+    /// log2 of each table's full height, in table order.
+    fn log_heights(&self) -> Vec<usize>;
+
+    /// Rows `start .. start + len` of table `table`'s main trace.
+    fn rows(&self, table: usize, start: usize, len: usize) -> RowMajorMatrix<Felt>;
+}
+
+/// Traces held in memory, one matrix per table.
+#[derive(Clone, Debug)]
+pub struct MaterializedTraces(pub Vec<RowMajorMatrix<Felt>>);
+
+impl TraceSource for MaterializedTraces {
+    fn log_heights(&self) -> Vec<usize> {
+        self.0
+            .iter()
+            .map(|m| m.height().trailing_zeros() as usize)
+            .collect()
+    }
+
+    fn rows(&self, table: usize, start: usize, len: usize) -> RowMajorMatrix<Felt> {
+        let m = &self.0[table];
+        let w = m.width();
+        RowMajorMatrix::new(m.values[start * w..(start + len) * w].to_vec(), w)
+    }
+}
+
+/// One instance: a chunk of a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instance {
+    /// Table index.
+    pub table: usize,
+    /// Chunk index within the table.
+    pub chunk: usize,
+    /// log2 of the chunk's height.
+    pub log_height: usize,
+}
+
+impl Instance {
+    /// Rows in this chunk.
+    pub fn height(&self) -> usize {
+        1 << self.log_height
+    }
+    /// First row of this chunk within its table.
+    pub fn row_start(&self) -> usize {
+        self.chunk << self.log_height
+    }
+}
+
+/// Cuts tables of heights `2^log_heights[t]` into instances of at most `2^log_max_rows` rows,
+/// in table order, then chunk order.
+pub fn instances(log_heights: &[usize], log_max_rows: usize) -> Vec<Instance> {
+    let mut out = Vec::new();
+    for (table, &lh) in log_heights.iter().enumerate() {
+        let log_height = lh.min(log_max_rows);
+        for chunk in 0..1usize << (lh - log_height) {
+            out.push(Instance {
+                table,
+                chunk,
+                log_height,
+            });
+        }
+    }
+    out
+}
+
+/// Instances grouped by LDE size, largest first; each bucket gets one batched FRI.
+/// Returns `(log_height, member instance indices)`.
+pub fn buckets(instances: &[Instance]) -> Vec<(usize, Vec<usize>)> {
+    let mut heights: Vec<usize> = instances.iter().map(|i| i.log_height).collect();
+    heights.sort_unstable_by(|a, b| b.cmp(a));
+    heights.dedup();
+    heights
+        .into_iter()
+        .map(|lh| {
+            let members = instances
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.log_height == lh)
+                .map(|(k, _)| k)
+                .collect();
+            (lh, members)
+        })
+        .collect()
+}
+
+/// Rows `start .. start + len` of a matrix (the preprocessed trace's chunks).
+pub fn row_range(m: &RowMajorMatrix<Felt>, start: usize, len: usize) -> RowMajorMatrix<Felt> {
+    let w = m.width();
+    RowMajorMatrix::new(m.values[start * w..(start + len) * w].to_vec(), w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunking_and_buckets() {
+        let inst = instances(&[5, 3, 4], 4);
+        let ids: Vec<_> = inst
+            .iter()
+            .map(|i| (i.table, i.chunk, i.log_height))
+            .collect();
+        assert_eq!(ids, vec![(0, 0, 4), (0, 1, 4), (1, 0, 3), (2, 0, 4)]);
+        assert_eq!(inst[1].row_start(), 16);
+        assert_eq!(buckets(&inst), vec![(4, vec![0, 1, 3]), (3, vec![2])]);
+    }
+}
