@@ -246,6 +246,12 @@ impl<'p> Executor<'p> {
                     0
                 }};
             }
+            macro_rules! byte_addr {
+                () => {{
+                    mem_addr = a.wrapping_add(d.imm);
+                    mem_addr
+                }};
+            }
             macro_rules! addr {
                 ($width:expr) => {{
                     let addr = a.wrapping_add(d.imm);
@@ -280,12 +286,12 @@ impl<'p> Executor<'p> {
                 Op::Bltu => branch!(a < b),
                 Op::Bgeu => branch!(a >= b),
                 Op::Lb => {
-                    let addr = addr!(1);
+                    let addr = byte_addr!();
                     mem_val = mem.load_word(addr);
                     (mem_val >> ((addr & 3) * 8)) as u8 as i8 as i32 as u32
                 }
                 Op::Lbu => {
-                    let addr = addr!(1);
+                    let addr = byte_addr!();
                     mem_val = mem.load_word(addr);
                     u32::from((mem_val >> ((addr & 3) * 8)) as u8)
                 }
@@ -305,7 +311,7 @@ impl<'p> Executor<'p> {
                     mem_val
                 }
                 Op::Sb => {
-                    let addr = addr!(1);
+                    let addr = byte_addr!();
                     let shift = (addr & 3) * 8;
                     mem_val = (mem.load_word(addr) & !(0xff << shift)) | ((b & 0xff) << shift);
                     mem.store_word(addr, mem_val);
@@ -314,8 +320,7 @@ impl<'p> Executor<'p> {
                 Op::Sh => {
                     let addr = addr!(2);
                     let shift = (addr & 2) * 8;
-                    mem_val =
-                        (mem.load_word(addr) & !(0xffff << shift)) | ((b & 0xffff) << shift);
+                    mem_val = (mem.load_word(addr) & !(0xffff << shift)) | ((b & 0xffff) << shift);
                     mem.store_word(addr, mem_val);
                     0
                 }

@@ -92,7 +92,10 @@ impl Memory {
     pub fn store_byte(&mut self, addr: u32, value: u8) {
         let shift = (addr & 3) * 8;
         let word = self.load_word(addr);
-        self.store_word(addr, (word & !(0xff << shift)) | (u32::from(value) << shift));
+        self.store_word(
+            addr,
+            (word & !(0xff << shift)) | (u32::from(value) << shift),
+        );
     }
 
     /// Writes `bytes` starting at `addr`, wrapping at the end of the address

@@ -1,12 +1,12 @@
 //! The RV32IM machine: ELF loader, decoder, executor and execution log.
 //!
-//! * [`elf`]: ELF32 little-endian RISC-V loader ([`ElfError`]).
-//! * [`program`]: [`Program`], the loaded segments plus the pre-decoded code.
-//! * [`decode`]: raw word → [`Decoded`]; mnemonics for messages.
-//! * [`memory`]: sparse paged little-endian memory.
-//! * [`executor`]: the interpreter, [`Executor`], [`Snapshot`], [`RunState`].
-//! * [`log`]: the per-cycle [`Step`] record.
-//! * [`error`]: [`ExecError`].
+//! * [`elf`] — the ELF32 little-endian RISC-V loader ([`ElfError`]).
+//! * [`program`] — [`Program`], the loaded segments plus the pre-decoded code.
+//! * [`decode`] — raw word to [`Decoded`]; mnemonics for messages.
+//! * [`memory`] — sparse paged little-endian memory.
+//! * [`executor`] — the interpreter: [`Executor`], [`Snapshot`], [`RunState`].
+//! * [`log`] — the per-cycle [`Step`] record.
+//! * [`error`] — [`ExecError`].
 //!
 //! # Machine conventions
 //!

@@ -77,7 +77,7 @@ impl Program {
                     memsz: s.mem_size,
                 });
             }
-            if s.executable && s.vaddr % 4 != 0 {
+            if s.executable && !s.vaddr.is_multiple_of(4) {
                 return Err(ElfError::MisalignedCode {
                     index,
                     vaddr: s.vaddr,
@@ -97,7 +97,7 @@ impl Program {
         if !in_code {
             return Err(ElfError::EntryNotInCode { entry });
         }
-        if entry % 4 != 0 {
+        if !entry.is_multiple_of(4) {
             return Err(ElfError::MisalignedEntry { entry });
         }
 
@@ -158,7 +158,7 @@ impl Program {
     /// The raw word and decoded form at `pc`, if `pc` is an aligned address
     /// inside the pre-decoded code.
     pub fn instruction(&self, pc: u32) -> Option<(u32, Decoded)> {
-        if pc % 4 != 0 {
+        if !pc.is_multiple_of(4) {
             return None;
         }
         let index = (pc.wrapping_sub(self.code_base) / 4) as usize;
