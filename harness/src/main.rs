@@ -1,5 +1,37 @@
-//! `bench`: measures the prover's peak heap and prove time.
+//! `bench`: measures the prover's peak heap and prove time, and runs
+//! programs without proving them (`bench execute`).
+//!
+//! A short pipeline: parse the command line, run the subcommand, print.
+//!
+//! Exit codes: 0 on success; 1 when loading or running fails (the error is
+//! printed as `Error: ...` with its causes); 2 for a usage error (clap).
 
-fn main() {
-    println!("bench: no subcommands yet");
+mod cli;
+mod execute;
+mod input;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Execute(args) => {
+            let report = execute::run(&args)?;
+            execute::print(&report, args.json)
+        }
+    }
 }

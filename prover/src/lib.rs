@@ -4,8 +4,10 @@
 //!   Merkle trees, transcript, LogUp, composition, DEEP, batched FRI, prover,
 //!   verifier, proof format).
 //! * [`vm`]: the RV32IM machine: ELF loader, decoder, executor and execution log.
+//! * [`fixtures`]: the catalogue of test and benchmark programs in `fixtures/`.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the data flow.
 
+pub mod fixtures;
 pub mod stark;
 pub mod vm;

@@ -1,0 +1,72 @@
+//! The `bench` command line (clap derive): subcommands and their arguments.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Parser, Subcommand};
+use prover::vm::DEFAULT_MAX_CYCLES;
+
+use crate::input::{InputWords, parse_words};
+
+/// Measures the prover: runs and times RV32IM programs.
+#[derive(Debug, Parser)]
+#[command(name = "bench", version, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a program without proving it: cycles, public output, exit code, time.
+    Execute(ExecuteArgs),
+}
+
+/// Arguments of `bench execute`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("program").required(true).args(["fixture", "elf"])))]
+pub struct ExecuteArgs {
+    /// A fixture from fixtures/catalogue.json (runs with its input).
+    #[arg(long, value_name = "NAME")]
+    pub fixture: Option<String>,
+    /// An RV32IM ELF file.
+    #[arg(long, value_name = "FILE")]
+    pub elf: Option<PathBuf>,
+    /// Input words, comma-separated, decimal or 0x hex (overrides a fixture's).
+    #[arg(long, value_name = "WORDS", value_parser = parse_words)]
+    pub input: Option<InputWords>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not record the execution log.
+    #[arg(long)]
+    pub no_log: bool,
+    /// Fail after this many cycles without a halt.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
+    pub max_cycles: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn fixture_and_elf_are_mutually_exclusive() {
+        let both = Cli::try_parse_from(["bench", "execute", "--fixture", "a", "--elf", "b"]);
+        assert!(both.is_err());
+        let neither = Cli::try_parse_from(["bench", "execute"]);
+        assert!(neither.is_err());
+        let cli = Cli::try_parse_from(["bench", "execute", "--elf", "b", "--input", "1,0x2"])
+            .expect("valid");
+        let Command::Execute(args) = cli.command;
+        assert_eq!(args.input, Some(InputWords(vec![1, 2])));
+    }
+}

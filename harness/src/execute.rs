@@ -1,0 +1,125 @@
+//! `bench execute`: loads a fixture or an ELF, runs it without proving, and
+//! reports cycles, public output, exit code and time.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use prover::fixtures::Catalogue;
+use prover::vm::{self, BYTES_PER_CYCLE, ExecOptions, Program};
+use serde::Serialize;
+
+use crate::cli::ExecuteArgs;
+
+/// What one run measured.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Fixture name or ELF path.
+    pub program: String,
+    /// Input words given to the program.
+    pub input: Vec<u32>,
+    /// Cycles to the halt.
+    pub cycles: u64,
+    /// Committed words.
+    pub public_output: Vec<u32>,
+    /// Exit code at the halt.
+    pub exit_code: u32,
+    /// Wall-clock seconds of the execution alone (not loading).
+    pub seconds: f64,
+    /// `cycles / seconds`.
+    pub cycles_per_second: f64,
+    /// Whether the execution log was recorded.
+    pub log: bool,
+    /// Bytes of the execution log (0 without it).
+    pub log_bytes: u64,
+    /// For a fixture run on its own input: whether cycles and output match
+    /// the catalogue.
+    pub matches_catalogue: Option<bool>,
+}
+
+/// Loads and runs the program `args` names.
+pub fn run(args: &ExecuteArgs) -> Result<Report> {
+    let (name, program, input, expected) = load(args)?;
+    let options = ExecOptions {
+        max_cycles: args.max_cycles,
+        log: !args.no_log,
+    };
+    let start = Instant::now();
+    let execution =
+        vm::execute(&program, &input, &options).with_context(|| format!("executing {name}"))?;
+    let seconds = start.elapsed().as_secs_f64();
+    let log_bytes = execution
+        .log
+        .as_ref()
+        .map_or(0, |log| (log.len() * BYTES_PER_CYCLE) as u64);
+    Ok(Report {
+        matches_catalogue: expected.map(|(cycles, output)| {
+            cycles == execution.cycles && output == execution.public_output
+        }),
+        program: name,
+        input,
+        cycles: execution.cycles,
+        exit_code: execution.exit_code,
+        cycles_per_second: execution.cycles as f64 / seconds.max(1e-9),
+        seconds,
+        log: options.log,
+        log_bytes,
+        public_output: execution.public_output,
+    })
+}
+
+type Loaded = (String, Program, Vec<u32>, Option<(u64, Vec<u32>)>);
+
+fn load(args: &ExecuteArgs) -> Result<Loaded> {
+    let override_input = args.input.as_ref().map(|w| w.0.clone());
+    if let Some(name) = &args.fixture {
+        let catalogue = Catalogue::load_default().context("loading the fixture catalogue")?;
+        let fixture = catalogue.get(name)?;
+        let program = catalogue.program(fixture)?;
+        let expected = override_input
+            .is_none()
+            .then(|| (fixture.cycles, fixture.public_output.clone()));
+        let input = override_input.unwrap_or_else(|| fixture.input.clone());
+        return Ok((name.clone(), program, input, expected));
+    }
+    let path = args
+        .elf
+        .as_ref()
+        .context("either --fixture or --elf is required")?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let program =
+        Program::from_elf(&bytes).with_context(|| format!("cannot load {}", path.display()))?;
+    Ok((
+        path.display().to_string(),
+        program,
+        override_input.unwrap_or_default(),
+        None,
+    ))
+}
+
+/// Prints `report` as text or as one JSON object.
+pub fn print(report: &Report, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+        return Ok(());
+    }
+    println!("program        {}", report.program);
+    println!("input          {:?}", report.input);
+    println!("cycles         {}", report.cycles);
+    println!("public output  {:?}", report.public_output);
+    println!("exit code      {}", report.exit_code);
+    println!(
+        "time           {:.6} s ({:.1} M cycles/s)",
+        report.seconds,
+        report.cycles_per_second / 1e6
+    );
+    if report.log {
+        println!(
+            "log            {} bytes ({BYTES_PER_CYCLE} per cycle)",
+            report.log_bytes
+        );
+    }
+    if let Some(ok) = report.matches_catalogue {
+        println!("catalogue      {}", if ok { "matches" } else { "MISMATCH" });
+    }
+    Ok(())
+}

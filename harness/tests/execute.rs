@@ -1,0 +1,128 @@
+//! `bench execute` end to end, through the built binary.
+
+use std::process::{Command, Output};
+
+fn bench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(args)
+        .output()
+        .expect("bench runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn fib(n: u32) -> u32 {
+    let (mut a, mut b) = (0u32, 1u32);
+    for _ in 0..n {
+        (a, b) = (b, a.wrapping_add(b));
+    }
+    a
+}
+
+#[test]
+fn json_report_for_a_fixture() {
+    let out = bench(&["execute", "--fixture", "fib_iterative_64k", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["cycles"], 64_010);
+    assert_eq!(report["public_output"], serde_json::json!([fib(12_800)]));
+    assert_eq!(report["exit_code"], 0);
+    assert!(report["seconds"].as_f64().is_some_and(|s| s >= 0.0));
+    assert_eq!(report["matches_catalogue"], true);
+    assert_eq!(report["log_bytes"], 64_010 * 28);
+}
+
+#[test]
+fn input_overrides_the_fixture_and_elf_runs() {
+    let out = bench(&[
+        "execute",
+        "--fixture",
+        "fib_iterative_64k",
+        "--input",
+        "0xa",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["cycles"], 60);
+    assert_eq!(report["public_output"], serde_json::json!([55]));
+    assert_eq!(report["matches_catalogue"], serde_json::Value::Null);
+
+    let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/collatz.elf");
+    let out = bench(&["execute", "--elf", elf, "--input", "30", "--no-log"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("public output  [441, 111, 27]"), "{text}");
+    assert!(text.contains("cycles/s"), "{text}");
+}
+
+#[test]
+fn bad_input_word_is_named() {
+    let out = bench(&[
+        "execute",
+        "--fixture",
+        "fib_iterative_64k",
+        "--input",
+        "7,0xzz,1",
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("input word 2 \"0xzz\""), "{err}");
+}
+
+#[test]
+fn unknown_fixture_is_named() {
+    let out = bench(&["execute", "--fixture", "fib_nonexistent"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("Error: "), "{err}");
+    assert!(err.contains("fib_nonexistent"), "{err}");
+}
+
+#[test]
+fn loader_errors_reach_the_user_with_context() {
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let out = bench(&["execute", "--elf", manifest]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot load") && err.contains("not an ELF file"),
+        "{err}"
+    );
+
+    let out = bench(&["execute", "--elf", "/nonexistent/program.elf"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("/nonexistent/program.elf"));
+}
+
+#[test]
+fn execution_errors_reach_the_user() {
+    let out = bench(&[
+        "execute",
+        "--fixture",
+        "fib_iterative_64k",
+        "--max-cycles",
+        "100",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("executing fib_iterative_64k"), "{err}");
+    assert!(err.contains("cycle limit of 100 exceeded"), "{err}");
+}
+
+#[test]
+fn usage_errors_and_help() {
+    let out = bench(&["execute", "--fixture", "a", "--elf", "b"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bench(&[]);
+    assert!(!out.status.success());
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(all.contains("Usage") && all.contains("execute"), "{all}");
+}

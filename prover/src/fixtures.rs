@@ -1,0 +1,183 @@
+//! The fixture catalogue: reads `fixtures/catalogue.json`, which names each
+//! test and benchmark program with its ELF, input, exact cycle count and
+//! expected public output, and loads fixtures' programs.
+//!
+//! ELF paths in the catalogue are relative to the catalogue file's folder.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::vm::{ElfError, Program};
+
+/// The catalogue's file name inside the fixtures folder.
+pub const CATALOGUE_FILE: &str = "catalogue.json";
+
+/// One catalogue entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// Unique name, e.g. `fib_iterative_64k`.
+    pub name: String,
+    /// ELF path relative to the catalogue's folder.
+    pub elf: String,
+    /// Input words (the count is prepended by the machine).
+    pub input: Vec<u32>,
+    /// Exact cycles to the halt.
+    pub cycles: u64,
+    /// Expected public output.
+    pub public_output: Vec<u32>,
+    /// One line on what the program does.
+    pub description: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueFile {
+    fixtures: Vec<Fixture>,
+}
+
+/// Why the catalogue or a fixture cannot be loaded.
+#[derive(Debug, Error)]
+pub enum CatalogueError {
+    /// A file could not be read.
+    #[error("cannot read {}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The catalogue is not valid JSON of the expected shape.
+    #[error("malformed fixture catalogue {}", path.display())]
+    Json {
+        /// The catalogue file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Two entries share a name.
+    #[error("fixture {name:?} appears twice in {}", path.display())]
+    Duplicate {
+        /// The repeated name.
+        name: String,
+        /// The catalogue file.
+        path: PathBuf,
+    },
+    /// No entry has this name.
+    #[error("unknown fixture {name:?} (known: {known})")]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
+    /// A fixture's ELF does not load.
+    #[error("fixture {name:?}: cannot load {}", path.display())]
+    Elf {
+        /// The fixture.
+        name: String,
+        /// Its ELF file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: ElfError,
+    },
+}
+
+/// The loaded catalogue.
+#[derive(Clone, Debug)]
+pub struct Catalogue {
+    dir: PathBuf,
+    fixtures: Vec<Fixture>,
+}
+
+impl Catalogue {
+    /// The repository's `fixtures/` folder (found from this crate's
+    /// manifest directory at build time).
+    pub fn default_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("fixtures")
+    }
+
+    /// Loads `fixtures/catalogue.json` from [`Catalogue::default_dir`].
+    pub fn load_default() -> Result<Catalogue, CatalogueError> {
+        Catalogue::load(Catalogue::default_dir().join(CATALOGUE_FILE))
+    }
+
+    /// Loads a catalogue file; its ELF paths are relative to its folder.
+    pub fn load(path: impl AsRef<Path>) -> Result<Catalogue, CatalogueError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let file: CatalogueFile =
+            serde_json::from_str(&text).map_err(|source| CatalogueError::Json {
+                path: path.to_owned(),
+                source,
+            })?;
+        let mut names = std::collections::HashSet::new();
+        for f in &file.fixtures {
+            if !names.insert(f.name.as_str()) {
+                return Err(CatalogueError::Duplicate {
+                    name: f.name.clone(),
+                    path: path.to_owned(),
+                });
+            }
+        }
+        Ok(Catalogue {
+            dir: path.parent().unwrap_or(Path::new(".")).to_owned(),
+            fixtures: file.fixtures,
+        })
+    }
+
+    /// The folder ELF paths are relative to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every entry, in file order.
+    pub fn fixtures(&self) -> &[Fixture] {
+        &self.fixtures
+    }
+
+    /// The entry called `name`.
+    pub fn get(&self, name: &str) -> Result<&Fixture, CatalogueError> {
+        self.fixtures
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| CatalogueError::Unknown {
+                name: name.to_owned(),
+                known: self
+                    .fixtures
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// Where `fixture`'s ELF lives.
+    pub fn elf_path(&self, fixture: &Fixture) -> PathBuf {
+        self.dir.join(&fixture.elf)
+    }
+
+    /// Reads and loads `fixture`'s ELF.
+    pub fn program(&self, fixture: &Fixture) -> Result<Program, CatalogueError> {
+        let path = self.elf_path(fixture);
+        let bytes = std::fs::read(&path).map_err(|source| CatalogueError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Program::from_elf(&bytes).map_err(|source| CatalogueError::Elf {
+            name: fixture.name.clone(),
+            path,
+            source,
+        })
+    }
+}
