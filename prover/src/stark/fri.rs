@@ -63,6 +63,16 @@ fn pair_inverse_points(shift: Felt, log_n: usize) -> Vec<Felt> {
         .collect()
 }
 
+/// Folds layer `j` (size `2^log_size`, storage order) with challenge `beta` into layer `j+1`.
+pub fn fold_layer(evals: &[Ext], beta: Ext, j: usize, log_size: usize) -> Vec<Ext> {
+    let inv_x = pair_inverse_points(layer_shift(j), log_size);
+    evals
+        .par_chunks_exact(2)
+        .zip(inv_x.par_iter())
+        .map(|(p, &ix)| fold_pair(p[0], p[1], beta, ix))
+        .collect()
+}
+
 /// Commit phase: absorbs each layer root and draws its folding challenge, then absorbs the
 /// final polynomial. `evals` is layer 0 on a domain of size `2^log_n`.
 pub fn commit(
@@ -84,12 +94,7 @@ pub fn commit(
         let tree = MerkleTree::from_leaves(leaves);
         transcript.absorb_digest(&tree.root());
         let beta = transcript.challenge_ext();
-        let inv_x = pair_inverse_points(layer_shift(j), log_size);
-        let next: Vec<Ext> = evals
-            .par_chunks_exact(2)
-            .zip(inv_x.par_iter())
-            .map(|(p, &ix)| fold_pair(p[0], p[1], beta, ix))
-            .collect();
+        let next = fold_layer(&evals, beta, j, log_size);
         layers.push(std::mem::replace(&mut evals, next));
         trees.push(tree);
     }
