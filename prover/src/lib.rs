@@ -4,10 +4,12 @@
 //!   Merkle trees, transcript, LogUp, composition, DEEP, batched FRI, prover,
 //!   verifier, proof format).
 //! * [`vm`]: the RV32IM machine: ELF loader, decoder, executor and execution log.
+//! * [`air`]: the zkVM tables and the buses between them.
 //! * [`fixtures`]: the catalogue of test and benchmark programs in `fixtures/`.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the data flow.
 
+pub mod air;
 pub mod fixtures;
 pub mod stark;
 pub mod vm;

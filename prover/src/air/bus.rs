@@ -1,0 +1,135 @@
+//! The buses the zkVM tables talk on: ids, tuple layouts, ALU opcodes, and the reference
+//! semantics every ALU table must prove. This file is the contract between the tables.
+//!
+//! Sign convention (see [`Constraints::interact`](crate::stark::Constraints::interact)):
+//! a *request* is sent (positive multiplicity), the table that proves it *receives*.
+//!
+//! | bus | tuple | sent by | received by |
+//! |---|---|---|---|
+//! | [`PROGRAM`] | `(pc, decoded fields and flags...)` | CPU, every row | PROGRAM (preprocessed) |
+//! | [`STATE`] | `(clk, pc, out_idx)` | CPU (next state), verifier (initial state) | CPU (current state) |
+//! | [`MEMORY`] | `(key, value, ts)` | CPU (new access), MEMORY (initial) | CPU (previous access), MEMORY (final) |
+//! | [`IMAGE`] | `(key, value)` | verifier (ELF image, input, initial `sp`) | MEMORY |
+//! | [`OUTPUT`] | `(index, word)`, `(EXIT_TAG, code)` | CPU | verifier |
+//! | [`RANGE16`] | `(v)` with `0 <= v < 2^16` | any table | RANGE (preprocessed) |
+//! | [`ALU`] | `(op, b, c, a)` with `a = op(b, c)` | CPU | ADD, LT, BITWISE |
+//! | [`BYTES`] | `(x, y, x & y, x \| y, x ^ y)` for bytes `x, y` | BITWISE | BYTES (preprocessed) |
+//!
+//! An ALU request's `b` and `c` are always below `2^32` (the sender guarantees it: they are
+//! register values or immediates); the receiving table must guarantee that `a` is the exact
+//! result in `[0, 2^32)`.
+
+use crate::stark::BusId;
+
+/// Instruction fetch: CPU rows look their decoded instruction up by pc.
+pub const PROGRAM: BusId = 1;
+/// The machine state chain between consecutive cycles.
+pub const STATE: BusId = 2;
+/// Offline memory checking of registers and RAM words.
+pub const MEMORY: BusId = 3;
+/// The initial memory image, supplied by the verifier.
+pub const IMAGE: BusId = 4;
+/// Committed output words and the exit code, consumed by the verifier.
+pub const OUTPUT: BusId = 5;
+/// 16-bit range checks.
+pub const RANGE16: BusId = 6;
+/// ALU requests.
+pub const ALU: BusId = 7;
+/// Byte-wise logic lookups.
+pub const BYTES: BusId = 8;
+
+/// The `OUTPUT` index under which the exit code travels (no output index reaches it).
+pub const EXIT_TAG: u64 = 1 << 32;
+
+/// ALU opcodes (the `op` element of an [`ALU`] tuple).
+pub mod op {
+    /// `a = b + c mod 2^32`.
+    pub const ADD: u32 = 1;
+    /// `a = b - c mod 2^32`.
+    pub const SUB: u32 = 2;
+    /// `a = b ^ c`.
+    pub const XOR: u32 = 3;
+    /// `a = b | c`.
+    pub const OR: u32 = 4;
+    /// `a = b & c`.
+    pub const AND: u32 = 5;
+    /// `a = 1` if `b < c` as signed 32-bit integers, else `0`.
+    pub const SLT: u32 = 6;
+    /// `a = 1` if `b < c` as unsigned integers, else `0`.
+    pub const SLTU: u32 = 7;
+}
+
+/// The reference semantics of an ALU opcode. Panics on an unknown opcode (a caller bug).
+pub fn alu_result(op: u32, b: u32, c: u32) -> u32 {
+    match op {
+        op::ADD => b.wrapping_add(c),
+        op::SUB => b.wrapping_sub(c),
+        op::XOR => b ^ c,
+        op::OR => b | c,
+        op::AND => b & c,
+        op::SLT => u32::from((b as i32) < (c as i32)),
+        op::SLTU => u32::from(b < c),
+        _ => panic!("unknown ALU opcode {op}"),
+    }
+}
+
+/// One ALU request, as routed from the execution log to the ALU tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AluRequest {
+    /// The opcode.
+    pub op: u32,
+    /// First operand.
+    pub b: u32,
+    /// Second operand.
+    pub c: u32,
+}
+
+impl AluRequest {
+    /// The result `a`.
+    pub fn result(&self) -> u32 {
+        alu_result(self.op, self.b, self.c)
+    }
+}
+
+/// How often each 16-bit value is range-checked, filled by every table's trace builder and
+/// turned into the RANGE table's multiplicities last.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RangeCounts(pub Vec<u32>);
+
+impl Default for RangeCounts {
+    fn default() -> Self {
+        Self(vec![0; 1 << 16])
+    }
+}
+
+impl RangeCounts {
+    /// Records one lookup of `v`.
+    #[inline]
+    pub fn add(&mut self, v: u16) {
+        self.0[v as usize] += 1;
+    }
+    /// Records lookups of both 16-bit halves of `v`.
+    #[inline]
+    pub fn add_u32(&mut self, v: u32) {
+        self.add(v as u16);
+        self.add((v >> 16) as u16);
+    }
+}
+
+/// How often each byte pair `(x, y)` is looked up on [`BYTES`], indexed `x * 256 + y`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ByteCounts(pub Vec<u32>);
+
+impl Default for ByteCounts {
+    fn default() -> Self {
+        Self(vec![0; 1 << 16])
+    }
+}
+
+impl ByteCounts {
+    /// Records one lookup of `(x, y)`.
+    #[inline]
+    pub fn add(&mut self, x: u8, y: u8) {
+        self.0[(x as usize) << 8 | y as usize] += 1;
+    }
+}
