@@ -21,12 +21,14 @@ pub struct Cli {
 pub enum Command {
     /// Run a program without proving it: cycles, public output, exit code, time.
     Execute(ExecuteArgs),
+    /// Prove a program's run, then verify the proof, in this process.
+    Prove(ProveArgs),
 }
 
-/// Arguments of `bench execute`.
+/// Which program to run, and on what input.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("program").required(true).args(["fixture", "elf"])))]
-pub struct ExecuteArgs {
+pub struct ProgramArgs {
     /// A fixture from fixtures/catalogue.json (runs with its input).
     #[arg(long, value_name = "NAME")]
     pub fixture: Option<String>,
@@ -36,6 +38,14 @@ pub struct ExecuteArgs {
     /// Input words, comma-separated, decimal or 0x hex (overrides a fixture's).
     #[arg(long, value_name = "WORDS", value_parser = parse_words)]
     pub input: Option<InputWords>,
+}
+
+/// Arguments of `bench execute`.
+#[derive(Debug, Args)]
+pub struct ExecuteArgs {
+    /// The program.
+    #[command(flatten)]
+    pub program: ProgramArgs,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -45,6 +55,26 @@ pub struct ExecuteArgs {
     /// Fail after this many cycles without a halt.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
     pub max_cycles: u64,
+}
+
+/// Arguments of `bench prove`.
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// The program.
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Fail after this many cycles without a halt.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
+    pub max_cycles: u64,
+    /// log2 of the LDE blowup (1, 2 or 3).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub log_blowup: usize,
+    /// log2 of the largest table chunk.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub log_max_rows: usize,
 }
 
 #[cfg(test)]
@@ -66,7 +96,9 @@ mod tests {
         assert!(neither.is_err());
         let cli = Cli::try_parse_from(["bench", "execute", "--elf", "b", "--input", "1,0x2"])
             .expect("valid");
-        let Command::Execute(args) = cli.command;
-        assert_eq!(args.input, Some(InputWords(vec![1, 2])));
+        let Command::Execute(args) = cli.command else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(args.program.input, Some(InputWords(vec![1, 2])));
     }
 }

@@ -4,11 +4,11 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use prover::fixtures::Catalogue;
-use prover::vm::{self, BYTES_PER_CYCLE, ExecOptions, Program};
+use prover::vm::{self, BYTES_PER_CYCLE, ExecOptions};
 use serde::Serialize;
 
 use crate::cli::ExecuteArgs;
+use crate::program::{Loaded, load};
 
 /// What one run measured.
 #[derive(Debug, Serialize)]
@@ -38,7 +38,12 @@ pub struct Report {
 
 /// Loads and runs the program `args` names.
 pub fn run(args: &ExecuteArgs) -> Result<Report> {
-    let (name, program, input, expected) = load(args)?;
+    let Loaded {
+        name,
+        program,
+        input,
+        expected,
+    } = load(&args.program)?;
     let options = ExecOptions {
         max_cycles: args.max_cycles,
         log: !args.no_log,
@@ -65,35 +70,6 @@ pub fn run(args: &ExecuteArgs) -> Result<Report> {
         log_bytes,
         public_output: execution.public_output,
     })
-}
-
-type Loaded = (String, Program, Vec<u32>, Option<(u64, Vec<u32>)>);
-
-fn load(args: &ExecuteArgs) -> Result<Loaded> {
-    let override_input = args.input.as_ref().map(|w| w.0.clone());
-    if let Some(name) = &args.fixture {
-        let catalogue = Catalogue::load_default().context("loading the fixture catalogue")?;
-        let fixture = catalogue.get(name)?;
-        let program = catalogue.program(fixture)?;
-        let expected = override_input
-            .is_none()
-            .then(|| (fixture.cycles, fixture.public_output.clone()));
-        let input = override_input.unwrap_or_else(|| fixture.input.clone());
-        return Ok((name.clone(), program, input, expected));
-    }
-    let path = args
-        .elf
-        .as_ref()
-        .context("either --fixture or --elf is required")?;
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let program =
-        Program::from_elf(&bytes).with_context(|| format!("cannot load {}", path.display()))?;
-    Ok((
-        path.display().to_string(),
-        program,
-        override_input.unwrap_or_default(),
-        None,
-    ))
 }
 
 /// Prints `report` as text or as one JSON object.

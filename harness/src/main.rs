@@ -1,5 +1,5 @@
-//! `bench`: measures the prover's peak heap and prove time, and runs
-//! programs without proving them (`bench execute`).
+//! `bench`: measures the prover's peak heap and prove time, proves and verifies
+//! programs (`bench prove`), and runs them without proving (`bench execute`).
 //!
 //! A short pipeline: parse the command line, run the subcommand, print.
 //!
@@ -9,6 +9,8 @@
 mod cli;
 mod execute;
 mod input;
+mod program;
+mod prove;
 
 use std::process::ExitCode;
 
@@ -32,6 +34,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Execute(args) => {
             let report = execute::run(&args)?;
             execute::print(&report, args.json)
+        }
+        Command::Prove(args) => {
+            let report = prove::run(&args)?;
+            prove::print(&report, args.json)
         }
     }
 }

@@ -5,6 +5,7 @@
 //!   verifier, proof format).
 //! * [`vm`]: the RV32IM machine: ELF loader, decoder, executor and execution log.
 //! * [`air`]: the zkVM tables and the buses between them.
+//! * [`zkvm`]: proving and verifying RV32IM runs end to end.
 //! * [`fixtures`]: the catalogue of test and benchmark programs in `fixtures/`.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the data flow.
@@ -12,4 +13,5 @@
 pub mod air;
 pub mod fixtures;
 pub mod stark;
+pub mod zkvm;
 pub mod vm;

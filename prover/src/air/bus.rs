@@ -10,7 +10,7 @@
 //! | [`STATE`] | `(clk, pc, out_idx)` | CPU (next state), verifier (initial state) | CPU (current state) |
 //! | [`MEMORY`] | `(key, value, ts)` | CPU (new access), MEMORY (initial) | CPU (previous access), MEMORY (final) |
 //! | [`IMAGE`] | `(key, value)` | verifier (ELF image, input, initial `sp`) | MEMORY |
-//! | [`OUTPUT`] | `(index, word)`, `(EXIT_TAG, code)` | CPU | verifier |
+//! | [`OUTPUT`] | `(index, word)`, `(EXIT_TAG, code)`, `(CYCLES_TAG, cycles)` | CPU | verifier |
 //! | [`RANGE16`] | `(v)` with `0 <= v < 2^16` | any table | RANGE (preprocessed) |
 //! | [`ALU`] | `(op, b, c, a)` with `a = op(b, c)` | CPU | ADD, LT, BITWISE |
 //! | [`BYTES`] | `(x, y, x & y, x \| y, x ^ y)` for bytes `x, y` | BITWISE | BYTES (preprocessed) |
@@ -40,6 +40,8 @@ pub const BYTES: BusId = 8;
 
 /// The `OUTPUT` index under which the exit code travels (no output index reaches it).
 pub const EXIT_TAG: u64 = 1 << 32;
+/// The `OUTPUT` index under which the cycle count travels.
+pub const CYCLES_TAG: u64 = (1 << 32) + 1;
 
 /// ALU opcodes (the `op` element of an [`ALU`] tuple).
 pub mod op {

@@ -1,0 +1,349 @@
+//! Proving RV32IM execution end to end: the zkVM's public API.
+//!
+//! [`prove`] executes the program, routes the execution log into the tables of [`air`]
+//! (crate::air), and proves them with the STARK core. [`verify`] rebuilds the statement from
+//! the program and input alone: the PROGRAM table is preprocessed from the ELF, and the
+//! verifier adds the bus terms of the public data itself (initial state, memory image,
+//! output words, exit code, cycle count). The claimed outputs travel in the [`VmProof`] and
+//! are returned only once the proof checks out.
+
+use serde::{Deserialize, Serialize};
+use sha3::{Digest as _, Sha3_256};
+
+use crate::air::bitwise::{BitwiseAir, bitwise_trace};
+use crate::air::bus::{self, ByteCounts};
+use crate::air::bytes::{BytesAir, bytes_trace};
+use crate::air::cpu::CpuAir;
+use crate::air::lt::{LtAir, lt_trace};
+use crate::air::memory::MemoryAir;
+use crate::air::program::ProgramAir;
+use crate::air::range::{RangeAir, range_trace};
+use crate::air::witness::{self, WitnessError};
+use crate::air::{add::AddAir, add::add_trace, alu::route_alu};
+use crate::stark::{
+    Felt, MaterializedTraces, Proof, ProveError, ProveObserver, PublicInteraction, StarkParams,
+    Statement, VerifyError,
+};
+use crate::vm::{ExecError, ExecOptions, Program, execute};
+
+use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
+
+/// The zkVM's tables, in proof order.
+#[derive(Clone, Debug)]
+pub enum VmAir {
+    /// See [`ProgramAir`].
+    Program(ProgramAir),
+    /// See [`CpuAir`].
+    Cpu(CpuAir),
+    /// See [`MemoryAir`].
+    Memory(MemoryAir),
+    /// See [`RangeAir`].
+    Range(RangeAir),
+    /// See [`BytesAir`].
+    Bytes(BytesAir),
+    /// See [`AddAir`].
+    Add(AddAir),
+    /// See [`LtAir`].
+    Lt(LtAir),
+    /// See [`BitwiseAir`].
+    Bitwise(BitwiseAir),
+}
+
+crate::delegate_air!(VmAir {
+    Program,
+    Cpu,
+    Memory,
+    Range,
+    Bytes,
+    Add,
+    Lt,
+    Bitwise
+});
+
+/// Index of each table in [`airs`].
+pub mod table {
+    /// PROGRAM.
+    pub const PROGRAM: usize = 0;
+    /// CPU.
+    pub const CPU: usize = 1;
+    /// MEMORY (must be a single chunk).
+    pub const MEMORY: usize = 2;
+    /// RANGE.
+    pub const RANGE: usize = 3;
+    /// BYTES.
+    pub const BYTES: usize = 4;
+    /// ADD (and SUB).
+    pub const ADD: usize = 5;
+    /// LT (SLT and SLTU).
+    pub const LT: usize = 6;
+    /// BITWISE.
+    pub const BITWISE: usize = 7;
+}
+
+/// The zkVM's tables for `program`.
+pub fn airs(program: &Program) -> Vec<VmAir> {
+    vec![
+        VmAir::Program(ProgramAir::new(program)),
+        VmAir::Cpu(CpuAir),
+        VmAir::Memory(MemoryAir),
+        VmAir::Range(RangeAir),
+        VmAir::Bytes(BytesAir),
+        VmAir::Add(AddAir),
+        VmAir::Lt(LtAir),
+        VmAir::Bitwise(BitwiseAir),
+    ]
+}
+
+/// How to prove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProveOptions {
+    /// Proof parameters (they decide the proof bytes).
+    pub params: StarkParams,
+    /// The executor's cycle limit.
+    pub max_cycles: u64,
+}
+
+impl Default for ProveOptions {
+    fn default() -> Self {
+        Self {
+            params: StarkParams::default(),
+            max_cycles: crate::vm::DEFAULT_MAX_CYCLES,
+        }
+    }
+}
+
+/// What a proof establishes about a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicOutput {
+    /// Words committed with `ecall 64`, in order.
+    pub words: Vec<u32>,
+    /// The exit code at the halt.
+    pub exit_code: u32,
+    /// Cycles executed, the halt included.
+    pub cycles: u64,
+}
+
+/// A proof of one run, with the outputs it claims.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VmProof {
+    /// The claimed outputs (checked by [`verify`]).
+    pub output: PublicOutput,
+    /// The STARK proof.
+    pub stark: Proof,
+}
+
+impl VmProof {
+    /// Canonical encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).expect("serializing to a Vec cannot fail")
+    }
+
+    /// Decodes a proof.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, VmVerifyError> {
+        let (proof, rest) = postcard::take_from_bytes(bytes)
+            .map_err(|e| VmVerifyError::Stark(VerifyError::Decode(e.into())))?;
+        if !rest.is_empty() {
+            return Err(VmVerifyError::Stark(VerifyError::Decode(
+                postcard::Error::DeserializeBadEncoding.into(),
+            )));
+        }
+        Ok(proof)
+    }
+
+    /// SHA3-256 of the canonical encoding, as lowercase hex.
+    pub fn digest_hex(&self) -> String {
+        Sha3_256::digest(self.to_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Why a run could not be proved.
+#[derive(Debug, thiserror::Error)]
+pub enum VmProveError {
+    /// The program failed to run.
+    #[error("execution failed")]
+    Exec(#[from] ExecError),
+    /// The run uses something the tables cannot express.
+    #[error(transparent)]
+    Witness(#[from] WitnessError),
+    /// The STARK prover refused.
+    #[error("proving failed")]
+    Prove(#[from] ProveError),
+}
+
+/// Why a proof was rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum VmVerifyError {
+    /// The STARK proof does not verify for this program, input and output.
+    #[error("proof rejected")]
+    Stark(#[from] VerifyError),
+    /// The MEMORY table was split into chunks, which its uniqueness argument forbids.
+    #[error("the MEMORY table claims height 2^{log_height}, above the chunk limit 2^{max}")]
+    MemoryChunked {
+        /// Claimed log2 height.
+        log_height: usize,
+        /// The chunk limit.
+        max: usize,
+    },
+}
+
+const CONTEXT: &[u8] = b"rv32im-zkvm/v1";
+
+/// The bus terms the verifier supplies from public data.
+fn public_interactions(program: &Program, input: &[u32], out: &PublicOutput) -> Vec<PublicInteraction> {
+    let f = |v: u64| Felt::from_u64(v);
+    let mut p = vec![PublicInteraction {
+        bus: bus::STATE,
+        values: vec![Felt::ZERO, f(program.entry().into()), Felt::ZERO],
+        multiplicity: Felt::ONE,
+    }];
+    p.extend(witness::memory_image(program, input).into_iter().map(|(k, v)| {
+        PublicInteraction {
+            bus: bus::IMAGE,
+            values: vec![f(k.into()), f(v.into())],
+            multiplicity: Felt::ONE,
+        }
+    }));
+    let received = |a: u64, b: u64| PublicInteraction {
+        bus: bus::OUTPUT,
+        values: vec![f(a), f(b)],
+        multiplicity: Felt::NEG_ONE,
+    };
+    p.extend(
+        out.words
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| received(i as u64, w.into())),
+    );
+    p.push(received(bus::EXIT_TAG, out.exit_code.into()));
+    p.push(received(bus::CYCLES_TAG, out.cycles));
+    p
+}
+
+/// A run routed into the tables, ready to prove.
+#[derive(Debug)]
+pub struct VmWitness {
+    /// The tables.
+    pub airs: Vec<VmAir>,
+    /// One main trace per table, in [`airs`] order.
+    pub traces: Vec<RowMajorMatrix<Felt>>,
+    /// What the run output.
+    pub output: PublicOutput,
+}
+
+/// Executes `program` on `input` and routes the run into every table's trace.
+pub fn build_witness(
+    program: &Program,
+    input: &[u32],
+    options: &ProveOptions,
+) -> Result<VmWitness, VmProveError> {
+    let exec = execute(
+        program,
+        input,
+        &ExecOptions {
+            max_cycles: options.max_cycles,
+            log: true,
+        },
+    )?;
+    let log = exec.log.as_deref().expect("the log was requested");
+    let airs = airs(program);
+    let VmAir::Program(program_air) = &airs[table::PROGRAM] else {
+        unreachable!("PROGRAM is table 0")
+    };
+    let image = witness::memory_image(program, input);
+    let mut routed = witness::route(program_air, &image, log, options.params.max_rows())?;
+    let memory = witness::memory(&mut routed);
+    let (adds, lts, logic) = route_alu(&routed.alu);
+    let mut bytes = ByteCounts::default();
+    let add = add_trace(&adds, &mut routed.range);
+    let lt = lt_trace(&lts, &mut routed.range);
+    let bitwise = bitwise_trace(&logic, &mut bytes);
+    // RANGE and BYTES come last: every other builder adds to their counts.
+    let traces = vec![
+        program_air.trace(&routed.program_counts),
+        routed.cpu,
+        memory,
+        range_trace(&routed.range),
+        bytes_trace(&bytes),
+        add,
+        lt,
+        bitwise,
+    ];
+    Ok(VmWitness {
+        airs,
+        traces,
+        output: PublicOutput {
+            words: exec.public_output,
+            exit_code: exec.exit_code,
+            cycles: exec.cycles,
+        },
+    })
+}
+
+/// Proves a witness built by [`build_witness`] for the same program and input.
+pub fn prove_witness(
+    program: &Program,
+    input: &[u32],
+    witness: VmWitness,
+    options: &ProveOptions,
+    observer: &dyn ProveObserver,
+) -> Result<VmProof, VmProveError> {
+    let public = public_interactions(program, input, &witness.output);
+    let statement = Statement {
+        context: CONTEXT,
+        public_values: &[],
+        public_interactions: &public,
+    };
+    let stark = crate::stark::prove(
+        &witness.airs,
+        &MaterializedTraces(witness.traces),
+        &statement,
+        &options.params,
+        observer,
+    )?;
+    Ok(VmProof {
+        output: witness.output,
+        stark,
+    })
+}
+
+/// Executes `program` on `input` and proves the run.
+pub fn prove(
+    program: &Program,
+    input: &[u32],
+    options: &ProveOptions,
+    observer: &dyn ProveObserver,
+) -> Result<VmProof, VmProveError> {
+    let witness = build_witness(program, input, options)?;
+    prove_witness(program, input, witness, options, observer)
+}
+
+/// Verifies that `proof` is a proof of running `program` on `input`, and returns what the
+/// run output.
+pub fn verify(
+    program: &Program,
+    input: &[u32],
+    proof: &VmProof,
+    params: &StarkParams,
+) -> Result<PublicOutput, VmVerifyError> {
+    if let Some(&lh) = proof.stark.log_heights.get(table::MEMORY)
+        && lh as usize > params.log_max_rows
+    {
+        return Err(VmVerifyError::MemoryChunked {
+            log_height: lh as usize,
+            max: params.log_max_rows,
+        });
+    }
+    let airs = airs(program);
+    let public = public_interactions(program, input, &proof.output);
+    let statement = Statement {
+        context: CONTEXT,
+        public_values: &[],
+        public_interactions: &public,
+    };
+    crate::stark::verify(&airs, &statement, params, &proof.stark)?;
+    Ok(proof.output.clone())
+}

@@ -1,0 +1,420 @@
+//! End-to-end zkVM tests: RV32I programs (no shifts, no sub-word memory yet) prove and
+//! verify with the executor's output, unsupported instructions are refused, and corrupting
+//! any table's witness, or the claimed output, yields a proof that does not verify.
+
+mod common;
+
+use common::*;
+use p3_field::PrimeCharacteristicRing;
+use prover::air::cpu::{self, col};
+use prover::air::program::col as insn;
+use prover::stark::{Felt, NoObserver, StarkParams, VerifyError};
+use prover::vm::{ExecOptions, Program, execute};
+use prover::zkvm::{
+    self, ProveOptions, VmProveError, VmVerifyError, VmWitness, build_witness, prove_witness,
+    table,
+};
+
+fn options() -> ProveOptions {
+    ProveOptions {
+        params: StarkParams {
+            grinding_bits: 8,
+            ..StarkParams::default()
+        },
+        ..ProveOptions::default()
+    }
+}
+
+/// Proves and verifies `program` on `input`; the verified output must equal the executor's.
+fn round_trip(program: &Program, input: &[u32]) {
+    let opts = options();
+    let exec = execute(program, input, &ExecOptions::default()).expect("program runs");
+    let proof = zkvm::prove(program, input, &opts, &NoObserver).expect("run proves");
+    let out = zkvm::verify(program, input, &proof, &opts.params).expect("proof verifies");
+    assert_eq!(out.words, exec.public_output);
+    assert_eq!(out.exit_code, exec.exit_code);
+    assert_eq!(out.cycles, exec.cycles);
+}
+
+/// `ecall 64` of register `r`.
+fn commit(r: u32) -> [u32; 3] {
+    [addi(10, r, 0), addi(17, 0, 64), ECALL]
+}
+
+fn with_commits(body: &[u32], regs: &[u32]) -> Vec<u32> {
+    let mut w = body.to_vec();
+    for &r in regs {
+        w.extend(commit(r));
+    }
+    w
+}
+
+// ------------------------------------------------------------- instruction families ---
+
+#[test]
+fn alu_register_and_immediate_forms_prove() {
+    let mut w = Vec::new();
+    w.extend(li(5, 0xFFFF_FFFF));
+    w.extend(li(6, 0x8000_0000));
+    w.extend(li(7, 0x7FFF_FFFF));
+    w.extend(li(8, 1));
+    let mut regs = Vec::new();
+    let mut rd = 11;
+    for op in ["add", "sub", "xor", "or", "and", "slt", "sltu"] {
+        for (a, b) in [(5, 8), (6, 7), (7, 6), (8, 5), (6, 6)] {
+            w.push(alu(op, rd, a, b));
+            w.extend(commit(rd));
+            regs.push(rd);
+            rd = if rd == 31 { 11 } else { rd + 1 };
+        }
+    }
+    for op in ["addi", "xori", "ori", "andi", "slti", "sltiu"] {
+        for (a, imm) in [(5, 1), (6, -1), (7, 2047), (8, -2048), (0, 0)] {
+            w.push(alui(op, 12, a, imm));
+            w.extend(commit(12));
+        }
+    }
+    // Writes to x0 are ignored.
+    w.push(addi(0, 5, 7));
+    w.extend(commit(0));
+    round_trip(&program(&w), &[]);
+}
+
+#[test]
+fn upper_immediates_and_jumps_prove() {
+    let w = vec![
+        lui(5, 0xDEAD_B000),
+        auipc(6, 0x0000_1000),
+        auipc(7, 0xFFFF_F000), // pc - 4096: wraps in 32-bit arithmetic, proved by the ALU
+        jal(1, 8),             // skip the next instruction, link in ra
+        addi(5, 0, 99),        // skipped
+        addi(8, 1, 13),        // ra + 13: an odd target; JALR clears the low bit
+        jalr(9, 8, 0),         // jumps to ra + 12, which is this pc + 8
+        addi(5, 0, 98),        // skipped
+        jal(0, 4),             // jump without linking
+        addi(10, 5, 0),
+        addi(17, 0, 64),
+        ECALL,
+        addi(10, 6, 0),
+        addi(17, 0, 64),
+        ECALL,
+        addi(10, 7, 0),
+        addi(17, 0, 64),
+        ECALL,
+        addi(10, 9, 0),
+        addi(17, 0, 64),
+        ECALL,
+        FENCE,
+    ];
+    round_trip(&program(&w), &[]);
+}
+
+#[test]
+fn every_branch_taken_and_not_taken_proves() {
+    let mut w = Vec::new();
+    w.extend(li(5, 0xFFFF_FFFF)); // -1 signed, max unsigned
+    w.extend(li(6, 1));
+    w.push(addi(20, 0, 0)); // counter of taken branches
+    for (f3, a, b) in [
+        (0, 5, 5), // beq taken
+        (0, 5, 6), // beq not
+        (1, 5, 6), // bne taken
+        (1, 6, 6), // bne not
+        (4, 5, 6), // blt: -1 < 1 taken
+        (4, 6, 5), // blt not
+        (5, 6, 5), // bge taken
+        (5, 5, 6), // bge not
+        (6, 6, 5), // bltu: 1 < max taken
+        (6, 5, 6), // bltu not
+        (7, 5, 6), // bgeu taken
+        (7, 6, 5), // bgeu not
+    ] {
+        // taken: skip the increment by 1 and land on the increment by 100
+        w.push(b(8, b, a, f3));
+        w.push(addi(20, 20, 1));
+        w.push(addi(20, 20, 100));
+    }
+    w.extend(commit(20));
+    // A backwards loop.
+    w.push(addi(21, 0, 5));
+    w.push(addi(21, 21, -1));
+    w.push(b(-4, 0, 21, 1)); // bne x21, x0, -4
+    w.extend(commit(21));
+    round_trip(&program(&w), &[]);
+}
+
+#[test]
+fn word_loads_and_stores_prove() {
+    let mut w = Vec::new();
+    w.extend(li(5, 0x2000)); // a scratch area
+    w.extend(li(6, 0xCAFE_F00D));
+    w.push(store("sw", 6, 5, 0));
+    w.push(store("sw", 6, 5, -4));
+    w.push(addi(7, 6, 1));
+    w.push(store("sw", 7, 5, 8));
+    w.push(load("lw", 8, 5, 8));
+    w.push(load("lw", 9, 5, -4));
+    w.push(load("lw", 10, 5, 1024)); // never written: reads zero
+    w.extend(commit(8));
+    w.extend(commit(9));
+    w.extend(commit(10));
+    // The input: count at 0x4000_0000, then the words.
+    w.push(lui(11, 0x4000_0000));
+    w.push(load("lw", 12, 11, 0));
+    w.push(load("lw", 13, 11, 8));
+    w.extend(commit(12));
+    w.extend(commit(13));
+    // The program's own code as data.
+    w.extend(li(14, BASE));
+    w.push(load("lw", 15, 14, 4));
+    w.extend(commit(15));
+    // The initial stack pointer.
+    w.push(store("sw", 6, 2, -4));
+    w.push(load("lw", 16, 2, -4));
+    w.extend(commit(16));
+    round_trip(&program(&w), &[7, 0xFFFF_FFFF, 42]);
+}
+
+#[test]
+fn fibonacci_fixture_proves() {
+    let cat = prover::fixtures::Catalogue::load_default().unwrap();
+    let fx = cat.get("fib_iterative_64k").unwrap();
+    let program = cat.program(fx).unwrap();
+    let opts = options();
+    let proof = zkvm::prove(&program, &fx.input, &opts, &NoObserver).unwrap();
+    let out = zkvm::verify(&program, &fx.input, &proof, &opts.params).unwrap();
+    assert_eq!(out.words, fx.public_output);
+    assert_eq!(out.cycles, fx.cycles);
+    // The same statement, proved again, gives the same bytes.
+    let again = zkvm::prove(&program, &fx.input, &opts, &NoObserver).unwrap();
+    assert_eq!(again.to_bytes(), proof.to_bytes());
+}
+
+#[test]
+fn cpu_spanning_several_chunks_proves() {
+    let cat = prover::fixtures::Catalogue::load_default().unwrap();
+    let fx = cat.get("fib_iterative_64k").unwrap();
+    let program = cat.program(fx).unwrap();
+    let input = [300]; // about 1500 cycles
+    let mut opts = options();
+    opts.params.log_max_rows = 9;
+    let proof = zkvm::prove(&program, &input, &opts, &NoObserver).unwrap();
+    // CPU: 2048 rows in chunks of 512.
+    assert_eq!(proof.stark.log_heights[table::CPU], 11);
+    zkvm::verify(&program, &input, &proof, &opts.params).unwrap();
+}
+
+#[test]
+fn unsupported_instructions_are_refused_at_prove_time() {
+    let p = program(&[addi(5, 0, 3), alui("slli", 6, 5, 2)]);
+    let err = zkvm::prove(&p, &[], &options(), &NoObserver).unwrap_err();
+    assert!(
+        matches!(&err, VmProveError::Witness(e) if e.to_string().contains("unsupported instruction") && e.to_string().contains("slli")),
+        "{err}"
+    );
+    let p = program(&[alu("mul", 5, 0, 0)]);
+    assert!(matches!(
+        zkvm::prove(&p, &[], &options(), &NoObserver),
+        Err(VmProveError::Witness(_))
+    ));
+}
+
+// ------------------------------------------------------------- corrupted witnesses ----
+
+/// A small program with an ALU op, a load, a store, a branch and a commit.
+fn sample() -> (Program, Vec<u32>) {
+    let mut w = Vec::new();
+    w.extend(li(5, 0x2000));
+    w.push(addi(6, 0, 21));
+    w.push(alu("add", 7, 6, 6)); // 42
+    w.push(store("sw", 7, 5, 0));
+    w.push(load("lw", 8, 5, 0));
+    w.push(b(8, 8, 7, 0)); // beq: taken
+    w.push(addi(8, 0, 1));
+    w.extend(commit(8));
+    (program(&w), vec![5])
+}
+
+/// Builds the witness, lets `corrupt` change it, proves, and returns the verifier's answer.
+fn corrupted(corrupt: impl FnOnce(&mut VmWitness)) -> Result<(), VmVerifyError> {
+    let (p, input) = sample();
+    let opts = options();
+    let mut wit = build_witness(&p, &input, &opts).unwrap();
+    corrupt(&mut wit);
+    let proof = prove_witness(&p, &input, wit, &opts, &NoObserver).unwrap();
+    zkvm::verify(&p, &input, &proof, &opts.params).map(|_| ())
+}
+
+fn set(wit: &mut VmWitness, table: usize, row: usize, c: usize, v: Felt) {
+    let m = &mut wit.traces[table];
+    let w = m.width;
+    m.values[row * w + c] = v;
+}
+
+fn get(wit: &VmWitness, table: usize, row: usize, c: usize) -> Felt {
+    let m = &wit.traces[table];
+    m.values[row * m.width + c]
+}
+
+/// The CPU row executing the first instruction with `flag` set.
+fn row_with(wit: &VmWitness, flag: usize) -> usize {
+    (0..wit.traces[table::CPU].height())
+        .find(|&r| get(wit, table::CPU, r, flag) == Felt::ONE)
+        .expect("such a row")
+}
+
+fn rejected(r: Result<(), VmVerifyError>) -> VerifyError {
+    match r {
+        Err(VmVerifyError::Stark(e)) => e,
+        other => panic!("expected a rejected STARK proof, got {other:?}"),
+    }
+}
+
+#[test]
+fn honest_sample_verifies() {
+    corrupted(|_| {}).unwrap();
+}
+
+#[test]
+fn wrong_alu_result_does_not_verify() {
+    let e = rejected(corrupted(|w| {
+        let r = row_with(w, insn::F_ALU) + 2; // the ADD (after LUI/ADDI of li, ADDI)
+        let a = get(w, table::CPU, r, col::ALU_A);
+        set(w, table::CPU, r, col::ALU_A, a + Felt::ONE);
+        set(w, table::CPU, r, col::RD_VAL, a + Felt::ONE);
+    }));
+    assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
+}
+
+#[test]
+fn inconsistent_cpu_row_does_not_verify() {
+    // `inv` takes part in no bus: only the CPU's constraints can catch it.
+    let e = rejected(corrupted(|w| {
+        let r = row_with(w, insn::F_BEQ);
+        let v = get(w, table::CPU, r, col::INV);
+        set(w, table::CPU, r, col::INV, v + Felt::ONE);
+        let r = row_with(w, insn::F_ALU);
+        set(w, table::CPU, r, col::EQ, Felt::from_u32(5));
+    }));
+    assert!(matches!(e, VerifyError::OodMismatch { .. }), "{e}");
+}
+
+#[test]
+fn written_value_that_later_reads_disagree_with_does_not_verify() {
+    let e = rejected(corrupted(|w| {
+        let r = row_with(w, insn::F_ALU);
+        let v = get(w, table::CPU, r, col::RD_VAL);
+        set(w, table::CPU, r, col::RD_VAL, v + Felt::ONE);
+    }));
+    assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
+}
+
+#[test]
+fn wrong_loaded_value_does_not_verify() {
+    let e = rejected(corrupted(|w| {
+        let r = row_with(w, insn::F_LW);
+        // Change the loaded word, its claimed previous value and the register write alike:
+        // every CPU constraint still holds, only memory consistency can catch it.
+        let v = get(w, table::CPU, r, col::MEM_VAL) + Felt::ONE;
+        set(w, table::CPU, r, col::MEM_VAL, v);
+        set(w, table::CPU, r, col::D + 1, v);
+        set(w, table::CPU, r, col::RD_VAL, v);
+    }));
+    assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
+}
+
+#[test]
+fn skipped_instruction_does_not_verify() {
+    let e = rejected(corrupted(|w| {
+        // Turn the load's row into a padding row.
+        let r = row_with(w, insn::F_LW);
+        let pad = get(w, table::CPU, w.traces[table::CPU].height() - 1, insn::PC);
+        for c in 0..cpu::col::WIDTH {
+            set(w, table::CPU, r, c, Felt::ZERO);
+        }
+        set(w, table::CPU, r, insn::PC, pad);
+        set(w, table::CPU, r, col::NEXT_PC, pad + Felt::from_u32(4));
+        set(w, table::CPU, r, col::EQ, Felt::ONE);
+    }));
+    assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
+}
+
+#[test]
+fn substituted_instruction_does_not_verify() {
+    let e = rejected(corrupted(|w| {
+        // Claim the ADD was a SUB (its row's opcode and result changed consistently).
+        let r = row_with(w, insn::F_ALU) + 2;
+        set(w, table::CPU, r, insn::ALU_OP, Felt::from_u32(prover::air::bus::op::SUB));
+    }));
+    assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
+}
+
+#[test]
+fn out_of_order_timestamps_do_not_verify() {
+    let e = rejected(corrupted(|w| {
+        // Claim slot A's previous access happened after this one: the gap limbs can no
+        // longer be 16-bit values.
+        let r = row_with(w, insn::F_SW);
+        let ts = get(w, table::CPU, r, col::CLK) * Felt::from_u32(4) + Felt::ONE;
+        let prev = ts + Felt::from_u32(3);
+        set(w, table::CPU, r, col::A, prev);
+        let gap = ts - prev - Felt::ONE; // = -4: not a 32-bit value
+        set(w, table::CPU, r, col::A + 1, gap);
+        set(w, table::CPU, r, col::A + 2, Felt::ZERO);
+    }));
+    assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
+}
+
+#[test]
+fn forged_public_output_does_not_verify() {
+    let (p, input) = sample();
+    let opts = options();
+    let mut proof = zkvm::prove(&p, &input, &opts, &NoObserver).unwrap();
+    proof.output.words[0] += 1;
+    assert!(matches!(
+        zkvm::verify(&p, &input, &proof, &opts.params),
+        Err(VmVerifyError::Stark(VerifyError::LogupImbalance))
+    ));
+    proof.output.words[0] -= 1;
+    proof.output.cycles += 1;
+    assert!(zkvm::verify(&p, &input, &proof, &opts.params).is_err());
+    proof.output.cycles -= 1;
+    zkvm::verify(&p, &input, &proof, &opts.params).unwrap();
+    // Another input is another statement.
+    assert!(zkvm::verify(&p, &[6], &proof, &opts.params).is_err());
+}
+
+#[test]
+fn wrong_initial_memory_does_not_verify() {
+    let e = rejected(corrupted(|w| {
+        // A non-image key claims a non-zero initial value.
+        let m = w.traces[table::MEMORY].height();
+        let r = (0..m)
+            .find(|&r| get(w, table::MEMORY, r, prover::air::memory::col::IS_IMAGE) == Felt::ZERO)
+            .unwrap();
+        let v = get(w, table::MEMORY, r, prover::air::memory::col::INIT);
+        set(w, table::MEMORY, r, prover::air::memory::col::INIT, v + Felt::ONE);
+    }));
+    assert!(
+        matches!(e, VerifyError::OodMismatch { .. } | VerifyError::LogupImbalance),
+        "{e}"
+    );
+}
+
+#[test]
+fn wrong_program_multiplicity_does_not_verify() {
+    let e = rejected(corrupted(|w| {
+        let v = get(w, table::PROGRAM, 0, 0);
+        set(w, table::PROGRAM, 0, 0, v + Felt::ONE);
+    }));
+    assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
+}
+
+#[test]
+fn wrong_range_multiplicity_does_not_verify() {
+    let e = rejected(corrupted(|w| {
+        let v = get(w, table::RANGE, 0, 0);
+        set(w, table::RANGE, 0, 0, v + Felt::ONE);
+    }));
+    assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
+}
