@@ -1,0 +1,599 @@
+//! End-to-end tests of the zkVM leaf tables (RANGE, BYTES, ADD, LT, BITWISE).
+//!
+//! Each statement stands in for the CPU with public interactions: every ALU request
+//! `(op, b, c, a)` is sent once by the verifier, the ALU tables receive it, and RANGE / BYTES
+//! receive the lookups the ALU tables send. Honest statements must verify; each corrupted one
+//! must be rejected with the error that names the check that caught it.
+
+use p3_field::{Field, PrimeCharacteristicRing, PrimeField64};
+use p3_matrix::dense::RowMajorMatrix;
+use prover::air::bus::{ALU, AluRequest, BYTES, ByteCounts, RANGE16, RangeCounts, alu_result, op};
+use prover::air::{
+    AddAir, BitwiseAir, BytesAir, LtAir, RangeAir, add, add_trace, bitwise, bitwise_trace,
+    bytes_trace, lt, lt_trace, range_trace, route_alu,
+};
+use prover::stark::check::{CheckReport, check_constraints};
+use prover::stark::{
+    Air, Constraints, Expr, Felt, MaterializedTraces, NoObserver, PublicInteraction, StarkParams,
+    Statement, Vars, VerifyError, prove, verify,
+};
+
+// ---------------------------------------------------------------- the statement ---------
+
+/// The five tables as one type, so a statement can mix them.
+#[derive(Clone, Copy, Debug)]
+enum Table {
+    Range(RangeAir),
+    Bytes(BytesAir),
+    Add(AddAir),
+    Lt(LtAir),
+    Bitwise(BitwiseAir),
+}
+
+macro_rules! delegate {
+    ($self:ident, $a:ident => $e:expr) => {
+        match $self {
+            Table::Range($a) => $e,
+            Table::Bytes($a) => $e,
+            Table::Add($a) => $e,
+            Table::Lt($a) => $e,
+            Table::Bitwise($a) => $e,
+        }
+    };
+}
+
+impl Air for Table {
+    fn name(&self) -> &str {
+        delegate!(self, a => a.name())
+    }
+    fn main_width(&self) -> usize {
+        delegate!(self, a => a.main_width())
+    }
+    fn preprocessed_width(&self) -> usize {
+        delegate!(self, a => a.preprocessed_width())
+    }
+    fn preprocessed_trace(&self, height: usize) -> Option<RowMajorMatrix<Felt>> {
+        delegate!(self, a => a.preprocessed_trace(height))
+    }
+    fn eval<E: Expr, C: Constraints<E>>(&self, vars: &Vars<'_, E>, out: &mut C) {
+        delegate!(self, a => a.eval(vars, out))
+    }
+}
+
+/// One public ALU send `(op, b, c, a)`; `a` is a `u64` so a test can claim `2^32`.
+type Claim = (u32, u32, u32, u64);
+
+/// A statement under construction: the ALU traces, the lookup counts they recorded, and the
+/// requests the "CPU" claims. Tests corrupt any of these before [`Case::prove_verify`].
+struct Case {
+    add: Option<RowMajorMatrix<Felt>>,
+    lt: Option<RowMajorMatrix<Felt>>,
+    bitwise: Option<RowMajorMatrix<Felt>>,
+    range: RangeCounts,
+    bytes: ByteCounts,
+    claims: Vec<Claim>,
+}
+
+impl Case {
+    /// Routes `requests` and builds a table for every ALU group that is non-empty (or every
+    /// group, with `all_tables`), plus RANGE and/or BYTES where they are needed. Claims every
+    /// request with its reference result.
+    fn build(requests: &[AluRequest], all_tables: bool) -> Self {
+        let (adds, lts, bits) = route_alu(requests);
+        let mut range = RangeCounts::default();
+        let mut bytes = ByteCounts::default();
+        let add = (all_tables || !adds.is_empty()).then(|| add_trace(&adds, &mut range));
+        let lt = (all_tables || !lts.is_empty()).then(|| lt_trace(&lts, &mut range));
+        let bitwise = (all_tables || !bits.is_empty()).then(|| bitwise_trace(&bits, &mut bytes));
+        let claims = requests
+            .iter()
+            .map(|r| (r.op, r.b, r.c, u64::from(r.result())))
+            .collect();
+        Self {
+            add,
+            lt,
+            bitwise,
+            range,
+            bytes,
+            claims,
+        }
+    }
+
+    fn new(requests: &[AluRequest]) -> Self {
+        Self::build(requests, false)
+    }
+
+    fn parts(&self) -> (Vec<Table>, MaterializedTraces, Vec<PublicInteraction>) {
+        let mut airs = Vec::new();
+        let mut traces = Vec::new();
+        if let Some(m) = &self.add {
+            airs.push(Table::Add(AddAir));
+            traces.push(m.clone());
+        }
+        if let Some(m) = &self.lt {
+            airs.push(Table::Lt(LtAir));
+            traces.push(m.clone());
+        }
+        if let Some(m) = &self.bitwise {
+            airs.push(Table::Bitwise(BitwiseAir));
+            traces.push(m.clone());
+        }
+        if self.add.is_some() || self.lt.is_some() {
+            airs.push(Table::Range(RangeAir));
+            traces.push(range_trace(&self.range));
+        }
+        if self.bitwise.is_some() {
+            airs.push(Table::Bytes(BytesAir));
+            traces.push(bytes_trace(&self.bytes));
+        }
+        let public = self
+            .claims
+            .iter()
+            .map(|&(op, b, c, a)| PublicInteraction {
+                bus: ALU,
+                values: vec![
+                    Felt::from_u32(op),
+                    Felt::from_u32(b),
+                    Felt::from_u32(c),
+                    Felt::from_u64(a),
+                ],
+                multiplicity: Felt::ONE,
+            })
+            .collect();
+        (airs, MaterializedTraces(traces), public)
+    }
+
+    /// The debug checker's report on the statement.
+    fn check(&self) -> CheckReport {
+        let (airs, traces, public) = self.parts();
+        check_constraints(&airs, &traces, &statement(&public), 20)
+    }
+
+    /// Proves the statement (whatever its witness) and verifies the proof.
+    fn prove_verify(&self) -> Result<(), VerifyError> {
+        let (airs, traces, public) = self.parts();
+        let st = statement(&public);
+        let proof = prove(&airs, &traces, &st, &params(), &NoObserver).expect("the prover runs");
+        verify(&airs, &st, &params(), &proof)
+    }
+}
+
+fn statement(public: &[PublicInteraction]) -> Statement<'_> {
+    Statement {
+        context: b"air alu tests",
+        public_values: &[],
+        public_interactions: public,
+    }
+}
+
+fn params() -> StarkParams {
+    StarkParams {
+        grinding_bits: 8,
+        ..StarkParams::default()
+    }
+}
+
+fn req(op: u32, b: u32, c: u32) -> AluRequest {
+    AluRequest { op, b, c }
+}
+
+fn get(m: &RowMajorMatrix<Felt>, row: usize, col: usize) -> u64 {
+    m.values[row * m.width + col].as_canonical_u64()
+}
+
+fn set(m: &mut RowMajorMatrix<Felt>, row: usize, col: usize, v: Felt) {
+    let w = m.width;
+    m.values[row * w + col] = v;
+}
+
+fn setu(m: &mut RowMajorMatrix<Felt>, row: usize, col: usize, v: u64) {
+    set(m, row, col, Felt::from_u64(v));
+}
+
+/// Values at the edges of 32-bit arithmetic, signed and unsigned.
+const EDGES: [u32; 10] = [
+    0,
+    1,
+    2,
+    0xFFFF,
+    0x1_0000,
+    0x7FFF_FFFF,
+    0x8000_0000,
+    0x8000_0001,
+    0xFFFF_FFFE,
+    0xFFFF_FFFF,
+];
+
+/// Every opcode in `ops` on every pair of edge values.
+fn edge_requests(ops: &[u32]) -> Vec<AluRequest> {
+    let mut out = Vec::new();
+    for &op in ops {
+        for &b in &EDGES {
+            for &c in &EDGES {
+                out.push(req(op, b, c));
+            }
+        }
+    }
+    out
+}
+
+/// The statement verifies, and the debug checker agrees.
+fn assert_verifies(case: &Case) {
+    let report = case.check();
+    assert!(report.is_ok(), "{report:?}");
+    case.prove_verify().expect("honest statement verifies");
+}
+
+/// The debug checker reports `(table, row)` failing and no bus imbalance, and the verifier
+/// rejects with an out-of-domain mismatch in that table.
+fn assert_constraint_rejects(case: &Case, table: &str, row: usize) {
+    let report = case.check();
+    assert!(!report.failures.is_empty(), "no failing constraint");
+    assert!(
+        report
+            .failures
+            .iter()
+            .all(|f| f.table == table && f.row == row),
+        "{report:?}"
+    );
+    assert!(report.unbalanced_buses.is_empty(), "{report:?}");
+    match case.prove_verify() {
+        Err(VerifyError::OodMismatch { table: t, .. }) => assert_eq!(t, table),
+        other => panic!("expected OodMismatch in {table}, got {other:?}"),
+    }
+}
+
+/// Every constraint holds, only `bus` is unbalanced, and the verifier rejects the LogUp sum.
+fn assert_lookup_rejects(case: &Case, bus: u32) {
+    let report = case.check();
+    assert!(report.failures.is_empty(), "{report:?}");
+    assert_eq!(report.unbalanced_buses, vec![bus]);
+    assert!(matches!(
+        case.prove_verify(),
+        Err(VerifyError::LogupImbalance)
+    ));
+}
+
+// ---------------------------------------------------------------- builders --------------
+
+#[test]
+fn route_alu_splits_by_table_and_keeps_order() {
+    let reqs = [
+        req(op::SLTU, 1, 2),
+        req(op::ADD, 3, 4),
+        req(op::XOR, 5, 6),
+        req(op::SUB, 7, 8),
+        req(op::SLT, 9, 10),
+        req(op::AND, 11, 12),
+        req(op::OR, 13, 14),
+        req(op::ADD, 3, 4),
+    ];
+    let (adds, lts, bits) = route_alu(&reqs);
+    assert_eq!(adds, [reqs[1], reqs[3], reqs[7]]);
+    assert_eq!(lts, [reqs[0], reqs[4]]);
+    assert_eq!(bits, [reqs[2], reqs[5], reqs[6]]);
+    let (a, l, b) = route_alu(&[]);
+    assert!(a.is_empty() && l.is_empty() && b.is_empty());
+}
+
+#[test]
+fn builders_pad_with_zero_rows_to_a_power_of_two() {
+    for (n, height) in [(0, 4), (1, 4), (4, 4), (5, 8), (9, 16)] {
+        let mut range = RangeCounts::default();
+        let mut bytes = ByteCounts::default();
+        let adds = vec![req(op::ADD, 0xFFFF_FFFF, 2); n];
+        let lts = vec![req(op::SLT, 0x8000_0000, 7); n];
+        let bits = vec![req(op::OR, 0x0102_0304, 0xF0F0_F0F0); n];
+        let tables = [
+            (add_trace(&adds, &mut range), add::WIDTH),
+            (lt_trace(&lts, &mut range), lt::WIDTH),
+            (bitwise_trace(&bits, &mut bytes), bitwise::WIDTH),
+        ];
+        for (m, width) in &tables {
+            assert_eq!((m.width, m.values.len()), (*width, height * width));
+            assert!(m.values[n * width..].iter().all(|v| *v == Felt::ZERO));
+        }
+        // Two range checks per ADD row, six per LT row, four byte pairs per BITWISE row.
+        assert_eq!(range.0.iter().map(|&c| c as usize).sum::<usize>(), 8 * n);
+        assert_eq!(bytes.0.iter().map(|&c| c as usize).sum::<usize>(), 4 * n);
+        assert_eq!(bytes.0[0x01 << 8 | 0xF0], n as u32);
+        assert_eq!(range_trace(&range).values.len(), 1 << 16);
+        assert_eq!(bytes_trace(&bytes).values.len(), 1 << 16);
+    }
+}
+
+#[test]
+fn trace_results_match_the_reference_semantics() {
+    let mut range = RangeCounts::default();
+    let mut bytes = ByteCounts::default();
+    let checks: [(&[u32], usize, usize); 3] = [
+        (&[op::ADD, op::SUB], 0, add::col::A),
+        (&[op::SLT, op::SLTU], 1, lt::col::A),
+        (&[op::XOR, op::OR, op::AND], 2, bitwise::col::A),
+    ];
+    for (ops, table, a_col) in checks {
+        let reqs = edge_requests(ops);
+        let m = match table {
+            0 => add_trace(&reqs, &mut range),
+            1 => lt_trace(&reqs, &mut range),
+            _ => bitwise_trace(&reqs, &mut bytes),
+        };
+        for (row, r) in reqs.iter().enumerate() {
+            assert_eq!(get(&m, row, a_col), u64::from(r.result()), "{r:?}");
+        }
+    }
+    // Signed and unsigned comparisons disagree when exactly one sign bit is set.
+    assert_eq!(alu_result(op::SLT, 0xFFFF_FFFF, 1), 1);
+    assert_eq!(alu_result(op::SLTU, 0xFFFF_FFFF, 1), 0);
+    assert_eq!(alu_result(op::SLT, 0x7FFF_FFFF, 0x8000_0000), 0);
+    assert_eq!(alu_result(op::SLTU, 0x7FFF_FFFF, 0x8000_0000), 1);
+    let m = lt_trace(
+        &[req(op::SLT, 0xFFFF_FFFF, 1), req(op::SLTU, 0xFFFF_FFFF, 1)],
+        &mut range,
+    );
+    assert_eq!((get(&m, 0, lt::col::A), get(&m, 1, lt::col::A)), (1, 0));
+}
+
+// ---------------------------------------------------------------- honest statements -----
+
+#[test]
+fn add_and_sub_edge_cases_verify() {
+    // Includes wrap-around (0xFFFF_FFFF + 1, 0 - 1), equal operands and repeated requests.
+    let mut reqs = edge_requests(&[op::ADD, op::SUB]);
+    reqs.extend([req(op::ADD, 2, 3), req(op::ADD, 2, 3), req(op::SUB, 5, 5)]);
+    let case = Case::new(&reqs);
+    let m = case.add.as_ref().unwrap();
+    assert_eq!(m.values.len(), 256 * add::WIDTH);
+    assert_verifies(&case);
+}
+
+#[test]
+fn slt_and_sltu_edge_cases_verify() {
+    let case = Case::new(&edge_requests(&[op::SLT, op::SLTU]));
+    assert_verifies(&case);
+}
+
+#[test]
+fn bitwise_edge_cases_verify() {
+    let mut reqs = edge_requests(&[op::XOR, op::OR, op::AND]);
+    reqs.extend([
+        req(op::XOR, 0x1234_5678, 0x0F0F_0F0F),
+        req(op::OR, 0xDEAD_BEEF, 0x0BAD_F00D),
+        req(op::AND, 0xDEAD_BEEF, 0xDEAD_BEEF),
+    ]);
+    let case = Case::new(&reqs);
+    assert_verifies(&case);
+}
+
+#[test]
+fn all_alu_tables_verify_in_one_statement() {
+    // Interleaved opcodes, as a CPU would send them.
+    let mut reqs = Vec::new();
+    let mut x: u32 = 0x9E37_79B9;
+    for i in 0..100u32 {
+        x = x.rotate_left(5) ^ x.wrapping_mul(0x85EB_CA6B) ^ i;
+        let ops = [
+            op::ADD,
+            op::SUB,
+            op::XOR,
+            op::OR,
+            op::AND,
+            op::SLT,
+            op::SLTU,
+        ];
+        reqs.push(req(ops[i as usize % 7], x, x.rotate_right(i % 32) ^ i));
+    }
+    let case = Case::build(&reqs, true);
+    assert_verifies(&case);
+}
+
+#[test]
+fn empty_alu_tables_verify() {
+    // Only padding rows: nothing is received, nothing is looked up.
+    let case = Case::build(&[], true);
+    assert!(case.range.0.iter().all(|&c| c == 0));
+    assert_verifies(&case);
+}
+
+// ---------------------------------------------------------------- ADD soundness ---------
+
+/// `ADD(2, 3)` on row 1 of a small ADD/SUB statement.
+fn add_case() -> Case {
+    Case::new(&[
+        req(op::SUB, 3, 5),
+        req(op::ADD, 2, 3),
+        req(op::ADD, 0xFFFF_FFFF, 1),
+        req(op::SUB, 0x8000_0000, 0x7FFF_FFFF),
+    ])
+}
+
+#[test]
+fn add_wrong_result_is_rejected() {
+    // Claim ADD(2, 3) = 6, with the limbs and their range checks consistent with 6.
+    let mut case = add_case();
+    let m = case.add.as_mut().unwrap();
+    setu(m, 1, add::col::A, 6);
+    setu(m, 1, add::col::A_LO, 6);
+    case.range.0[5] -= 1;
+    case.range.0[6] += 1;
+    case.claims[1].3 = 6;
+    assert_constraint_rejects(&case, "add", 1);
+}
+
+#[test]
+fn add_wrong_carry_is_rejected() {
+    // SUB(3, 5) = 0xFFFF_FFFE needs the borrow; drop it.
+    let mut case = add_case();
+    let m = case.add.as_mut().unwrap();
+    assert_eq!(get(m, 0, add::col::CARRY), 1);
+    setu(m, 0, add::col::CARRY, 0);
+    assert_constraint_rejects(&case, "add", 0);
+}
+
+#[test]
+fn add_non_boolean_selector_is_rejected() {
+    // is_add = 2 turns the row into a double receive of opcode 2 = SUB with a = b + c: it
+    // would prove SUB(2, 3) = 5. Only the booleanity of is_add stands in the way.
+    let mut case = add_case();
+    let m = case.add.as_mut().unwrap();
+    setu(m, 1, add::col::IS_ADD, 2);
+    // The range checks of a_lo = 5 and a_hi = 0 double too.
+    case.range.add_u32(5);
+    case.claims[1] = (op::SUB, 2, 3, 5);
+    case.claims.push((op::SUB, 2, 3, 5));
+    assert_constraint_rejects(&case, "add", 1);
+}
+
+#[test]
+fn add_limb_out_of_range_is_rejected() {
+    // ADD(0xFFFF_FFFF, 1) "= 2^32" with carry 0: a_lo = 2^16, a_hi = 0xFFFF recompose to
+    // 2^32 and satisfy every constraint; only the range check of a_lo catches it.
+    let mut case = add_case();
+    let m = case.add.as_mut().unwrap();
+    setu(m, 2, add::col::A, 1 << 32);
+    setu(m, 2, add::col::CARRY, 0);
+    setu(m, 2, add::col::A_LO, 1 << 16);
+    setu(m, 2, add::col::A_HI, 0xFFFF);
+    case.range.0[0] -= 2;
+    case.range.0[0xFFFF] += 1;
+    case.claims[2].3 = 1 << 32;
+    assert_lookup_rejects(&case, RANGE16);
+}
+
+#[test]
+fn range_multiplicity_off_by_one_is_rejected() {
+    let mut case = add_case();
+    case.range.0[5] += 1;
+    assert_lookup_rejects(&case, RANGE16);
+}
+
+// ---------------------------------------------------------------- LT soundness ----------
+
+/// `SLT(5, 3)` on row 1, `SLT(0x8000_0000, 0)` on row 2.
+fn lt_case() -> Case {
+    Case::new(&[
+        req(op::SLTU, 0xFFFF_FFFF, 1),
+        req(op::SLT, 5, 3),
+        req(op::SLT, 0x8000_0000, 0),
+        req(op::SLT, 0xFFFF_FFFF, 1),
+    ])
+}
+
+#[test]
+fn slt_wrong_result_is_rejected() {
+    // Claim SLT(5, 3) = 1, leaving the difference limbs alone.
+    let mut case = lt_case();
+    let m = case.lt.as_mut().unwrap();
+    setu(m, 1, lt::col::A, 1);
+    case.claims[1].3 = 1;
+    assert_constraint_rejects(&case, "lt", 1);
+}
+
+#[test]
+fn slt_wrong_result_with_matching_difference_is_rejected() {
+    // Claim SLT(5, 3) = 1 with d = 2 + 2^32 split as (2, 2^16): the constraints hold, the
+    // range check of d_hi does not.
+    let mut case = lt_case();
+    let m = case.lt.as_mut().unwrap();
+    assert_eq!(get(m, 1, lt::col::D_LO), 2);
+    setu(m, 1, lt::col::A, 1);
+    setu(m, 1, lt::col::D_HI, 1 << 16);
+    case.range.0[0] -= 1;
+    case.claims[1].3 = 1;
+    assert_lookup_rejects(&case, RANGE16);
+}
+
+#[test]
+fn slt_forged_sign_bit_is_rejected() {
+    // Claim SLT(0x8000_0000, 0) = 0 by calling b non-negative: b_msb = 0 makes
+    // 2b - 2^32 b_msb = 2^32, whose high limb 2^16 fails the range check.
+    let mut case = lt_case();
+    let m = case.lt.as_mut().unwrap();
+    assert_eq!(get(m, 2, lt::col::B_MSB), 1);
+    setu(m, 2, lt::col::A, 0);
+    setu(m, 2, lt::col::B_MSB, 0);
+    setu(m, 2, lt::col::YB_HI, 1 << 16);
+    case.range.0[0] -= 1;
+    case.claims[2].3 = 0;
+    assert_lookup_rejects(&case, RANGE16);
+}
+
+#[test]
+fn slt_non_boolean_sign_bit_is_rejected() {
+    // Claim SLT(0x8000_0000, 0) = 0 with b_msb = 1/2: then 2b - 2^32 b_msb = 2^31 and the
+    // difference is 0, all limbs in range. Only the booleanity of b_msb catches it.
+    let mut case = lt_case();
+    let m = case.lt.as_mut().unwrap();
+    set(m, 2, lt::col::B_MSB, Felt::TWO.inverse());
+    setu(m, 2, lt::col::A, 0);
+    setu(m, 2, lt::col::YB_LO, 0);
+    setu(m, 2, lt::col::YB_HI, 0x8000);
+    assert_eq!(get(m, 2, lt::col::D_HI), 0x8000);
+    setu(m, 2, lt::col::D_LO, 0);
+    setu(m, 2, lt::col::D_HI, 0);
+    // yb_hi 0 -> 0x8000 and d_hi 0x8000 -> 0: the range counts are unchanged.
+    case.claims[2].3 = 0;
+    assert_constraint_rejects(&case, "lt", 2);
+    let report = case.check();
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures[0].constraint, 3, "b_msb booleanity");
+}
+
+// ---------------------------------------------------------------- BITWISE soundness -----
+
+/// `XOR(0x1234_5678, 0x0F0F_0F0F)` on row 0, `AND(0xF0, 0x3C)` on row 1, `XOR(1, 0)` on row 2.
+fn bitwise_case() -> Case {
+    Case::new(&[
+        req(op::XOR, 0x1234_5678, 0x0F0F_0F0F),
+        req(op::AND, 0xF0, 0x3C),
+        req(op::XOR, 1, 0),
+        req(op::OR, 0xFFFF_FFFF, 0x8000_0000),
+    ])
+}
+
+#[test]
+fn xor_wrong_result_is_rejected() {
+    let mut case = bitwise_case();
+    let wrong = u64::from(0x1234_5678u32 ^ 0x0F0F_0F0F) + 1;
+    let m = case.bitwise.as_mut().unwrap();
+    setu(m, 0, bitwise::col::A, wrong);
+    case.claims[0].3 = wrong;
+    assert_constraint_rejects(&case, "bitwise", 0);
+}
+
+#[test]
+fn bitwise_wrong_and_byte_is_rejected() {
+    // Claim AND(0xF0, 0x3C) = 0x31 with the low AND byte 0x31, so the recomposition holds;
+    // the byte triple (0xF0, 0x3C, 0x31) is not in the BYTES table.
+    let mut case = bitwise_case();
+    let m = case.bitwise.as_mut().unwrap();
+    assert_eq!(get(m, 1, bitwise::col::AND), 0x30);
+    setu(m, 1, bitwise::col::AND, 0x31);
+    setu(m, 1, bitwise::col::A, 0x31);
+    case.claims[1].3 = 0x31;
+    assert_lookup_rejects(&case, BYTES);
+}
+
+#[test]
+fn bitwise_non_boolean_selector_is_rejected() {
+    // is_xor = 2 turns XOR(1, 0) into a double receive of opcode 6 = SLT with a = 2 XOR(1, 0):
+    // it would prove SLT(1, 0) = 2. The byte lookups double too; only booleanity catches it.
+    let mut case = bitwise_case();
+    let m = case.bitwise.as_mut().unwrap();
+    setu(m, 2, bitwise::col::IS_XOR, 2);
+    setu(m, 2, bitwise::col::A, 2);
+    case.bytes.add(1, 0);
+    for _ in 0..3 {
+        case.bytes.add(0, 0);
+    }
+    case.claims[2] = (op::SLT, 1, 0, 2);
+    case.claims.push((op::SLT, 1, 0, 2));
+    assert_constraint_rejects(&case, "bitwise", 2);
+}
+
+#[test]
+fn bytes_multiplicity_off_by_one_is_rejected() {
+    let mut case = bitwise_case();
+    case.bytes.0[0x12 << 8 | 0x0F] -= 1;
+    assert_lookup_rejects(&case, BYTES);
+}
