@@ -89,7 +89,10 @@ pub fn print(report: &Report, json: bool) -> Result<()> {
     println!("exit code      {}", report.exit_code);
     println!("prove          {:.3} s", report.prove_seconds);
     println!("verify         {:.3} s", report.verify_seconds);
-    println!("proof          {} bytes, sha3 {}", report.proof_bytes, report.proof_sha3);
+    println!(
+        "proof          {} bytes, sha3 {}",
+        report.proof_bytes, report.proof_sha3
+    );
     println!("verified       {}", report.verified);
     Ok(())
 }

@@ -13,5 +13,5 @@
 pub mod air;
 pub mod fixtures;
 pub mod stark;
-pub mod zkvm;
 pub mod vm;
+pub mod zkvm;

@@ -193,20 +193,26 @@ pub enum VmVerifyError {
 const CONTEXT: &[u8] = b"rv32im-zkvm/v1";
 
 /// The bus terms the verifier supplies from public data.
-fn public_interactions(program: &Program, input: &[u32], out: &PublicOutput) -> Vec<PublicInteraction> {
+fn public_interactions(
+    program: &Program,
+    input: &[u32],
+    out: &PublicOutput,
+) -> Vec<PublicInteraction> {
     let f = |v: u64| Felt::from_u64(v);
     let mut p = vec![PublicInteraction {
         bus: bus::STATE,
         values: vec![Felt::ZERO, f(program.entry().into()), Felt::ZERO],
         multiplicity: Felt::ONE,
     }];
-    p.extend(witness::memory_image(program, input).into_iter().map(|(k, v)| {
-        PublicInteraction {
-            bus: bus::IMAGE,
-            values: vec![f(k.into()), f(v.into())],
-            multiplicity: Felt::ONE,
-        }
-    }));
+    p.extend(
+        witness::memory_image(program, input)
+            .into_iter()
+            .map(|(k, v)| PublicInteraction {
+                bus: bus::IMAGE,
+                values: vec![f(k.into()), f(v.into())],
+                multiplicity: Felt::ONE,
+            }),
+    );
     let received = |a: u64, b: u64| PublicInteraction {
         bus: bus::OUTPUT,
         values: vec![f(a), f(b)],

@@ -6,13 +6,13 @@ mod common;
 
 use common::*;
 use p3_field::PrimeCharacteristicRing;
+use p3_matrix::Matrix;
 use prover::air::cpu::{self, col};
 use prover::air::program::col as insn;
 use prover::stark::{Felt, NoObserver, StarkParams, VerifyError};
 use prover::vm::{ExecOptions, Program, execute};
 use prover::zkvm::{
-    self, ProveOptions, VmProveError, VmVerifyError, VmWitness, build_witness, prove_witness,
-    table,
+    self, ProveOptions, VmProveError, VmVerifyError, VmWitness, build_witness, prove_witness, table,
 };
 
 fn options() -> ProveOptions {
@@ -41,14 +41,6 @@ fn commit(r: u32) -> [u32; 3] {
     [addi(10, r, 0), addi(17, 0, 64), ECALL]
 }
 
-fn with_commits(body: &[u32], regs: &[u32]) -> Vec<u32> {
-    let mut w = body.to_vec();
-    for &r in regs {
-        w.extend(commit(r));
-    }
-    w
-}
-
 // ------------------------------------------------------------- instruction families ---
 
 #[test]
@@ -58,13 +50,11 @@ fn alu_register_and_immediate_forms_prove() {
     w.extend(li(6, 0x8000_0000));
     w.extend(li(7, 0x7FFF_FFFF));
     w.extend(li(8, 1));
-    let mut regs = Vec::new();
     let mut rd = 11;
     for op in ["add", "sub", "xor", "or", "and", "slt", "sltu"] {
         for (a, b) in [(5, 8), (6, 7), (7, 6), (8, 5), (6, 6)] {
             w.push(alu(op, rd, a, b));
             w.extend(commit(rd));
-            regs.push(rd);
             rd = if rd == 31 { 11 } else { rd + 1 };
         }
     }
@@ -115,7 +105,7 @@ fn every_branch_taken_and_not_taken_proves() {
     w.extend(li(5, 0xFFFF_FFFF)); // -1 signed, max unsigned
     w.extend(li(6, 1));
     w.push(addi(20, 0, 0)); // counter of taken branches
-    for (f3, a, b) in [
+    for (f3, ra, rb) in [
         (0, 5, 5), // beq taken
         (0, 5, 6), // beq not
         (1, 5, 6), // bne taken
@@ -130,7 +120,7 @@ fn every_branch_taken_and_not_taken_proves() {
         (7, 6, 5), // bgeu not
     ] {
         // taken: skip the increment by 1 and land on the increment by 100
-        w.push(b(8, b, a, f3));
+        w.push(b(8, rb, ra, f3));
         w.push(addi(20, 20, 1));
         w.push(addi(20, 20, 100));
     }
@@ -344,23 +334,87 @@ fn substituted_instruction_does_not_verify() {
     let e = rejected(corrupted(|w| {
         // Claim the ADD was a SUB (its row's opcode and result changed consistently).
         let r = row_with(w, insn::F_ALU) + 2;
-        set(w, table::CPU, r, insn::ALU_OP, Felt::from_u32(prover::air::bus::op::SUB));
+        set(
+            w,
+            table::CPU,
+            r,
+            insn::ALU_OP,
+            Felt::from_u32(prover::air::bus::op::SUB),
+        );
     }));
     assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
 }
 
+/// Moves a 16-bit range lookup of `from` to `to` in the RANGE multiplicities (when `to` is a
+/// 16-bit value; otherwise no RANGE row can receive it).
+fn move_range_lookup(w: &mut VmWitness, from: Felt, to: Felt) {
+    use p3_field::PrimeField64;
+    let f = from.as_canonical_u64() as usize;
+    let v = get(w, table::RANGE, f, 0);
+    set(w, table::RANGE, f, 0, v - Felt::ONE);
+    let t = to.as_canonical_u64();
+    if t < 1 << 16 {
+        let v = get(w, table::RANGE, t as usize, 0);
+        set(w, table::RANGE, t as usize, 0, v + Felt::ONE);
+    }
+}
+
+/// Sets slot A's previous timestamp of CPU row `r`, with gap limbs that satisfy the row's
+/// constraint, and keeps the RANGE multiplicities in step for whatever limbs are 16-bit.
+fn set_prev_ts_a(w: &mut VmWitness, r: usize, prev: Felt) {
+    use p3_field::{Field, PrimeField64};
+    let ts = get(w, table::CPU, r, col::CLK) * Felt::from_u32(4) + Felt::ONE;
+    let gap = ts - prev - Felt::ONE;
+    let lo = Felt::from_u64(gap.as_canonical_u64() & 0xFFFF);
+    let hi = (gap - lo) * Felt::from_u32(1 << 16).inverse();
+    let (old_lo, old_hi) = (
+        get(w, table::CPU, r, col::A + 1),
+        get(w, table::CPU, r, col::A + 2),
+    );
+    move_range_lookup(w, old_lo, lo);
+    move_range_lookup(w, old_hi, hi);
+    set(w, table::CPU, r, col::A, prev);
+    set(w, table::CPU, r, col::A + 1, lo);
+    set(w, table::CPU, r, col::A + 2, hi);
+}
+
 #[test]
-fn out_of_order_timestamps_do_not_verify() {
+fn reordered_memory_accesses_do_not_verify() {
+    // The store and the load both read x5 (slot A) with no write in between. Swap their
+    // places in x5's access chain: the load now claims to follow the write before the store,
+    // the store to follow the load, and MEMORY's final access is the store's. Every bus
+    // still balances; only the range check on the store's timestamp gap (now negative) can
+    // reject it.
+    let key = Felt::from_u32(cpu::REG_BASE + 5);
     let e = rejected(corrupted(|w| {
-        // Claim slot A's previous access happened after this one: the gap limbs can no
-        // longer be 16-bit values.
-        let r = row_with(w, insn::F_SW);
-        let ts = get(w, table::CPU, r, col::CLK) * Felt::from_u32(4) + Felt::ONE;
-        let prev = ts + Felt::from_u32(3);
-        set(w, table::CPU, r, col::A, prev);
-        let gap = ts - prev - Felt::ONE; // = -4: not a 32-bit value
-        set(w, table::CPU, r, col::A + 1, gap);
-        set(w, table::CPU, r, col::A + 2, Felt::ZERO);
+        let (sw, lw) = (row_with(w, insn::F_SW), row_with(w, insn::F_LW));
+        let ts = |w: &VmWitness, r: usize| {
+            get(w, table::CPU, r, col::CLK) * Felt::from_u32(4) + Felt::ONE
+        };
+        let (ts_sw, ts_lw) = (ts(w, sw), ts(w, lw));
+        let before = get(w, table::CPU, sw, col::A);
+        assert_eq!(
+            get(w, table::CPU, lw, col::A),
+            ts_sw,
+            "the load follows the store"
+        );
+        set_prev_ts_a(w, lw, before);
+        set_prev_ts_a(w, sw, ts_lw);
+        let m = w.traces[table::MEMORY].height();
+        let r = (0..m)
+            .find(|&r| get(w, table::MEMORY, r, prover::air::memory::col::KEY) == key)
+            .unwrap();
+        assert_eq!(
+            get(w, table::MEMORY, r, prover::air::memory::col::FINAL_TS),
+            ts_lw
+        );
+        set(
+            w,
+            table::MEMORY,
+            r,
+            prover::air::memory::col::FINAL_TS,
+            ts_sw,
+        );
     }));
     assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
 }
@@ -393,10 +447,19 @@ fn wrong_initial_memory_does_not_verify() {
             .find(|&r| get(w, table::MEMORY, r, prover::air::memory::col::IS_IMAGE) == Felt::ZERO)
             .unwrap();
         let v = get(w, table::MEMORY, r, prover::air::memory::col::INIT);
-        set(w, table::MEMORY, r, prover::air::memory::col::INIT, v + Felt::ONE);
+        set(
+            w,
+            table::MEMORY,
+            r,
+            prover::air::memory::col::INIT,
+            v + Felt::ONE,
+        );
     }));
     assert!(
-        matches!(e, VerifyError::OodMismatch { .. } | VerifyError::LogupImbalance),
+        matches!(
+            e,
+            VerifyError::OodMismatch { .. } | VerifyError::LogupImbalance
+        ),
         "{e}"
     );
 }

@@ -190,30 +190,57 @@ impl Air for CpuAir {
         // Memory slots.
         let clk4 = four * f(col::CLK);
         let reg = |c: usize| k(u64::from(REG_BASE)) + f(c);
-        let mut slot = |base: usize,
-                        off: u64,
-                        key: E,
-                        prev: E,
-                        value: E,
-                        active: E,
-                        has_prev: bool| {
-            let ts = clk4 + k(off);
-            let prev_ts = l[base];
-            let (lo, hi) = if has_prev {
-                (l[base + 2], l[base + 3])
-            } else {
-                (l[base + 1], l[base + 2])
+        let mut slot =
+            |base: usize, off: u64, key: E, prev: E, value: E, active: E, has_prev: bool| {
+                let ts = clk4 + k(off);
+                let prev_ts = l[base];
+                let (lo, hi) = if has_prev {
+                    (l[base + 2], l[base + 3])
+                } else {
+                    (l[base + 1], l[base + 2])
+                };
+                out.assert_zero(active * (ts - prev_ts - one - lo - k(1 << 16) * hi));
+                out.receive(bus::MEMORY, &[key, prev, prev_ts], active);
+                out.send(bus::MEMORY, &[key, value, ts], active);
+                out.send(bus::RANGE16, &[lo], active);
+                out.send(bus::RANGE16, &[hi], active);
             };
-            out.assert_zero(active * (ts - prev_ts - one - lo - k(1 << 16) * hi));
-            out.receive(bus::MEMORY, &[key, prev, prev_ts], active);
-            out.send(bus::MEMORY, &[key, value, ts], active);
-            out.send(bus::RANGE16, &[lo], active);
-            out.send(bus::RANGE16, &[hi], active);
-        };
-        slot(col::A, slot::A, reg(insn::RS1), rs1_val, rs1_val, is_real, false);
-        slot(col::B, slot::B, reg(insn::RS2), rs2_val, rs2_val, is_real, false);
-        slot(col::D, slot::D, mem_word, l[col::D + 1], mem_val, f_mem, true);
-        slot(col::C, slot::C, reg(insn::RD), l[col::C + 1], rd_val, is_real, true);
+        slot(
+            col::A,
+            slot::A,
+            reg(insn::RS1),
+            rs1_val,
+            rs1_val,
+            is_real,
+            false,
+        );
+        slot(
+            col::B,
+            slot::B,
+            reg(insn::RS2),
+            rs2_val,
+            rs2_val,
+            is_real,
+            false,
+        );
+        slot(
+            col::D,
+            slot::D,
+            mem_word,
+            l[col::D + 1],
+            mem_val,
+            f_mem,
+            true,
+        );
+        slot(
+            col::C,
+            slot::C,
+            reg(insn::RD),
+            l[col::C + 1],
+            rd_val,
+            is_real,
+            true,
+        );
 
         // State chain and outputs.
         let (clk, out_idx) = (f(col::CLK), f(col::OUT_IDX));
@@ -228,4 +255,3 @@ impl Air for CpuAir {
         out.send(bus::OUTPUT, &[k(bus::CYCLES_TAG), clk + one], is_halt);
     }
 }
-

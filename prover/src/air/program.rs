@@ -134,7 +134,11 @@ impl InsnRow {
                 rs2 = 0;
             }
             Op::Beq | Op::Bne => {
-                set(if d.op == Op::Beq { col::F_BEQ } else { col::F_BNE });
+                set(if d.op == Op::Beq {
+                    col::F_BEQ
+                } else {
+                    col::F_BNE
+                });
                 writes = false;
             }
             Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {

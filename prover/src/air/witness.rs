@@ -36,7 +36,9 @@ pub enum WitnessError {
         pc: u32,
     },
     /// More distinct memory keys than one chunk holds.
-    #[error("the run touches {keys} memory words and registers; the MEMORY table holds at most {max}")]
+    #[error(
+        "the run touches {keys} memory words and registers; the MEMORY table holds at most {max}"
+    )]
     MemoryTooLarge {
         /// Keys touched.
         keys: usize,
@@ -186,10 +188,16 @@ pub fn route(
         };
         let rs1_val = access(col::A, REG_BASE + rs1, None, false, slot::A, row);
         let rs2_val = access(col::B, REG_BASE + rs2, None, false, slot::B, row);
-        debug_assert!(ins.values[insn::F_ECALL] == Felt::ONE || rs1 == 0 || rs1_val == step.rs1_val);
+        debug_assert!(
+            ins.values[insn::F_ECALL] == Felt::ONE || rs1 == 0 || rs1_val == step.rs1_val
+        );
 
         // The ALU request.
-        let alu_b = if flag(ins, insn::F_AUIPC) { pc } else { rs1_val };
+        let alu_b = if flag(ins, insn::F_AUIPC) {
+            pc
+        } else {
+            rs1_val
+        };
         let alu_c = if flag(ins, insn::C_IMM) { imm } else { rs2_val };
         let sends_alu = [
             insn::F_ALU,
@@ -233,7 +241,11 @@ pub fn route(
             || (flag(ins, insn::F_BNE) && !eq)
             || (flag(ins, insn::F_BLT) && alu_a == 1)
             || (flag(ins, insn::F_BGE) && alu_a == 0);
-        let lowbit = if flag(ins, insn::F_JALR) { alu_a & 1 } else { 0 };
+        let lowbit = if flag(ins, insn::F_JALR) {
+            alu_a & 1
+        } else {
+            0
+        };
         let imm_s = i64::from(imm as i32);
         let next_pc: i64 = if taken || flag(ins, insn::F_JAL) {
             i64::from(pc) + imm_s
@@ -252,11 +264,7 @@ pub fn route(
         } else if !is_halt {
             return Err(WitnessError::NoHalt);
         }
-        let rd_val = if flag(ins, insn::WB) {
-            step.rd_val
-        } else {
-            0
-        };
+        let rd_val = if flag(ins, insn::WB) { step.rd_val } else { 0 };
         // Slot C: write rd.
         access(col::C, REG_BASE + rd, Some(rd_val), true, slot::C, row);
 
@@ -349,11 +357,37 @@ pub fn memory(routed: &mut Routed) -> RowMajorMatrix<Felt> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vm::Segment;
 
     #[test]
-    fn alu_opcodes_of_branches_and_memory_are_adds_and_compares() {
-        // The routing relies on these: an address is an ADD, BLT a signed compare.
-        assert_eq!(alu_result(op::ADD, 0xFFFF_FFFC, 8), 4);
-        assert_eq!(alu_result(op::SLT, 0xFFFF_FFFF, 0), 1);
+    fn memory_image_packs_bytes_into_little_endian_words() {
+        let code = Segment {
+            vaddr: 0x1000,
+            data: 0x0000_0073u32.to_le_bytes().to_vec(),
+            mem_size: 4,
+            executable: true,
+            writable: false,
+        };
+        // Three bytes starting mid-word, then bss.
+        let data = Segment {
+            vaddr: 0x2002,
+            data: vec![0xAA, 0xBB, 0xCC],
+            mem_size: 16,
+            executable: false,
+            writable: true,
+        };
+        let program = Program::from_segments(0x1000, vec![code, data]).unwrap();
+        let image = memory_image(&program, &[7, 9]);
+        assert_eq!(image[&(0x1000 / 4)], 0x73);
+        assert_eq!(image[&(0x2000 / 4)], 0xBBAA_0000);
+        assert_eq!(image[&(0x2004 / 4)], 0xCC);
+        assert!(
+            !image.contains_key(&(0x2008 / 4)),
+            "bss is not part of the image"
+        );
+        assert_eq!(image[&(INPUT_ADDR / 4)], 2);
+        assert_eq!(image[&(INPUT_ADDR / 4 + 2)], 9);
+        assert_eq!(image[&(REG_BASE + 2)], STACK_TOP);
+        assert_eq!(image.len(), 3 + 3 + 1);
     }
 }
