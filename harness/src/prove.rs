@@ -34,6 +34,48 @@ pub struct Report {
     pub public_output: Vec<u32>,
     /// Exit code at the halt.
     pub exit_code: u32,
+    /// The proof's tables.
+    pub tables: Vec<TableReport>,
+}
+
+/// One table's size in the proof.
+#[derive(Debug, Serialize)]
+pub struct TableReport {
+    /// Table name.
+    pub name: String,
+    /// Rows (padded to a power of two, all chunks together).
+    pub rows: u64,
+    /// Main columns (base field).
+    pub main_columns: usize,
+    /// LogUp aux columns (extension field, two base limbs each).
+    pub aux_columns: usize,
+    /// Bytes of main + aux trace per executed cycle.
+    pub trace_bytes_per_cycle: f64,
+}
+
+fn table_reports(
+    program: &prover::vm::Program,
+    log_heights: &[u8],
+    cycles: u64,
+) -> Vec<TableReport> {
+    use prover::stark::Air;
+    use prover::stark::symbolic::AirInfo;
+    zkvm::airs(program)
+        .iter()
+        .zip(log_heights)
+        .map(|(air, &lh)| {
+            let aux = AirInfo::of(air, 0).map_or(0, |i| i.aux_width());
+            let rows = 1u64 << lh;
+            let limbs = air.main_width() + 2 * aux;
+            TableReport {
+                name: air.name().to_string(),
+                rows,
+                main_columns: air.main_width(),
+                aux_columns: aux,
+                trace_bytes_per_cycle: (rows * limbs as u64 * 8) as f64 / cycles.max(1) as f64,
+            }
+        })
+        .collect()
 }
 
 /// Proves and verifies the program `args` names.
@@ -63,7 +105,9 @@ pub fn run(args: &ProveArgs) -> Result<Report> {
     let verified = zkvm::verify(&program, &input, &proof, &params);
     let verify_seconds = start.elapsed().as_secs_f64();
     let output = verified.with_context(|| format!("verifying the proof of {name}"))?;
+    let tables = table_reports(&program, &proof.stark.log_heights, output.cycles);
     Ok(Report {
+        tables,
         fixture: name,
         input,
         cycles: output.cycles,
@@ -94,5 +138,12 @@ pub fn print(report: &Report, json: bool) -> Result<()> {
         report.proof_bytes, report.proof_sha3
     );
     println!("verified       {}", report.verified);
+    println!("tables         rows      main  aux(ext)  trace bytes/cycle");
+    for t in &report.tables {
+        println!(
+            "  {:<10} {:>9} {:>5} {:>9} {:>18.1}",
+            t.name, t.rows, t.main_columns, t.aux_columns, t.trace_bytes_per_cycle
+        );
+    }
     Ok(())
 }

@@ -1,0 +1,65 @@
+//! `bench prove` end to end, through the built binary.
+
+use std::process::{Command, Output};
+
+fn bench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(args)
+        .output()
+        .expect("bench runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn json_report_of_a_proved_and_verified_run() {
+    let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/fib_iterative.elf");
+    let out = bench(&["prove", "--elf", elf, "--input", "20", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["cycles"], 5 * 20 + 10);
+    assert_eq!(r["public_output"], serde_json::json!([6765]));
+    assert_eq!(r["verified"], true);
+    assert!(r["prove_seconds"].as_f64().is_some_and(|s| s > 0.0));
+    assert!(r["verify_seconds"].as_f64().is_some_and(|s| s > 0.0));
+    assert!(r["proof_bytes"].as_u64().is_some_and(|b| b > 1000));
+    let sha = r["proof_sha3"].as_str().unwrap();
+    assert_eq!(sha.len(), 64);
+    assert!(sha.chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(
+        r["fixture"]
+            .as_str()
+            .unwrap()
+            .ends_with("fib_iterative.elf")
+    );
+
+    // Proofs are deterministic: the same run proves to the same digest.
+    let again = bench(&["prove", "--elf", elf, "--input", "20", "--json"]);
+    let r2: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(r2["proof_sha3"], r["proof_sha3"]);
+}
+
+#[test]
+fn unsupported_instruction_is_a_clear_error() {
+    // collatz uses shifts, which the prover does not constrain yet.
+    let out = bench(&["prove", "--fixture", "collatz_small"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("unsupported instruction"), "{err}");
+    assert!(err.contains("proving collatz_small"), "{err}");
+}
+
+#[test]
+fn bad_parameters_are_named() {
+    let out = bench(&[
+        "prove",
+        "--fixture",
+        "fib_iterative_64k",
+        "--log-blowup",
+        "5",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("log_blowup"), "{}", stderr(&out));
+}
