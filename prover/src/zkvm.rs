@@ -21,8 +21,8 @@ use crate::air::range::{RangeAir, range_trace};
 use crate::air::witness::{self, WitnessError};
 use crate::air::{add::AddAir, add::add_trace, alu::route_alu};
 use crate::stark::{
-    Felt, MaterializedTraces, Proof, ProveError, ProveObserver, PublicInteraction, StarkParams,
-    Statement, VerifyError,
+    Felt, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction, StarkParams, Statement,
+    VerifyError,
 };
 use crate::vm::{ExecError, ExecOptions, Program, execute};
 
@@ -305,7 +305,7 @@ pub fn prove_witness(
     };
     let stark = crate::stark::prove(
         &witness.airs,
-        &MaterializedTraces(witness.traces),
+        &OwnedTraces::new(witness.traces),
         &statement,
         &options.params,
         observer,

@@ -47,5 +47,5 @@ pub use params::StarkParams;
 pub use proof::Proof;
 pub use prover::prove;
 pub use setup::Statement;
-pub use trace::{MaterializedTraces, TraceSource};
+pub use trace::{MaterializedTraces, OwnedTraces, TraceSource};
 pub use verifier::{verify, verify_bytes};

@@ -39,6 +39,49 @@ impl TraceSource for MaterializedTraces {
     }
 }
 
+/// Traces handed to the prover for one prove: a table requested as one whole chunk is moved
+/// out without a copy (so the prover, not the source, holds the only copy); a table cut into
+/// chunks is copied chunk by chunk. Each whole table can be requested once.
+#[derive(Debug)]
+pub struct OwnedTraces {
+    tables: std::sync::Mutex<Vec<RowMajorMatrix<Felt>>>,
+    log_heights: Vec<usize>,
+}
+
+impl OwnedTraces {
+    /// Takes ownership of one matrix per table (power-of-two heights).
+    pub fn new(tables: Vec<RowMajorMatrix<Felt>>) -> Self {
+        let log_heights = tables
+            .iter()
+            .map(|m| m.height().trailing_zeros() as usize)
+            .collect();
+        Self {
+            tables: std::sync::Mutex::new(tables),
+            log_heights,
+        }
+    }
+}
+
+impl TraceSource for OwnedTraces {
+    fn log_heights(&self) -> Vec<usize> {
+        self.log_heights.clone()
+    }
+
+    fn rows(&self, table: usize, start: usize, len: usize) -> RowMajorMatrix<Felt> {
+        let mut tables = self.tables.lock().expect("no prover thread panicked");
+        let m = &mut tables[table];
+        if start == 0 && len == 1 << self.log_heights[table] {
+            assert!(
+                !m.values.is_empty() || m.width == 0,
+                "OwnedTraces: table {table} was already handed over"
+            );
+            let width = m.width;
+            return std::mem::replace(m, RowMajorMatrix::new(Vec::new(), width));
+        }
+        row_range(m, start, len)
+    }
+}
+
 /// One instance: a chunk of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Instance {
@@ -107,6 +150,18 @@ pub fn row_range(m: &RowMajorMatrix<Felt>, start: usize, len: usize) -> RowMajor
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owned_traces_move_whole_tables_and_copy_chunks() {
+        let m = |h: usize| RowMajorMatrix::new((0..2 * h as u64).map(Felt::new).collect(), 2);
+        let src = OwnedTraces::new(vec![m(4), m(8)]);
+        assert_eq!(src.log_heights(), vec![2, 3]);
+        let whole = src.rows(0, 0, 4);
+        assert_eq!(whole.values.len(), 8);
+        let chunk = src.rows(1, 4, 4);
+        assert_eq!(chunk.values[0], Felt::new(8));
+        assert_eq!(src.rows(1, 0, 4).values.len(), 8);
+    }
 
     #[test]
     fn chunking_and_buckets() {
