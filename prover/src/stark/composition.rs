@@ -156,7 +156,7 @@ pub fn split(lde: &Lde, evals: Vec<Ext>, log_n: usize, log_blowup: usize) -> Quo
         }
     }
     drop(all);
-    let mut padded = Vec::with_capacity(big * width);
+    let mut padded = super::domain::lde_buffer(big * width);
     padded.extend_from_slice(&coeffs);
     padded.resize(big * width, Felt::ZERO);
     let evals = lde.evaluate_coeffs(RowMajorMatrix::new(padded, width));

@@ -54,6 +54,36 @@ pub fn lde_points(shift: Felt, log_n: usize) -> Vec<Felt> {
         .collect()
 }
 
+/// An empty buffer with room for `len` elements, advised to use transparent huge pages.
+///
+/// A fresh LDE buffer is first touched page by page; with 4 KiB pages that is one fault per
+/// 512 elements and, measured on the 2^20 x 16 benchmark, most of our overhead over a bare
+/// `coset_lde_batch`. `MADV_HUGEPAGE` (effective where the kernel's THP mode is `madvise`
+/// or `always`) cuts the faults 512-fold. The advice never changes results.
+pub fn lde_buffer(len: usize) -> Vec<Felt> {
+    let mut v: Vec<Felt> = Vec::with_capacity(len);
+    advise_huge_pages(v.as_mut_ptr() as usize, v.capacity() * size_of::<Felt>());
+    v
+}
+
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(addr: usize, bytes: usize) {
+    const HUGE: usize = 2 << 20;
+    let start = addr.next_multiple_of(HUGE);
+    let end = (addr + bytes) / HUGE * HUGE;
+    if end > start {
+        // SAFETY: [start, end) lies inside one live allocation that we own; madvise with
+        // MADV_HUGEPAGE only changes how the kernel backs those pages, never their contents.
+        // Its result is advisory and ignored.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_addr: usize, _bytes: usize) {}
+
 /// The NTT engine. It caches twiddles, so one is made per prove (and dropped with it).
 #[derive(Clone, Debug, Default)]
 pub struct Lde {
@@ -69,12 +99,12 @@ impl Lde {
     /// Low-degree extension of every column of `trace` (natural order on `H`) onto the coset
     /// domain `blowup` times larger, rows in storage (bit-reversed) order.
     ///
-    /// The input is copied once into a buffer that already has the LDE's capacity, so the NTT
-    /// runs in place with no further allocation.
+    /// The input is copied once (in parallel) into a buffer that already has the LDE's
+    /// capacity, so the NTT runs in place with no further allocation.
     pub fn extend(&self, trace: &RowMajorMatrix<Felt>, log_blowup: usize) -> RowMajorMatrix<Felt> {
         let width = trace.width();
-        let mut values = Vec::with_capacity(trace.values.len() << log_blowup);
-        values.extend_from_slice(&trace.values);
+        let mut values = lde_buffer(trace.values.len() << log_blowup);
+        values.par_extend(trace.values.par_iter().copied());
         self.extend_owned(RowMajorMatrix::new(values, width), log_blowup)
     }
 
