@@ -14,8 +14,8 @@ use prover::air::{
 };
 use prover::stark::check::{CheckReport, check_constraints};
 use prover::stark::{
-    Air, Constraints, Expr, Felt, MaterializedTraces, NoObserver, PublicInteraction, StarkParams,
-    Statement, Vars, VerifyError, prove, verify,
+    Felt, MaterializedTraces, NoObserver, PublicInteraction, StarkParams, Statement, VerifyError,
+    prove, verify,
 };
 
 // ---------------------------------------------------------------- the statement ---------
@@ -30,35 +30,13 @@ enum Table {
     Bitwise(BitwiseAir),
 }
 
-macro_rules! delegate {
-    ($self:ident, $a:ident => $e:expr) => {
-        match $self {
-            Table::Range($a) => $e,
-            Table::Bytes($a) => $e,
-            Table::Add($a) => $e,
-            Table::Lt($a) => $e,
-            Table::Bitwise($a) => $e,
-        }
-    };
-}
-
-impl Air for Table {
-    fn name(&self) -> &str {
-        delegate!(self, a => a.name())
-    }
-    fn main_width(&self) -> usize {
-        delegate!(self, a => a.main_width())
-    }
-    fn preprocessed_width(&self) -> usize {
-        delegate!(self, a => a.preprocessed_width())
-    }
-    fn preprocessed_trace(&self, height: usize) -> Option<RowMajorMatrix<Felt>> {
-        delegate!(self, a => a.preprocessed_trace(height))
-    }
-    fn eval<E: Expr, C: Constraints<E>>(&self, vars: &Vars<'_, E>, out: &mut C) {
-        delegate!(self, a => a.eval(vars, out))
-    }
-}
+prover::delegate_air!(Table {
+    Range,
+    Bytes,
+    Add,
+    Lt,
+    Bitwise
+});
 
 /// One public ALU send `(op, b, c, a)`; `a` is a `u64` so a test can claim `2^32`.
 type Claim = (u32, u32, u32, u64);

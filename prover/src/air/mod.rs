@@ -50,7 +50,7 @@ macro_rules! delegate_air {
             fn preprocessed_trace(
                 &self,
                 height: usize,
-            ) -> Option<p3_matrix::dense::RowMajorMatrix<$crate::stark::Felt>> {
+            ) -> Option<$crate::stark::RowMajorMatrix<$crate::stark::Felt>> {
                 match self { $($name::$variant(a) => a.preprocessed_trace(height),)+ }
             }
             fn eval<E: $crate::stark::Expr, C: $crate::stark::Constraints<E>>(

@@ -133,40 +133,4 @@ pub enum ExampleAir {
     Range(RangeAir),
 }
 
-impl Air for ExampleAir {
-    fn name(&self) -> &str {
-        match self {
-            ExampleAir::Fib(a) => a.name(),
-            ExampleAir::Cubes(a) => a.name(),
-            ExampleAir::Range(a) => a.name(),
-        }
-    }
-    fn main_width(&self) -> usize {
-        match self {
-            ExampleAir::Fib(a) => a.main_width(),
-            ExampleAir::Cubes(a) => a.main_width(),
-            ExampleAir::Range(a) => a.main_width(),
-        }
-    }
-    fn preprocessed_width(&self) -> usize {
-        match self {
-            ExampleAir::Fib(a) => a.preprocessed_width(),
-            ExampleAir::Cubes(a) => a.preprocessed_width(),
-            ExampleAir::Range(a) => a.preprocessed_width(),
-        }
-    }
-    fn preprocessed_trace(&self, height: usize) -> Option<RowMajorMatrix<Felt>> {
-        match self {
-            ExampleAir::Fib(a) => a.preprocessed_trace(height),
-            ExampleAir::Cubes(a) => a.preprocessed_trace(height),
-            ExampleAir::Range(a) => a.preprocessed_trace(height),
-        }
-    }
-    fn eval<E: Expr, C: Constraints<E>>(&self, v: &Vars<'_, E>, out: &mut C) {
-        match self {
-            ExampleAir::Fib(a) => a.eval(v, out),
-            ExampleAir::Cubes(a) => a.eval(v, out),
-            ExampleAir::Range(a) => a.eval(v, out),
-        }
-    }
-}
+crate::delegate_air!(ExampleAir { Fib, Cubes, Range });

@@ -227,6 +227,18 @@ mod tests {
             .collect()
     }
 
+    /// The folding challenges a verifier draws from the commitment's roots.
+    fn replay_betas(c: &FriCommitment) -> Vec<Ext> {
+        let mut tv = Transcript::new(b"fri");
+        c.roots()
+            .iter()
+            .map(|r| {
+                tv.absorb_digest(r);
+                tv.challenge_ext()
+            })
+            .collect()
+    }
+
     #[test]
     fn low_degree_polynomial_passes_every_query() {
         let (log_n, folds) = (6, 2); // degree < 32 on 64 points: final poly has 8 coefficients
@@ -234,15 +246,7 @@ mod tests {
         let mut t = Transcript::new(b"fri");
         let c = commit(&lde, evals_of_degree(32, log_n), log_n, folds, 1, &mut t);
         assert_eq!(c.final_poly.len(), 8);
-        let mut tv = Transcript::new(b"fri");
-        let betas: Vec<Ext> = c
-            .roots()
-            .iter()
-            .map(|r| {
-                tv.absorb_digest(r);
-                tv.challenge_ext()
-            })
-            .collect();
+        let betas = replay_betas(&c);
         let layer0 = evals_of_degree(32, log_n);
         for (q, &v) in layer0.iter().enumerate() {
             let open = c.open(q);
@@ -274,15 +278,7 @@ mod tests {
         let mut t = Transcript::new(b"fri");
         let evals = evals_of_degree(40, log_n); // too high for blowup 2
         let c = commit(&lde, evals.clone(), log_n, folds, 1, &mut t);
-        let mut tv = Transcript::new(b"fri");
-        let betas: Vec<Ext> = c
-            .roots()
-            .iter()
-            .map(|r| {
-                tv.absorb_digest(r);
-                tv.challenge_ext()
-            })
-            .collect();
+        let betas = replay_betas(&c);
         let failures = (0..64)
             .filter(|&q| {
                 verify_query(

@@ -43,6 +43,7 @@ pub use air::{Air, BusId, Constraints, PublicInteraction, Scope, Vars};
 pub use error::{ProveError, VerifyError};
 pub use field::{Expr, Ext, Felt};
 pub use observer::{NoObserver, Phase, ProveObserver, Target};
+pub use p3_matrix::dense::RowMajorMatrix;
 pub use params::StarkParams;
 pub use proof::Proof;
 pub use prover::prove;
