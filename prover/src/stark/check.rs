@@ -89,10 +89,8 @@ pub fn check_constraints<A: Air>(
 ) -> CheckReport {
     let mut t = Transcript::new(b"constraint-checker");
     t.absorb_bytes(statement.context);
-    let challenges = LogupChallenges {
-        beta: t.challenge_ext(),
-        gamma: t.challenge_ext(),
-    };
+    let beta = t.challenge_ext();
+    let challenges = LogupChallenges::new(beta, t.challenge_ext());
     let mut buses: BTreeMap<BusId, Ext> = BTreeMap::new();
     let mut report = CheckReport::default();
     let log_heights = source.log_heights();

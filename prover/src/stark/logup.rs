@@ -22,24 +22,50 @@ use super::air::{Air, BusId, Constraints, PublicInteraction, Scope, Vars};
 use super::field::{EXT_DEGREE, Ext, Felt, FoldValue, ext_from_limbs, ext_limbs};
 use super::symbolic::AirInfo;
 
+/// Tuples up to this arity use precomputed powers of `gamma`; longer ones fall back to
+/// Horner's rule (same value, slower).
+const PRECOMPUTED_ARITY: usize = 64;
+
 /// The LogUp challenges.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogupChallenges {
     /// The shift every denominator subtracts the fingerprint from.
     pub beta: Ext,
     /// The tuple-combination challenge.
     pub gamma: Ext,
+    /// `gamma^1 ..= gamma^PRECOMPUTED_ARITY`.
+    gamma_powers: Vec<Ext>,
 }
 
 impl LogupChallenges {
-    /// `d = beta - (bus + gamma*v_0 + gamma^2*v_1 + ...)`.
-    pub fn denominator<V: FoldValue>(&self, bus: BusId, values: &[V]) -> Ext {
-        // Horner from the last value: ((v_k*g + v_{k-1})*g + ... + v_0)*g + bus.
-        let mut acc = Ext::ZERO;
-        for v in values.iter().rev() {
-            acc = (acc + v.to_ext()) * self.gamma;
+    /// The challenges, with the powers of `gamma` the fingerprints use.
+    pub fn new(beta: Ext, gamma: Ext) -> Self {
+        let gamma_powers = super::field::powers(gamma, PRECOMPUTED_ARITY + 1)[1..].to_vec();
+        Self {
+            beta,
+            gamma,
+            gamma_powers,
         }
-        self.beta - (acc + Ext::from(Felt::from_u32(bus)))
+    }
+
+    /// `d = beta - (bus + gamma*v_0 + gamma^2*v_1 + ...)`.
+    ///
+    /// With base-field values (the prover's rows) each term is one extension-by-base product
+    /// with a precomputed power, instead of a full extension product per Horner step.
+    pub fn denominator<V: FoldValue>(&self, bus: BusId, values: &[V]) -> Ext {
+        let mut acc = Ext::from(Felt::from_u32(bus));
+        if values.len() <= PRECOMPUTED_ARITY {
+            for (v, &g) in values.iter().zip(&self.gamma_powers) {
+                acc += v.scale(g);
+            }
+        } else {
+            let mut horner = Ext::ZERO;
+            for v in values.iter().rev() {
+                horner = (horner + v.to_ext()) * self.gamma;
+            }
+            acc += horner;
+        }
+        self.beta - acc
     }
 }
 
@@ -274,4 +300,32 @@ pub fn public_sum(public: &[PublicInteraction], ch: &LogupChallenges) -> Option<
         total += d.try_inverse()? * p.multiplicity;
     }
     Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stark::field::ext_from_limbs;
+
+    #[test]
+    fn precomputed_and_horner_fingerprints_agree() {
+        let ch = LogupChallenges::new(
+            ext_from_limbs(Felt::from_u64(3), Felt::from_u64(5)),
+            ext_from_limbs(Felt::from_u64(7), Felt::from_u64(11)),
+        );
+        let long: Vec<Felt> = (0..PRECOMPUTED_ARITY as u64 + 5)
+            .map(Felt::from_u64)
+            .collect();
+        for len in [0, 1, 3, PRECOMPUTED_ARITY, PRECOMPUTED_ARITY + 5] {
+            let values = &long[..len];
+            let mut horner = Ext::ZERO;
+            for v in values.iter().rev() {
+                horner = (horner + Ext::from(*v)) * ch.gamma;
+            }
+            let expect = ch.beta - (horner + Ext::from(Felt::from_u32(9)));
+            assert_eq!(ch.denominator(9, values), expect, "arity {len}");
+            let ext_values: Vec<Ext> = values.iter().map(|&v| Ext::from(v)).collect();
+            assert_eq!(ch.denominator(9, &ext_values), expect, "arity {len}, ext");
+        }
+    }
 }

@@ -127,10 +127,8 @@ pub fn prove<A: Air>(
     }
 
     // 2 ----- LogUp challenges ----------------------------------------------------------------
-    let challenges = LogupChallenges {
-        beta: transcript.challenge_ext(),
-        gamma: transcript.challenge_ext(),
-    };
+    let beta = transcript.challenge_ext();
+    let challenges = LogupChallenges::new(beta, transcript.challenge_ext());
 
     // 3 ----- Phase C: LogUp aux traces -------------------------------------------------------
     for (k, inst) in layout.instances.iter().enumerate() {

@@ -151,10 +151,8 @@ pub fn verify<A: Air>(
     for root in &proof.main_roots {
         transcript.absorb_digest(root);
     }
-    let challenges = LogupChallenges {
-        beta: transcript.challenge_ext(),
-        gamma: transcript.challenge_ext(),
-    };
+    let beta = transcript.challenge_ext();
+    let challenges = LogupChallenges::new(beta, transcript.challenge_ext());
 
     // 3 ----- aux roots and contributions; the buses must balance ----------------------------
     for (root, sum) in proof.aux_roots.iter().zip(&proof.logup_sums) {
