@@ -54,6 +54,7 @@ impl<A> CountingAlloc<A> {
     }
 
     /// Turns counting off for good (see the module docs).
+    #[allow(dead_code, reason = "used by the tests; `bench run` will use it")]
     pub fn disable_counting(&self) {
         self.counting.store(false, Ordering::Relaxed);
     }
@@ -74,6 +75,7 @@ impl<A> CountingAlloc<A> {
     }
 
     /// The largest live value since the last [`reset_phase_peak`](Self::reset_phase_peak).
+    #[allow(dead_code, reason = "used by the tests; `bench run` will use it")]
     pub fn phase_peak_bytes(&self) -> u64 {
         self.phase_peak.load(Ordering::Relaxed)
     }

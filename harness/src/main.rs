@@ -9,18 +9,10 @@
 //! Exit codes: 0 on success; 1 when loading or running fails (the error is
 //! printed as `Error: ...` with its causes); 2 for a usage error (clap).
 
-#[allow(
-    dead_code,
-    reason = "the building blocks of `bench run`, wired in by a later change"
-)]
 mod alloc;
 mod cli;
 mod execute;
 mod input;
-#[allow(
-    dead_code,
-    reason = "the building blocks of `bench run`, wired in by a later change"
-)]
 mod observer;
 mod program;
 mod prove;
@@ -62,7 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             execute::print(&report, args.json)
         }
         Command::Prove(args) => {
-            let report = prove::run(&args)?;
+            let report = prove::run(&args, &ALLOCATOR)?;
             prove::print(&report, args.json)
         }
     }

@@ -4,11 +4,13 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use prover::stark::{NoObserver, StarkParams};
+use prover::stark::StarkParams;
 use prover::zkvm::{self, ProveOptions};
 use serde::Serialize;
 
+use crate::alloc::{CountingAlloc, peak_rss_bytes};
 use crate::cli::ProveArgs;
+use crate::observer::{PeakObserver, PhaseRecord};
 use crate::program::{Loaded, load};
 
 /// What one prove measured.
@@ -34,6 +36,13 @@ pub struct Report {
     pub public_output: Vec<u32>,
     /// Exit code at the halt.
     pub exit_code: u32,
+    /// Exact peak of live heap bytes up to the end of proving (`null` when counting is off
+    /// with `BENCH_COUNT_ALLOC=0`).
+    pub peak_heap_bytes: Option<u64>,
+    /// The process's peak resident set (`VmHWM`) at the end of proving.
+    pub peak_rss_bytes: Option<u64>,
+    /// Per prover phase: wall seconds and peak live heap.
+    pub phases: Vec<PhaseRecord>,
     /// The proof's tables.
     pub tables: Vec<TableReport>,
 }
@@ -78,8 +87,8 @@ fn table_reports(
         .collect()
 }
 
-/// Proves and verifies the program `args` names.
-pub fn run(args: &ProveArgs) -> Result<Report> {
+/// Proves and verifies the program `args` names, measuring heap through `alloc`.
+pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<Report> {
     let Loaded {
         name,
         program,
@@ -96,10 +105,13 @@ pub fn run(args: &ProveArgs) -> Result<Report> {
         params,
         max_cycles: args.max_cycles,
     };
+    let observer = PeakObserver::new(alloc);
     let start = Instant::now();
-    let proof = zkvm::prove(&program, &input, &options, &NoObserver)
+    let proof = zkvm::prove(&program, &input, &options, &observer)
         .with_context(|| format!("proving {name}"))?;
     let prove_seconds = start.elapsed().as_secs_f64();
+    let peak_heap_bytes = alloc.is_counting().then(|| alloc.peak_bytes());
+    let peak_rss_bytes = peak_rss_bytes();
     let bytes = proof.to_bytes();
     let start = Instant::now();
     let verified = zkvm::verify(&program, &input, &proof, &params);
@@ -108,6 +120,9 @@ pub fn run(args: &ProveArgs) -> Result<Report> {
     let tables = table_reports(&program, &proof.stark.log_heights, output.cycles);
     Ok(Report {
         tables,
+        peak_heap_bytes,
+        peak_rss_bytes,
+        phases: observer.records(),
         fixture: name,
         input,
         cycles: output.cycles,
@@ -138,6 +153,22 @@ pub fn print(report: &Report, json: bool) -> Result<()> {
         report.proof_bytes, report.proof_sha3
     );
     println!("verified       {}", report.verified);
+    let mib = |b: Option<u64>| {
+        b.map_or("n/a".to_string(), |b| {
+            format!("{:.1} MiB", b as f64 / (1 << 20) as f64)
+        })
+    };
+    println!("peak heap      {}", mib(report.peak_heap_bytes));
+    println!("peak RSS       {}", mib(report.peak_rss_bytes));
+    println!("phases         seconds   peak heap");
+    for p in &report.phases {
+        println!(
+            "  {:<13} {:>7.3} {:>11}",
+            p.name,
+            p.seconds,
+            mib(Some(p.peak_heap_bytes))
+        );
+    }
     println!("tables         rows      main  aux(ext)  trace bytes/cycle");
     for t in &report.tables {
         println!(

@@ -35,10 +35,56 @@ fn json_report_of_a_proved_and_verified_run() {
             .ends_with("fib_iterative.elf")
     );
 
+    // Heap: exact peak, and per phase in protocol order, each within the overall peak.
+    let peak = r["peak_heap_bytes"]
+        .as_u64()
+        .expect("counting is on by default");
+    assert!(
+        peak > 1 << 20,
+        "a prove allocates at least the 2^16-row tables: {peak}"
+    );
+    assert!(r["peak_rss_bytes"].as_u64().is_some_and(|b| b > 0));
+    let phases: Vec<&str> = r["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "main_commit",
+            "aux_commit",
+            "composition",
+            "out_of_domain",
+            "fri",
+            "queries"
+        ]
+    );
+    for p in r["phases"].as_array().unwrap() {
+        let ph = p["peak_heap_bytes"].as_u64().unwrap();
+        assert!(ph > 0 && ph <= peak, "{p}");
+        assert!(p["seconds"].as_f64().unwrap() >= 0.0);
+    }
+
     // Proofs are deterministic: the same run proves to the same digest.
     let again = bench(&["prove", "--elf", elf, "--input", "20", "--json"]);
     let r2: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(r2["proof_sha3"], r["proof_sha3"]);
+}
+
+#[test]
+fn heap_is_not_reported_when_counting_is_off() {
+    let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/fib_iterative.elf");
+    let out = Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(["prove", "--elf", elf, "--input", "5", "--json"])
+        .env("BENCH_COUNT_ALLOC", "0")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["peak_heap_bytes"].is_null());
+    assert_eq!(r["verified"], true);
 }
 
 #[test]
