@@ -1,17 +1,8 @@
 //! `bench execute` end to end, through the built binary.
 
-use std::process::{Command, Output};
+mod common;
 
-fn bench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bench"))
-        .args(args)
-        .output()
-        .expect("bench runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{bench, stderr};
 
 fn fib(n: u32) -> u32 {
     let (mut a, mut b) = (0u32, 1u32);

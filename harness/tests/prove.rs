@@ -1,17 +1,8 @@
 //! `bench prove` end to end, through the built binary.
 
-use std::process::{Command, Output};
+mod common;
 
-fn bench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bench"))
-        .args(args)
-        .output()
-        .expect("bench runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{bench, bench_env, stderr};
 
 #[test]
 fn json_report_of_a_proved_and_verified_run() {
@@ -76,11 +67,11 @@ fn json_report_of_a_proved_and_verified_run() {
 #[test]
 fn heap_is_not_reported_when_counting_is_off() {
     let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/fib_iterative.elf");
-    let out = Command::new(env!("CARGO_BIN_EXE_bench"))
-        .args(["prove", "--elf", elf, "--input", "5", "--json"])
-        .env("BENCH_COUNT_ALLOC", "0")
-        .output()
-        .unwrap();
+    let out = bench_env(
+        &["prove", "--elf", elf, "--input", "5", "--json"],
+        "BENCH_COUNT_ALLOC",
+        "0",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(r["peak_heap_bytes"].is_null());

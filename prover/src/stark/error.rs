@@ -2,6 +2,7 @@
 
 use super::params::ParamsError;
 use super::proof::DecodeError;
+use super::setup::HeightError;
 use super::symbolic::AirError;
 
 /// Why the prover refused to prove. The prover panics only on caller bugs (documented at the
@@ -23,17 +24,8 @@ pub enum ProveError {
         traces: usize,
     },
     /// A table height outside the supported range.
-    #[error("table {table}: height 2^{log_height} outside 2^{min}..=2^{max}")]
-    Height {
-        /// Table name.
-        table: String,
-        /// Its log2 height.
-        log_height: usize,
-        /// Smallest allowed log2 height.
-        min: usize,
-        /// Largest allowed log2 height.
-        max: usize,
-    },
+    #[error(transparent)]
+    Height(#[from] HeightError),
     /// A trace chunk has the wrong shape.
     #[error(
         "table {table}: trace chunk is {got_width} wide and {got_height} tall, expected {want_width}x{want_height}"
@@ -78,18 +70,9 @@ pub enum VerifyError {
         /// The length found.
         got: usize,
     },
-    /// A table height the verifier does not accept.
-    #[error("table {table}: claimed height 2^{log_height} outside 2^{min}..=2^{max}")]
-    Height {
-        /// Table name.
-        table: String,
-        /// The claimed log2 height.
-        log_height: usize,
-        /// Smallest allowed log2 height.
-        min: usize,
-        /// Largest allowed log2 height.
-        max: usize,
-    },
+    /// A claimed table height the verifier does not accept.
+    #[error(transparent)]
+    Height(#[from] HeightError),
     /// The LogUp contributions and public interactions do not sum to zero.
     #[error(
         "LogUp buses do not balance: the instance contributions and public terms sum to a non-zero value"

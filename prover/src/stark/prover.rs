@@ -81,14 +81,7 @@ pub fn prove<A: Air>(
             traces: log_heights.len(),
         });
     }
-    for (air, &lh) in airs.iter().zip(&log_heights) {
-        setup::check_height(lh).map_err(|(min, max)| ProveError::Height {
-            table: air.name().to_string(),
-            log_height: lh,
-            min,
-            max,
-        })?;
-    }
+    setup::check_heights(airs, &log_heights)?;
     let layout = Layout::new(airs, &log_heights, params, statement.public_values.len())?;
     let lde = Lde::new();
     let pre = setup::commit_preprocessed(airs, &layout, &log_heights, params, &lde)?;

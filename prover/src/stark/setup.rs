@@ -96,12 +96,35 @@ impl Layout {
     }
 }
 
-/// Whether a table height is acceptable; `Err((min, max))` if not.
-pub fn check_height(log_height: usize) -> Result<(), (usize, usize)> {
-    if (MIN_LOG_HEIGHT..=MAX_TABLE_LOG_HEIGHT).contains(&log_height) {
-        Ok(())
-    } else {
-        Err((MIN_LOG_HEIGHT, MAX_TABLE_LOG_HEIGHT))
+/// A table height outside the supported range.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("table {table}: height 2^{log_height} outside 2^{min}..=2^{max}")]
+pub struct HeightError {
+    /// Table name.
+    pub table: String,
+    /// Its log2 height.
+    pub log_height: usize,
+    /// Smallest allowed log2 height.
+    pub min: usize,
+    /// Largest allowed log2 height.
+    pub max: usize,
+}
+
+/// Checks every table height (both sides call this before anything else).
+pub fn check_heights<A: Air>(airs: &[A], log_heights: &[usize]) -> Result<(), HeightError> {
+    let range = MIN_LOG_HEIGHT..=MAX_TABLE_LOG_HEIGHT;
+    match airs
+        .iter()
+        .zip(log_heights)
+        .find(|(_, lh)| !range.contains(lh))
+    {
+        Some((air, &log_height)) => Err(HeightError {
+            table: air.name().to_string(),
+            log_height,
+            min: MIN_LOG_HEIGHT,
+            max: MAX_TABLE_LOG_HEIGHT,
+        }),
+        None => Ok(()),
     }
 }
 

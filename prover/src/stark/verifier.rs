@@ -128,14 +128,7 @@ pub fn verify<A: Air>(
     params.validate()?;
     shape("log_heights", airs.len(), proof.log_heights.len())?;
     let log_heights: Vec<usize> = proof.log_heights.iter().map(|&h| h as usize).collect();
-    for (air, &lh) in airs.iter().zip(&log_heights) {
-        setup::check_height(lh).map_err(|(min, max)| VerifyError::Height {
-            table: air.name().to_string(),
-            log_height: lh,
-            min,
-            max,
-        })?;
-    }
+    setup::check_heights(airs, &log_heights)?;
     let layout = Layout::new(airs, &log_heights, params, statement.public_values.len())?;
     check_shape(&layout, params, proof)?;
     let lde = Lde::new();
