@@ -23,6 +23,16 @@ pub enum Command {
     Execute(ExecuteArgs),
     /// Prove a program's run, then verify the proof, in this process.
     Prove(ProveArgs),
+    /// List the fixture catalogue: name, cycles and description.
+    Fixtures(FixturesArgs),
+}
+
+/// Arguments of `bench fixtures`.
+#[derive(Debug, Args)]
+pub struct FixturesArgs {
+    /// Print a JSON array instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which program to run, and on what input.

@@ -1,5 +1,6 @@
 //! `bench`: measures the prover's peak heap and prove time, proves and verifies
-//! programs (`bench prove`), and runs them without proving (`bench execute`).
+//! programs (`bench prove`), runs them without proving (`bench execute`), and lists the
+//! fixture catalogue (`bench fixtures`).
 //!
 //! The global allocator is jemalloc wrapped in [`alloc::CountingAlloc`], which counts live
 //! heap bytes; `BENCH_COUNT_ALLOC=0` turns the counting off.
@@ -12,6 +13,7 @@
 mod alloc;
 mod cli;
 mod execute;
+mod fixtures;
 mod input;
 mod observer;
 mod program;
@@ -53,6 +55,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = execute::run(&args)?;
             execute::print(&report, args.json)
         }
+        Command::Fixtures(args) => fixtures::print(args.json),
         Command::Prove(args) => {
             let report = prove::run(&args, &ALLOCATOR)?;
             prove::print(&report, args.json)

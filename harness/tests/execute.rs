@@ -117,3 +117,24 @@ fn usage_errors_and_help() {
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(all.contains("Usage") && all.contains("execute"), "{all}");
 }
+
+#[test]
+fn fixtures_lists_the_catalogue() {
+    let out = bench(&["fixtures", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fib8m = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "fib_iterative_8M")
+        .expect("fib_iterative_8M is listed");
+    assert_eq!(fib8m["cycles"], 8_000_010);
+    assert!(fib8m["description"].as_str().is_some_and(|d| !d.is_empty()));
+    let text = bench(&["fixtures"]);
+    let table = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        table.contains("fib_iterative_8M") && table.contains("8,000,010"),
+        "{table}"
+    );
+}
