@@ -104,6 +104,7 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<Report
     let options = ProveOptions {
         params,
         max_cycles: args.max_cycles,
+        ..ProveOptions::default()
     };
     let observer = PeakObserver::new(alloc);
     let start = Instant::now();

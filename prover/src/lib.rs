@@ -6,12 +6,14 @@
 //! * [`vm`]: the RV32IM machine: ELF loader, decoder, executor and execution log.
 //! * [`air`]: the zkVM tables and the buses between them.
 //! * [`zkvm`]: proving and verifying RV32IM runs end to end.
+//! * [`modes`]: the memory modes (names, combinations, availability).
 //! * [`fixtures`]: the catalogue of test and benchmark programs in `fixtures/`.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the data flow.
 
 pub mod air;
 pub mod fixtures;
+pub mod modes;
 pub mod stark;
 pub mod vm;
 pub mod zkvm;

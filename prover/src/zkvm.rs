@@ -7,6 +7,8 @@
 //! output words, exit code, cycle count). The claimed outputs travel in the [`VmProof`] and
 //! are returned only once the proof checks out.
 
+use std::num::NonZeroUsize;
+
 use serde::{Deserialize, Serialize};
 use sha3::{Digest as _, Sha3_256};
 
@@ -20,6 +22,7 @@ use crate::air::program::ProgramAir;
 use crate::air::range::{RangeAir, range_trace};
 use crate::air::witness::{self, WitnessError};
 use crate::air::{add::AddAir, add::add_trace, alu::route_alu};
+use crate::modes::{MemoryMode, ModeError};
 use crate::stark::{
     Felt, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction, StarkParams, Statement,
     VerifyError,
@@ -95,13 +98,18 @@ pub fn airs(program: &Program) -> Vec<VmAir> {
     ]
 }
 
-/// How to prove.
+/// How to prove. Only `params` decides the proof bytes; the memory mode and the table
+/// parallelism change memory and time alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProveOptions {
     /// Proof parameters (they decide the proof bytes).
     pub params: StarkParams,
     /// The executor's cycle limit.
     pub max_cycles: u64,
+    /// What the prover retires to save memory (see [`crate::modes`]).
+    pub mode: MemoryMode,
+    /// How many table instances are in flight at once; `None` picks automatically.
+    pub table_parallelism: Option<NonZeroUsize>,
 }
 
 impl Default for ProveOptions {
@@ -109,6 +117,8 @@ impl Default for ProveOptions {
         Self {
             params: StarkParams::default(),
             max_cycles: crate::vm::DEFAULT_MAX_CYCLES,
+            mode: MemoryMode::DEFAULT,
+            table_parallelism: None,
         }
     }
 }
@@ -172,6 +182,9 @@ pub enum VmProveError {
     /// The STARK prover refused.
     #[error("proving failed")]
     Prove(#[from] ProveError),
+    /// The memory mode asked for is not implemented.
+    #[error(transparent)]
+    Mode(#[from] ModeError),
 }
 
 /// Why a proof was rejected.
@@ -246,6 +259,7 @@ pub fn build_witness(
     input: &[u32],
     options: &ProveOptions,
 ) -> Result<VmWitness, VmProveError> {
+    options.mode.check_available()?;
     let exec = execute(
         program,
         input,
