@@ -16,6 +16,8 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::OsStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use crate::observer::AllocatorStats;
+
 /// The environment variable that turns counting off when it is `0`.
 pub const COUNT_ALLOC_ENV: &str = "BENCH_COUNT_ALLOC";
 
@@ -145,6 +147,20 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
         }
         new
     }
+}
+
+/// jemalloc's `stats.allocated` and `stats.resident`, refreshed (`epoch` advanced) first;
+/// `None` when they cannot be read (or `bench` was built around another allocator).
+pub fn jemalloc_stats() -> Option<AllocatorStats> {
+    if cfg!(feature = "dhat-heap") {
+        return None;
+    }
+    use tikv_jemalloc_ctl::{epoch, stats};
+    epoch::advance().ok()?;
+    Some(AllocatorStats {
+        allocated: stats::allocated::read().ok()? as u64,
+        resident: stats::resident::read().ok()? as u64,
+    })
 }
 
 /// The process's peak resident set size (`VmHWM`) in bytes; `None` where `/proc` is not

@@ -1,8 +1,10 @@
 //! The `bench` command line (clap derive): subcommands and their arguments.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-use clap::{ArgGroup, Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use prover::modes::MemoryMode;
 use prover::vm::DEFAULT_MAX_CYCLES;
 
 use crate::input::{InputWords, parse_words};
@@ -25,6 +27,62 @@ pub enum Command {
     Prove(ProveArgs),
     /// List the fixture catalogue: name, cycles and description.
     Fixtures(FixturesArgs),
+    /// Measure peak heap and prove time over fresh processes, mode by mode, and print the
+    /// mode table (with no arguments: a quick table on a small fixture).
+    Run(RunArgs),
+}
+
+/// Output formats of reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for the terminal.
+    Table,
+    /// GitHub-flavoured markdown.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// Arguments of `bench run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Fixtures to measure (repeatable; default: fib_iterative_64k unless --elf is given).
+    #[arg(long, value_name = "NAME")]
+    pub fixture: Vec<String>,
+    /// RV32IM ELF files to measure (repeatable; run on empty input).
+    #[arg(long, value_name = "FILE")]
+    pub elf: Vec<PathBuf>,
+    /// Modes, comma-separated: default, stream-lde, leaf-drop, trace-retire,
+    /// verify-and-drop, `+`-joined combinations, or `all` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Runs per fixture and mode, each in a fresh process.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// Table instances in flight at once (default: the prover's automatic choice).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// The results file (default: target/bench/run-<UTC time>.json).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Continue the interrupted run saved in --out: only the missing runs are made.
+    #[arg(long, requires = "out")]
+    pub resume: bool,
+    /// How to print the closing summary.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// log2 of the LDE blowup (1, 2 or 3).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub log_blowup: usize,
+    /// log2 of the largest table chunk.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub log_max_rows: usize,
+    /// Measure without counting heap bytes (`BENCH_COUNT_ALLOC=0` in the workers).
+    #[arg(long)]
+    pub no_count_alloc: bool,
 }
 
 /// Arguments of `bench fixtures`.
@@ -85,6 +143,13 @@ pub struct ProveArgs {
     /// log2 of the largest table chunk.
     #[arg(long, value_name = "K", default_value_t = 20)]
     pub log_max_rows: usize,
+    /// Memory mode: default, stream-lde, leaf-drop, trace-retire, verify-and-drop, or a
+    /// `+`-joined combination.
+    #[arg(long, value_name = "MODE", default_value = "default")]
+    pub mode: MemoryMode,
+    /// Table instances in flight at once (default: the prover's automatic choice).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
 }
 
 #[cfg(test)]

@@ -12,15 +12,22 @@
 
 mod alloc;
 mod cli;
+mod clock;
 mod execute;
 mod fixtures;
 mod input;
+mod machine;
 mod observer;
 mod program;
 mod prove;
+mod record;
+mod render;
+mod results;
+mod run;
+mod runner;
 #[allow(
     dead_code,
-    reason = "the building blocks of `bench run`, wired in by a later change"
+    reason = "the rank tests and bootstrap are for `bench compare` and `bench ab`"
 )]
 mod stats;
 
@@ -56,6 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             execute::print(&report, args.json)
         }
         Command::Fixtures(args) => fixtures::print(args.json),
+        Command::Run(args) => run::run(&args),
         Command::Prove(args) => {
             let report = prove::run(&args, &ALLOCATOR)?;
             prove::print(&report, args.json)

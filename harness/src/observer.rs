@@ -6,6 +6,10 @@
 //!   (the union of its intervals, so parallel instances are not summed);
 //! - `peak_heap_bytes` is the largest live heap, process-wide, while the phase was running.
 //!
+//! - `allocated_bytes` / `resident_bytes` are jemalloc's own `stats.allocated` and
+//!   `stats.resident` read when the phase last ended (`null` without a reader, see
+//!   [`PeakObserver::with_allocator_stats`]).
+//!
 //! Every event, start or end, calls [`CountingAlloc::reset_phase_peak`]; the peak of the
 //! interval just ended is credited to every phase running through it. So overlapping phases
 //! each see the peaks of their whole span, and work between phases is credited to none.
@@ -27,6 +31,21 @@ pub struct PhaseRecord {
     pub seconds: f64,
     /// Largest live heap while the phase ran, in bytes.
     pub peak_heap_bytes: u64,
+    /// The allocator's allocated bytes when the phase last ended.
+    #[serde(default)]
+    pub allocated_bytes: Option<u64>,
+    /// The allocator's resident bytes when the phase last ended.
+    #[serde(default)]
+    pub resident_bytes: Option<u64>,
+}
+
+/// The allocator's own counters at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AllocatorStats {
+    /// Bytes the allocator has handed out.
+    pub allocated: u64,
+    /// Bytes in physically resident pages the allocator maps.
+    pub resident: u64,
 }
 
 /// Running state of one phase name.
@@ -42,6 +61,8 @@ struct Slot {
     peak: u64,
     /// Whether any target ended.
     seen: bool,
+    /// The allocator's counters at the last end.
+    stats: Option<AllocatorStats>,
 }
 
 /// Records per-phase time and peak heap; see the module docs.
@@ -49,6 +70,7 @@ struct Slot {
 pub struct PeakObserver<'a, A> {
     alloc: &'a CountingAlloc<A>,
     slots: Mutex<[Slot; Phase::ALL.len()]>,
+    stats: Option<fn() -> Option<AllocatorStats>>,
 }
 
 fn index(phase: Phase) -> usize {
@@ -64,13 +86,25 @@ impl<'a, A> PeakObserver<'a, A> {
         Self {
             alloc,
             slots: Mutex::new([Slot::default(); Phase::ALL.len()]),
+            stats: None,
         }
+    }
+
+    /// Also reads the allocator's own counters with `read` at every phase end.
+    pub fn with_allocator_stats(mut self, read: fn() -> Option<AllocatorStats>) -> Self {
+        self.stats = Some(read);
+        self
     }
 
     /// Applies one event: credits the interval's peak to every running phase, then
     /// starts or ends `phase`.
     fn event(&self, phase: Phase, start: bool) {
         let now = Instant::now();
+        let stats = if start {
+            None
+        } else {
+            self.stats.and_then(|read| read())
+        };
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         let interval_peak = self.alloc.reset_phase_peak();
         for slot in slots.iter_mut().filter(|s| s.running > 0) {
@@ -87,6 +121,7 @@ impl<'a, A> PeakObserver<'a, A> {
         } else if slot.running > 0 {
             slot.running -= 1;
             slot.seen = true;
+            slot.stats = stats.or(slot.stats);
             if slot.running == 0 {
                 slot.elapsed += slot.since.take().map_or(Duration::ZERO, |t| now - t);
             }
@@ -106,6 +141,8 @@ impl<'a, A> PeakObserver<'a, A> {
                 name: phase.name().to_string(),
                 seconds: (s.elapsed + s.since.map_or(Duration::ZERO, |t| now - t)).as_secs_f64(),
                 peak_heap_bytes: s.peak,
+                allocated_bytes: s.stats.map(|st| st.allocated),
+                resident_bytes: s.stats.map(|st| st.resident),
             })
             .collect()
     }
@@ -217,5 +254,28 @@ mod tests {
         assert_eq!(peak("queries"), 5 * MIB as u64);
         let json = serde_json::to_string(&r).unwrap();
         assert_eq!(serde_json::from_str::<Vec<PhaseRecord>>(&json).unwrap(), r);
+    }
+
+    #[test]
+    fn allocator_stats_are_read_at_phase_ends() {
+        fn fake() -> Option<AllocatorStats> {
+            Some(AllocatorStats {
+                allocated: 7,
+                resident: 9,
+            })
+        }
+        let alloc = CountingAlloc::new(System);
+        let obs = PeakObserver::new(&alloc).with_allocator_stats(fake);
+        obs.phase_start(Phase::Composition, inst(0));
+        obs.phase_end(Phase::Composition, inst(0));
+        let r = obs.records();
+        assert_eq!(
+            (r[0].allocated_bytes, r[0].resident_bytes),
+            (Some(7), Some(9))
+        );
+        let plain = PeakObserver::new(&alloc);
+        plain.phase_start(Phase::Fri, Target::Proof);
+        plain.phase_end(Phase::Fri, Target::Proof);
+        assert_eq!(plain.records()[0].allocated_bytes, None);
     }
 }

@@ -1,72 +1,24 @@
-//! `bench prove`: proves a program's run and verifies the proof in this process, reporting
-//! times, proof size and digest.
+//! `bench prove`: proves a program's run and verifies the proof in this process, and reports
+//! a [`RunRecord`]. `bench run`'s workers are `bench prove --json` processes.
 
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use prover::stark::StarkParams;
 use prover::zkvm::{self, ProveOptions};
-use serde::Serialize;
 
-use crate::alloc::{CountingAlloc, peak_rss_bytes};
+use crate::alloc::{CountingAlloc, jemalloc_stats, peak_rss_bytes};
 use crate::cli::ProveArgs;
-use crate::observer::{PeakObserver, PhaseRecord};
+use crate::machine::Machine;
+use crate::observer::PeakObserver;
 use crate::program::{Loaded, load};
-
-/// What one prove measured.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// Fixture name or ELF path.
-    pub fixture: String,
-    /// Input words.
-    pub input: Vec<u32>,
-    /// Cycles to the halt (as the proof attests).
-    pub cycles: u64,
-    /// Wall-clock seconds of execute + trace + prove.
-    pub prove_seconds: f64,
-    /// Wall-clock seconds of verification.
-    pub verify_seconds: f64,
-    /// Size of the encoded proof.
-    pub proof_bytes: usize,
-    /// SHA3-256 of the encoded proof, hex.
-    pub proof_sha3: String,
-    /// Whether the proof verified.
-    pub verified: bool,
-    /// Committed words.
-    pub public_output: Vec<u32>,
-    /// Exit code at the halt.
-    pub exit_code: u32,
-    /// Exact peak of live heap bytes up to the end of proving (`null` when counting is off
-    /// with `BENCH_COUNT_ALLOC=0`).
-    pub peak_heap_bytes: Option<u64>,
-    /// The process's peak resident set (`VmHWM`) at the end of proving.
-    pub peak_rss_bytes: Option<u64>,
-    /// Per prover phase: wall seconds and peak live heap.
-    pub phases: Vec<PhaseRecord>,
-    /// The proof's tables.
-    pub tables: Vec<TableReport>,
-}
-
-/// One table's size in the proof.
-#[derive(Debug, Serialize)]
-pub struct TableReport {
-    /// Table name.
-    pub name: String,
-    /// Rows (padded to a power of two, all chunks together).
-    pub rows: u64,
-    /// Main columns (base field).
-    pub main_columns: usize,
-    /// LogUp aux columns (extension field, two base limbs each).
-    pub aux_columns: usize,
-    /// Bytes of main + aux trace per executed cycle.
-    pub trace_bytes_per_cycle: f64,
-}
+use crate::record::{ProveConfig, RunRecord, TableRecord};
 
 fn table_reports(
     program: &prover::vm::Program,
     log_heights: &[u8],
     cycles: u64,
-) -> Vec<TableReport> {
+) -> Vec<TableRecord> {
     use prover::stark::Air;
     use prover::stark::symbolic::AirInfo;
     zkvm::airs(program)
@@ -76,7 +28,7 @@ fn table_reports(
             let aux = AirInfo::of(air, 0).map_or(0, |i| i.aux_width());
             let rows = 1u64 << lh;
             let limbs = air.main_width() + 2 * aux;
-            TableReport {
+            TableRecord {
                 name: air.name().to_string(),
                 rows,
                 main_columns: air.main_width(),
@@ -88,7 +40,8 @@ fn table_reports(
 }
 
 /// Proves and verifies the program `args` names, measuring heap through `alloc`.
-pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<Report> {
+pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<RunRecord> {
+    args.mode.check_available()?;
     let Loaded {
         name,
         program,
@@ -104,9 +57,10 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<Report
     let options = ProveOptions {
         params,
         max_cycles: args.max_cycles,
-        ..ProveOptions::default()
+        mode: args.mode,
+        table_parallelism: args.table_parallelism,
     };
-    let observer = PeakObserver::new(alloc);
+    let observer = PeakObserver::new(alloc).with_allocator_stats(jemalloc_stats);
     let start = Instant::now();
     let proof = zkvm::prove(&program, &input, &options, &observer)
         .with_context(|| format!("proving {name}"))?;
@@ -119,7 +73,16 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<Report
     let verify_seconds = start.elapsed().as_secs_f64();
     let output = verified.with_context(|| format!("verifying the proof of {name}"))?;
     let tables = table_reports(&program, &proof.stark.log_heights, output.cycles);
-    Ok(Report {
+    Ok(RunRecord {
+        mode: args.mode,
+        machine: Machine::detect(),
+        config: ProveConfig {
+            log_blowup: args.log_blowup,
+            log_max_rows: args.log_max_rows,
+            table_parallelism: args.table_parallelism.map(usize::from),
+            count_alloc: alloc.is_counting(),
+        },
+        sequence: None,
         tables,
         peak_heap_bytes,
         peak_rss_bytes,
@@ -138,12 +101,13 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<Report
 }
 
 /// Prints `report` as text or as one JSON object.
-pub fn print(report: &Report, json: bool) -> Result<()> {
+pub fn print(report: &RunRecord, json: bool) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string(report)?);
         return Ok(());
     }
     println!("program        {}", report.fixture);
+    println!("mode           {}", report.mode);
     println!("cycles         {}", report.cycles);
     println!("public output  {:?}", report.public_output);
     println!("exit code      {}", report.exit_code);

@@ -1,0 +1,78 @@
+//! The [`RunRecord`]: everything one measured prove reports. `bench prove --json` prints
+//! exactly one, and `bench run` gets one from each worker process.
+
+use prover::modes::MemoryMode;
+use serde::{Deserialize, Serialize};
+
+use crate::machine::Machine;
+use crate::observer::PhaseRecord;
+
+/// The settings that shape a prove besides the program and the mode.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProveConfig {
+    /// log2 of the LDE blowup.
+    pub log_blowup: usize,
+    /// log2 of the largest table chunk (`max_rows`).
+    pub log_max_rows: usize,
+    /// Table instances in flight at once; `None` is the prover's automatic choice.
+    pub table_parallelism: Option<usize>,
+    /// Whether live heap bytes were counted (`BENCH_COUNT_ALLOC` not `0`).
+    pub count_alloc: bool,
+}
+
+/// What one prove measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Fixture name or ELF path.
+    pub fixture: String,
+    /// The memory mode.
+    pub mode: MemoryMode,
+    /// Cycles to the halt (as the proof attests).
+    pub cycles: u64,
+    /// Wall-clock seconds of execute + trace + prove.
+    pub prove_seconds: f64,
+    /// Wall-clock seconds of verification.
+    pub verify_seconds: f64,
+    /// Exact peak of live heap bytes up to the end of proving; `null` when counting is off.
+    pub peak_heap_bytes: Option<u64>,
+    /// The process's peak resident set (`VmHWM`) at the end of proving.
+    pub peak_rss_bytes: Option<u64>,
+    /// Size of the encoded proof.
+    pub proof_bytes: usize,
+    /// SHA3-256 of the encoded proof, hex.
+    pub proof_sha3: String,
+    /// Whether the proof verified (a proof that does not is an error, not a record).
+    pub verified: bool,
+    /// Input words.
+    pub input: Vec<u32>,
+    /// Committed words.
+    pub public_output: Vec<u32>,
+    /// Exit code at the halt.
+    pub exit_code: u32,
+    /// Per prover phase: wall seconds, peak live heap, jemalloc's counters at its end.
+    pub phases: Vec<PhaseRecord>,
+    /// The proof's tables.
+    pub tables: Vec<TableRecord>,
+    /// Where it ran, built from which source.
+    pub machine: Machine,
+    /// The prove settings.
+    pub config: ProveConfig,
+    /// Position in the runner's schedule (0-based); `null` outside `bench run`.
+    #[serde(default)]
+    pub sequence: Option<usize>,
+}
+
+/// One table's size in the proof.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TableRecord {
+    /// Table name.
+    pub name: String,
+    /// Rows (padded to a power of two, all chunks together).
+    pub rows: u64,
+    /// Main columns (base field).
+    pub main_columns: usize,
+    /// LogUp aux columns (extension field, two base limbs each).
+    pub aux_columns: usize,
+    /// Bytes of main + aux trace per executed cycle.
+    pub trace_bytes_per_cycle: f64,
+}
