@@ -2,6 +2,7 @@
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use prover::modes::MemoryMode;
@@ -63,8 +64,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "K")]
     pub table_parallelism: Option<NonZeroUsize>,
     /// Kill a worker after this many seconds and record it as failed.
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<f64>,
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
     /// The results file (default: target/bench/run-<UTC time>.json).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -150,6 +151,20 @@ pub struct ProveArgs {
     /// Table instances in flight at once (default: the prover's automatic choice).
     #[arg(long, value_name = "K")]
     pub table_parallelism: Option<NonZeroUsize>,
+}
+
+/// A positive, finite number of seconds (fractions allowed).
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(secs.is_finite() && secs > 0.0) {
+        return Err(format!(
+            "`{s}`: the timeout must be a positive number of seconds"
+        ));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
 }
 
 #[cfg(test)]

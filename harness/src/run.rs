@@ -93,18 +93,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if modes.is_empty() {
         bail!("no mode left to run");
     }
-    let timeout = args
-        .timeout
-        .map(|t| {
-            if t.is_finite() && t > 0.0 {
-                Ok(Duration::from_secs_f64(t))
-            } else {
-                Err(anyhow::anyhow!(
-                    "--timeout must be a positive number of seconds"
-                ))
-            }
-        })
-        .transpose()?;
+    let timeout = args.timeout;
     let config = RunConfig {
         log_blowup: args.log_blowup,
         log_max_rows: args.log_max_rows,

@@ -1,0 +1,219 @@
+//! `bench run` through the built binary: the results file, resuming, failed workers, and
+//! argument errors.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{bench, stderr};
+use serde_json::Value;
+
+/// A fresh temporary directory for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bench-run-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn read_json(path: &PathBuf) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn two_runs_on_the_smallest_fixture_then_resume() {
+    let dir = temp_dir("resume");
+    let out = dir.join("r.json");
+    let out_s = out.to_str().unwrap();
+    let base = [
+        "run",
+        "--fixture",
+        "fib_iterative_64k",
+        "--modes",
+        "default",
+        "--out",
+        out_s,
+    ];
+    // One run, then resumed to two: only the missing run is made.
+    let first = bench(&[&base[..], &["--runs", "1"]].concat());
+    assert!(first.status.success(), "{}", stderr(&first));
+    let again = bench(&[&base[..], &["--runs", "2"]].concat());
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
+    let second = bench(&[&base[..], &["--runs", "2", "--resume", "--format", "json"]].concat());
+    assert!(second.status.success(), "{}", stderr(&second));
+
+    let file = read_json(&out);
+    // stdout with --format json is the results file itself.
+    let printed: Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(printed, file);
+    assert_eq!(file["schema_version"], 1);
+    assert_eq!(file["machine"]["cores"].as_u64().unwrap() >= 1, true);
+    assert!(
+        file["machine"]["rustc"]
+            .as_str()
+            .unwrap()
+            .starts_with("rustc")
+    );
+    assert_eq!(file["config"]["log_blowup"], 1);
+    let entries = file["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    let e = &entries[0];
+    assert_eq!(
+        (e["fixture"].as_str(), e["mode"].as_str()),
+        (Some("fib_iterative_64k"), Some("default"))
+    );
+    let runs = e["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    let seq: Vec<u64> = runs
+        .iter()
+        .map(|r| r["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seq, vec![0, 1]);
+    for r in runs {
+        assert_eq!(r["cycles"], 64_010);
+        assert_eq!(r["verified"], true);
+        assert_eq!(r["mode"], "default");
+        assert!(r["peak_heap_bytes"].as_u64().unwrap() > 1 << 20);
+        assert!(
+            r["peak_rss_bytes"].as_u64().unwrap() >= r["peak_heap_bytes"].as_u64().unwrap() / 2
+        );
+        assert_eq!(r["proof_sha3"].as_str().unwrap().len(), 64);
+        let phases = r["phases"].as_array().unwrap();
+        assert!(phases.iter().any(|p| p["name"] == "main_commit"));
+        assert!(
+            phases
+                .iter()
+                .all(|p| p["allocated_bytes"].as_u64().is_some())
+        );
+    }
+    // Same statement, same proof, every time.
+    assert_eq!(runs[0]["proof_sha3"], runs[1]["proof_sha3"]);
+    let s = &e["summary"];
+    assert_eq!(s["runs"], 2);
+    assert_eq!(s["failed_runs"], 0);
+    assert_eq!(s["digests_agree"], true);
+    let times: Vec<f64> = runs
+        .iter()
+        .map(|r| r["prove_seconds"].as_f64().unwrap())
+        .collect();
+    let median = (times[0] + times[1]) / 2.0;
+    assert!((s["median_prove_seconds"].as_f64().unwrap() - median).abs() < 1e-9);
+    for key in [
+        "time_spread_pct",
+        "heap_spread_pct",
+        "time_cv",
+        "heap_cv",
+        "median_peak_heap_bytes",
+    ] {
+        assert!(s[key].is_number(), "{key} missing");
+    }
+    // A resumed run must match the file's settings.
+    let other = bench(
+        &[
+            &base[..],
+            &["--runs", "3", "--resume", "--log-max-rows", "18"],
+        ]
+        .concat(),
+    );
+    assert_eq!(other.status.code(), Some(1));
+    assert!(
+        stderr(&other).contains("cannot resume"),
+        "{}",
+        stderr(&other)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_trapping_program_is_a_recorded_failure() {
+    let dir = temp_dir("trap");
+    let out = dir.join("r.json");
+    let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/trap.elf");
+    let run = bench(&[
+        "run",
+        "--elf",
+        elf,
+        "--modes",
+        "default",
+        "--runs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1), "a failed run fails the command");
+    assert!(stderr(&run).contains("1 run(s) failed"), "{}", stderr(&run));
+    let file = read_json(&out);
+    let e = &file["entries"][0];
+    assert_eq!(e["runs"].as_array().unwrap().len(), 0);
+    let f = &e["failures"][0];
+    assert_eq!(f["exit_code"], 1);
+    assert_eq!(f["timed_out"], false);
+    assert_eq!(f["reason"], "exit status 1");
+    let tail = f["stderr_tail"].as_str().unwrap();
+    assert!(tail.contains("illegal instruction"), "{tail}");
+    assert_eq!(e["summary"]["failed_runs"], 1);
+    // The table still closes the output, with the failure counted.
+    let table = String::from_utf8_lossy(&run.stdout);
+    assert!(table.contains("0 + 1 failed"), "{table}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_worker_past_the_timeout_is_a_recorded_failure() {
+    let dir = temp_dir("timeout");
+    let out = dir.join("r.json");
+    let run = bench(&[
+        "run",
+        "--fixture",
+        "fib_iterative_1200k",
+        "--modes",
+        "default",
+        "--runs",
+        "1",
+        "--timeout",
+        "0.5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let f = &read_json(&out)["entries"][0]["failures"][0];
+    assert_eq!(f["timed_out"], true);
+    assert_eq!(f["signal"], 9);
+    assert!(
+        f["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("timed out after 0.5 s")
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_arguments_are_named() {
+    let out = bench(&["run", "--fixture", "no_such_fixture"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no_such_fixture"), "{}", stderr(&out));
+
+    let out = bench(&["run", "--modes", "default,warp-speed"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("`warp-speed`"), "{}", stderr(&out));
+
+    let out = bench(&["run", "--modes", "verify-and-drop"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("verify-and-drop"), "{}", stderr(&out));
+
+    // clap's own errors: exit 2.
+    for args in [
+        &["run", "--runs", "0"][..],
+        &["run", "--format", "html"],
+        &["run", "--resume"],
+        &["run", "--table-parallelism", "0"],
+        &["run", "--timeout=-3"],
+        &["run", "--timeout", "0"],
+        &["run", "--timeout", "soon"],
+    ] {
+        let out = bench(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+}
