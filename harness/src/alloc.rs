@@ -104,13 +104,40 @@ pub fn counting_enabled(value: Option<&OsStr>) -> bool {
     value.is_none_or(|v| v.as_encoded_bytes().trim_ascii() != b"0")
 }
 
+/// With the `dhat-heap` feature the wrapped allocator is dhat's, whose bookkeeping allocates
+/// from inside its own `alloc`/`dealloc` (through the global allocator, i.e. through this
+/// wrapper again). Those nested calls are dhat's, not the program's, and are not counted; a
+/// thread-local depth tells them apart. Without the feature nothing nests and the check is
+/// compiled out.
+const SKIP_NESTED: bool = cfg!(feature = "dhat-heap");
+
+thread_local! {
+    static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f` one level deeper; returns its result and whether this call was nested.
+#[inline(always)]
+fn outermost<T>(f: impl FnOnce() -> T) -> (T, bool) {
+    if !SKIP_NESTED {
+        return (f(), true);
+    }
+    let depth = DEPTH.with(|d| {
+        let v = d.get();
+        d.set(v + 1);
+        v
+    });
+    let out = f();
+    DEPTH.with(|d| d.set(depth));
+    (out, depth == 0)
+}
+
 // SAFETY: every call is forwarded unchanged to `inner`, which upholds the `GlobalAlloc`
 // contract; the wrapper only updates atomics (no allocation, no panics) around the calls.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let ptr = unsafe { self.inner.alloc(layout) };
-        if !ptr.is_null() && self.is_counting() {
+        let (ptr, outer) = outermost(|| unsafe { self.inner.alloc(layout) });
+        if outer && !ptr.is_null() && self.is_counting() {
             self.added(layout.size());
         }
         ptr
@@ -118,8 +145,8 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let ptr = unsafe { self.inner.alloc_zeroed(layout) };
-        if !ptr.is_null() && self.is_counting() {
+        let (ptr, outer) = outermost(|| unsafe { self.inner.alloc_zeroed(layout) });
+        if outer && !ptr.is_null() && self.is_counting() {
             self.added(layout.size());
         }
         ptr
@@ -127,17 +154,17 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: forwarded with the caller's guarantees.
-        unsafe { self.inner.dealloc(ptr, layout) };
-        if self.is_counting() {
+        let ((), outer) = outermost(|| unsafe { self.inner.dealloc(ptr, layout) });
+        if outer && self.is_counting() {
             self.removed(layout.size());
         }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let new = unsafe { self.inner.realloc(ptr, layout, new_size) };
+        let (new, outer) = outermost(|| unsafe { self.inner.realloc(ptr, layout, new_size) });
         // On failure the old block stays allocated and nothing changes.
-        if !new.is_null() && self.is_counting() {
+        if outer && !new.is_null() && self.is_counting() {
             let old = layout.size();
             if new_size >= old {
                 self.added(new_size - old);

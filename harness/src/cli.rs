@@ -31,6 +31,23 @@ pub enum Command {
     /// Measure peak heap and prove time over fresh processes, mode by mode, and print the
     /// mode table (with no arguments: a quick table on a small fixture).
     Run(RunArgs),
+    /// Measure what the heap counting costs: prove time with counting on and off,
+    /// interleaved over fresh processes.
+    Overhead(OverheadArgs),
+}
+
+/// Arguments of `bench overhead`.
+#[derive(Debug, Args)]
+pub struct OverheadArgs {
+    /// The fixture to prove.
+    #[arg(long, value_name = "NAME", default_value = "fib_iterative_64k")]
+    pub fixture: String,
+    /// Runs with counting on, and as many with it off.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Output formats of reports.

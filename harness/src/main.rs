@@ -18,6 +18,7 @@ mod fixtures;
 mod input;
 mod machine;
 mod observer;
+mod overhead;
 mod program;
 mod prove;
 mod record;
@@ -35,14 +36,22 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[cfg(not(feature = "dhat-heap"))]
 use tikv_jemallocator::Jemalloc;
 
 use crate::alloc::CountingAlloc;
 use crate::cli::{Cli, Command};
 
 /// The binary's allocator: jemalloc, with live-byte counting (see [`alloc`]).
+#[cfg(not(feature = "dhat-heap"))]
 #[global_allocator]
 static ALLOCATOR: CountingAlloc<Jemalloc> = CountingAlloc::new(Jemalloc);
+
+/// With the `dhat-heap` feature: dhat's allocator, with the same counting around it, so that
+/// `bench prove` can compare the counted peak with dhat's (see [`prove`]).
+#[cfg(feature = "dhat-heap")]
+#[global_allocator]
+static ALLOCATOR: CountingAlloc<dhat::Alloc> = CountingAlloc::new(dhat::Alloc);
 
 fn main() -> ExitCode {
     ALLOCATOR.configure_from_env();
@@ -64,6 +73,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fixtures(args) => fixtures::print(args.json),
         Command::Run(args) => run::run(&args),
+        Command::Overhead(args) => overhead::run(&args),
         Command::Prove(args) => {
             let report = prove::run(&args, &ALLOCATOR)?;
             prove::print(&report, args.json)

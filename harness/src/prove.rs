@@ -42,6 +42,10 @@ fn table_reports(
 /// Proves and verifies the program `args` names, measuring heap through `alloc`.
 pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<RunRecord> {
     args.mode.check_available()?;
+    #[cfg(feature = "dhat-heap")]
+    let profiler = dhat::Profiler::builder().testing().build();
+    #[cfg(feature = "dhat-heap")]
+    let live_at_start = alloc.live_bytes();
     let Loaded {
         name,
         program,
@@ -66,6 +70,21 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<RunRec
         .with_context(|| format!("proving {name}"))?;
     let prove_seconds = start.elapsed().as_secs_f64();
     let peak_heap_bytes = alloc.is_counting().then(|| alloc.peak_bytes());
+    #[cfg(feature = "dhat-heap")]
+    let dhat = {
+        let stats = dhat::HeapStats::get();
+        drop(profiler);
+        let peak = alloc.peak_bytes();
+        let since = peak.saturating_sub(live_at_start);
+        Some(crate::record::DhatCheck {
+            dhat_max_bytes: stats.max_bytes as u64,
+            live_at_start,
+            counted_peak_since_start: since,
+            equal: since == stats.max_bytes as u64,
+        })
+    };
+    #[cfg(not(feature = "dhat-heap"))]
+    let dhat = None;
     let peak_rss_bytes = peak_rss_bytes();
     let bytes = proof.to_bytes();
     let start = Instant::now();
@@ -83,6 +102,7 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<RunRec
             count_alloc: alloc.is_counting(),
         },
         sequence: None,
+        dhat,
         tables,
         peak_heap_bytes,
         peak_rss_bytes,

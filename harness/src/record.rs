@@ -60,6 +60,25 @@ pub struct RunRecord {
     /// Position in the runner's schedule (0-based); `null` outside `bench run`.
     #[serde(default)]
     pub sequence: Option<usize>,
+    /// The exactness check against dhat (only in builds with the `dhat-heap` feature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dhat: Option<DhatCheck>,
+}
+
+/// The counted peak next to dhat's for the same prove. dhat's profiler starts inside
+/// `bench prove`, so dhat does not see the blocks allocated before it (command-line parsing
+/// and the like, `live_at_start`); when those stay live through the peak,
+/// `peak_heap_bytes - live_at_start == dhat_max_bytes` exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DhatCheck {
+    /// dhat's `max_bytes` (testing mode) at the end of proving.
+    pub dhat_max_bytes: u64,
+    /// Counted live bytes when dhat's profiler started.
+    pub live_at_start: u64,
+    /// `peak_heap_bytes - live_at_start`.
+    pub counted_peak_since_start: u64,
+    /// Whether `counted_peak_since_start == dhat_max_bytes`.
+    pub equal: bool,
 }
 
 /// One table's size in the proof.

@@ -334,6 +334,7 @@ pub(crate) mod tests {
                 count_alloc: true,
             },
             sequence: None,
+            dhat: None,
         }
     }
 
