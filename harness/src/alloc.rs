@@ -190,6 +190,22 @@ pub fn jemalloc_stats() -> Option<AllocatorStats> {
     })
 }
 
+/// Caps this process's address space (`RLIMIT_AS`) at `bytes`: past it, allocations fail
+/// (and Rust aborts with "memory allocation of N bytes failed") instead of the kernel's OOM
+/// killer picking a victim.
+pub fn limit_address_space(bytes: u64) -> std::io::Result<()> {
+    let limit = libc::rlimit {
+        rlim_cur: bytes as libc::rlim_t,
+        rlim_max: bytes as libc::rlim_t,
+    };
+    // SAFETY: setrlimit reads one initialised struct; no other memory is involved.
+    if unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 /// The process's peak resident set size (`VmHWM`) in bytes; `None` where `/proc` is not
 /// available (not Linux) or the line is missing.
 pub fn peak_rss_bytes() -> Option<u64> {

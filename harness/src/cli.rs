@@ -101,6 +101,9 @@ pub struct RunArgs {
     /// Measure without counting heap bytes (`BENCH_COUNT_ALLOC=0` in the workers).
     #[arg(long)]
     pub no_count_alloc: bool,
+    /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<u64>,
 }
 
 /// Arguments of `bench fixtures`.
@@ -168,6 +171,22 @@ pub struct ProveArgs {
     /// Table instances in flight at once (default: the prover's automatic choice).
     #[arg(long, value_name = "K")]
     pub table_parallelism: Option<NonZeroUsize>,
+    /// Cap this process's address space (RLIMIT_AS) at this many GiB, so that a prove that
+    /// needs more fails with an allocation error instead of waking the OOM killer.
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<u64>,
+}
+
+/// A positive number of GiB (fractions allowed), in bytes.
+fn parse_gib(s: &str) -> Result<u64, String> {
+    let gib: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of GiB"))?;
+    if !(gib.is_finite() && gib > 0.0 && gib < 1e9) {
+        return Err(format!("`{s}`: the limit must be a positive number of GiB"));
+    }
+    Ok((gib * (1u64 << 30) as f64) as u64)
 }
 
 /// A positive, finite number of seconds (fractions allowed).

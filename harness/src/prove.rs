@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use prover::stark::StarkParams;
 use prover::zkvm::{self, ProveOptions};
 
-use crate::alloc::{CountingAlloc, jemalloc_stats, peak_rss_bytes};
+use crate::alloc::{CountingAlloc, jemalloc_stats, limit_address_space, peak_rss_bytes};
 use crate::cli::ProveArgs;
 use crate::machine::Machine;
 use crate::observer::PeakObserver;
@@ -42,6 +42,9 @@ fn table_reports(
 /// Proves and verifies the program `args` names, measuring heap through `alloc`.
 pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<RunRecord> {
     args.mode.check_available()?;
+    if let Some(bytes) = args.max_memory {
+        limit_address_space(bytes).context("cannot set the --max-memory limit")?;
+    }
     #[cfg(feature = "dhat-heap")]
     let profiler = dhat::Profiler::builder().testing().build();
     #[cfg(feature = "dhat-heap")]

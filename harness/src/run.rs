@@ -212,6 +212,10 @@ fn worker_job(exe: &Path, program: &Program, mode: MemoryMode, args: &RunArgs) -
     if let Some(k) = args.table_parallelism {
         a.extend(["--table-parallelism".into(), k.to_string().into()]);
     }
+    if let Some(bytes) = args.max_memory {
+        let gib = bytes as f64 / (1u64 << 30) as f64;
+        a.extend(["--max-memory".into(), gib.to_string().into()]);
+    }
     let env = if args.no_count_alloc {
         vec![(crate::alloc::COUNT_ALLOC_ENV.into(), "0".into())]
     } else {

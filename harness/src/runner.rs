@@ -118,7 +118,11 @@ pub fn run_worker(job: &Job, sequence: usize, timeout: Option<Duration>) -> Outc
         return failed("lost track of the worker".into(), None, &stderr, false);
     };
     if !status.success() {
-        return failed(describe(status), Some(status), &stderr, false);
+        let mut reason = describe(status);
+        if String::from_utf8_lossy(&stderr).contains("memory allocation of") {
+            reason = format!("out of memory: an allocation failed ({reason})");
+        }
+        return failed(reason, Some(status), &stderr, false);
     }
     let text = String::from_utf8_lossy(&stdout);
     let last = text

@@ -190,6 +190,31 @@ fn a_worker_past_the_timeout_is_a_recorded_failure() {
 }
 
 #[test]
+fn a_worker_past_its_memory_cap_is_an_out_of_memory_failure() {
+    let dir = temp_dir("oom");
+    let out = dir.join("r.json");
+    let run = bench(&[
+        "run",
+        "--fixture",
+        "fib_iterative_64k",
+        "--modes",
+        "default",
+        "--runs",
+        "1",
+        "--max-memory",
+        "0.2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let f = &read_json(&out)["entries"][0]["failures"][0];
+    assert_eq!(f["signal"], 6);
+    let reason = f["reason"].as_str().unwrap();
+    assert!(reason.starts_with("out of memory"), "{reason}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn bad_arguments_are_named() {
     let out = bench(&["run", "--fixture", "no_such_fixture"]);
     assert_eq!(out.status.code(), Some(1));
@@ -212,6 +237,14 @@ fn bad_arguments_are_named() {
         &["run", "--timeout=-3"],
         &["run", "--timeout", "0"],
         &["run", "--timeout", "soon"],
+        &["run", "--max-memory", "0"],
+        &[
+            "prove",
+            "--fixture",
+            "fib_iterative_64k",
+            "--max-memory",
+            "lots",
+        ],
     ] {
         let out = bench(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
