@@ -30,6 +30,8 @@ pub enum Command {
     /// Measure peak heap and prove time over fresh processes, mode by mode, and print the
     /// mode table (with no arguments: a quick table on a small fixture).
     Run(RunArgs),
+    /// Compare two results files: deltas, icons, a verdict, variance and significance.
+    Compare(CompareArgs),
 }
 
 /// Output formats of reports.
@@ -83,6 +85,46 @@ pub struct RunArgs {
     /// Measure without counting heap bytes (`BENCH_COUNT_ALLOC=0` in the workers).
     #[arg(long)]
     pub no_count_alloc: bool,
+}
+
+/// Arguments of `bench compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base results file (what the head is compared against).
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+    /// The head results file.
+    #[arg(value_name = "HEAD")]
+    pub head: PathBuf,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// How to print the comparison (markdown: a ready GitHub comment).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit with status 3 when the verdict is a regression.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+}
+
+/// The verdict rules on the command line.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct RuleArgs {
+    /// Relative change, percent, beyond which a metric counts as changed.
+    #[arg(long, value_name = "PCT", default_value_t = crate::verdict::DEFAULT_THRESHOLD_PCT)]
+    pub threshold: f64,
+    /// A base or head spread, percent, above which no verdict is given.
+    #[arg(long, value_name = "PCT", default_value_t = crate::verdict::DEFAULT_NOISE_GATE_PCT)]
+    pub noise_gate: f64,
+}
+
+impl RuleArgs {
+    /// The rules these arguments ask for.
+    pub fn rules(&self) -> crate::verdict::Rules {
+        crate::verdict::Rules {
+            threshold_pct: self.threshold,
+            noise_gate_pct: self.noise_gate,
+        }
+    }
 }
 
 /// Arguments of `bench fixtures`.

@@ -1,6 +1,7 @@
 //! `bench`: measures the prover's peak heap and prove time, proves and verifies
-//! programs (`bench prove`), runs them without proving (`bench execute`), and lists the
-//! fixture catalogue (`bench fixtures`).
+//! programs (`bench prove`), runs them without proving (`bench execute`), lists the
+//! fixture catalogue (`bench fixtures`), measures modes over fresh processes (`bench run`),
+//! and turns two measurements into a verdict (`bench compare`).
 //!
 //! The global allocator is jemalloc wrapped in [`alloc::CountingAlloc`], which counts live
 //! heap bytes; `BENCH_COUNT_ALLOC=0` turns the counting off.
@@ -8,11 +9,13 @@
 //! A short pipeline: parse the command line, run the subcommand, print.
 //!
 //! Exit codes: 0 on success; 1 when loading or running fails (the error is
-//! printed as `Error: ...` with its causes); 2 for a usage error (clap).
+//! printed as `Error: ...` with its causes); 2 for a usage error (clap); 3 from
+//! `bench compare --fail-on-regression` when the verdict is a regression.
 
 mod alloc;
 mod cli;
 mod clock;
+mod compare;
 mod execute;
 mod fixtures;
 mod input;
@@ -30,6 +33,7 @@ mod runner;
     reason = "the rank tests and bootstrap are for `bench compare` and `bench ab`"
 )]
 mod stats;
+mod verdict;
 
 use std::process::ExitCode;
 
@@ -48,7 +52,7 @@ fn main() -> ExitCode {
     ALLOCATOR.configure_from_env();
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("Error: {error:#}");
             ExitCode::FAILURE
@@ -56,17 +60,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Execute(args) => {
             let report = execute::run(&args)?;
-            execute::print(&report, args.json)
+            execute::print(&report, args.json)?;
         }
-        Command::Fixtures(args) => fixtures::print(args.json),
-        Command::Run(args) => run::run(&args),
+        Command::Fixtures(args) => fixtures::print(args.json)?,
+        Command::Run(args) => run::run(&args)?,
         Command::Prove(args) => {
             let report = prove::run(&args, &ALLOCATOR)?;
-            prove::print(&report, args.json)
+            prove::print(&report, args.json)?;
         }
+        Command::Compare(args) => return compare::run(&args),
     }
+    Ok(ExitCode::SUCCESS)
 }
