@@ -32,6 +32,20 @@ pub enum Command {
     Run(RunArgs),
     /// Compare two results files: deltas, icons, a verdict, variance and significance.
     Compare(CompareArgs),
+    /// Parse a `/bench` pull-request comment into a run plan (JSON), or reject it with a
+    /// message fit to post back (exit status 4).
+    Comment(CommentArgs),
+}
+
+/// Arguments of `bench comment`. The text is taken as is even when it starts with `-`
+/// (`--help` included: `bench help comment` prints the help), so that no comment can pass an
+/// option.
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct CommentArgs {
+    /// The comment text: `/bench [N] [fixture=NAME] [mode=M] [k=K]`.
+    #[arg(value_name = "TEXT", allow_hyphen_values = true)]
+    pub text: String,
 }
 
 /// Output formats of reports.
@@ -203,6 +217,17 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn comment_text_is_never_an_option() {
+        for text in ["--help", "-h", "--format=json", "-"] {
+            let cli = Cli::try_parse_from(["bench", "comment", text]).expect(text);
+            let Command::Comment(args) = cli.command else {
+                panic!("parsed as another command");
+            };
+            assert_eq!(args.text, text);
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `bench`: measures the prover's peak heap and prove time, proves and verifies
 //! programs (`bench prove`), runs them without proving (`bench execute`), lists the
 //! fixture catalogue (`bench fixtures`), measures modes over fresh processes (`bench run`),
-//! and turns two measurements into a verdict (`bench compare`).
+//! turns two measurements into a verdict (`bench compare`), and parses `/bench` pull-request
+//! comments (`bench comment`).
 //!
 //! The global allocator is jemalloc wrapped in [`alloc::CountingAlloc`], which counts live
 //! heap bytes; `BENCH_COUNT_ALLOC=0` turns the counting off.
@@ -10,11 +11,13 @@
 //!
 //! Exit codes: 0 on success; 1 when loading or running fails (the error is
 //! printed as `Error: ...` with its causes); 2 for a usage error (clap); 3 from
-//! `bench compare --fail-on-regression` when the verdict is a regression.
+//! `bench compare --fail-on-regression` when the verdict is a regression; 4 from
+//! `bench comment` when it rejects the comment (the message to post is on stdout).
 
 mod alloc;
 mod cli;
 mod clock;
+mod comment;
 mod compare;
 mod execute;
 mod fixtures;
@@ -73,6 +76,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             prove::print(&report, args.json)?;
         }
         Command::Compare(args) => return compare::run(&args),
+        Command::Comment(args) => return comment::run(&args.text),
     }
     Ok(ExitCode::SUCCESS)
 }
