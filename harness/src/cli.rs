@@ -99,6 +99,15 @@ pub struct RunArgs {
     /// Measure without counting heap bytes (`BENCH_COUNT_ALLOC=0` in the workers).
     #[arg(long)]
     pub no_count_alloc: bool,
+    /// Save these results as baseline NAME (under target/bench/baselines/NAME/).
+    #[arg(long, value_name = "NAME")]
+    pub save_baseline: Option<String>,
+    /// Compare these results with the saved baseline NAME, after the mode table.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// The verdict rules of --baseline.
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }
 
 /// Arguments of `bench compare`.

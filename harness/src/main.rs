@@ -15,6 +15,7 @@
 //! `bench comment` when it rejects the comment (the message to post is on stdout).
 
 mod alloc;
+mod baseline;
 mod cli;
 mod clock;
 mod comment;
