@@ -32,9 +32,57 @@ pub enum Command {
     Run(RunArgs),
     /// Compare two results files: deltas, icons, a verdict, variance and significance.
     Compare(CompareArgs),
+    /// Build two git revisions and compare them in A B B A pairs on this machine.
+    Ab(AbArgs),
     /// Parse a `/bench` pull-request comment into a run plan (JSON), or reject it with a
     /// message fit to post back (exit status 4).
     Comment(CommentArgs),
+}
+
+/// Arguments of `bench ab`.
+#[derive(Debug, Args)]
+pub struct AbArgs {
+    /// The base revision (a branch, tag or commit).
+    #[arg(long, value_name = "REV")]
+    pub base: String,
+    /// The head revision (the committed HEAD by default; uncommitted changes are not seen).
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub head: String,
+    /// The fixture to prove.
+    #[arg(long, value_name = "NAME", default_value = crate::run::DEFAULT_FIXTURE)]
+    pub fixture: String,
+    /// Modes, comma-separated (default: default).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Pairs of runs per mode (6 is the fewest for which the paired test can reach p < 0.05).
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub pairs: u32,
+    /// Table instances in flight at once (default: the prover's automatic choice).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// The verdict rules.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// How to print the comparison.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit with status 3 when the verdict is a regression.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    /// Test hook: a program run in each worktree instead of `cargo build --release -p harness`.
+    #[arg(long, value_name = "PROGRAM", hide = true)]
+    pub build_cmd: Option<PathBuf>,
+    /// Test hook: the worker's path inside CARGO_TARGET_DIR.
+    #[arg(
+        long,
+        value_name = "PATH",
+        hide = true,
+        default_value = "release/bench"
+    )]
+    pub worker: PathBuf,
 }
 
 /// Arguments of `bench comment`. The text is taken as is even when it starts with `-`

@@ -1,7 +1,8 @@
 //! `bench`: measures the prover's peak heap and prove time, proves and verifies
 //! programs (`bench prove`), runs them without proving (`bench execute`), lists the
 //! fixture catalogue (`bench fixtures`), measures modes over fresh processes (`bench run`),
-//! turns two measurements into a verdict (`bench compare`), and parses `/bench` pull-request
+//! turns two measurements into a verdict (`bench compare`, `bench run --baseline`), compares
+//! two git revisions in A B B A pairs (`bench ab`), and parses `/bench` pull-request
 //! comments (`bench comment`).
 //!
 //! The global allocator is jemalloc wrapped in [`alloc::CountingAlloc`], which counts live
@@ -11,9 +12,11 @@
 //!
 //! Exit codes: 0 on success; 1 when loading or running fails (the error is
 //! printed as `Error: ...` with its causes); 2 for a usage error (clap); 3 from
-//! `bench compare --fail-on-regression` when the verdict is a regression; 4 from
+//! `bench compare --fail-on-regression` (or `bench ab --fail-on-regression`) when the
+//! verdict is a regression; 4 from
 //! `bench comment` when it rejects the comment (the message to post is on stdout).
 
+mod ab;
 mod alloc;
 mod baseline;
 mod cli;
@@ -32,10 +35,6 @@ mod render;
 mod results;
 mod run;
 mod runner;
-#[allow(
-    dead_code,
-    reason = "the rank tests and bootstrap are for `bench compare` and `bench ab`"
-)]
 mod stats;
 mod verdict;
 
@@ -78,6 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Compare(args) => return compare::run(&args),
         Command::Comment(args) => return comment::run(&args.text),
+        Command::Ab(args) => return ab::run(&args),
     }
     Ok(ExitCode::SUCCESS)
 }

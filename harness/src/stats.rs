@@ -90,7 +90,8 @@ impl Sample {
         &self.values
     }
 
-    /// The values in ascending order.
+    /// The values in ascending order (the tests' view; callers use the order statistics).
+    #[cfg(test)]
     pub fn sorted(&self) -> &[f64] {
         &self.sorted
     }
@@ -398,7 +399,9 @@ pub fn erfc(x: f64) -> f64 {
     if x >= 0.0 { ans } else { 2.0 - ans }
 }
 
-/// The standard normal CDF, `Φ(z) = erfc(-z / √2) / 2`.
+/// The standard normal CDF, `Φ(z) = erfc(-z / √2) / 2` (checks the quantiles the verdict
+/// rules hard-code).
+#[cfg(test)]
 pub fn normal_cdf(z: f64) -> f64 {
     0.5 * erfc(-z / std::f64::consts::SQRT_2)
 }

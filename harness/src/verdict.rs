@@ -826,6 +826,12 @@ mod tests {
     }
 
     #[test]
+    fn hard_coded_quantiles_match_the_normal_cdf() {
+        assert!((stats::normal_cdf(Z_ALPHA) - (1.0 - ALPHA / 2.0)).abs() < 1e-7);
+        assert!((stats::normal_cdf(Z_POWER) - POWER).abs() < 1e-7);
+    }
+
+    #[test]
     fn percentages_print_without_trailing_zeros() {
         assert_eq!(trim_pct(5.0), "5");
         assert_eq!(trim_pct(2.5), "2.5");
