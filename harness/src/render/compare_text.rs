@@ -23,27 +23,29 @@ pub fn value(metric: Metric, v: f64) -> String {
     }
 }
 
-/// A signed difference in the metric's unit: `+3.51 s`, `-460.0 MiB`.
+/// A signed difference in the metric's unit: `+3.51 s`, `-460.0 MiB`; no sign when it
+/// rounds to zero.
 pub fn signed_value(metric: Metric, d: f64) -> String {
-    let sign = match d.partial_cmp(&0.0) {
-        Some(std::cmp::Ordering::Less) => "-",
-        Some(std::cmp::Ordering::Greater) => "+",
-        _ => "",
-    };
     let magnitude = match metric {
         Metric::Time => seconds(Some(d.abs())),
         Metric::Heap | Metric::Rss => format!("{:.1} MiB", d.abs() / (1u64 << 20) as f64),
     };
-    format!("{sign}{magnitude}")
+    with_sign(d, magnitude)
 }
 
-/// `+14.1%`; `0.0%` for no change at all.
-pub fn signed_pct(p: f64) -> String {
-    if p == 0.0 {
-        "0.0%".into()
-    } else {
-        format!("{p:+.1}%")
+/// `sign + magnitude`, the sign left out when the printed magnitude is zero.
+fn with_sign(d: f64, magnitude: String) -> String {
+    let zero = !magnitude.chars().any(|c| c.is_ascii_digit() && c != '0');
+    match (zero, d < 0.0) {
+        (true, _) => magnitude,
+        (false, true) => format!("-{magnitude}"),
+        (false, false) => format!("+{magnitude}"),
     }
+}
+
+/// `+14.1%`; `0.0%` when it rounds to zero.
+pub fn signed_pct(p: f64) -> String {
+    with_sign(p, format!("{:.1}%", p.abs()))
 }
 
 /// A p-value: `p = 0.031`, or `p < 0.001`.
@@ -437,6 +439,9 @@ mod tests {
         assert_eq!(signed_pct(14.08), "+14.1%");
         assert_eq!(signed_pct(0.0), "0.0%");
         assert_eq!(signed_value(Metric::Heap, 0.0), "0.0 MiB");
+        assert_eq!(signed_value(Metric::Rss, -4096.0), "0.0 MiB");
+        assert_eq!(signed_pct(-0.01), "0.0%");
+        assert_eq!(signed_value(Metric::Time, -0.0004), "0.000 s");
         assert_eq!(p_value(0.0312), "p = 0.031");
         assert_eq!(p_value(0.0001), "p < 0.001");
     }
