@@ -34,6 +34,13 @@ pub enum Command {
     /// Measure what the heap counting costs: prove time with counting on and off,
     /// interleaved over fresh processes.
     Overhead(OverheadArgs),
+    /// Compare two results files: deltas, icons, a verdict, variance and significance.
+    Compare(CompareArgs),
+    /// Build two git revisions and compare them in A B B A pairs on this machine.
+    Ab(AbArgs),
+    /// Parse a `/bench` pull-request comment into a run plan (JSON), or reject it with a
+    /// message fit to post back (exit status 4).
+    Comment(CommentArgs),
 }
 
 /// Arguments of `bench overhead`.
@@ -48,6 +55,63 @@ pub struct OverheadArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Arguments of `bench ab`.
+#[derive(Debug, Args)]
+pub struct AbArgs {
+    /// The base revision (a branch, tag or commit).
+    #[arg(long, value_name = "REV")]
+    pub base: String,
+    /// The head revision (the committed HEAD by default; uncommitted changes are not seen).
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub head: String,
+    /// The fixture to prove.
+    #[arg(long, value_name = "NAME", default_value = crate::run::DEFAULT_FIXTURE)]
+    pub fixture: String,
+    /// Modes, comma-separated (default: default).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Pairs of runs per mode (6 is the fewest for which the paired test can reach p < 0.05).
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub pairs: u32,
+    /// Table instances in flight at once (default: the prover's automatic choice).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// The verdict rules.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// How to print the comparison.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit with status 3 when the verdict is a regression.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    /// Test hook: a program run in each worktree instead of `cargo build --release -p harness`.
+    #[arg(long, value_name = "PROGRAM", hide = true)]
+    pub build_cmd: Option<PathBuf>,
+    /// Test hook: the worker's path inside CARGO_TARGET_DIR.
+    #[arg(
+        long,
+        value_name = "PATH",
+        hide = true,
+        default_value = "release/bench"
+    )]
+    pub worker: PathBuf,
+}
+
+/// Arguments of `bench comment`. The text is taken as is even when it starts with `-`
+/// (`--help` included: `bench help comment` prints the help), so that no comment can pass an
+/// option.
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct CommentArgs {
+    /// The comment text: `/bench [N] [fixture=NAME] [mode=M] [k=K]`.
+    #[arg(value_name = "TEXT", allow_hyphen_values = true)]
+    pub text: String,
 }
 
 /// Output formats of reports.
@@ -104,6 +168,55 @@ pub struct RunArgs {
     /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
     #[arg(long, value_name = "GIB", value_parser = parse_gib)]
     pub max_memory: Option<u64>,
+    /// Save these results as baseline NAME (under target/bench/baselines/NAME/).
+    #[arg(long, value_name = "NAME")]
+    pub save_baseline: Option<String>,
+    /// Compare these results with the saved baseline NAME, after the mode table.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// The verdict rules of --baseline.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+/// Arguments of `bench compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base results file (what the head is compared against).
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+    /// The head results file.
+    #[arg(value_name = "HEAD")]
+    pub head: PathBuf,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// How to print the comparison (markdown: a ready GitHub comment).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit with status 3 when the verdict is a regression.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+}
+
+/// The verdict rules on the command line.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct RuleArgs {
+    /// Relative change, percent, beyond which a metric counts as changed.
+    #[arg(long, value_name = "PCT", default_value_t = crate::verdict::DEFAULT_THRESHOLD_PCT)]
+    pub threshold: f64,
+    /// A base or head spread, percent, above which no verdict is given.
+    #[arg(long, value_name = "PCT", default_value_t = crate::verdict::DEFAULT_NOISE_GATE_PCT)]
+    pub noise_gate: f64,
+}
+
+impl RuleArgs {
+    /// The rules these arguments ask for.
+    pub fn rules(&self) -> crate::verdict::Rules {
+        crate::verdict::Rules {
+            threshold_pct: self.threshold,
+            noise_gate_pct: self.noise_gate,
+        }
+    }
 }
 
 /// Arguments of `bench fixtures`.
@@ -212,6 +325,17 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn comment_text_is_never_an_option() {
+        for text in ["--help", "-h", "--format=json", "-"] {
+            let cli = Cli::try_parse_from(["bench", "comment", text]).expect(text);
+            let Command::Comment(args) = cli.command else {
+                panic!("parsed as another command");
+            };
+            assert_eq!(args.text, text);
+        }
     }
 
     #[test]

@@ -11,6 +11,9 @@
 //! skipped with a notice on stderr. A mode named explicitly that the prover lacks is an
 //! error before anything runs.
 //!
+//! Baselines: `--baseline NAME` compares the results with a saved baseline after the table,
+//! `--save-baseline NAME` saves them (see [`crate::baseline`]).
+//!
 //! Exit: an error (status 1) after the table when a run failed or proof digests differ.
 
 use std::ffi::OsString;
@@ -81,6 +84,9 @@ pub fn resolve_modes(list: Option<&str>) -> Result<(Vec<MemoryMode>, Vec<MemoryM
 
 /// Runs `bench run`.
 pub fn run(args: &RunArgs) -> Result<()> {
+    for name in args.baseline.iter().chain(&args.save_baseline) {
+        crate::baseline::check_name(name)?;
+    }
     let programs = programs(args)?;
     let (modes, skipped) = resolve_modes(args.modes.as_deref())?;
     if !skipped.is_empty() {
@@ -165,6 +171,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     bar.finish_and_clear();
 
     print_report(&file, &path, args.format)?;
+    crate::baseline::after_run(args, &file)?;
     let failed: usize = file.entries.iter().map(|e| e.failures.len()).sum();
     let mismatches = file.digest_mismatches();
     if !mismatches.is_empty() {

@@ -2,7 +2,14 @@
 //! medians, its ratios to the same fixture's `default`, its spreads and whether its proof
 //! digest matches. Each output format lives in its own file: [`table`] (comfy-table for a
 //! terminal) and [`markdown`] (GitHub); JSON is the results file itself.
+//!
+//! The comparison of `bench compare`, `bench run --baseline` and `bench ab` (the model is
+//! `crate::compare::Comparison`) renders through [`compare_table`] and [`compare_markdown`],
+//! which share their sentences and units in [`compare_text`]; its JSON is the model.
 
+pub mod compare_markdown;
+pub mod compare_table;
+pub mod compare_text;
 pub mod markdown;
 pub mod table;
 

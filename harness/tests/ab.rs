@@ -1,0 +1,193 @@
+//! `bench ab` on a temporary git repository with two commits. Its "build" (the hidden
+//! `--build-cmd`) is a script committed in each revision that writes a stand-in worker: a
+//! shell script printing a real run record (`tests/data/run_record.json`) whose prove time
+//! the test sets per commit. So the test exercises worktrees, the build cache, the A B B A
+//! schedule, paired statistics and the rendering without proving anything.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::stderr;
+use serde_json::Value;
+
+const RECORD: &str = include_str!("data/run_record.json");
+
+const BUILD_SH: &str = r#"#!/bin/sh
+set -eu
+echo "built $(git rev-parse HEAD)" >> "$BENCH_TEST_BUILD_LOG"
+mkdir -p "$CARGO_TARGET_DIR/release"
+cp record.json "$CARGO_TARGET_DIR/release/record.json"
+printf '#!/bin/sh\ncat "$(dirname "$0")/record.json"\n' > "$CARGO_TARGET_DIR/release/bench"
+chmod +x "$CARGO_TARGET_DIR/release/bench"
+"#;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn commit_record(dir: &Path, seconds: f64, heap: u64, message: &str) -> String {
+    let mut r: Value = serde_json::from_str(RECORD).unwrap();
+    r["prove_seconds"] = seconds.into();
+    r["peak_heap_bytes"] = heap.into();
+    std::fs::write(dir.join("record.json"), r.to_string()).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+/// A repository with commit `base` (1.0 s) and `head` (1.5 s, same heap).
+fn repo(name: &str) -> (PathBuf, String, String) {
+    let dir = std::env::temp_dir().join(format!("bench-ab-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q"]);
+    std::fs::write(dir.join(".gitignore"), "/target\n").unwrap();
+    let build = dir.join("build.sh");
+    std::fs::write(&build, BUILD_SH).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&build, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let base = commit_record(&dir, 1.0, 300 << 20, "base");
+    let head = commit_record(&dir, 1.5, 300 << 20, "head: slower");
+    (dir, base, head)
+}
+
+fn ab(dir: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(["ab", "--build-cmd", "build.sh"])
+        .args(extra)
+        .current_dir(dir)
+        .env("BENCH_TEST_BUILD_LOG", dir.join("builds.log"))
+        .output()
+        .expect("bench runs")
+}
+
+#[test]
+fn ab_between_two_commits() {
+    let (dir, base, head) = repo("two");
+    let out = ab(
+        &dir,
+        &[
+            "--base",
+            "HEAD~1",
+            "--pairs",
+            "6",
+            "--format",
+            "markdown",
+            "--fail-on-regression",
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("## Benchmark — fib_iterative_64k (median of 6 pairs)"),
+        "{md}"
+    );
+    let b7 = &base[..7];
+    let h7 = &head[..7];
+    assert!(
+        md.contains(&format!(
+            "| Metric | HEAD~1 ({b7}) | HEAD ({h7}) | Δ | Δ % | |"
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Prove time | 1.00 s | 1.50 s | +0.500 s | +50.0% | 🔴 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("⚠️ **Regression detected**: Prove time +50.0%"),
+        "{md}"
+    );
+    assert!(md.contains("Wilcoxon signed-rank p = 0.020"), "{md}");
+    assert!(
+        md.contains("median paired ratio 1.500–1.500: significant"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Peak heap | 300.0 MiB | 300.0 MiB | 0.0 MiB | 0.0% | ⚪ |"),
+        "{md}"
+    );
+
+    // Both revisions were built once, in their own worktrees.
+    let log = std::fs::read_to_string(dir.join("builds.log")).unwrap();
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(log.contains(&base) && log.contains(&head), "{log}");
+    assert!(
+        dir.join("target/bench/ab")
+            .join(&base)
+            .join("src/build.sh")
+            .is_file()
+    );
+
+    // The saved runs: A B B A order in the schedule.
+    let runs = std::fs::read_dir(dir.join("target/bench/ab/runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let sequences = |name: &str| -> Vec<u64> {
+        let f: Value =
+            serde_json::from_str(&std::fs::read_to_string(runs.join(name)).unwrap()).unwrap();
+        assert_eq!(f["schema_version"], 1);
+        f["entries"][0]["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["sequence"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(sequences("base.json"), vec![0, 3, 4, 7, 8, 11]);
+    assert_eq!(sequences("head.json"), vec![1, 2, 5, 6, 9, 10]);
+
+    // Again, with few pairs: the build cache is used, and the output says what 2 pairs
+    // cannot tell.
+    let again = ab(&dir, &["--base", &base, "--head", &head, "--pairs", "2"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("build cache: reusing"),
+        "{}",
+        stderr(&again)
+    );
+    let log = std::fs::read_to_string(dir.join("builds.log")).unwrap();
+    assert_eq!(log.lines().count(), 2, "no rebuild: {log}");
+    let table = String::from_utf8(again.stdout).unwrap();
+    assert!(
+        table.contains("2 pairs, too few for a significance test (6 pairs needed)"),
+        "{table}"
+    );
+
+    // A revision that does not exist is an error naming it.
+    let bad = ab(&dir, &["--base", "no-such-branch", "--pairs", "1"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("`no-such-branch` is not a commit"),
+        "{}",
+        stderr(&bad)
+    );
+    // A revision that looks like an option is never taken as one by git.
+    let bad = ab(&dir, &["--base=--output=x", "--pairs", "1"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("`--output=x` is not a commit"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!dir.join("x").exists());
+
+    git(&dir, &["worktree", "prune"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
