@@ -1,8 +1,10 @@
 //! The `bench` command line (clap derive): subcommands and their arguments.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
+use prover::modes::MemoryMode;
 use prover::vm::DEFAULT_MAX_CYCLES;
 
 use crate::input::{InputWords, parse_words};
@@ -85,6 +87,12 @@ pub struct ProveArgs {
     /// log2 of the largest table chunk.
     #[arg(long, value_name = "K", default_value_t = 20)]
     pub log_max_rows: usize,
+    /// Memory mode: `default`, a mode name, or `+`-joined names (`stream-lde+leaf-drop`).
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub mode: MemoryMode,
+    /// Table instances in flight per prover phase (default: automatic).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
 }
 
 #[cfg(test)]
@@ -110,5 +118,17 @@ mod tests {
             panic!("parsed as another command");
         };
         assert_eq!(args.program.input, Some(InputWords(vec![1, 2])));
+    }
+
+    #[test]
+    fn prove_takes_a_memory_mode() {
+        let cli = Cli::try_parse_from(["bench", "prove", "--elf", "b", "--mode", "leaf-drop"])
+            .expect("valid");
+        let Command::Prove(args) = cli.command else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(args.mode.to_string(), "leaf-drop");
+        let bad = Cli::try_parse_from(["bench", "prove", "--elf", "b", "--mode", "fast"]);
+        assert!(bad.is_err());
     }
 }

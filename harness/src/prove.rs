@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use prover::modes::MemoryMode;
 use prover::stark::StarkParams;
 use prover::zkvm::{self, ProveOptions};
 use serde::Serialize;
@@ -20,6 +21,8 @@ pub struct Report {
     pub fixture: String,
     /// Input words.
     pub input: Vec<u32>,
+    /// The memory mode proved in.
+    pub mode: MemoryMode,
     /// Cycles to the halt (as the proof attests).
     pub cycles: u64,
     /// Wall-clock seconds of execute + trace + prove.
@@ -104,7 +107,8 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<Report
     let options = ProveOptions {
         params,
         max_cycles: args.max_cycles,
-        ..ProveOptions::default()
+        mode: args.mode,
+        table_parallelism: args.table_parallelism,
     };
     let observer = PeakObserver::new(alloc);
     let start = Instant::now();
@@ -126,6 +130,7 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<Report
         phases: observer.records(),
         fixture: name,
         input,
+        mode: args.mode,
         cycles: output.cycles,
         prove_seconds,
         verify_seconds,
@@ -144,6 +149,7 @@ pub fn print(report: &Report, json: bool) -> Result<()> {
         return Ok(());
     }
     println!("program        {}", report.fixture);
+    println!("mode           {}", report.mode);
     println!("cycles         {}", report.cycles);
     println!("public output  {:?}", report.public_output);
     println!("exit code      {}", report.exit_code);

@@ -8,8 +8,8 @@ use prover::stark::examples::{
     CubesAir, ExampleAir, FibAir, RANGE_BUS, RangeAir, cubes_trace, fib_trace, range_trace,
 };
 use prover::stark::{
-    Ext, Felt, MaterializedTraces, NoObserver, Proof, PublicInteraction, StarkParams, Statement,
-    VerifyError, prove, verify, verify_bytes,
+    Ext, Felt, MaterializedTraces, MemoryPlan, NoObserver, Proof, PublicInteraction, StarkParams,
+    Statement, VerifyError, prove, verify, verify_bytes,
 };
 
 /// A statement: tables, traces, public values and public interactions.
@@ -36,6 +36,7 @@ impl Case {
             &self.traces,
             &self.statement(),
             &self.params,
+            &MemoryPlan::KEEP_ALL,
             &NoObserver,
         )
         .expect("honest statement proves")
