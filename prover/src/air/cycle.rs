@@ -196,7 +196,8 @@ fn access<S: Sink>(
 }
 
 /// Routes cycle `c` of `log` into `row` (zeroed, [`col::WIDTH`] cells), advancing `state`
-/// and sending requests to `sink`. Returns whether the cycle halts.
+/// and sending requests to `sink`. Returns whether the cycle halts. The row's `inv` column
+/// holds `rs1_val - rs2_val` until [`invert_diffs`] inverts it.
 pub fn route_cycle<S: Sink>(
     program_air: &ProgramAir,
     state: &mut CpuState<'_>,
@@ -207,13 +208,13 @@ pub fn route_cycle<S: Sink>(
 ) -> Result<bool, WitnessError> {
     let step = &log[c];
     let pc = step.pc;
-    let ins = program_air
-        .insn(pc)
+    let (row_index, ins) = program_air
+        .lookup(pc)
         .ok_or_else(|| WitnessError::Unsupported {
             pc,
             insn: decode::describe(step.insn),
         })?;
-    sink.program_row(program_air.row_of(pc).expect("row exists"));
+    sink.program_row(row_index);
     row[..INSN_WIDTH].copy_from_slice(&ins.values);
     let clk = c as u64;
     let (rs1, rs2, rd) = (
@@ -318,12 +319,37 @@ pub fn route_cycle<S: Sink>(
     row[col::ALU_A] = Felt::from_u32(alu_a);
     row[col::TAKEN] = Felt::from_bool(taken);
     row[col::EQ] = Felt::from_bool(eq);
-    row[col::INV] = diff.try_inverse().unwrap_or(Felt::ZERO);
+    // The inverse is taken later, for a whole block of rows at once ([`invert_diffs`]).
+    row[col::INV] = diff;
     row[col::LOWBIT] = Felt::from_u32(lowbit);
     row[col::IS_HALT] = Felt::from_bool(is_halt);
     row[col::IS_COMMIT] = Felt::from_bool(is_commit);
     state.out_idx += u32::from(is_commit);
     Ok(is_halt)
+}
+
+/// Replaces the `rs1_val - rs2_val` that [`route_cycle`] leaves in each row's `inv` column by
+/// its inverse (zero stays zero), with one field inversion for all of `rows` (Montgomery's
+/// batch trick). Call it once the rows are routed.
+pub fn invert_diffs(rows: &mut [Felt]) {
+    let mut prefix = Vec::with_capacity(rows.len() / col::WIDTH);
+    let mut acc = Felt::ONE;
+    for row in rows.chunks_exact(col::WIDTH) {
+        let d = row[col::INV];
+        if d != Felt::ZERO {
+            acc *= d;
+        }
+        prefix.push(acc);
+    }
+    let mut inv = acc.inverse();
+    for (i, row) in rows.chunks_exact_mut(col::WIDTH).enumerate().rev() {
+        let d = row[col::INV];
+        if d != Felt::ZERO {
+            let before = if i == 0 { Felt::ONE } else { prefix[i - 1] };
+            row[col::INV] = inv * before;
+            inv *= d;
+        }
+    }
 }
 
 /// A CPU padding row (zeroed on entry): the padding instruction and nothing else.

@@ -17,7 +17,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 
 use super::cpu::col;
-use super::cycle::{Access, CpuState, Discard, LastAccess, pad_row, route_cycle};
+use super::cycle::{Access, CpuState, Discard, LastAccess, invert_diffs, pad_row, route_cycle};
 use super::program::ProgramAir;
 use crate::stark::Felt;
 use crate::vm::Step;
@@ -132,6 +132,7 @@ impl CpuReplay {
                     .expect("a routed log replays");
             }
         }
+        invert_diffs(&mut out[..(real_end.max(start) - start) * w]);
         for c in start.max(self.log.len())..end {
             pad_row(&mut out[(c - start) * w..(c - start + 1) * w]);
         }

@@ -14,7 +14,7 @@ use p3_matrix::dense::RowMajorMatrix;
 
 use super::bus::{AluRequest, RangeCounts};
 use super::cpu::{REG_BASE, col};
-use super::cycle::{CpuState, LastAccess, Sink, pad_row, route_cycle};
+use super::cycle::{CpuState, LastAccess, Sink, invert_diffs, pad_row, route_cycle};
 use super::memory::{KeyRecord, memory_trace};
 use super::program::ProgramAir;
 use super::replay::Checkpoint;
@@ -189,6 +189,7 @@ pub fn route(
 
     // Padding rows execute the padding instruction and nothing else.
     if let Some(cpu) = &mut cpu {
+        invert_diffs(&mut cpu[..log.len() * col::WIDTH]);
         for row in cpu.chunks_exact_mut(col::WIDTH).skip(log.len()) {
             pad_row(row);
         }

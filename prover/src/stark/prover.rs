@@ -145,27 +145,32 @@ pub fn prove<A: Air>(
         };
         let fri = observed(observer, Phase::Fri, bucket, || {
             let delta = transcript.challenge_ext();
-            let points = lde_points(coset_shift(), log_big);
-            let zw = z * Felt::two_adic_generator(*log_n);
-            let mut combined = vec![Ext::ZERO; 1 << log_big];
+            // DEEP is linear in the columns: combine every member's columns on its trace
+            // domain (scaled by delta^i), then extend the two combinations once.
+            let mut acc = vec![[Ext::ZERO; 2]; 1 << log_n];
+            let (mut a_z, mut b_zw) = (Ext::ZERO, Ext::ZERO);
             let mut scale = Ext::ONE;
-            // Members in waves of at most k: their LDEs are (re)made concurrently, then
-            // accumulated one after another (each accumulation is parallel inside).
+            // Members in waves of at most k: their columns are fetched or rebuilt
+            // concurrently, then combined one after another (each parallel inside).
             for wave in members.chunks(k) {
-                let ldes = bounded_map(k, wave.len(), |j| store.ldes(wave[j], true));
-                for (&m, l) in wave.iter().zip(ldes) {
-                    let l = l?;
+                let columns = bounded_map(k, wave.len(), |j| store.trace_domain_columns(wave[j]));
+                for (&m, cols) in wave.iter().zip(columns) {
+                    let cols = cols?;
                     let combiner = DeepCombiner::new(&layout.widths[m], &ood[m], lambda);
-                    let slices: Vec<(&[Felt], usize)> = l
-                        .in_order()
-                        .into_iter()
-                        .map(|s| (&s.values[..], s.width))
-                        .collect();
-                    deep::accumulate(&combiner, &slices, &points, z, zw, scale, &mut combined)
-                        .map_err(ProveError::UnluckyChallenge)?;
+                    let slices: Vec<(&[Felt], usize)> =
+                        cols.iter().map(|c| (&c.values[..], c.width)).collect();
+                    deep::combine_on_trace_domain(&combiner, &slices, scale, &mut acc);
+                    let (a, b) = combiner.constants();
+                    a_z += scale * a;
+                    b_zw += scale * b;
                     scale *= delta;
                 }
             }
+            let points = lde_points(coset_shift(), log_big);
+            let zw = z * Felt::two_adic_generator(*log_n);
+            let combined =
+                deep::quotient_on_lde(&lde, acc, (a_z, b_zw), params.log_blowup, &points, z, zw)
+                    .map_err(ProveError::UnluckyChallenge)?;
             drop(points);
             let mut fri = fri::commit(
                 &lde,

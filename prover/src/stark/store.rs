@@ -122,25 +122,26 @@ struct Kept {
     quotient: Option<QuotientPart>,
 }
 
-/// An instance's LDEs for one use, in commitment order; owned ones are freed on drop.
+/// An instance's LDEs for Round 2; owned ones are freed on drop.
 #[derive(Debug)]
 pub struct Ldes<'s> {
     pre: Option<Cow<'s, Mat>>,
     main: Cow<'s, Mat>,
     aux: Option<Cow<'s, Mat>>,
-    quotient: Option<Cow<'s, Mat>>,
 }
 
-impl Ldes<'_> {
-    /// The LDEs present, in commitment order (preprocessed, main, aux, quotient).
-    pub fn in_order(&self) -> Vec<&Mat> {
-        let mut out = Vec::with_capacity(4);
-        out.extend(self.pre.as_deref());
-        out.push(&*self.main);
-        out.extend(self.aux.as_deref());
-        out.extend(self.quotient.as_deref());
-        out
-    }
+/// One of an instance's committed matrices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Segment {
+    Pre,
+    Main,
+    Aux,
+    Quotient,
+}
+
+impl Segment {
+    /// Commitment order.
+    const ALL: [Segment; 4] = [Segment::Pre, Segment::Main, Segment::Aux, Segment::Quotient];
 }
 
 /// The per-instance store of one prove.
@@ -232,13 +233,18 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         self.lde.extend(trace, self.params.log_blowup)
     }
 
-    /// Instance `k`'s main trace, from the source, shape-checked.
-    fn fetch(&self, k: usize) -> Result<Mat, ProveError> {
+    /// Instance `k`'s main trace, from the source, shape-checked; with room to extend it in
+    /// place if `room` (for a trace that will not be kept).
+    fn fetch(&self, k: usize, room: bool) -> Result<Mat, ProveError> {
         let inst = self.inst(k);
         let air = self.air(k);
-        let trace = self
-            .source
-            .rows(inst.table, inst.row_start(), inst.height());
+        let (table, start, len) = (inst.table, inst.row_start(), inst.height());
+        let trace = if room {
+            let cells = (len * air.main_width()) << self.params.log_blowup;
+            self.source.rows_reserved(table, start, len, cells)
+        } else {
+            self.source.rows(table, start, len)
+        };
         if trace.width() != air.main_width() || trace.height() != inst.height() {
             return Err(ProveError::TraceShape {
                 table: air.name().to_string(),
@@ -251,11 +257,23 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         Ok(trace)
     }
 
-    /// Instance `k`'s main trace: resident, or asked from the source again.
-    fn main_trace(&self, k: usize) -> Result<Cow<'_, Mat>, ProveError> {
+    /// Instance `k`'s main trace: resident, or asked from the source again (with room to
+    /// extend it in place if `room`).
+    fn main_trace(&self, k: usize, room: bool) -> Result<Cow<'_, Mat>, ProveError> {
         match &self.kept[k].main.trace {
             Some(t) => Ok(Cow::Borrowed(t)),
-            None => self.fetch(k).map(Cow::Owned),
+            None => self.fetch(k, room).map(Cow::Owned),
+        }
+    }
+
+    /// The LDE of a trace: in place if it is owned and has the room, else by copy.
+    fn extend_cow(&self, trace: Cow<'_, Mat>) -> Mat {
+        let log_blowup = self.params.log_blowup;
+        match trace {
+            Cow::Owned(t) if t.values.capacity() >= t.values.len() << log_blowup => {
+                self.lde.extend_owned(t, log_blowup)
+            }
+            t => self.extend(&t),
         }
     }
 
@@ -265,8 +283,9 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .expect("the LogUp challenges are drawn before Phase C")
     }
 
-    /// Instance `k`'s aux trace and LogUp contribution, from its main trace.
-    fn build_aux(&self, k: usize, main: &Mat) -> Result<(Mat, Ext), ProveError> {
+    /// Instance `k`'s aux trace and LogUp contribution, from its main trace; with room to
+    /// extend it in place if `room`.
+    fn build_aux(&self, k: usize, main: &Mat, room: bool) -> Result<(Mat, Ext), ProveError> {
         let inst = self.inst(k);
         logup::build_aux_trace(
             self.air(k),
@@ -275,41 +294,42 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             self.pre[k].as_ref().map(|p| &p.trace),
             self.public,
             self.challenges(),
+            if room { self.params.log_blowup } else { 0 },
         )
         .ok_or(ProveError::UnluckyChallenge("LogUp denominator is zero"))
     }
 
-    /// Instance `k`'s aux trace (if it has one): resident, or rebuilt from `main`.
-    fn aux_trace<'s>(&'s self, k: usize, main: &Mat) -> Result<Option<Cow<'s, Mat>>, ProveError> {
+    /// Instance `k`'s aux trace (if it has one): resident, or rebuilt from `main` (with
+    /// room to extend it in place if `room`).
+    fn aux_trace<'s>(
+        &'s self,
+        k: usize,
+        main: &Mat,
+        room: bool,
+    ) -> Result<Option<Cow<'s, Mat>>, ProveError> {
         let Some(aux) = &self.kept[k].aux else {
             return Ok(None);
         };
         if let Some(t) = &aux.trace {
             return Ok(Some(Cow::Borrowed(t)));
         }
-        let (trace, sum) = self.build_aux(k, main)?;
+        let (trace, sum) = self.build_aux(k, main, room)?;
         debug_assert_eq!(sum, aux.sum, "a rebuilt aux trace has the committed sum");
         Ok(Some(Cow::Owned(trace)))
     }
 
-    /// An LDE: resident, or recomputed from `trace`.
-    fn lde_of<'s>(&'s self, c: &'s Committed, trace: impl FnOnce() -> Mat) -> Cow<'s, Mat> {
-        match &c.lde {
-            Some(l) => Cow::Borrowed(l),
-            None => Cow::Owned(self.extend(&trace())),
-        }
-    }
-
-    /// Instance `k`'s LDEs: preprocessed, main, aux, and the quotient's if `with_quotient`.
-    /// Dropped ones are recomputed; a retired main trace is fetched at most once.
-    pub fn ldes(&self, k: usize, with_quotient: bool) -> Result<Ldes<'_>, ProveError> {
+    /// Instance `k`'s preprocessed, main and aux LDEs, for Round 2. Dropped ones are
+    /// recomputed, from traces fetched or rebuilt with room to be extended in place; a
+    /// retired main trace is fetched once for both.
+    pub fn ldes(&self, k: usize) -> Result<Ldes<'_>, ProveError> {
         let kept = &self.kept[k];
         let aux_needs_main = kept
             .aux
             .as_ref()
             .is_some_and(|a| a.committed.lde.is_none() && a.trace.is_none());
-        let mut main_trace = if kept.main.committed.lde.is_none() || aux_needs_main {
-            Some(self.main_trace(k)?)
+        let main_lde_needed = kept.main.committed.lde.is_none();
+        let mut main_trace = if main_lde_needed || aux_needs_main {
+            Some(self.main_trace(k, main_lde_needed)?)
         } else {
             None
         };
@@ -320,47 +340,99 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 Some(l) => Cow::Borrowed(l),
                 None => {
                     let main = main_trace.as_deref().expect("fetched above");
-                    let trace = self.aux_trace(k, main)?.expect("the instance has aux");
-                    Cow::Owned(self.extend(&trace))
+                    let trace = self
+                        .aux_trace(k, main, true)?
+                        .expect("the instance has aux");
+                    Cow::Owned(self.extend_cow(trace))
                 }
             }),
         };
-        let main = self.lde_of(&kept.main.committed, || {
-            main_trace.take().expect("fetched above").into_owned()
-        });
-        drop(main_trace);
-        let pre = self.pre[k]
-            .as_ref()
-            .map(|p| self.lde_of(&p.committed, || p.trace.clone()));
-        let quotient = if with_quotient {
-            let q = kept.quotient.as_ref().expect("Round 2 ran");
-            Some(match &q.committed.lde {
-                Some(l) => Cow::Borrowed(l),
-                None => Cow::Owned(composition::quotient_lde(
-                    self.lde,
-                    &q.coeffs,
-                    self.params.log_blowup,
-                )),
-            })
-        } else {
-            None
+        let main = match &kept.main.committed.lde {
+            Some(l) => Cow::Borrowed(l),
+            None => Cow::Owned(self.extend_cow(main_trace.take().expect("fetched above"))),
         };
+        drop(main_trace);
         Ok(Ldes {
-            pre,
+            pre: self.segment_lde(k, Segment::Pre)?,
             main,
             aux,
-            quotient,
         })
+    }
+
+    /// One committed LDE of instance `k` (`None` if the instance has no such segment):
+    /// resident, or recomputed on its own, so that only one is held at a time.
+    fn segment_lde(&self, k: usize, seg: Segment) -> Result<Option<Cow<'_, Mat>>, ProveError> {
+        let kept = &self.kept[k];
+        Ok(match seg {
+            Segment::Pre => self.pre[k].as_ref().map(|p| match &p.committed.lde {
+                Some(l) => Cow::Borrowed(l),
+                None => Cow::Owned(self.extend(&p.trace)),
+            }),
+            Segment::Main => Some(match &kept.main.committed.lde {
+                Some(l) => Cow::Borrowed(l),
+                None => Cow::Owned(self.extend_cow(self.main_trace(k, true)?)),
+            }),
+            Segment::Aux => match &kept.aux {
+                None => None,
+                Some(a) => Some(match &a.committed.lde {
+                    Some(l) => Cow::Borrowed(l),
+                    None => {
+                        let main = self.main_trace(k, false)?;
+                        let trace = self
+                            .aux_trace(k, &main, true)?
+                            .expect("the instance has aux");
+                        drop(main);
+                        Cow::Owned(self.extend_cow(trace))
+                    }
+                }),
+            },
+            Segment::Quotient => {
+                let q = kept.quotient.as_ref().expect("Round 2 ran");
+                Some(match &q.committed.lde {
+                    Some(l) => Cow::Borrowed(l),
+                    None => Cow::Owned(composition::quotient_lde(
+                        self.lde,
+                        &q.coeffs,
+                        self.params.log_blowup,
+                    )),
+                })
+            }
+        })
+    }
+
+    /// Instance `k`'s committed columns on its trace domain `H`, in commitment order:
+    /// preprocessed, main and aux traces (resident or rebuilt) and the quotient parts'
+    /// values on `H` (from their coefficients). What Round 4 combines.
+    pub fn trace_domain_columns(&self, k: usize) -> Result<Vec<Cow<'_, Mat>>, ProveError> {
+        let mut out = Vec::with_capacity(4);
+        if let Some(p) = &self.pre[k] {
+            out.push(Cow::Borrowed(&p.trace));
+        }
+        let main = self.main_trace(k, false)?;
+        let aux = self.aux_trace(k, &main, false)?;
+        out.push(main);
+        out.extend(aux);
+        let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
+        out.push(Cow::Owned(self.lde.evaluate_on_subgroup(q.coeffs.clone())));
+        Ok(out)
     }
 
     // ---------------------------------------------------------------------- the phases ---
 
     /// Phase A for instance `k`: fetch, extend and commit its main trace.
     pub fn commit_main(&self, k: usize) -> Result<MainPart, ProveError> {
-        let trace = self.fetch(k)?;
+        let keep = !self.plan.retire_traces;
+        let trace = self.fetch(k, !keep)?;
+        if !keep {
+            let committed = Committed::commit(self.extend_cow(Cow::Owned(trace)), &self.plan);
+            return Ok(MainPart {
+                trace: None,
+                committed,
+            });
+        }
         let committed = Committed::commit(self.extend(&trace), &self.plan);
         Ok(MainPart {
-            trace: (!self.plan.retire_traces).then_some(trace),
+            trace: Some(trace),
             committed,
         })
     }
@@ -385,12 +457,21 @@ impl<'a, A: Air> InstanceStore<'a, A> {
 
     /// Phase C for instance `k` (which has a bus): build, extend and commit its aux trace.
     pub fn commit_aux(&self, k: usize) -> Result<AuxPart, ProveError> {
-        let main = self.main_trace(k)?;
-        let (trace, sum) = self.build_aux(k, &main)?;
+        let keep = !self.plan.retire_traces;
+        let main = self.main_trace(k, false)?;
+        let (trace, sum) = self.build_aux(k, &main, !keep)?;
         drop(main);
+        if !keep {
+            let committed = Committed::commit(self.extend_cow(Cow::Owned(trace)), &self.plan);
+            return Ok(AuxPart {
+                trace: None,
+                committed,
+                sum,
+            });
+        }
         let committed = Committed::commit(self.extend(&trace), &self.plan);
         Ok(AuxPart {
-            trace: (!self.plan.retire_traces).then_some(trace),
+            trace: Some(trace),
             committed,
             sum,
         })
@@ -405,7 +486,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     pub fn commit_quotient(&self, k: usize, alpha: Ext) -> Result<QuotientPart, ProveError> {
         let inst = self.inst(k);
         let info = &self.layout.infos[inst.table];
-        let ldes = self.ldes(k, false)?;
+        let ldes = self.ldes(k)?;
         let kept = &self.kept[k];
         let alpha_powers = powers(alpha, info.num_folded_constraints());
         let view = InstanceLdes {
@@ -453,8 +534,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             let u = ext_from_limbs(Felt::ZERO, Felt::ONE);
             limbs.chunks_exact(2).map(|l| l[0] + u * l[1]).collect()
         };
-        let main = self.main_trace(k)?;
-        let (aux_local, aux_next) = match self.aux_trace(k, &main)? {
+        let main = self.main_trace(k, false)?;
+        let (aux_local, aux_next) = match self.aux_trace(k, &main, false)? {
             Some(a) => (ext_cols(at(&a, &wz)), ext_cols(at(&a, &wzw))),
             None => (Vec::new(), Vec::new()),
         };
@@ -489,27 +570,25 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     }
 
     /// The openings of instance `k` at each storage row in `queries`: per query, every
-    /// committed tree's row and path, in commitment order.
+    /// committed tree's row and path, in commitment order. One LDE is held at a time.
     pub fn open(&self, k: usize, queries: &[usize]) -> Result<Vec<Vec<RowOpening>>, ProveError> {
-        let ldes = self.ldes(k, true)?;
-        let ldes = ldes.in_order();
-        let trees = self.trees(k);
-        Ok(queries
-            .iter()
-            .map(|&q| {
-                ldes.iter()
-                    .zip(&trees)
-                    .map(|(lde, tree)| {
-                        let w = lde.width();
-                        let row = |i: usize| &lde.values[i * w..(i + 1) * w];
-                        RowOpening {
-                            values: row(q).to_vec(),
-                            path: tree.path_with_leaf_sibling(q, hash_leaf(row(q ^ 1))),
-                        }
-                    })
-                    .collect()
-            })
-            .collect())
+        let mut out: Vec<Vec<RowOpening>> = vec![Vec::with_capacity(4); queries.len()];
+        let mut trees = self.trees(k).into_iter();
+        for seg in Segment::ALL {
+            let Some(lde) = self.segment_lde(k, seg)? else {
+                continue;
+            };
+            let tree = trees.next().expect("one tree per committed segment");
+            let w = lde.width();
+            let row = |i: usize| &lde.values[i * w..(i + 1) * w];
+            for (&q, opening) in queries.iter().zip(&mut out) {
+                opening.push(RowOpening {
+                    values: row(q).to_vec(),
+                    path: tree.path_with_leaf_sibling(q, hash_leaf(row(q ^ 1))),
+                });
+            }
+        }
+        Ok(out)
     }
 
     // ------------------------------------------------------------------- proof fields ---

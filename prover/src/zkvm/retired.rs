@@ -22,11 +22,12 @@ use super::{
 };
 use crate::air::alu::alu_table_height;
 use crate::air::bus::{AluRequest, ByteCounts, RangeCounts};
+use crate::air::cpu;
 use crate::air::memory::{KeyRecord, memory_trace};
 use crate::air::replay::CpuReplay;
 use crate::air::witness::{self, CpuRows};
 use crate::air::{add, bitwise, bytes_trace, lt, range_trace, route_alu};
-use crate::stark::trace::row_range;
+use crate::stark::domain::lde_buffer;
 use crate::stark::{Felt, TraceSource};
 use crate::vm::Program;
 
@@ -47,8 +48,10 @@ impl AluTable {
         alu_table_height(self.requests.len())
     }
 
-    fn rows(&self, start: usize, len: usize) -> RowMajorMatrix<Felt> {
-        let mut values = Felt::zero_vec(len * self.width);
+    /// Rows `start .. start + len`, in a buffer with room for `capacity` cells.
+    fn rows(&self, start: usize, len: usize, capacity: usize) -> RowMajorMatrix<Felt> {
+        let mut values = lde_buffer(capacity.max(len * self.width));
+        values.resize(len * self.width, Felt::ZERO);
         let n = self.requests.len();
         (self.fill)(
             &self.requests[start.min(n)..(start + len).min(n)],
@@ -197,24 +200,36 @@ impl TraceSource for RetiredWitness {
     }
 
     fn rows(&self, t: usize, start: usize, len: usize) -> RowMajorMatrix<Felt> {
+        self.rows_reserved(t, start, len, 0)
+    }
+
+    fn rows_reserved(
+        &self,
+        t: usize,
+        start: usize,
+        len: usize,
+        capacity: usize,
+    ) -> RowMajorMatrix<Felt> {
+        let copy = |m: &RowMajorMatrix<Felt>| {
+            let mut values = lde_buffer(capacity.max(len * m.width));
+            values.extend_from_slice(&m.values[start * m.width..(start + len) * m.width]);
+            RowMajorMatrix::new(values, m.width)
+        };
         match t {
-            table::PROGRAM => row_range(&self.program, start, len),
-            table::CPU => self
-                .cpu
-                .rows(program_air(&self.airs), &self.image, start, len),
-            table::MEMORY => {
-                let trace = memory_trace(&self.memory, &mut RangeCounts::default());
-                if start == 0 && len == trace.height() {
-                    trace
-                } else {
-                    row_range(&trace, start, len)
-                }
+            table::PROGRAM => copy(&self.program),
+            table::CPU => {
+                let mut values = lde_buffer(capacity);
+                let program_air = program_air(&self.airs);
+                self.cpu
+                    .rows_into(program_air, &self.image, start, len, &mut values);
+                RowMajorMatrix::new(values, cpu::col::WIDTH)
             }
-            table::RANGE => row_range(&self.range, start, len),
-            table::BYTES => row_range(&self.bytes, start, len),
-            table::ADD => self.add.rows(start, len),
-            table::LT => self.lt.rows(start, len),
-            table::BITWISE => self.bitwise.rows(start, len),
+            table::MEMORY => copy(&memory_trace(&self.memory, &mut RangeCounts::default())),
+            table::RANGE => copy(&self.range),
+            table::BYTES => copy(&self.bytes),
+            table::ADD => self.add.rows(start, len, capacity),
+            table::LT => self.lt.rows(start, len, capacity),
+            table::BITWISE => self.bitwise.rows(start, len, capacity),
             _ => panic!("the zkVM has no table {t}"),
         }
     }
