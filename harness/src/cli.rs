@@ -1,6 +1,5 @@
 //! The `bench` command line (clap derive): subcommands and their arguments.
 
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
@@ -90,9 +89,6 @@ pub struct ProveArgs {
     /// Memory mode: `default`, a mode name, or `+`-joined names (`stream-lde+leaf-drop`).
     #[arg(long, value_name = "NAME", default_value = "default")]
     pub mode: MemoryMode,
-    /// Table instances in flight per prover phase (default: automatic).
-    #[arg(long, value_name = "K")]
-    pub table_parallelism: Option<NonZeroUsize>,
 }
 
 #[cfg(test)]

@@ -108,7 +108,7 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<Report
         params,
         max_cycles: args.max_cycles,
         mode: args.mode,
-        table_parallelism: args.table_parallelism,
+        ..ProveOptions::default()
     };
     let observer = PeakObserver::new(alloc);
     let start = Instant::now();

@@ -11,7 +11,10 @@
 //! where `m` is the number of columns and the shifted columns are all but the quotient parts.
 //! Because the numerators are linear, `D(x) = (A(x) - A_z)/(x - z) + (B(x) - B_zw)/(x - z*w)`
 //! with `A, B` fixed linear combinations of the committed limbs: one dot product per row.
-//! Prover ([`accumulate`]) and verifier ([`DeepCombiner::value_at`]) use the same coefficients.
+//! Prover and verifier ([`DeepCombiner::value_at`]) use the same coefficients. The prover
+//! combines the columns on the trace domain and extends only `A` and `B`
+//! ([`combine_on_trace_domain`], [`quotient_on_lde`]); [`accumulate`] is the same sum taken
+//! directly over committed LDEs (the reference the two are tested against).
 
 use p3_field::{Field, PrimeCharacteristicRing};
 use rayon::prelude::*;
@@ -187,7 +190,6 @@ pub fn combine_on_trace_domain(
 /// its members' `(A, B)` on `H` ([`combine_on_trace_domain`]) and of their constants:
 /// `(A(x) - a_z)/(x - z) + (B(x) - b_zw)/(x - z*w)`. `points[s]` is the LDE point of storage
 /// row `s`. Fails only if `z` or `z*w` is an LDE point.
-#[allow(clippy::too_many_arguments)]
 pub fn quotient_on_lde(
     lde: &Lde,
     acc: Vec<[Ext; 2]>,
