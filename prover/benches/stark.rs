@@ -30,7 +30,9 @@ use prover::stark::examples::{
 use prover::stark::field::ext_from_limbs;
 use prover::stark::fri::fold_layer;
 use prover::stark::merkle::MerkleTree;
-use prover::stark::{Ext, Felt, MaterializedTraces, NoObserver, StarkParams, Statement, prove};
+use prover::stark::{
+    Ext, Felt, MaterializedTraces, MemoryPlan, NoObserver, StarkParams, Statement, prove,
+};
 
 const LOG_ROWS: usize = 20;
 const WIDTH: usize = 16;
@@ -187,7 +189,15 @@ fn prove_small(c: &mut Criterion) {
     let mut group = slow_group(c, "prove", 5);
     group.bench_function("fib12_cubes12_range8", |b| {
         b.iter(|| {
-            prove(&airs, &traces, &statement, &params, &NoObserver).expect("honest statement")
+            prove(
+                &airs,
+                &traces,
+                &statement,
+                &params,
+                &MemoryPlan::KEEP_ALL,
+                &NoObserver,
+            )
+            .expect("honest statement")
         })
     });
     group.finish();

@@ -11,9 +11,12 @@
 //! to `default`.
 
 use std::fmt;
+use std::num::NonZeroUsize;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::stark::MemoryPlan;
 
 /// One memory-saving technique.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,7 +57,8 @@ impl Flag {
     /// Whether the prover implements this flag (see [`MemoryMode::check_available`]).
     pub const fn is_available(self) -> bool {
         match self {
-            Flag::StreamLde | Flag::LeafDrop | Flag::TraceRetire | Flag::VerifyAndDrop => false,
+            Flag::StreamLde | Flag::LeafDrop | Flag::TraceRetire => true,
+            Flag::VerifyAndDrop => false,
         }
     }
 
@@ -137,6 +141,18 @@ impl MemoryMode {
                 mode: self.to_string(),
                 flag: flag.name(),
             }),
+        }
+    }
+
+    /// The STARK prover's [`MemoryPlan`] for this mode, with `table_parallelism` instances
+    /// in flight per phase (`None`: automatic). `verify-and-drop` is not a prover plan (it
+    /// splits the run into epochs) and leaves the plan unchanged.
+    pub fn plan(self, table_parallelism: Option<NonZeroUsize>) -> MemoryPlan {
+        MemoryPlan {
+            stream_lde: self.has(Flag::StreamLde),
+            leaf_drop: self.has(Flag::LeafDrop),
+            retire_traces: self.has(Flag::TraceRetire),
+            table_parallelism,
         }
     }
 

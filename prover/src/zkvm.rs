@@ -20,14 +20,18 @@ use crate::air::lt::{LtAir, lt_trace};
 use crate::air::memory::MemoryAir;
 use crate::air::program::ProgramAir;
 use crate::air::range::{RangeAir, range_trace};
-use crate::air::witness::{self, WitnessError};
+use crate::air::witness::{self, CpuRows, WitnessError};
 use crate::air::{add::AddAir, add::add_trace, alu::route_alu};
-use crate::modes::{MemoryMode, ModeError};
+use crate::modes::{Flag, MemoryMode, ModeError};
 use crate::stark::{
-    Felt, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction, StarkParams, Statement,
-    VerifyError,
+    Felt, MemoryPlan, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction,
+    StarkParams, Statement, TraceSource, VerifyError,
 };
-use crate::vm::{ExecError, ExecOptions, Program, execute};
+use crate::vm::{ExecError, ExecOptions, Program, Step, execute};
+
+mod retired;
+
+pub use retired::{RetiredWitness, build_retired_witness};
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
@@ -253,12 +257,12 @@ pub struct VmWitness {
     pub output: PublicOutput,
 }
 
-/// Executes `program` on `input` and routes the run into every table's trace.
-pub fn build_witness(
+/// Runs `program` on `input` with the execution log on.
+fn execute_logged(
     program: &Program,
     input: &[u32],
     options: &ProveOptions,
-) -> Result<VmWitness, VmProveError> {
+) -> Result<(PublicOutput, Vec<Step>), VmProveError> {
     options.mode.check_available()?;
     let exec = execute(
         program,
@@ -268,13 +272,40 @@ pub fn build_witness(
             log: true,
         },
     )?;
-    let log = exec.log.as_deref().expect("the log was requested");
-    let airs = airs(program);
+    let output = PublicOutput {
+        words: exec.public_output,
+        exit_code: exec.exit_code,
+        cycles: exec.cycles,
+    };
+    Ok((output, exec.log.expect("the log was requested")))
+}
+
+/// The PROGRAM table's AIR in an [`airs`] list.
+fn program_air(airs: &[VmAir]) -> &ProgramAir {
     let VmAir::Program(program_air) = &airs[table::PROGRAM] else {
         unreachable!("PROGRAM is table 0")
     };
+    program_air
+}
+
+/// Executes `program` on `input` and routes the run into every table's trace.
+pub fn build_witness(
+    program: &Program,
+    input: &[u32],
+    options: &ProveOptions,
+) -> Result<VmWitness, VmProveError> {
+    let (output, log) = execute_logged(program, input, options)?;
+    let airs = airs(program);
+    let program_air = program_air(&airs);
     let image = witness::memory_image(program, input);
-    let mut routed = witness::route(program_air, &image, log, options.params.max_rows())?;
+    let mut routed = witness::route(
+        program_air,
+        &image,
+        &log,
+        options.params.max_rows(),
+        CpuRows::Trace,
+    )?;
+    drop(log);
     let memory = witness::memory(&mut routed);
     let (adds, lts, logic) = route_alu(&routed.alu);
     let mut bytes = ByteCounts::default();
@@ -284,7 +315,7 @@ pub fn build_witness(
     // RANGE and BYTES come last: every other builder adds to their counts.
     let traces = vec![
         program_air.trace(&routed.program_counts),
-        routed.cpu,
+        routed.cpu.expect("routed with CpuRows::Trace"),
         memory,
         range_trace(&routed.range),
         bytes_trace(&bytes),
@@ -295,15 +326,13 @@ pub fn build_witness(
     Ok(VmWitness {
         airs,
         traces,
-        output: PublicOutput {
-            words: exec.public_output,
-            exit_code: exec.exit_code,
-            cycles: exec.cycles,
-        },
+        output,
     })
 }
 
-/// Proves a witness built by [`build_witness`] for the same program and input.
+/// Proves a witness built by [`build_witness`] for the same program and input. The traces
+/// are resident already, so `trace-retire` has nothing to retire here (use [`prove`]); the
+/// other flags of `options.mode` apply.
 pub fn prove_witness(
     program: &Program,
     input: &[u32],
@@ -311,17 +340,19 @@ pub fn prove_witness(
     options: &ProveOptions,
     observer: &dyn ProveObserver,
 ) -> Result<VmProof, VmProveError> {
-    let public = public_interactions(program, input, &witness.output);
-    let statement = Statement {
-        context: CONTEXT,
-        public_values: &[],
-        public_interactions: &public,
+    let plan = MemoryPlan {
+        retire_traces: false,
+        ..options.mode.plan(options.table_parallelism)
     };
-    let stark = crate::stark::prove(
+    let source = OwnedTraces::new(witness.traces);
+    let stark = prove_source(
+        program,
+        input,
         &witness.airs,
-        &OwnedTraces::new(witness.traces),
-        &statement,
-        &options.params,
+        &source,
+        &witness.output,
+        options,
+        &plan,
         observer,
     )?;
     Ok(VmProof {
@@ -330,15 +361,62 @@ pub fn prove_witness(
     })
 }
 
-/// Executes `program` on `input` and proves the run.
+/// The STARK proof of a run whose traces come from `source`.
+#[allow(clippy::too_many_arguments)]
+fn prove_source(
+    program: &Program,
+    input: &[u32],
+    airs: &[VmAir],
+    source: &dyn TraceSource,
+    output: &PublicOutput,
+    options: &ProveOptions,
+    plan: &MemoryPlan,
+    observer: &dyn ProveObserver,
+) -> Result<Proof, VmProveError> {
+    let public = public_interactions(program, input, output);
+    let statement = Statement {
+        context: CONTEXT,
+        public_values: &[],
+        public_interactions: &public,
+    };
+    Ok(crate::stark::prove(
+        airs,
+        source,
+        &statement,
+        &options.params,
+        plan,
+        observer,
+    )?)
+}
+
+/// Executes `program` on `input` and proves the run in `options.mode`: with `trace-retire`
+/// the traces are never materialised ([`RetiredWitness`] rebuilds chunks on demand),
+/// otherwise through [`build_witness`] and [`prove_witness`].
 pub fn prove(
     program: &Program,
     input: &[u32],
     options: &ProveOptions,
     observer: &dyn ProveObserver,
 ) -> Result<VmProof, VmProveError> {
-    let witness = build_witness(program, input, options)?;
-    prove_witness(program, input, witness, options, observer)
+    if !options.mode.has(Flag::TraceRetire) {
+        let witness = build_witness(program, input, options)?;
+        return prove_witness(program, input, witness, options, observer);
+    }
+    let witness = build_retired_witness(program, input, options)?;
+    let stark = prove_source(
+        program,
+        input,
+        witness.airs(),
+        &witness,
+        witness.output(),
+        options,
+        &options.mode.plan(options.table_parallelism),
+        observer,
+    )?;
+    Ok(VmProof {
+        output: witness.output().clone(),
+        stark,
+    })
 }
 
 /// Verifies that `proof` is a proof of running `program` on `input`, and returns what the

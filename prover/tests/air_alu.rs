@@ -14,8 +14,8 @@ use prover::air::{
 };
 use prover::stark::check::{CheckReport, check_constraints};
 use prover::stark::{
-    Felt, MaterializedTraces, NoObserver, PublicInteraction, StarkParams, Statement, VerifyError,
-    prove, verify,
+    Felt, MaterializedTraces, MemoryPlan, NoObserver, PublicInteraction, StarkParams, Statement,
+    VerifyError, prove, verify,
 };
 
 // ---------------------------------------------------------------- the statement ---------
@@ -131,7 +131,15 @@ impl Case {
     fn prove_verify(&self) -> Result<(), VerifyError> {
         let (airs, traces, public) = self.parts();
         let st = statement(&public);
-        let proof = prove(&airs, &traces, &st, &params(), &NoObserver).expect("the prover runs");
+        let proof = prove(
+            &airs,
+            &traces,
+            &st,
+            &params(),
+            &MemoryPlan::KEEP_ALL,
+            &NoObserver,
+        )
+        .expect("the prover runs");
         verify(&airs, &st, &params(), &proof)
     }
 }

@@ -8,8 +8,8 @@ use prover::stark::examples::{
     CubesAir, ExampleAir, FibAir, RANGE_BUS, RangeAir, cubes_trace, fib_trace, range_trace,
 };
 use prover::stark::{
-    Ext, Felt, MaterializedTraces, NoObserver, Proof, PublicInteraction, StarkParams, Statement,
-    VerifyError, prove, verify, verify_bytes,
+    Ext, Felt, MaterializedTraces, MemoryPlan, NoObserver, Proof, PublicInteraction, StarkParams,
+    Statement, VerifyError, prove, verify, verify_bytes,
 };
 
 /// A statement: tables, traces, public values and public interactions.
@@ -36,6 +36,7 @@ impl Case {
             &self.traces,
             &self.statement(),
             &self.params,
+            &MemoryPlan::KEEP_ALL,
             &NoObserver,
         )
         .expect("honest statement proves")
@@ -426,6 +427,51 @@ fn proofs_are_identical_across_runs_and_thread_counts() {
             .unwrap();
         let bytes = pool.install(|| case.prove().to_bytes());
         assert_eq!(bytes, reference, "{threads} threads");
+    }
+}
+
+#[test]
+fn memory_plans_and_parallelism_never_change_the_proof() {
+    // Fib whole (its transitions cannot be cut), Cubes in four chunks, Range whole.
+    let (fib, public) = fib_trace(4, 2, 3);
+    let cubes = cubes_trace(6, 16);
+    let range = range_trace(4, &cubes);
+    let case = Case {
+        airs: vec![
+            ExampleAir::Fib(FibAir),
+            ExampleAir::Cubes(CubesAir),
+            ExampleAir::Range(RangeAir),
+        ],
+        traces: MaterializedTraces(vec![fib, cubes, range]),
+        public,
+        public_interactions: vec![],
+        params: StarkParams {
+            log_max_rows: 4,
+            ..params()
+        },
+    };
+    case.verify(&case.prove()).expect("the reference verifies");
+    let reference = case.prove().to_bytes();
+    for bits in 0..8u32 {
+        for k in [1, 2, 3] {
+            let plan = MemoryPlan {
+                stream_lde: bits & 1 != 0,
+                leaf_drop: bits & 2 != 0,
+                retire_traces: bits & 4 != 0,
+                table_parallelism: std::num::NonZeroUsize::new(k),
+            };
+            let proof = prove(
+                &case.airs,
+                &case.traces,
+                &case.statement(),
+                &case.params,
+                &plan,
+                &NoObserver,
+            )
+            .expect("honest statement proves");
+            assert!(proof.to_bytes() == reference, "{plan:?}");
+            case.verify(&proof).expect("the proof verifies");
+        }
     }
 }
 

@@ -108,10 +108,18 @@ impl Air for AddAir {
 pub fn add_trace(requests: &[AluRequest], range: &mut RangeCounts) -> RowMajorMatrix<Felt> {
     let height = alu_table_height(requests.len());
     let mut values = Felt::zero_vec(height * WIDTH);
-    for (row, req) in values.chunks_exact_mut(WIDTH).zip(requests) {
+    add_rows(requests, &mut values, Some(range));
+    RowMajorMatrix::new(values, WIDTH)
+}
+
+/// Fills the rows of `requests` into `rows` (zeroed, [`WIDTH`] cells a row, at least one row
+/// per request), recording range checks in `range` if given. Row `i` depends on request `i`
+/// alone, so any slice of the requests gives the matching slice of [`add_trace`].
+pub fn add_rows(requests: &[AluRequest], rows: &mut [Felt], mut range: Option<&mut RangeCounts>) {
+    for (row, req) in rows.chunks_exact_mut(WIDTH).zip(requests) {
         debug_assert!(
             req.op == op::ADD || req.op == op::SUB,
-            "add_trace got opcode {}",
+            "add_rows got opcode {}",
             req.op
         );
         let is_add = req.op == op::ADD;
@@ -128,7 +136,8 @@ pub fn add_trace(requests: &[AluRequest], range: &mut RangeCounts) -> RowMajorMa
         row[col::CARRY] = Felt::from_bool(carry);
         row[col::A_LO] = Felt::from_u32(a & 0xffff);
         row[col::A_HI] = Felt::from_u32(a >> 16);
-        range.add_u32(a);
+        if let Some(range) = range.as_deref_mut() {
+            range.add_u32(a);
+        }
     }
-    RowMajorMatrix::new(values, WIDTH)
 }

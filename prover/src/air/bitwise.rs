@@ -117,10 +117,22 @@ impl Air for BitwiseAir {
 pub fn bitwise_trace(requests: &[AluRequest], bytes: &mut ByteCounts) -> RowMajorMatrix<Felt> {
     let height = alu_table_height(requests.len());
     let mut values = Felt::zero_vec(height * WIDTH);
-    for (row, req) in values.chunks_exact_mut(WIDTH).zip(requests) {
+    bitwise_rows(requests, &mut values, Some(bytes));
+    RowMajorMatrix::new(values, WIDTH)
+}
+
+/// Fills the rows of `requests` into `rows` (zeroed, [`WIDTH`] cells a row, at least one row
+/// per request), recording byte-pair lookups in `bytes` if given. Row `i` depends on request
+/// `i` alone, so any slice of the requests gives the matching slice of [`bitwise_trace`].
+pub fn bitwise_rows(
+    requests: &[AluRequest],
+    rows: &mut [Felt],
+    mut bytes: Option<&mut ByteCounts>,
+) {
+    for (row, req) in rows.chunks_exact_mut(WIDTH).zip(requests) {
         debug_assert!(
             matches!(req.op, op::XOR | op::OR | op::AND),
-            "bitwise_trace got opcode {}",
+            "bitwise_rows got opcode {}",
             req.op
         );
         let (a, sel) = match req.op {
@@ -135,10 +147,11 @@ pub fn bitwise_trace(requests: &[AluRequest], bytes: &mut ByteCounts) -> RowMajo
             row[col::B + i] = Felt::from_u8(bb[i]);
             row[col::C + i] = Felt::from_u8(cb[i]);
             row[col::AND + i] = Felt::from_u8(bb[i] & cb[i]);
-            bytes.add(bb[i], cb[i]);
+            if let Some(bytes) = bytes.as_deref_mut() {
+                bytes.add(bb[i], cb[i]);
+            }
         }
         row[col::A] = Felt::from_u32(a);
         row[sel] = Felt::ONE;
     }
-    RowMajorMatrix::new(values, WIDTH)
 }

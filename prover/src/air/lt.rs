@@ -145,10 +145,18 @@ impl Air for LtAir {
 pub fn lt_trace(requests: &[AluRequest], range: &mut RangeCounts) -> RowMajorMatrix<Felt> {
     let height = alu_table_height(requests.len());
     let mut values = Felt::zero_vec(height * WIDTH);
-    for (row, req) in values.chunks_exact_mut(WIDTH).zip(requests) {
+    lt_rows(requests, &mut values, Some(range));
+    RowMajorMatrix::new(values, WIDTH)
+}
+
+/// Fills the rows of `requests` into `rows` (zeroed, [`WIDTH`] cells a row, at least one row
+/// per request), recording range checks in `range` if given. Row `i` depends on request `i`
+/// alone, so any slice of the requests gives the matching slice of [`lt_trace`].
+pub fn lt_rows(requests: &[AluRequest], rows: &mut [Felt], mut range: Option<&mut RangeCounts>) {
+    for (row, req) in rows.chunks_exact_mut(WIDTH).zip(requests) {
         debug_assert!(
             req.op == op::SLT || req.op == op::SLTU,
-            "lt_trace got opcode {}",
+            "lt_rows got opcode {}",
             req.op
         );
         let signed = req.op == op::SLT;
@@ -179,8 +187,9 @@ pub fn lt_trace(requests: &[AluRequest], range: &mut RangeCounts) -> RowMajorMat
         for (lo, v) in [(col::YB_LO, yb), (col::YC_LO, yc), (col::D_LO, d)] {
             row[lo] = Felt::from_u32(v & 0xffff);
             row[lo + 1] = Felt::from_u32(v >> 16);
-            range.add_u32(v);
+            if let Some(range) = range.as_deref_mut() {
+                range.add_u32(v);
+            }
         }
     }
-    RowMajorMatrix::new(values, WIDTH)
 }

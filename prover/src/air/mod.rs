@@ -11,7 +11,10 @@
 //! * [`program`]: PROGRAM, the preprocessed decoded instructions.
 //! * [`cpu`]: CPU, one row per cycle, chained by the STATE bus.
 //! * [`memory`]: MEMORY, initial and final value of every memory key.
+//! * [`cycle`]: routing one execution-log step (the CPU row and its requests).
 //! * [`witness`]: routing an execution log into every table's trace.
+//! * [`replay`]: rebuilding CPU chunks from the log and per-chunk checkpoints
+//!   (trace-retire).
 
 pub mod add;
 pub mod alu;
@@ -19,17 +22,19 @@ pub mod bitwise;
 pub mod bus;
 pub mod bytes;
 pub mod cpu;
+pub mod cycle;
 pub mod lt;
 pub mod memory;
 pub mod program;
 pub mod range;
+pub mod replay;
 pub mod witness;
 
-pub use add::{AddAir, add_trace};
+pub use add::{AddAir, add_rows, add_trace};
 pub use alu::route_alu;
-pub use bitwise::{BitwiseAir, bitwise_trace};
+pub use bitwise::{BitwiseAir, bitwise_rows, bitwise_trace};
 pub use bytes::{BytesAir, bytes_trace};
-pub use lt::{LtAir, lt_trace};
+pub use lt::{LtAir, lt_rows, lt_trace};
 pub use range::{RangeAir, range_trace};
 
 /// Implements [`Air`](crate::stark::Air) for an enum of tables by delegating every method to

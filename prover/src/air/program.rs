@@ -253,6 +253,11 @@ impl ProgramAir {
         self.row_of(pc).map(|i| &self.rows[i])
     }
 
+    /// The row index and decoded row at `pc`, if the prover supports the instruction there.
+    pub fn lookup(&self, pc: u32) -> Option<(usize, &InsnRow)> {
+        self.row_of(pc).map(|i| (i, &self.rows[i]))
+    }
+
     /// Index of the first padding row (where padding CPU rows are counted).
     pub fn padding_row(&self) -> usize {
         self.rows.len()

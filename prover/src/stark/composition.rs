@@ -156,14 +156,26 @@ pub fn split(lde: &Lde, evals: Vec<Ext>, log_n: usize, log_blowup: usize) -> Quo
         }
     }
     drop(all);
-    let mut padded = super::domain::lde_buffer(big * width);
-    padded.extend_from_slice(&coeffs);
-    padded.resize(big * width, Felt::ZERO);
-    let evals = lde.evaluate_coeffs(RowMajorMatrix::new(padded, width));
+    let coeffs = RowMajorMatrix::new(coeffs, width);
     QuotientParts {
-        coeffs: RowMajorMatrix::new(coeffs, width),
-        lde: evals,
+        lde: quotient_lde(lde, &coeffs, log_blowup),
+        coeffs,
     }
+}
+
+/// The quotient parts' LDE (storage order) from their coefficients: what [`split`] commits,
+/// and what a prover that dropped it recomputes.
+pub fn quotient_lde(
+    lde: &Lde,
+    coeffs: &RowMajorMatrix<Felt>,
+    log_blowup: usize,
+) -> RowMajorMatrix<Felt> {
+    let width = coeffs.width();
+    let big = coeffs.height() << log_blowup;
+    let mut padded = super::domain::lde_buffer(big * width);
+    padded.extend_from_slice(&coeffs.values);
+    padded.resize(big * width, Felt::ZERO);
+    lde.evaluate_coeffs(RowMajorMatrix::new(padded, width))
 }
 
 /// Each quotient part's value at `z`, from the coefficients.

@@ -11,12 +11,18 @@
 //! where `m` is the number of columns and the shifted columns are all but the quotient parts.
 //! Because the numerators are linear, `D(x) = (A(x) - A_z)/(x - z) + (B(x) - B_zw)/(x - z*w)`
 //! with `A, B` fixed linear combinations of the committed limbs: one dot product per row.
-//! Prover ([`accumulate`]) and verifier ([`DeepCombiner::value_at`]) use the same coefficients.
+//! Prover and verifier ([`DeepCombiner::value_at`]) use the same coefficients. The prover
+//! combines the columns on the trace domain and extends only `A` and `B`
+//! ([`combine_on_trace_domain`], [`quotient_on_lde`]); [`accumulate`] is the same sum taken
+//! directly over committed LDEs (the reference the two are tested against).
 
 use p3_field::{Field, PrimeCharacteristicRing};
 use rayon::prelude::*;
 
-use super::field::{Ext, Felt, ext_from_limbs};
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::domain::{Lde, lde_buffer};
+use super::field::{Ext, Felt, ext_from_limbs, ext_limbs};
 use super::proof::OodValues;
 
 /// Column counts of an instance's committed segments.
@@ -144,6 +150,88 @@ impl DeepCombiner {
 /// Rows per parallel work unit.
 const ROWS_PER_TASK: usize = 1 << 12;
 
+impl DeepCombiner {
+    /// `(A(z), B(z*w))`: the out-of-domain constants the combinations are shifted by.
+    pub fn constants(&self) -> (Ext, Ext) {
+        (self.a_z, self.b_zw)
+    }
+}
+
+/// `acc[r] += scale * (A(w^r), B(w^r))` for every row `r` of one instance's columns on its
+/// trace domain `H`: `segments` are the preprocessed, main and aux traces and the quotient
+/// parts' values on `H`, in commitment order.
+///
+/// `A` and `B` are fixed linear combinations of the columns, so their values on the LDE
+/// coset are the LDE of their values on `H`: the prover combines an instance's columns on
+/// `H` (and the members of a bucket, scaled), then extends two extension columns
+/// ([`quotient_on_lde`]) instead of every committed column. The result is the same field
+/// elements as [`accumulate`] over the committed LDEs.
+pub fn combine_on_trace_domain(
+    combiner: &DeepCombiner,
+    segments: &[(&[Felt], usize)],
+    scale: Ext,
+    acc: &mut [[Ext; 2]],
+) {
+    acc.par_chunks_mut(ROWS_PER_TASK)
+        .enumerate()
+        .for_each(|(task, acc)| {
+            let first = task * ROWS_PER_TASK;
+            for (r, o) in acc.iter_mut().enumerate() {
+                let s = first + r;
+                let rows = segments.iter().map(|&(vals, w)| &vals[s * w..(s + 1) * w]);
+                let (a, b) = combiner.linear(rows);
+                o[0] += scale * a;
+                o[1] += scale * b;
+            }
+        });
+}
+
+/// The DEEP quotient of a bucket on its LDE coset (storage order), from the scaled sums of
+/// its members' `(A, B)` on `H` ([`combine_on_trace_domain`]) and of their constants:
+/// `(A(x) - a_z)/(x - z) + (B(x) - b_zw)/(x - z*w)`. `points[s]` is the LDE point of storage
+/// row `s`. Fails only if `z` or `z*w` is an LDE point.
+pub fn quotient_on_lde(
+    lde: &Lde,
+    acc: Vec<[Ext; 2]>,
+    (a_z, b_zw): (Ext, Ext),
+    log_blowup: usize,
+    points: &[Felt],
+    z: Ext,
+    zw: Ext,
+) -> Result<Vec<Ext>, &'static str> {
+    let mut limbs = lde_buffer((4 * acc.len()) << log_blowup);
+    limbs.extend(acc.iter().flat_map(|[a, b]| {
+        let [a0, a1] = ext_limbs(a);
+        let [b0, b1] = ext_limbs(b);
+        [a0, a1, b0, b1]
+    }));
+    drop(acc);
+    let ab = lde.extend_owned(RowMajorMatrix::new(limbs, 4), log_blowup);
+    let mut out = vec![Ext::ZERO; ab.values.len() / 4];
+    out.par_chunks_mut(ROWS_PER_TASK)
+        .enumerate()
+        .try_for_each(|(task, out)| {
+            let first = task * ROWS_PER_TASK;
+            let pts = &points[first..first + out.len()];
+            let mut diffs: Vec<Ext> = Vec::with_capacity(2 * out.len());
+            diffs.extend(pts.iter().map(|&x| Ext::from(x) - z));
+            diffs.extend(pts.iter().map(|&x| Ext::from(x) - zw));
+            if diffs.contains(&Ext::ZERO) {
+                return Err("out-of-domain point inside the LDE domain");
+            }
+            let inv = p3_field::batch_multiplicative_inverse(&diffs);
+            let (inv_z, inv_zw) = inv.split_at(out.len());
+            for (r, o) in out.iter_mut().enumerate() {
+                let l = &ab.values[4 * (first + r)..4 * (first + r) + 4];
+                let a = ext_from_limbs(l[0], l[1]);
+                let b = ext_from_limbs(l[2], l[3]);
+                *o = (a - a_z) * inv_z[r] + (b - b_zw) * inv_zw[r];
+            }
+            Ok(())
+        })?;
+    Ok(out)
+}
+
 /// `out[s] += scale * D(x_s)` for every storage row `s` of one instance's LDE segments.
 /// `points[s]` is the LDE point of storage row `s`. Fails only if `z` or `z*w` is an LDE point.
 pub fn accumulate(
@@ -245,6 +333,17 @@ mod tests {
             out
         };
         assert!(degree(&run(&honest), log_big) < 8 - 1);
+        // Combining on the trace domain, then extending, gives the same values.
+        let c = DeepCombiner::new(&widths, &honest, lambda);
+        let scale = ext_from_limbs(Felt::from_u64(3), Felt::from_u64(1));
+        let mut acc = vec![[Ext::ZERO; 2]; 8];
+        combine_on_trace_domain(&c, &[(&trace.values, 2)], scale, &mut acc);
+        let (a, b) = c.constants();
+        let on_h =
+            quotient_on_lde(&Lde::new(), acc, (scale * a, scale * b), 1, &points, z, zw).unwrap();
+        let mut direct = vec![Ext::ZERO; 16];
+        accumulate(&c, &[(&lde.values, 2)], &points, z, zw, scale, &mut direct).unwrap();
+        assert_eq!(on_h, direct);
         for (field, col) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
             let mut bad = honest.clone();
             let v = if field == 0 {

@@ -129,6 +129,11 @@ impl Lde {
         self.dft.coset_idft_batch(evals, shift)
     }
 
+    /// Evaluations on the subgroup `H` (natural order) of polynomials given by coefficients.
+    pub fn evaluate_on_subgroup(&self, coeffs: RowMajorMatrix<Felt>) -> RowMajorMatrix<Felt> {
+        self.dft.dft_batch(coeffs).to_row_major_matrix()
+    }
+
     /// Evaluations on the LDE coset (storage order) of polynomials given by coefficients;
     /// `coeffs` must already be padded to the domain size.
     pub fn evaluate_coeffs(&self, coeffs: RowMajorMatrix<Felt>) -> RowMajorMatrix<Felt> {

@@ -137,6 +137,12 @@ impl FriCommitment {
         self.trees.iter().map(MerkleTree::root).collect()
     }
 
+    /// Frees the leaf layer of every layer tree: an opening re-hashes the sibling pair from
+    /// the layer itself, which is kept.
+    pub fn drop_leaves(&mut self) {
+        self.trees.iter_mut().for_each(MerkleTree::drop_leaves);
+    }
+
     /// The openings of every layer for a query at storage row `index` of layer 0.
     pub fn open(&self, mut index: usize) -> Vec<([Ext; 2], Vec<Digest>)> {
         self.layers
@@ -145,7 +151,12 @@ impl FriCommitment {
             .map(|(layer, tree)| {
                 let p = index >> 1;
                 index = p;
-                ([layer[2 * p], layer[2 * p + 1]], tree.path(p))
+                let s = p ^ 1;
+                let sibling = pair_leaf(&[layer[2 * s], layer[2 * s + 1]]);
+                (
+                    [layer[2 * p], layer[2 * p + 1]],
+                    tree.path_with_leaf_sibling(p, sibling),
+                )
             })
             .collect()
     }

@@ -143,6 +143,9 @@ const ROWS_PER_TASK: usize = 1 << 10;
 /// Builds the aux trace of one instance: `n x 2*aux_width` base-field limbs, natural row
 /// order, and returns it with the instance's LogUp contribution. Returns `None` if a
 /// denominator vanishes (probability about `n * 2^-128` for an honest prover).
+///
+/// The trace's buffer has room for `2^log_room` times its cells, so that a caller who will
+/// not keep it can extend it to its LDE in place (`log_room = 0`: no spare room).
 pub fn build_aux_trace<A: Air>(
     air: &A,
     info: &AirInfo,
@@ -150,13 +153,20 @@ pub fn build_aux_trace<A: Air>(
     pre: Option<&RowMajorMatrix<Felt>>,
     public: &[Felt],
     ch: &LogupChallenges,
+    log_room: usize,
 ) -> Option<(RowMajorMatrix<Felt>, Ext)> {
     let n = main.height();
     let groups = &info.groups;
     let aux_w = info.aux_width();
     let width = aux_w * EXT_DEGREE;
     let num_inter = info.interactions.len();
-    let mut aux = RowMajorMatrix::new(vec![Felt::ZERO; n * width], width);
+    let mut values = if log_room == 0 {
+        Vec::with_capacity(n * width)
+    } else {
+        super::domain::lde_buffer((n * width) << log_room)
+    };
+    values.resize(n * width, Felt::ZERO);
+    let mut aux = RowMajorMatrix::new(values, width);
     let mut row_sums = vec![Ext::ZERO; n];
     let ok = aux
         .values

@@ -198,17 +198,33 @@ mod tests {
 
     #[test]
     fn leaf_drop_paths_equal_full_paths() {
-        let vals = matrix(64, 5);
-        let full = MerkleTree::commit_rows(&vals, 5);
-        let mut dropped = full.clone();
-        dropped.drop_leaves();
-        assert!(dropped.leaves_dropped());
-        assert!(dropped.heap_bytes() < full.heap_bytes());
-        for i in [0, 1, 17, 40, 62, 63] {
-            let sib = hash_leaf(&vals[5 * (i ^ 1)..5 * (i ^ 1) + 5]);
-            assert_eq!(dropped.path_with_leaf_sibling(i, sib), full.path(i));
+        // Both edges, their neighbours, and pseudo-random positions (a fixed LCG), on trees
+        // small and large enough to be hashed in parallel.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for (rows, width) in [(2, 3), (64, 5), (1 << 11, 7)] {
+            let vals = matrix(rows, width);
+            let full = MerkleTree::commit_rows(&vals, width);
+            let mut dropped = full.clone();
+            dropped.drop_leaves();
+            assert!(dropped.leaves_dropped());
+            assert!(dropped.heap_bytes() < full.heap_bytes());
+            assert_eq!(dropped.root(), full.root());
+            let mut positions = vec![0, 1, rows - 2, rows - 1];
+            for _ in 0..16 {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                positions.push((seed >> 33) as usize % rows);
+            }
+            for i in positions {
+                let s = i ^ 1;
+                let sib = hash_leaf(&vals[width * s..width * (s + 1)]);
+                let path = dropped.path_with_leaf_sibling(i, sib);
+                assert_eq!(path, full.path(i), "{rows} rows, leaf {i}");
+                let leaf = hash_leaf(&vals[width * i..width * (i + 1)]);
+                assert!(verify_path(&dropped.root(), i, leaf, &path));
+            }
         }
-        assert_eq!(dropped.root(), full.root());
     }
 
     #[test]

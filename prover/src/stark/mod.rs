@@ -14,6 +14,8 @@
 //!   proof of work;
 //! * [`logup`], [`fold`], [`composition`], [`deep`], [`fri`]: the rounds;
 //! * [`prover`], [`verifier`], [`proof`], [`error`], [`observer`], [`check`];
+//! * [`plan`], [`store`], [`schedule`]: what the prover keeps between phases (the memory
+//!   modes) and how many instances it works on at once;
 //! * [`examples`]: small AIRs for tests and benchmarks.
 
 pub mod air;
@@ -31,9 +33,12 @@ pub mod logup;
 pub mod merkle;
 pub mod observer;
 pub mod params;
+pub mod plan;
 pub mod proof;
 pub mod prover;
+pub mod schedule;
 pub mod setup;
+pub mod store;
 pub mod symbolic;
 pub mod trace;
 pub mod transcript;
@@ -45,6 +50,7 @@ pub use field::{Expr, Ext, Felt};
 pub use observer::{NoObserver, Phase, ProveObserver, Target};
 pub use p3_matrix::dense::RowMajorMatrix;
 pub use params::StarkParams;
+pub use plan::MemoryPlan;
 pub use proof::Proof;
 pub use prover::prove;
 pub use setup::Statement;

@@ -9,6 +9,7 @@
 use p3_matrix::Matrix;
 use p3_matrix::dense::RowMajorMatrix;
 
+use super::domain::lde_buffer;
 use super::field::Felt;
 
 /// Supplies main-trace rows on demand.
@@ -18,6 +19,23 @@ pub trait TraceSource: Sync {
 
     /// Rows `start .. start + len` of table `table`'s main trace.
     fn rows(&self, table: usize, start: usize, len: usize) -> RowMajorMatrix<Felt>;
+
+    /// The same rows in a buffer with room for `capacity` cells, so that the prover can
+    /// extend them to their LDE in place (it asks this way only for rows it will not keep).
+    /// The default copies [`TraceSource::rows`] into such a buffer; a source that builds
+    /// rows on demand should build them there directly.
+    fn rows_reserved(
+        &self,
+        table: usize,
+        start: usize,
+        len: usize,
+        capacity: usize,
+    ) -> RowMajorMatrix<Felt> {
+        let rows = self.rows(table, start, len);
+        let mut values = lde_buffer(capacity.max(rows.values.len()));
+        values.extend_from_slice(&rows.values);
+        RowMajorMatrix::new(values, rows.width)
+    }
 }
 
 /// Traces held in memory, one matrix per table.

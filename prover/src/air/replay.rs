@@ -1,0 +1,153 @@
+//! Rebuilding CPU rows on demand from the execution log (the trace-retire mode).
+//!
+//! The CPU trace is 53 columns, 424 bytes a row; the execution log is 28 bytes a cycle. So
+//! instead of the trace we keep the log and, per chunk, a [`Checkpoint`]: the routing state
+//! the chunk starts from. A chunk's rows are then [`route_cycle`] replayed over its slice
+//! of the log alone, the same function the full pass ran, so they are the routed rows.
+//!
+//! A checkpoint holds the registers' last accesses (32 entries), the output index, and the
+//! last access *before the chunk* of each RAM word the chunk touches (recorded during the
+//! full pass at the word's first touch in the chunk). Words the chunk does not touch are
+//! not needed, so a checkpoint is at most as large as the chunk's distinct RAM words, and
+//! usually tiny.
+
+use std::collections::{BTreeMap, HashMap};
+
+use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::cpu::col;
+use super::cycle::{Access, CpuState, Discard, LastAccess, invert_diffs, pad_row, route_cycle};
+use super::program::ProgramAir;
+use crate::stark::Felt;
+use crate::vm::Step;
+
+/// The routing state at the first row of a chunk.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Registers' last accesses.
+    pub regs: [Access; 32],
+    /// For each RAM word the chunk touches, its last access before the chunk.
+    pub ram: HashMap<u32, Access>,
+    /// Words committed before the chunk.
+    pub out_idx: u32,
+}
+
+impl Checkpoint {
+    /// The checkpoint of `state` (RAM states are filled in as the chunk touches them).
+    pub fn at(state: &CpuState<'_>) -> Self {
+        Self {
+            regs: state.last.regs,
+            ram: HashMap::new(),
+            out_idx: state.out_idx,
+        }
+    }
+
+    /// Heap bytes, roughly (for reports).
+    pub fn heap_bytes(&self) -> usize {
+        self.ram.capacity() * (size_of::<(u32, Access)>() + 1)
+    }
+}
+
+/// The compact CPU intermediate: the execution log and one checkpoint per chunk.
+#[derive(Clone, Debug)]
+pub struct CpuReplay {
+    log: Vec<Step>,
+    checkpoints: Vec<Checkpoint>,
+    every: usize,
+    height: usize,
+}
+
+impl CpuReplay {
+    /// The intermediate of a routed run: its log, the checkpoints routing recorded every
+    /// `every` rows, and the CPU table height.
+    pub fn new(log: Vec<Step>, checkpoints: Vec<Checkpoint>, every: usize, height: usize) -> Self {
+        debug_assert_eq!(checkpoints.len(), log.len().div_ceil(every));
+        Self {
+            log,
+            checkpoints,
+            every,
+            height,
+        }
+    }
+
+    /// The CPU table's height.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Heap bytes held (log and checkpoints).
+    pub fn heap_bytes(&self) -> usize {
+        self.log.capacity() * size_of::<Step>()
+            + self
+                .checkpoints
+                .iter()
+                .map(|c| size_of::<Checkpoint>() + c.heap_bytes())
+                .sum::<usize>()
+    }
+
+    /// CPU rows `start .. start + len`, written into `out` (cleared first; reserve capacity
+    /// beforehand to have the rows land in a bigger buffer). `program_air` and `image` must
+    /// be those the log was routed with.
+    ///
+    /// Panics if the range leaves the table, or if the log does not replay (only a log
+    /// other than the routed one can fail).
+    pub fn rows_into(
+        &self,
+        program_air: &ProgramAir,
+        image: &BTreeMap<u32, u32>,
+        start: usize,
+        len: usize,
+        out: &mut Vec<Felt>,
+    ) {
+        assert!(start + len <= self.height, "rows beyond the CPU table");
+        let w = col::WIDTH;
+        out.clear();
+        out.resize(len * w, Felt::ZERO);
+        let end = start + len;
+        let real_end = end.min(self.log.len());
+        let first = start / self.every;
+        if start < real_end {
+            let cp = &self.checkpoints[first];
+            let mut state = CpuState {
+                last: LastAccess::resume(image, cp.regs, cp.ram.clone()),
+                out_idx: cp.out_idx,
+            };
+            let mut scratch = [Felt::ZERO; col::WIDTH];
+            for c in first * self.every..real_end {
+                if c > first * self.every && c % self.every == 0 {
+                    // Crossing into the next chunk: words it touches that the replay has
+                    // not touched yet start from its checkpoint.
+                    for (&key, &a) in &self.checkpoints[c / self.every].ram {
+                        state.last.ram.entry(key).or_insert(a);
+                    }
+                }
+                let row = if c >= start {
+                    &mut out[(c - start) * w..(c - start + 1) * w]
+                } else {
+                    scratch.fill(Felt::ZERO);
+                    &mut scratch[..]
+                };
+                route_cycle(program_air, &mut state, &self.log, c, row, &mut Discard)
+                    .expect("a routed log replays");
+            }
+        }
+        invert_diffs(&mut out[..(real_end.max(start) - start) * w]);
+        for c in start.max(self.log.len())..end {
+            pad_row(&mut out[(c - start) * w..(c - start + 1) * w]);
+        }
+    }
+
+    /// CPU rows `start .. start + len` as a matrix (see [`CpuReplay::rows_into`]).
+    pub fn rows(
+        &self,
+        program_air: &ProgramAir,
+        image: &BTreeMap<u32, u32>,
+        start: usize,
+        len: usize,
+    ) -> RowMajorMatrix<Felt> {
+        let mut values = Vec::new();
+        self.rows_into(program_air, image, start, len, &mut values);
+        RowMajorMatrix::new(values, col::WIDTH)
+    }
+}

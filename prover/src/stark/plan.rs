@@ -1,0 +1,80 @@
+//! [`MemoryPlan`]: what the prover keeps resident between phases, and how many table
+//! instances it works on at once. A plan changes memory and time, never the proof bytes.
+//!
+//! | flag | kept by default | with the flag |
+//! |---|---|---|
+//! | `stream_lde` | every committed LDE (preprocessed, main, aux, quotient) until the end | dropped right after its commitment; recomputed from the trace (or the quotient's coefficients) when Round 2, Round 4 or the openings need it, and dropped again |
+//! | `leaf_drop` | full Merkle trees (and full FRI layer trees) | the leaf layer is freed after the commitment; an opening re-hashes the one sibling row it needs |
+//! | `retire_traces` | each instance's main and aux trace | neither is kept: the main trace is asked from the [`TraceSource`](super::TraceSource) again whenever a phase needs it, and the aux trace is rebuilt from it and the LogUp challenges |
+//!
+//! Preprocessed traces always stay resident (they are setup data, derived from the AIRs).
+//! The quotient's coefficients (`n x 4` limbs per instance) stay resident too: Round 3 reads
+//! them, and under `stream_lde` they are what the quotient LDE is recomputed from.
+//!
+//! `table_parallelism` bounds how many instances one phase processes concurrently; each
+//! instance's own work (NTTs, hashing, constraint folding) is parallel already, so the
+//! automatic choice ([`MemoryPlan::parallelism`]) is one instance per
+//! [`THREADS_PER_INSTANCE`] worker threads, at least one. Everything the transcript absorbs
+//! is absorbed in instance order after the concurrent work, so the bound never changes the
+//! proof.
+
+use std::num::NonZeroUsize;
+
+/// Worker threads per concurrently processed instance in the automatic choice.
+pub const THREADS_PER_INSTANCE: usize = 4;
+
+/// What the prover retires to save memory, and how many instances it processes at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryPlan {
+    /// Drop LDEs after their commitment; recompute them when needed.
+    pub stream_lde: bool,
+    /// Drop the leaf layer of committed Merkle trees.
+    pub leaf_drop: bool,
+    /// Do not keep traces: ask the source again, rebuild the aux trace.
+    pub retire_traces: bool,
+    /// Instances in flight per phase; `None` picks automatically.
+    pub table_parallelism: Option<NonZeroUsize>,
+}
+
+impl MemoryPlan {
+    /// The plan that keeps everything (the default).
+    pub const KEEP_ALL: MemoryPlan = MemoryPlan {
+        stream_lde: false,
+        leaf_drop: false,
+        retire_traces: false,
+        table_parallelism: None,
+    };
+
+    /// Instances in flight per phase: the explicit setting, or one per
+    /// [`THREADS_PER_INSTANCE`] threads of the current rayon pool (at least one).
+    pub fn parallelism(&self) -> usize {
+        self.table_parallelism.map_or_else(
+            || (rayon::current_num_threads() / THREADS_PER_INSTANCE).max(1),
+            NonZeroUsize::get,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_parallelism_wins_and_auto_is_at_least_one() {
+        let two = MemoryPlan {
+            table_parallelism: NonZeroUsize::new(2),
+            ..MemoryPlan::KEEP_ALL
+        };
+        assert_eq!(two.parallelism(), 2);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        assert_eq!(pool.install(|| MemoryPlan::KEEP_ALL.parallelism()), 1);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(8)
+            .build()
+            .unwrap();
+        assert_eq!(pool.install(|| MemoryPlan::KEEP_ALL.parallelism()), 2);
+    }
+}

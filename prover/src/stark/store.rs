@@ -1,0 +1,637 @@
+//! What the prover keeps of each instance between phases, and how it gets back what its
+//! [`MemoryPlan`] dropped. This is the only place that reads the plan's flags: every phase
+//! asks the store for traces and LDEs and receives them borrowed (resident) or owned
+//! (recomputed for this use, freed when the caller drops them).
+//!
+//! | needed | resident | otherwise |
+//! |---|---|---|
+//! | main trace | kept from Phase A | asked from the [`TraceSource`] again (`retire_traces`) |
+//! | aux trace | kept from Phase C | rebuilt from the main trace and the LogUp challenges |
+//! | preprocessed trace | always kept | - |
+//! | an LDE | kept from its commitment | recomputed from its trace, or the quotient's coefficients (`stream_lde`) |
+//! | a leaf hash | kept in the tree | re-hashed from the LDE row being opened (`leaf_drop`) |
+//!
+//! Recomputation goes through the same code as the first computation ([`Lde::extend`],
+//! [`logup::build_aux_trace`], [`composition::quotient_lde`]), so the values are identical.
+
+use std::borrow::Cow;
+
+use p3_field::{PrimeCharacteristicRing, TwoAdicField};
+use p3_matrix::Matrix as _;
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::air::Air;
+use super::composition::{self, AuxLde, InstanceLdes, QuotientParts};
+use super::domain::{Lde, subgroup_weights, weighted_column_sums};
+use super::error::ProveError;
+use super::field::{Ext, Felt, ext_from_limbs, powers};
+use super::logup::{self, LogupChallenges};
+use super::merkle::{MerkleTree, hash_leaf};
+use super::params::StarkParams;
+use super::plan::MemoryPlan;
+use super::proof::{OodValues, RowOpening};
+use super::setup::{Layout, PreCommitted};
+use super::trace::{Instance, TraceSource};
+
+type Mat = RowMajorMatrix<Felt>;
+
+/// A committed matrix: its Merkle tree (possibly without leaves) and its LDE while resident.
+#[derive(Debug)]
+pub struct Committed {
+    /// The tree.
+    pub tree: MerkleTree,
+    lde: Option<Mat>,
+}
+
+impl Committed {
+    /// Keeps of a fresh commitment what `plan` keeps.
+    fn new(lde: Mat, tree: MerkleTree, plan: &MemoryPlan) -> Self {
+        let mut tree = tree;
+        if plan.leaf_drop {
+            tree.drop_leaves();
+        }
+        Self {
+            tree,
+            lde: (!plan.stream_lde).then_some(lde),
+        }
+    }
+
+    /// Commits to `lde`.
+    fn commit(lde: Mat, plan: &MemoryPlan) -> Self {
+        let tree = MerkleTree::commit_rows(&lde.values, lde.width());
+        Self::new(lde, tree, plan)
+    }
+}
+
+/// A preprocessed chunk: its trace (always resident) and commitment.
+#[derive(Debug)]
+struct Pre {
+    trace: Mat,
+    committed: Committed,
+}
+
+/// What Phase A produces for one instance.
+#[derive(Debug)]
+pub struct MainPart {
+    trace: Option<Mat>,
+    committed: Committed,
+}
+
+impl MainPart {
+    /// The main tree's root.
+    pub fn root(&self) -> [u8; 32] {
+        self.committed.tree.root()
+    }
+}
+
+/// What Phase C produces for one instance with a bus.
+#[derive(Debug)]
+pub struct AuxPart {
+    trace: Option<Mat>,
+    committed: Committed,
+    /// The instance's LogUp contribution.
+    pub sum: Ext,
+}
+
+impl AuxPart {
+    /// The aux tree's root.
+    pub fn root(&self) -> [u8; 32] {
+        self.committed.tree.root()
+    }
+}
+
+/// What Round 2 produces for one instance.
+#[derive(Debug)]
+pub struct QuotientPart {
+    coeffs: Mat,
+    committed: Committed,
+}
+
+impl QuotientPart {
+    /// The quotient tree's root.
+    pub fn root(&self) -> [u8; 32] {
+        self.committed.tree.root()
+    }
+}
+
+/// Everything kept of one instance.
+#[derive(Debug)]
+struct Kept {
+    main: MainPart,
+    aux: Option<AuxPart>,
+    quotient: Option<QuotientPart>,
+}
+
+/// An instance's LDEs for Round 2; owned ones are freed on drop.
+#[derive(Debug)]
+pub struct Ldes<'s> {
+    pre: Option<Cow<'s, Mat>>,
+    main: Cow<'s, Mat>,
+    aux: Option<Cow<'s, Mat>>,
+}
+
+/// One of an instance's committed matrices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Segment {
+    Pre,
+    Main,
+    Aux,
+    Quotient,
+}
+
+impl Segment {
+    /// Commitment order.
+    const ALL: [Segment; 4] = [Segment::Pre, Segment::Main, Segment::Aux, Segment::Quotient];
+}
+
+/// The per-instance store of one prove.
+pub struct InstanceStore<'a, A> {
+    airs: &'a [A],
+    source: &'a dyn TraceSource,
+    layout: &'a Layout,
+    params: &'a StarkParams,
+    plan: MemoryPlan,
+    lde: &'a Lde,
+    public: &'a [Felt],
+    pre: Vec<Option<Pre>>,
+    kept: Vec<Kept>,
+    challenges: Option<LogupChallenges>,
+}
+
+impl<A> std::fmt::Debug for InstanceStore<'_, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstanceStore")
+            .field("plan", &self.plan)
+            .field("instances", &self.kept.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything the store reads but does not own.
+#[derive(Clone, Copy)]
+pub struct StoreInputs<'a, A> {
+    /// The tables.
+    pub airs: &'a [A],
+    /// Where main traces come from.
+    pub source: &'a dyn TraceSource,
+    /// Instances, widths, buckets.
+    pub layout: &'a Layout,
+    /// Proof parameters.
+    pub params: &'a StarkParams,
+    /// What to keep.
+    pub plan: MemoryPlan,
+    /// The NTT engine.
+    pub lde: &'a Lde,
+    /// Public values.
+    pub public: &'a [Felt],
+}
+
+impl<A> std::fmt::Debug for StoreInputs<'_, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreInputs")
+            .field("plan", &self.plan)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, A: Air> InstanceStore<'a, A> {
+    /// A store holding the preprocessed commitments (as the plan keeps them) and nothing else.
+    pub fn new(inputs: StoreInputs<'a, A>, pre: Vec<Option<PreCommitted>>) -> Self {
+        let plan = inputs.plan;
+        let pre = pre
+            .into_iter()
+            .map(|p| {
+                p.map(|p| Pre {
+                    trace: p.trace,
+                    committed: Committed::new(p.lde, p.tree, &plan),
+                })
+            })
+            .collect();
+        Self {
+            airs: inputs.airs,
+            source: inputs.source,
+            layout: inputs.layout,
+            params: inputs.params,
+            plan,
+            lde: inputs.lde,
+            public: inputs.public,
+            pre,
+            kept: Vec::new(),
+            challenges: None,
+        }
+    }
+
+    fn inst(&self, k: usize) -> &Instance {
+        &self.layout.instances[k]
+    }
+
+    fn air(&self, k: usize) -> &A {
+        &self.airs[self.inst(k).table]
+    }
+
+    fn extend(&self, trace: &Mat) -> Mat {
+        self.lde.extend(trace, self.params.log_blowup)
+    }
+
+    /// Instance `k`'s main trace, from the source, shape-checked; with room to extend it in
+    /// place if `room` (for a trace that will not be kept).
+    fn fetch(&self, k: usize, room: bool) -> Result<Mat, ProveError> {
+        let inst = self.inst(k);
+        let air = self.air(k);
+        let (table, start, len) = (inst.table, inst.row_start(), inst.height());
+        let trace = if room {
+            let cells = (len * air.main_width()) << self.params.log_blowup;
+            self.source.rows_reserved(table, start, len, cells)
+        } else {
+            self.source.rows(table, start, len)
+        };
+        if trace.width() != air.main_width() || trace.height() != inst.height() {
+            return Err(ProveError::TraceShape {
+                table: air.name().to_string(),
+                want_width: air.main_width(),
+                want_height: inst.height(),
+                got_width: trace.width(),
+                got_height: trace.height(),
+            });
+        }
+        Ok(trace)
+    }
+
+    /// Instance `k`'s main trace: resident, or asked from the source again (with room to
+    /// extend it in place if `room`).
+    fn main_trace(&self, k: usize, room: bool) -> Result<Cow<'_, Mat>, ProveError> {
+        match &self.kept[k].main.trace {
+            Some(t) => Ok(Cow::Borrowed(t)),
+            None => self.fetch(k, room).map(Cow::Owned),
+        }
+    }
+
+    /// The LDE of a trace: in place if it is owned and has the room, else by copy.
+    fn extend_cow(&self, trace: Cow<'_, Mat>) -> Mat {
+        let log_blowup = self.params.log_blowup;
+        match trace {
+            Cow::Owned(t) if t.values.capacity() >= t.values.len() << log_blowup => {
+                self.lde.extend_owned(t, log_blowup)
+            }
+            t => self.extend(&t),
+        }
+    }
+
+    fn challenges(&self) -> &LogupChallenges {
+        self.challenges
+            .as_ref()
+            .expect("the LogUp challenges are drawn before Phase C")
+    }
+
+    /// Instance `k`'s aux trace and LogUp contribution, from its main trace; with room to
+    /// extend it in place if `room`.
+    fn build_aux(&self, k: usize, main: &Mat, room: bool) -> Result<(Mat, Ext), ProveError> {
+        let inst = self.inst(k);
+        logup::build_aux_trace(
+            self.air(k),
+            &self.layout.infos[inst.table],
+            main,
+            self.pre[k].as_ref().map(|p| &p.trace),
+            self.public,
+            self.challenges(),
+            if room { self.params.log_blowup } else { 0 },
+        )
+        .ok_or(ProveError::UnluckyChallenge("LogUp denominator is zero"))
+    }
+
+    /// Instance `k`'s aux trace (if it has one): resident, or rebuilt from `main` (with
+    /// room to extend it in place if `room`).
+    fn aux_trace<'s>(
+        &'s self,
+        k: usize,
+        main: &Mat,
+        room: bool,
+    ) -> Result<Option<Cow<'s, Mat>>, ProveError> {
+        let Some(aux) = &self.kept[k].aux else {
+            return Ok(None);
+        };
+        if let Some(t) = &aux.trace {
+            return Ok(Some(Cow::Borrowed(t)));
+        }
+        let (trace, sum) = self.build_aux(k, main, room)?;
+        debug_assert_eq!(sum, aux.sum, "a rebuilt aux trace has the committed sum");
+        Ok(Some(Cow::Owned(trace)))
+    }
+
+    /// Instance `k`'s preprocessed, main and aux LDEs, for Round 2. Dropped ones are
+    /// recomputed, from traces fetched or rebuilt with room to be extended in place; a
+    /// retired main trace is fetched once for both.
+    pub fn ldes(&self, k: usize) -> Result<Ldes<'_>, ProveError> {
+        let kept = &self.kept[k];
+        let aux_needs_main = kept
+            .aux
+            .as_ref()
+            .is_some_and(|a| a.committed.lde.is_none() && a.trace.is_none());
+        let main_lde_needed = kept.main.committed.lde.is_none();
+        let mut main_trace = if main_lde_needed || aux_needs_main {
+            Some(self.main_trace(k, main_lde_needed)?)
+        } else {
+            None
+        };
+        // The aux LDE first, so its trace is freed before the main LDE is made.
+        let aux = match &kept.aux {
+            None => None,
+            Some(a) => Some(match &a.committed.lde {
+                Some(l) => Cow::Borrowed(l),
+                None => {
+                    let main = main_trace.as_deref().expect("fetched above");
+                    let trace = self
+                        .aux_trace(k, main, true)?
+                        .expect("the instance has aux");
+                    Cow::Owned(self.extend_cow(trace))
+                }
+            }),
+        };
+        let main = match &kept.main.committed.lde {
+            Some(l) => Cow::Borrowed(l),
+            None => Cow::Owned(self.extend_cow(main_trace.take().expect("fetched above"))),
+        };
+        drop(main_trace);
+        Ok(Ldes {
+            pre: self.segment_lde(k, Segment::Pre)?,
+            main,
+            aux,
+        })
+    }
+
+    /// One committed LDE of instance `k` (`None` if the instance has no such segment):
+    /// resident, or recomputed on its own, so that only one is held at a time.
+    fn segment_lde(&self, k: usize, seg: Segment) -> Result<Option<Cow<'_, Mat>>, ProveError> {
+        let kept = &self.kept[k];
+        Ok(match seg {
+            Segment::Pre => self.pre[k].as_ref().map(|p| match &p.committed.lde {
+                Some(l) => Cow::Borrowed(l),
+                None => Cow::Owned(self.extend(&p.trace)),
+            }),
+            Segment::Main => Some(match &kept.main.committed.lde {
+                Some(l) => Cow::Borrowed(l),
+                None => Cow::Owned(self.extend_cow(self.main_trace(k, true)?)),
+            }),
+            Segment::Aux => match &kept.aux {
+                None => None,
+                Some(a) => Some(match &a.committed.lde {
+                    Some(l) => Cow::Borrowed(l),
+                    None => {
+                        let main = self.main_trace(k, false)?;
+                        let trace = self
+                            .aux_trace(k, &main, true)?
+                            .expect("the instance has aux");
+                        drop(main);
+                        Cow::Owned(self.extend_cow(trace))
+                    }
+                }),
+            },
+            Segment::Quotient => {
+                let q = kept.quotient.as_ref().expect("Round 2 ran");
+                Some(match &q.committed.lde {
+                    Some(l) => Cow::Borrowed(l),
+                    None => Cow::Owned(composition::quotient_lde(
+                        self.lde,
+                        &q.coeffs,
+                        self.params.log_blowup,
+                    )),
+                })
+            }
+        })
+    }
+
+    /// Instance `k`'s committed columns on its trace domain `H`, in commitment order:
+    /// preprocessed, main and aux traces (resident or rebuilt) and the quotient parts'
+    /// values on `H` (from their coefficients). What Round 4 combines.
+    pub fn trace_domain_columns(&self, k: usize) -> Result<Vec<Cow<'_, Mat>>, ProveError> {
+        let mut out = Vec::with_capacity(4);
+        if let Some(p) = &self.pre[k] {
+            out.push(Cow::Borrowed(&p.trace));
+        }
+        let main = self.main_trace(k, false)?;
+        let aux = self.aux_trace(k, &main, false)?;
+        out.push(main);
+        out.extend(aux);
+        let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
+        out.push(Cow::Owned(self.lde.evaluate_on_subgroup(q.coeffs.clone())));
+        Ok(out)
+    }
+
+    // ---------------------------------------------------------------------- the phases ---
+
+    /// Phase A for instance `k`: fetch, extend and commit its main trace.
+    pub fn commit_main(&self, k: usize) -> Result<MainPart, ProveError> {
+        let keep = !self.plan.retire_traces;
+        let trace = self.fetch(k, !keep)?;
+        if !keep {
+            let committed = Committed::commit(self.extend_cow(Cow::Owned(trace)), &self.plan);
+            return Ok(MainPart {
+                trace: None,
+                committed,
+            });
+        }
+        let committed = Committed::commit(self.extend(&trace), &self.plan);
+        Ok(MainPart {
+            trace: Some(trace),
+            committed,
+        })
+    }
+
+    /// Records Phase A's results, in instance order.
+    pub fn set_main(&mut self, mains: Vec<MainPart>) {
+        debug_assert!(self.kept.is_empty());
+        self.kept = mains
+            .into_iter()
+            .map(|main| Kept {
+                main,
+                aux: None,
+                quotient: None,
+            })
+            .collect();
+    }
+
+    /// Sets the LogUp challenges (before Phase C).
+    pub fn set_challenges(&mut self, challenges: LogupChallenges) {
+        self.challenges = Some(challenges);
+    }
+
+    /// Phase C for instance `k` (which has a bus): build, extend and commit its aux trace.
+    pub fn commit_aux(&self, k: usize) -> Result<AuxPart, ProveError> {
+        let keep = !self.plan.retire_traces;
+        let main = self.main_trace(k, false)?;
+        let (trace, sum) = self.build_aux(k, &main, !keep)?;
+        drop(main);
+        if !keep {
+            let committed = Committed::commit(self.extend_cow(Cow::Owned(trace)), &self.plan);
+            return Ok(AuxPart {
+                trace: None,
+                committed,
+                sum,
+            });
+        }
+        let committed = Committed::commit(self.extend(&trace), &self.plan);
+        Ok(AuxPart {
+            trace: Some(trace),
+            committed,
+            sum,
+        })
+    }
+
+    /// Records instance `k`'s Phase C result.
+    pub fn set_aux(&mut self, k: usize, aux: AuxPart) {
+        self.kept[k].aux = Some(aux);
+    }
+
+    /// Round 2 for instance `k`: the composition polynomial, split, extended and committed.
+    pub fn commit_quotient(&self, k: usize, alpha: Ext) -> Result<QuotientPart, ProveError> {
+        let inst = self.inst(k);
+        let info = &self.layout.infos[inst.table];
+        let ldes = self.ldes(k)?;
+        let kept = &self.kept[k];
+        let alpha_powers = powers(alpha, info.num_folded_constraints());
+        let view = InstanceLdes {
+            log_n: inst.log_height,
+            log_blowup: self.params.log_blowup,
+            main: &ldes.main,
+            pre: ldes.pre.as_deref(),
+            aux: match (&ldes.aux, &kept.aux) {
+                (Some(lde), Some(a)) => Some(AuxLde {
+                    lde,
+                    challenges: self.challenges(),
+                    sum: a.sum,
+                }),
+                _ => None,
+            },
+        };
+        let evals = composition::evaluate(self.air(k), info, &view, self.public, &alpha_powers);
+        drop(ldes);
+        let QuotientParts { coeffs, lde } =
+            composition::split(self.lde, evals, inst.log_height, self.params.log_blowup);
+        Ok(QuotientPart {
+            coeffs,
+            committed: Committed::commit(lde, &self.plan),
+        })
+    }
+
+    /// Records instance `k`'s Round 2 result.
+    pub fn set_quotient(&mut self, k: usize, q: QuotientPart) {
+        self.kept[k].quotient = Some(q);
+    }
+
+    /// Round 3 for instance `k`: trace columns at `z` and `z*w` by barycentric evaluation
+    /// over the trace domain, quotient parts at `z` from their coefficients.
+    pub fn ood_values(&self, k: usize, z: Ext) -> Result<OodValues, ProveError> {
+        let log_n = self.inst(k).log_height;
+        let zw = z * Felt::two_adic_generator(log_n);
+        let wz = subgroup_weights(log_n, z).ok_or(ProveError::UnluckyChallenge(
+            "out-of-domain point inside the trace domain",
+        ))?;
+        let wzw = subgroup_weights(log_n, zw).ok_or(ProveError::UnluckyChallenge(
+            "shifted out-of-domain point inside the trace domain",
+        ))?;
+        let at = |m: &Mat, w: &[Ext]| weighted_column_sums(m, w);
+        let ext_cols = |limbs: Vec<Ext>| -> Vec<Ext> {
+            let u = ext_from_limbs(Felt::ZERO, Felt::ONE);
+            limbs.chunks_exact(2).map(|l| l[0] + u * l[1]).collect()
+        };
+        let main = self.main_trace(k, false)?;
+        let (aux_local, aux_next) = match self.aux_trace(k, &main, false)? {
+            Some(a) => (ext_cols(at(&a, &wz)), ext_cols(at(&a, &wzw))),
+            None => (Vec::new(), Vec::new()),
+        };
+        let (main_local, main_next) = (at(&main, &wz), at(&main, &wzw));
+        drop(main);
+        let (pre_local, pre_next) = match &self.pre[k] {
+            Some(p) => (at(&p.trace, &wz), at(&p.trace, &wzw)),
+            None => (Vec::new(), Vec::new()),
+        };
+        let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
+        Ok(OodValues {
+            pre_local,
+            pre_next,
+            main_local,
+            main_next,
+            aux_local,
+            aux_next,
+            quotient: composition::parts_at(&q.coeffs, z),
+        })
+    }
+
+    /// Instance `k`'s committed trees, in commitment order.
+    fn trees(&self, k: usize) -> Vec<&MerkleTree> {
+        let kept = &self.kept[k];
+        let pre = self.pre[k].as_ref().map(|p| &p.committed.tree);
+        let aux = kept.aux.as_ref().map(|a| &a.committed.tree);
+        let q = kept.quotient.as_ref().map(|q| &q.committed.tree);
+        [pre, Some(&kept.main.committed.tree), aux, q]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// The openings of instance `k` at each storage row in `queries`: per query, every
+    /// committed tree's row and path, in commitment order. One LDE is held at a time.
+    pub fn open(&self, k: usize, queries: &[usize]) -> Result<Vec<Vec<RowOpening>>, ProveError> {
+        let mut out: Vec<Vec<RowOpening>> = vec![Vec::with_capacity(4); queries.len()];
+        let mut trees = self.trees(k).into_iter();
+        for seg in Segment::ALL {
+            let Some(lde) = self.segment_lde(k, seg)? else {
+                continue;
+            };
+            let tree = trees.next().expect("one tree per committed segment");
+            let w = lde.width();
+            let row = |i: usize| &lde.values[i * w..(i + 1) * w];
+            for (&q, opening) in queries.iter().zip(&mut out) {
+                opening.push(RowOpening {
+                    values: row(q).to_vec(),
+                    path: tree.path_with_leaf_sibling(q, hash_leaf(row(q ^ 1))),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    // ------------------------------------------------------------------- proof fields ---
+
+    /// Main roots, in instance order.
+    pub fn main_roots(&self) -> Vec<[u8; 32]> {
+        self.kept.iter().map(|k| k.main.root()).collect()
+    }
+
+    /// Aux roots and LogUp sums of the instances with a bus, in instance order.
+    pub fn aux_roots_and_sums(&self) -> (Vec<[u8; 32]>, Vec<Ext>) {
+        self.kept
+            .iter()
+            .filter_map(|k| k.aux.as_ref())
+            .map(|a| (a.root(), a.sum))
+            .unzip()
+    }
+
+    /// Quotient roots, in instance order.
+    pub fn quotient_roots(&self) -> Vec<[u8; 32]> {
+        self.kept
+            .iter()
+            .map(|k| k.quotient.as_ref().expect("Round 2 ran").root())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_keeps_what_the_plan_keeps() {
+        let lde = RowMajorMatrix::new((0..16u64).map(Felt::from_u64).collect(), 2);
+        let full = Committed::commit(lde.clone(), &MemoryPlan::KEEP_ALL);
+        assert!(full.lde.is_some() && !full.tree.leaves_dropped());
+        let plan = MemoryPlan {
+            stream_lde: true,
+            leaf_drop: true,
+            ..MemoryPlan::KEEP_ALL
+        };
+        let lean = Committed::commit(lde, &plan);
+        assert!(lean.lde.is_none() && lean.tree.leaves_dropped());
+        assert_eq!(lean.tree.root(), full.tree.root());
+    }
+}

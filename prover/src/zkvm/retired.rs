@@ -1,0 +1,236 @@
+//! The trace-retire witness: a [`TraceSource`] that keeps the compact routed intermediate
+//! instead of the traces, and rebuilds a table chunk whenever the prover asks for it.
+//!
+//! | table | kept | a chunk is rebuilt by |
+//! |---|---|---|
+//! | CPU | the execution log (28 B/cycle) and one [`Checkpoint`](crate::air::replay::Checkpoint) per chunk | replaying the chunk's slice of the log ([`CpuReplay`]) |
+//! | MEMORY | its key records (one per key touched or in the image) | [`memory_trace`] (one chunk by construction) |
+//! | ADD, LT, BITWISE | their request lists (12 B per request) | filling the rows of the chunk's requests ([`add_rows`], [`lt_rows`], [`bitwise_rows`]) |
+//! | PROGRAM, RANGE, BYTES | their main trace (one column, at most 2^16 rows) | - (resident: smaller than what would rebuild them) |
+//!
+//! Rows are rebuilt by the functions that built them in the first place, with their counts
+//! (range checks, byte pairs) discarded: those were taken once, by the full routing pass.
+
+use std::collections::BTreeMap;
+
+use p3_field::PrimeCharacteristicRing;
+use p3_matrix::Matrix;
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::{
+    ProveOptions, PublicOutput, VmAir, VmProveError, airs, execute_logged, program_air, table,
+};
+use crate::air::alu::alu_table_height;
+use crate::air::bus::{AluRequest, ByteCounts, RangeCounts};
+use crate::air::cpu;
+use crate::air::memory::{KeyRecord, memory_trace};
+use crate::air::replay::CpuReplay;
+use crate::air::witness::{self, CpuRows};
+use crate::air::{add, bitwise, bytes_trace, lt, range_trace, route_alu};
+use crate::stark::domain::lde_buffer;
+use crate::stark::{Felt, TraceSource};
+use crate::vm::Program;
+
+/// Fills rows for a slice of requests (`add_rows`, `lt_rows`, `bitwise_rows` with their
+/// counts discarded).
+type FillRows = fn(&[AluRequest], &mut [Felt]);
+
+/// One ALU table's requests and row builder.
+#[derive(Debug)]
+struct AluTable {
+    requests: Vec<AluRequest>,
+    width: usize,
+    fill: FillRows,
+}
+
+impl AluTable {
+    fn height(&self) -> usize {
+        alu_table_height(self.requests.len())
+    }
+
+    /// Rows `start .. start + len`, in a buffer with room for `capacity` cells.
+    fn rows(&self, start: usize, len: usize, capacity: usize) -> RowMajorMatrix<Felt> {
+        let mut values = lde_buffer(capacity.max(len * self.width));
+        values.resize(len * self.width, Felt::ZERO);
+        let n = self.requests.len();
+        (self.fill)(
+            &self.requests[start.min(n)..(start + len).min(n)],
+            &mut values,
+        );
+        RowMajorMatrix::new(values, self.width)
+    }
+}
+
+/// A routed run that rebuilds its traces on demand (see the module docs).
+#[derive(Debug)]
+pub struct RetiredWitness {
+    airs: Vec<VmAir>,
+    output: PublicOutput,
+    image: BTreeMap<u32, u32>,
+    cpu: CpuReplay,
+    memory: Vec<KeyRecord>,
+    add: AluTable,
+    lt: AluTable,
+    bitwise: AluTable,
+    program: RowMajorMatrix<Felt>,
+    range: RowMajorMatrix<Felt>,
+    bytes: RowMajorMatrix<Felt>,
+    log_heights: Vec<usize>,
+}
+
+/// Rows per block when only counting an ALU table's lookups.
+const COUNT_BLOCK: usize = 1 << 10;
+
+/// Runs `fill` over `requests` block by block into a scratch buffer: for the counts only.
+fn count_only(
+    requests: &[AluRequest],
+    width: usize,
+    mut fill: impl FnMut(&[AluRequest], &mut [Felt]),
+) {
+    let mut scratch = vec![Felt::ZERO; COUNT_BLOCK * width];
+    for block in requests.chunks(COUNT_BLOCK) {
+        scratch.fill(Felt::ZERO);
+        fill(block, &mut scratch);
+    }
+}
+
+/// Executes `program` on `input` and routes the run into the compact intermediate of
+/// [`RetiredWitness`]: no trace of more than 2^16 rows is materialised.
+pub fn build_retired_witness(
+    program: &Program,
+    input: &[u32],
+    options: &ProveOptions,
+) -> Result<RetiredWitness, VmProveError> {
+    let (output, log) = execute_logged(program, input, options)?;
+    let airs = airs(program);
+    let program_air = program_air(&airs);
+    let image = witness::memory_image(program, input);
+    let every = options.params.max_rows();
+    let mut routed = witness::route(
+        program_air,
+        &image,
+        &log,
+        every,
+        CpuRows::Checkpoints { every },
+    )?;
+    let memory_height = witness::memory(&mut routed).height();
+    let (adds, lts, logic) = route_alu(&std::mem::take(&mut routed.alu));
+    let mut bytes = ByteCounts::default();
+    count_only(&adds, add::WIDTH, |r, rows| {
+        add::add_rows(r, rows, Some(&mut routed.range))
+    });
+    count_only(&lts, lt::WIDTH, |r, rows| {
+        lt::lt_rows(r, rows, Some(&mut routed.range))
+    });
+    count_only(&logic, bitwise::WIDTH, |r, rows| {
+        bitwise::bitwise_rows(r, rows, Some(&mut bytes))
+    });
+    let add = AluTable {
+        requests: adds,
+        width: add::WIDTH,
+        fill: |r, rows| add::add_rows(r, rows, None),
+    };
+    let lt = AluTable {
+        requests: lts,
+        width: lt::WIDTH,
+        fill: |r, rows| lt::lt_rows(r, rows, None),
+    };
+    let bitwise = AluTable {
+        requests: logic,
+        width: bitwise::WIDTH,
+        fill: |r, rows| bitwise::bitwise_rows(r, rows, None),
+    };
+    let program_trace = program_air.trace(&routed.program_counts);
+    let range = range_trace(&routed.range);
+    let bytes = bytes_trace(&bytes);
+    let log2 = |h: usize| h.trailing_zeros() as usize;
+    // In table order (see `table`).
+    let log_heights = vec![
+        log2(program_trace.height()),
+        log2(routed.cpu_height),
+        log2(memory_height),
+        log2(range.height()),
+        log2(bytes.height()),
+        log2(add.height()),
+        log2(lt.height()),
+        log2(bitwise.height()),
+    ];
+    let cpu = CpuReplay::new(
+        log,
+        std::mem::take(&mut routed.checkpoints),
+        every,
+        routed.cpu_height,
+    );
+    Ok(RetiredWitness {
+        airs,
+        output,
+        image,
+        cpu,
+        memory: routed.memory,
+        add,
+        lt,
+        bitwise,
+        program: program_trace,
+        range,
+        bytes,
+        log_heights,
+    })
+}
+
+impl RetiredWitness {
+    /// The tables.
+    pub fn airs(&self) -> &[VmAir] {
+        &self.airs
+    }
+
+    /// What the run output.
+    pub fn output(&self) -> &PublicOutput {
+        &self.output
+    }
+
+    /// The CPU intermediate (log and checkpoints).
+    pub fn cpu(&self) -> &CpuReplay {
+        &self.cpu
+    }
+}
+
+impl TraceSource for RetiredWitness {
+    fn log_heights(&self) -> Vec<usize> {
+        self.log_heights.clone()
+    }
+
+    fn rows(&self, t: usize, start: usize, len: usize) -> RowMajorMatrix<Felt> {
+        self.rows_reserved(t, start, len, 0)
+    }
+
+    fn rows_reserved(
+        &self,
+        t: usize,
+        start: usize,
+        len: usize,
+        capacity: usize,
+    ) -> RowMajorMatrix<Felt> {
+        let copy = |m: &RowMajorMatrix<Felt>| {
+            let mut values = lde_buffer(capacity.max(len * m.width));
+            values.extend_from_slice(&m.values[start * m.width..(start + len) * m.width]);
+            RowMajorMatrix::new(values, m.width)
+        };
+        match t {
+            table::PROGRAM => copy(&self.program),
+            table::CPU => {
+                let mut values = lde_buffer(capacity);
+                let program_air = program_air(&self.airs);
+                self.cpu
+                    .rows_into(program_air, &self.image, start, len, &mut values);
+                RowMajorMatrix::new(values, cpu::col::WIDTH)
+            }
+            table::MEMORY => copy(&memory_trace(&self.memory, &mut RangeCounts::default())),
+            table::RANGE => copy(&self.range),
+            table::BYTES => copy(&self.bytes),
+            table::ADD => self.add.rows(start, len, capacity),
+            table::LT => self.lt.rows(start, len, capacity),
+            table::BITWISE => self.bitwise.rows(start, len, capacity),
+            _ => panic!("the zkVM has no table {t}"),
+        }
+    }
+}
