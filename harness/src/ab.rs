@@ -28,7 +28,6 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use prover::modes::MemoryMode;
@@ -203,18 +202,7 @@ pub fn run(args: &AbArgs) -> Result<ExitCode> {
     let rules = args.rules.rules();
     rules.validate()?;
     let modes = MemoryMode::parse_list(args.modes.as_deref().unwrap_or("default"))?;
-    let timeout = args
-        .timeout
-        .map(|t| {
-            if t.is_finite() && t > 0.0 {
-                Ok(Duration::from_secs_f64(t))
-            } else {
-                Err(anyhow::anyhow!(
-                    "--timeout must be a positive number of seconds"
-                ))
-            }
-        })
-        .transpose()?;
+    let timeout = args.timeout;
     let cwd = std::env::current_dir().context("no working directory")?;
     let root = PathBuf::from(
         git(&cwd, &["rev-parse".as_ref(), "--show-toplevel".as_ref()])

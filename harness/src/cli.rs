@@ -79,8 +79,8 @@ pub struct AbArgs {
     #[arg(long, value_name = "K")]
     pub table_parallelism: Option<NonZeroUsize>,
     /// Kill a worker after this many seconds and record it as failed.
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<f64>,
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
     /// The verdict rules.
     #[command(flatten)]
     pub rules: RuleArgs,

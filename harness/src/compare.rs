@@ -608,17 +608,8 @@ pub fn exit_code(c: &Comparison, fail_on_regression: bool) -> ExitCode {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::results::tests::{machine, record};
+    use crate::results::tests::{config, machine, record};
     use prover::modes::MemoryMode;
-
-    fn config() -> RunConfig {
-        RunConfig {
-            log_blowup: 1,
-            log_max_rows: 20,
-            table_parallelism: None,
-            count_alloc: true,
-        }
-    }
 
     /// A results file with one `fib` / `default` entry of the given times and heaps.
     pub(crate) fn file(times: &[f64], heap: u64) -> ResultsFile {

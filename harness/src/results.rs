@@ -402,7 +402,7 @@ pub(crate) mod tests {
         assert!(m[0].contains("leaf-drop"), "{m:?}");
     }
 
-    fn config() -> RunConfig {
+    pub(crate) fn config() -> RunConfig {
         RunConfig {
             log_blowup: 1,
             log_max_rows: 20,
