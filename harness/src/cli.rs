@@ -34,6 +34,9 @@ pub enum Command {
     /// Measure what the heap counting costs: prove time with counting on and off,
     /// interleaved over fresh processes.
     Overhead(OverheadArgs),
+    /// Fit heap and time against cycles over a fixture family: slopes per million cycles
+    /// with R², and a verdict against a saved baseline (exit status 3 on a regression).
+    Growth(GrowthArgs),
 }
 
 /// Arguments of `bench overhead`.
@@ -168,6 +171,45 @@ pub struct ProveArgs {
     /// Table instances in flight at once (default: the prover's automatic choice).
     #[arg(long, value_name = "K")]
     pub table_parallelism: Option<NonZeroUsize>,
+}
+
+/// Arguments of `bench growth`.
+#[derive(Debug, Args)]
+pub struct GrowthArgs {
+    /// The fixture family: fixtures are named FAMILY_SIZE.
+    #[arg(long, value_name = "NAME", default_value = "fib_iterative")]
+    pub family: String,
+    /// Sizes, comma-separated (default when running: 1M,2M,4M,8M; with --results: every size
+    /// of the family in the files).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub sizes: Vec<String>,
+    /// Modes, comma-separated, as for `bench run` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Runs per fixture and mode, each in a fresh process.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// Fit these results files instead of running.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["runs", "timeout"])]
+    pub results: Vec<PathBuf>,
+    /// Draw heap and time against cycles with the fitted lines into this SVG.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Save the slopes as baseline NAME (target/bench/growth-baselines/NAME.json).
+    #[arg(long, value_name = "NAME")]
+    pub save_baseline: Option<String>,
+    /// Compare the heap slopes with baseline NAME.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// A heap slope larger than the baseline's by more than this is a regression, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 10.0)]
+    pub threshold: f64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
 }
 
 /// A positive, finite number of seconds (fractions allowed).

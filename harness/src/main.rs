@@ -8,13 +8,17 @@
 //! A short pipeline: parse the command line, run the subcommand, print.
 //!
 //! Exit codes: 0 on success; 1 when loading or running fails (the error is
-//! printed as `Error: ...` with its causes); 2 for a usage error (clap).
+//! printed as `Error: ...` with its causes); 2 for a usage error (clap); 3 when a command
+//! found a regression ([`RegressionFound`]: `bench growth --baseline` on a heap slope past
+//! its threshold), after its report.
 
 mod alloc;
+mod charts;
 mod cli;
 mod clock;
 mod execute;
 mod fixtures;
+mod growth;
 mod input;
 mod machine;
 mod observer;
@@ -22,6 +26,7 @@ mod overhead;
 mod program;
 mod prove;
 mod record;
+mod regression;
 mod render;
 mod results;
 mod run;
@@ -53,11 +58,24 @@ static ALLOCATOR: CountingAlloc<Jemalloc> = CountingAlloc::new(Jemalloc);
 #[global_allocator]
 static ALLOCATOR: CountingAlloc<dhat::Alloc> = CountingAlloc::new(dhat::Alloc);
 
+/// Exit status of a command that found a regression.
+pub const EXIT_REGRESSION: u8 = 3;
+
+/// A command found a regression: `main` prints it as `Regression: ...` and exits with
+/// [`EXIT_REGRESSION`] (the command has printed its report already).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RegressionFound(pub String);
+
 fn main() -> ExitCode {
     ALLOCATOR.configure_from_env();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.downcast_ref::<RegressionFound>().is_some() => {
+            eprintln!("Regression: {error}");
+            ExitCode::from(EXIT_REGRESSION)
+        }
         Err(error) => {
             eprintln!("Error: {error:#}");
             ExitCode::FAILURE
@@ -78,5 +96,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = prove::run(&args, &ALLOCATOR)?;
             prove::print(&report, args.json)
         }
+        Command::Growth(args) => growth::run(&args),
     }
 }

@@ -6,6 +6,8 @@
 pub mod markdown;
 pub mod table;
 
+use anyhow::Context;
+
 use crate::results::ResultsFile;
 
 /// One line of the mode table.
@@ -99,6 +101,14 @@ pub fn all_digests_match(rows: &[ModeRow]) -> bool {
     !rows.iter().any(|r| r.digest == DigestCheck::Differs)
 }
 
+/// Writes `text` to `path`, creating its folder.
+pub fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// Bytes in MiB with one decimal.
 pub fn mib(bytes: Option<u64>) -> String {
     bytes.map_or("-".into(), |b| {
@@ -162,7 +172,7 @@ pub fn digest_line(rows: &[ModeRow]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::results::tests::{machine, record};
     use crate::results::{ResultsFile, RunConfig};
