@@ -34,6 +34,10 @@ pub enum Command {
     /// Measure what the heap counting costs: prove time with counting on and off,
     /// interleaved over fresh processes.
     Overhead(OverheadArgs),
+    /// Measure one fixture for the nightly series: append the night to the history, detect
+    /// steps against the previous nights, draw the charts, print a markdown summary (exit
+    /// status 3 on a regression).
+    Nightly(NightlyArgs),
     /// Fit heap and time against cycles over a fixture family: slopes per million cycles
     /// with R², and a verdict against a saved baseline (exit status 3 on a regression).
     Growth(GrowthArgs),
@@ -171,6 +175,39 @@ pub struct ProveArgs {
     /// Table instances in flight at once (default: the prover's automatic choice).
     #[arg(long, value_name = "K")]
     pub table_parallelism: Option<NonZeroUsize>,
+}
+
+/// Arguments of `bench nightly`.
+#[derive(Debug, Args)]
+pub struct NightlyArgs {
+    /// The fixture of the series.
+    #[arg(long, value_name = "NAME")]
+    pub fixture: String,
+    /// Modes, comma-separated, as for `bench run` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Runs per mode, each in a fresh process.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// The history file (JSON Lines; default: reports/nightly/FIXTURE.jsonl). The charts are
+    /// written next to it.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Make tonight's records from this results file instead of running.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["modes", "runs", "timeout"])]
+    pub results: Option<PathBuf>,
+    /// Previous nights the step rule compares with (K).
+    #[arg(long, value_name = "K", default_value_t = 7, value_parser = clap::value_parser!(u32).range(3..=365))]
+    pub window: u32,
+    /// Smallest relative change that counts as a step, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 5.0)]
+    pub threshold: f64,
+    /// Width of the noise band in MAD-estimated standard deviations.
+    #[arg(long, value_name = "Z", default_value_t = 3.0)]
+    pub z: f64,
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
 }
 
 /// Arguments of `bench growth`.

@@ -9,8 +9,8 @@
 //!
 //! Exit codes: 0 on success; 1 when loading or running fails (the error is
 //! printed as `Error: ...` with its causes); 2 for a usage error (clap); 3 when a command
-//! found a regression ([`RegressionFound`]: `bench growth --baseline` on a heap slope past
-//! its threshold), after its report.
+//! found a regression ([`RegressionFound`]: `bench nightly` on a step in time or heap,
+//! `bench growth --baseline` on a heap slope past its threshold), after its report.
 
 mod alloc;
 mod charts;
@@ -19,8 +19,10 @@ mod clock;
 mod execute;
 mod fixtures;
 mod growth;
+mod history;
 mod input;
 mod machine;
+mod nightly;
 mod observer;
 mod overhead;
 mod program;
@@ -36,6 +38,7 @@ mod runner;
     reason = "the rank tests and bootstrap are for `bench compare` and `bench ab`"
 )]
 mod stats;
+mod trend;
 
 use std::process::ExitCode;
 
@@ -96,6 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = prove::run(&args, &ALLOCATOR)?;
             prove::print(&report, args.json)
         }
+        Command::Nightly(args) => nightly::run(&args),
         Command::Growth(args) => growth::run(&args),
     }
 }

@@ -1,12 +1,16 @@
 //! SVG charts, drawn with `plotters`' SVG backend into a `String`: one file per chart.
 //!
+//! * [`nightly`]: time and heap over the nights, one series per mode, steps marked;
+//! * [`frontier`]: heap against time, one point per mode, `default` highlighted;
 //! * [`growth`]: heap and time against cycles with the fitted lines.
 //!
 //! Text is written as SVG `<text>` elements (plotters without its `ttf` feature sizes text
 //! with a built-in estimate), so drawing needs no font files; the viewer picks the font.
 //! Every series has a legend entry, so a chart names what it shows in its own text.
 
+pub mod frontier;
 pub mod growth;
+pub mod nightly;
 
 use plotters::style::RGBColor;
 use thiserror::Error;
@@ -37,6 +41,11 @@ pub(crate) const PALETTE: [RGBColor; 7] = [
     RGBColor(213, 94, 0),
     RGBColor(120, 120, 120),
 ];
+
+/// Marker colour of regressions.
+pub(crate) const REGRESSION: RGBColor = RGBColor(200, 0, 0);
+/// Marker colour of improvements.
+pub(crate) const IMPROVEMENT: RGBColor = RGBColor(0, 140, 0);
 
 /// The colour of series `i`.
 pub(crate) fn colour(i: usize) -> RGBColor {
@@ -80,6 +89,12 @@ pub(crate) mod tests {
             .filter(|n| n.has_tag_name("text"))
             .map(|n| n.text().unwrap_or("").trim().to_string())
             .collect()
+    }
+
+    /// How many elements named `tag` the SVG has.
+    pub(crate) fn count(svg: &str, tag: &str) -> usize {
+        let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
+        doc.descendants().filter(|n| n.has_tag_name(tag)).count()
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Turning a results file into the mode table: one [`ModeRow`] per (fixture, mode) with its
 //! medians, its ratios to the same fixture's `default`, its spreads and whether its proof
 //! digest matches. Each output format lives in its own file: [`table`] (comfy-table for a
-//! terminal) and [`markdown`] (GitHub); JSON is the results file itself.
+//! terminal) and [`markdown`] (GitHub); JSON is the results file itself. [`nightly`] is the
+//! markdown summary of `bench nightly`.
 
 pub mod markdown;
+pub mod nightly;
 pub mod table;
 
 use anyhow::Context;
