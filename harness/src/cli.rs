@@ -41,6 +41,9 @@ pub enum Command {
     /// Fit heap and time against cycles over a fixture family: slopes per million cycles
     /// with R², and a verdict against a saved baseline (exit status 3 on a regression).
     Growth(GrowthArgs),
+    /// Heap over time of one prove in this process: an SVG with phase bands and the peak,
+    /// optionally a dhat heap profile.
+    Profile(ProfileArgs),
 }
 
 /// Arguments of `bench overhead`.
@@ -247,6 +250,34 @@ pub struct GrowthArgs {
     /// Kill a worker after this many seconds and record it as failed.
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
+}
+
+/// Arguments of `bench profile`.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The fixture to prove.
+    #[arg(long, value_name = "NAME")]
+    pub fixture: String,
+    /// The memory mode.
+    #[arg(long, value_name = "MODE", default_value = "default")]
+    pub mode: MemoryMode,
+    /// Where to write the timeline SVG (default: target/bench/profile-FIXTURE-MODE.svg).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Print the timeline samples as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a dhat heap profile (needs a build with `--features dhat-heap`).
+    #[arg(long)]
+    pub dhat: bool,
+    /// Where to write the dhat profile.
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "dhat-heap.json",
+        requires = "dhat"
+    )]
+    pub dhat_file: PathBuf,
 }
 
 /// A positive, finite number of seconds (fractions allowed).

@@ -25,6 +25,7 @@ mod machine;
 mod nightly;
 mod observer;
 mod overhead;
+mod profile;
 mod program;
 mod prove;
 mod record;
@@ -101,5 +102,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Nightly(args) => nightly::run(&args),
         Command::Growth(args) => growth::run(&args),
+        Command::Profile(args) => profile::run(&args, &ALLOCATOR),
     }
 }

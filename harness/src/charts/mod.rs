@@ -2,7 +2,8 @@
 //!
 //! * [`nightly`]: time and heap over the nights, one series per mode, steps marked;
 //! * [`frontier`]: heap against time, one point per mode, `default` highlighted;
-//! * [`growth`]: heap and time against cycles with the fitted lines.
+//! * [`growth`]: heap and time against cycles with the fitted lines;
+//! * [`timeline`]: heap over the time of one prove, with phase bands and the peak.
 //!
 //! Text is written as SVG `<text>` elements (plotters without its `ttf` feature sizes text
 //! with a built-in estimate), so drawing needs no font files; the viewer picks the font.
@@ -11,6 +12,7 @@
 pub mod frontier;
 pub mod growth;
 pub mod nightly;
+pub mod timeline;
 
 use plotters::style::RGBColor;
 use thiserror::Error;
