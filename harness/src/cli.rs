@@ -44,6 +44,8 @@ pub enum Command {
     /// Heap over time of one prove in this process: an SVG with phase bands and the peak,
     /// optionally a dhat heap profile.
     Profile(ProfileArgs),
+    /// Turn a results file into Bencher Metric Format or github-action-benchmark JSON.
+    Export(ExportArgs),
 }
 
 /// Arguments of `bench overhead`.
@@ -278,6 +280,29 @@ pub struct ProfileArgs {
         requires = "dhat"
     )]
     pub dhat_file: PathBuf,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Bencher Metric Format.
+    Bmf,
+    /// github-action-benchmark `customSmallerIsBetter`.
+    Gab,
+}
+
+/// Arguments of `bench export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The results file to export.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// A positive, finite number of seconds (fractions allowed).

@@ -17,6 +17,7 @@ mod charts;
 mod cli;
 mod clock;
 mod execute;
+mod export;
 mod fixtures;
 mod growth;
 mod history;
@@ -103,5 +104,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Nightly(args) => nightly::run(&args),
         Command::Growth(args) => growth::run(&args),
         Command::Profile(args) => profile::run(&args, &ALLOCATOR),
+        Command::Export(args) => export::run(&args),
     }
 }
