@@ -426,17 +426,18 @@ pub(crate) mod tests {
     const S: u64 = 1_000_000_000;
 
     pub(crate) fn raw() -> Raw {
-        let ev = |t: u64, phase, start, live| PhaseEvent {
+        // Byte counts in MiB.
+        let ev = |t: u64, phase, start, live: u64| PhaseEvent {
             nanos: 10 * S + t,
             phase,
             start,
-            live,
+            live: live << 20,
         };
         Raw {
             start: 10 * S,
             end: 10 * S + 4 * S,
-            live_start: 100,
-            live_end: 200,
+            live_start: 100 << 20,
+            live_end: 200 << 20,
             events: vec![
                 ev(S, Phase::MainCommit, true, 1000),
                 ev(S + S / 4, Phase::MainCommit, true, 1500),
@@ -449,9 +450,12 @@ pub(crate) mod tests {
                 ev(3 * S + S / 2 + 1, Phase::Fri, false, 2500),
                 ev(3 * S + 3 * S / 4, Phase::Queries, false, 2400),
             ],
-            peaks: vec![(10 * S + S / 2, 900), (10 * S + 2 * S + S / 2, 5000)],
+            peaks: vec![
+                (10 * S + S / 2, 900 << 20),
+                (10 * S + 2 * S + S / 2, 5000 << 20),
+            ],
             dropped: 0,
-            peak_bytes: 5050,
+            peak_bytes: 5050 << 20,
             peak_nanos: 10 * S + 2 * S + S / 2 + 10,
         }
     }
@@ -496,7 +500,7 @@ pub(crate) mod tests {
             (t.phases[1].start_seconds, t.phases[1].end_seconds),
             (1.0, 2.0)
         );
-        assert_eq!(t.peak_bytes, 5050);
+        assert_eq!(t.peak_bytes, 5050 << 20);
         // A peak between phases is credited to the one before.
         let mut r = raw();
         r.peak_nanos = 10 * S + 3 * S + 7 * S / 8;

@@ -60,17 +60,16 @@ pub fn frontier_svg(file: &ResultsFile, fixture: &str) -> Result<String, ChartEr
                 mode.clone()
             };
             chart
-                .draw_series(std::iter::once(Text::new(
-                    label,
-                    (*t, *h),
-                    ("sans-serif", if is_default { 15 } else { 13 })
-                        .into_font()
-                        .color(&c)
-                        .pos(plotters::style::text_anchor::Pos::new(
-                            plotters::style::text_anchor::HPos::Left,
-                            plotters::style::text_anchor::VPos::Bottom,
-                        )),
-                )))
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*t, *h))
+                        + Text::new(
+                            label,
+                            (size + 4, -(size + 4)),
+                            ("sans-serif", if is_default { 15 } else { 13 })
+                                .into_font()
+                                .color(&c),
+                        ),
+                ))
                 .map_err(draw_err)?;
         }
         root.present().map_err(draw_err)?;

@@ -186,7 +186,7 @@ mod tests {
             );
         }
         let peak = texts.iter().find(|s| s.starts_with("peak ")).unwrap();
-        assert_eq!(peak, "peak 0.0 MiB in composition");
+        assert_eq!(peak, "peak 5050.0 MiB in composition");
         // One band per span (the frame and legend add rectangles of their own).
         assert!(count(&svg, "rect") >= t.phases.len(), "{svg}");
     }
