@@ -11,15 +11,69 @@
 //! [`CountingAlloc::configure_from_env`]; `BENCH_COUNT_ALLOC=0` measures the prover with the
 //! bare allocator, to bound the counting overhead. Once off, counting stays off (frees of
 //! earlier counted blocks are no longer subtracted, so it cannot be turned back on).
+//!
+//! The peak timeline (for `bench profile`, off otherwise): while
+//! [`CountingAlloc::start_timeline`] is in force, a new global peak that exceeds the last
+//! recorded one by [`TIMELINE_STEP_PCT`] percent (and at least [`TIMELINE_MIN_STEP_BYTES`])
+//! is recorded as (monotonic time, bytes) in a fixed array of [`TIMELINE_CAPACITY`] atomic
+//! slots; peaks past the capacity are counted as dropped. Every new peak also stores its
+//! time, so the global peak's moment is exact. The allocator stays allocation-free: the
+//! clock is `clock_gettime(CLOCK_MONOTONIC)` and the rest is atomics. With the timeline off,
+//! a new peak costs one extra relaxed load.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::OsStr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::observer::AllocatorStats;
 
 /// The environment variable that turns counting off when it is `0`.
 pub const COUNT_ALLOC_ENV: &str = "BENCH_COUNT_ALLOC";
+
+/// Slots of the peak timeline: with 1 % steps, 2048 samples span a growth of
+/// `1.01^2048`, far past any heap, so only a run of tiny steps near the 64 KiB floor fills it.
+pub const TIMELINE_CAPACITY: usize = 2048;
+
+/// A new peak is recorded when it is this many percent above the last recorded one ...
+pub const TIMELINE_STEP_PCT: u64 = 1;
+
+/// ... and at least this many bytes above it (so the first megabytes do not fill the array).
+pub const TIMELINE_MIN_STEP_BYTES: u64 = 64 << 10;
+
+/// One recorded new peak.
+#[derive(Debug)]
+struct TimelineSlot {
+    nanos: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl TimelineSlot {
+    const fn new() -> Self {
+        Self {
+            nanos: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+        }
+    }
+}
+
+/// The monotonic clock in nanoseconds (`CLOCK_MONOTONIC`, the clock of `Instant` on Linux);
+/// allocation-free, so the allocator may call it. 0 where unavailable.
+pub fn monotonic_nanos() -> u64 {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec to the valid pointer it is given.
+        if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) } == 0 {
+            return (ts.tv_sec as u64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(ts.tv_nsec as u64);
+        }
+    }
+    0
+}
 
 /// Wraps an allocator `A` (jemalloc in `bench`) and counts its live bytes.
 ///
@@ -33,6 +87,11 @@ pub struct CountingAlloc<A> {
     live: AtomicU64,
     peak: AtomicU64,
     phase_peak: AtomicU64,
+    timeline_on: AtomicBool,
+    timeline_next: AtomicU64,
+    timeline_len: AtomicUsize,
+    peak_nanos: AtomicU64,
+    timeline: [TimelineSlot; TIMELINE_CAPACITY],
 }
 
 impl<A> CountingAlloc<A> {
@@ -44,6 +103,75 @@ impl<A> CountingAlloc<A> {
             live: AtomicU64::new(0),
             peak: AtomicU64::new(0),
             phase_peak: AtomicU64::new(0),
+            timeline_on: AtomicBool::new(false),
+            timeline_next: AtomicU64::new(0),
+            timeline_len: AtomicUsize::new(0),
+            peak_nanos: AtomicU64::new(0),
+            timeline: [const { TimelineSlot::new() }; TIMELINE_CAPACITY],
+        }
+    }
+
+    /// Starts (or restarts, emptied) the peak timeline; see the module docs.
+    pub fn start_timeline(&self) {
+        self.timeline_len.store(0, Ordering::Relaxed);
+        self.timeline_next.store(0, Ordering::Relaxed);
+        self.peak_nanos.store(0, Ordering::Relaxed);
+        self.timeline_on.store(true, Ordering::Release);
+    }
+
+    /// Stops the timeline and returns its samples as (monotonic nanoseconds, bytes), oldest
+    /// first, with the number of peaks dropped for want of slots.
+    pub fn stop_timeline(&self) -> (Vec<(u64, u64)>, usize) {
+        self.timeline_on.store(false, Ordering::Release);
+        let len = self.timeline_len.load(Ordering::Acquire);
+        let kept = len.min(TIMELINE_CAPACITY);
+        let mut out: Vec<(u64, u64)> = self.timeline[..kept]
+            .iter()
+            .map(|s| {
+                (
+                    s.nanos.load(Ordering::Relaxed),
+                    s.bytes.load(Ordering::Relaxed),
+                )
+            })
+            .filter(|&(t, b)| t != 0 && b != 0)
+            .collect();
+        out.sort_unstable();
+        (out, len - kept)
+    }
+
+    /// When the global peak was last raised while the timeline ran (monotonic nanoseconds;
+    /// 0 when it was not).
+    pub fn peak_nanos(&self) -> u64 {
+        self.peak_nanos.load(Ordering::Relaxed)
+    }
+
+    /// A new global peak `now`: time-stamps it, and records it when it is a step above the
+    /// last recorded one.
+    #[cold]
+    #[inline(never)]
+    fn new_peak(&self, now: u64) {
+        if !self.timeline_on.load(Ordering::Relaxed) {
+            return;
+        }
+        let t = monotonic_nanos();
+        self.peak_nanos.store(t, Ordering::Relaxed);
+        let next = self.timeline_next.load(Ordering::Relaxed);
+        if now < next {
+            return;
+        }
+        let step = (now / 100 * TIMELINE_STEP_PCT).max(TIMELINE_MIN_STEP_BYTES);
+        // One thread claims each step; a racing one skips (its peak is within the step).
+        if self
+            .timeline_next
+            .compare_exchange(next, now + step, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            return;
+        }
+        let i = self.timeline_len.fetch_add(1, Ordering::AcqRel);
+        if let Some(slot) = self.timeline.get(i) {
+            slot.nanos.store(t, Ordering::Relaxed);
+            slot.bytes.store(now, Ordering::Relaxed);
         }
     }
 
@@ -90,7 +218,9 @@ impl<A> CountingAlloc<A> {
 
     fn added(&self, bytes: usize) {
         let now = self.live.fetch_add(bytes as u64, Ordering::Relaxed) + bytes as u64;
-        self.peak.fetch_max(now, Ordering::Relaxed);
+        if self.peak.fetch_max(now, Ordering::Relaxed) < now {
+            self.new_peak(now);
+        }
         self.phase_peak.fetch_max(now, Ordering::Relaxed);
     }
 
@@ -346,6 +476,51 @@ mod tests {
             "{}",
             a.peak_bytes()
         );
+    }
+
+    #[test]
+    fn the_timeline_records_new_peaks_in_steps() {
+        let a = CountingAlloc::new(Jemalloc);
+        // SAFETY: as above.
+        unsafe {
+            // Before the timeline starts, peaks are not recorded.
+            let p = a.alloc(layout(MIB));
+            a.dealloc(p, layout(MIB));
+            a.start_timeline();
+            // Below the old peak: nothing. Then 1.5, 2.5, 3.5 MiB: three new peaks.
+            let small = a.alloc(layout(MIB / 2));
+            let mut blocks = Vec::new();
+            for _ in 0..3 {
+                blocks.push(a.alloc(layout(MIB)));
+            }
+            // 1 KiB more is a new peak but under the step: time-stamped, not recorded.
+            let tiny = a.alloc(layout(1024));
+            let (samples, dropped) = a.stop_timeline();
+            assert_eq!(dropped, 0);
+            let bytes: Vec<u64> = samples.iter().map(|s| s.1).collect();
+            let half = (MIB / 2) as u64;
+            assert_eq!(
+                bytes,
+                [
+                    MIB as u64 + half,
+                    2 * MIB as u64 + half,
+                    3 * MIB as u64 + half
+                ]
+            );
+            assert!(samples.windows(2).all(|w| w[0].0 <= w[1].0));
+            if cfg!(unix) {
+                assert!(a.peak_nanos() >= samples[2].0);
+            }
+            // Stopped: nothing more is recorded.
+            let more = a.alloc(layout(4 * MIB));
+            assert_eq!(a.stop_timeline().0.len(), 3);
+            a.dealloc(more, layout(4 * MIB));
+            a.dealloc(tiny, layout(1024));
+            for b in blocks {
+                a.dealloc(b, layout(MIB));
+            }
+            a.dealloc(small, layout(MIB / 2));
+        }
     }
 
     #[test]

@@ -41,6 +41,18 @@ pub enum Command {
     /// Parse a `/bench` pull-request comment into a run plan (JSON), or reject it with a
     /// message fit to post back (exit status 4).
     Comment(CommentArgs),
+    /// Measure one fixture for the nightly series: append the night to the history, detect
+    /// steps against the previous nights, draw the charts, print a markdown summary (exit
+    /// status 3 on a regression).
+    Nightly(NightlyArgs),
+    /// Fit heap and time against cycles over a fixture family: slopes per million cycles
+    /// with R², and a verdict against a saved baseline (exit status 3 on a regression).
+    Growth(GrowthArgs),
+    /// Heap over time of one prove in this process: an SVG with phase bands and the peak,
+    /// optionally a dhat heap profile.
+    Profile(ProfileArgs),
+    /// Turn a results file into Bencher Metric Format or github-action-benchmark JSON.
+    Export(ExportArgs),
 }
 
 /// Arguments of `bench overhead`.
@@ -300,6 +312,135 @@ fn parse_gib(s: &str) -> Result<u64, String> {
         return Err(format!("`{s}`: the limit must be a positive number of GiB"));
     }
     Ok((gib * (1u64 << 30) as f64) as u64)
+}
+
+/// Arguments of `bench nightly`.
+#[derive(Debug, Args)]
+pub struct NightlyArgs {
+    /// The fixture of the series.
+    #[arg(long, value_name = "NAME")]
+    pub fixture: String,
+    /// Modes, comma-separated, as for `bench run` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Runs per mode, each in a fresh process.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// The history file (JSON Lines; default: reports/nightly/FIXTURE.jsonl). The charts are
+    /// written next to it.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Make tonight's records from this results file instead of running.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["modes", "runs", "timeout"])]
+    pub results: Option<PathBuf>,
+    /// Previous nights the step rule compares with (K).
+    #[arg(long, value_name = "K", default_value_t = 7, value_parser = clap::value_parser!(u32).range(3..=365))]
+    pub window: u32,
+    /// Smallest relative change that counts as a step, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 5.0)]
+    pub threshold: f64,
+    /// Width of the noise band in MAD-estimated standard deviations.
+    #[arg(long, value_name = "Z", default_value_t = 3.0)]
+    pub z: f64,
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
+    /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<u64>,
+}
+
+/// Arguments of `bench growth`.
+#[derive(Debug, Args)]
+pub struct GrowthArgs {
+    /// The fixture family: fixtures are named FAMILY_SIZE.
+    #[arg(long, value_name = "NAME", default_value = "fib_iterative")]
+    pub family: String,
+    /// Sizes, comma-separated (default when running: 1M,2M,4M,8M; with --results: every size
+    /// of the family in the files).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub sizes: Vec<String>,
+    /// Modes, comma-separated, as for `bench run` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Runs per fixture and mode, each in a fresh process.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// Fit these results files instead of running.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["runs", "timeout"])]
+    pub results: Vec<PathBuf>,
+    /// Draw heap and time against cycles with the fitted lines into this SVG.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Save the slopes as baseline NAME (target/bench/growth-baselines/NAME.json).
+    #[arg(long, value_name = "NAME")]
+    pub save_baseline: Option<String>,
+    /// Compare the heap slopes with baseline NAME.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// A heap slope larger than the baseline's by more than this is a regression, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 10.0)]
+    pub threshold: f64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
+    /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<u64>,
+}
+
+/// Arguments of `bench profile`.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The fixture to prove.
+    #[arg(long, value_name = "NAME")]
+    pub fixture: String,
+    /// The memory mode.
+    #[arg(long, value_name = "MODE", default_value = "default")]
+    pub mode: MemoryMode,
+    /// Where to write the timeline SVG (default: target/bench/profile-FIXTURE-MODE.svg).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Print the timeline samples as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a dhat heap profile (needs a build with `--features dhat-heap`).
+    #[arg(long)]
+    pub dhat: bool,
+    /// Where to write the dhat profile.
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "dhat-heap.json",
+        requires = "dhat"
+    )]
+    pub dhat_file: PathBuf,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Bencher Metric Format.
+    Bmf,
+    /// github-action-benchmark `customSmallerIsBetter`.
+    Gab,
+}
+
+/// Arguments of `bench export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The results file to export.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// A positive, finite number of seconds (fractions allowed).

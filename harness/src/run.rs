@@ -37,13 +37,16 @@ pub const DEFAULT_FIXTURE: &str = "fib_iterative_64k";
 
 /// A program to measure: a fixture name or an ELF path.
 #[derive(Clone, Debug)]
-enum Program {
+pub enum Program {
+    /// A fixture of the catalogue, by name.
     Fixture(String),
+    /// An ELF file, run on empty input.
     Elf(PathBuf),
 }
 
 impl Program {
-    fn name(&self) -> String {
+    /// The name its results are filed under.
+    pub fn name(&self) -> String {
         match self {
             Program::Fixture(n) => n.clone(),
             Program::Elf(p) => p.display().to_string(),
@@ -121,54 +124,15 @@ pub fn run(args: &RunArgs) -> Result<()> {
     });
     let mut file = open_results(&path, args.resume, &config)?;
     eprintln!("results: {}", path.display());
-
-    let exe = std::env::current_exe().context("cannot find the bench executable")?;
-    let mut jobs = Vec::new();
-    let mut keys = Vec::new();
-    let mut counts = Vec::new();
-    for p in &programs {
-        for &mode in &modes {
-            let done = file.entry_mut(&p.name(), mode).attempts();
-            counts.push((args.runs as usize).saturating_sub(done));
-            jobs.push(worker_job(&exe, p, mode, args));
-            keys.push((p.name(), mode));
-        }
-    }
-    let order = runner::schedule(&counts);
-    let first = next_sequence(&file);
-    let bar = progress(order.len() as u64);
-    for (sequence, &j) in (first..).zip(&order) {
-        let (name, mode) = &keys[j];
-        let already = file.entry_mut(name, *mode).attempts();
-        bar.set_message(format!(
-            "{name} · {mode} (run {} of {})",
-            already + 1,
-            args.runs
-        ));
-        let outcome = runner::run_worker(&jobs[j], sequence, timeout);
-        let line = match &outcome {
-            Outcome::Ok(r) => format!(
-                "✓ {name} {mode}: {} s, peak heap {}",
-                format_args!("{:.3}", r.prove_seconds),
-                render::mib(r.peak_heap_bytes)
-            ),
-            Outcome::Failed(f) => format!("✗ {name} {mode}: {}", f.reason),
-        };
-        let entry = file.entry_mut(name, *mode);
-        match outcome {
-            Outcome::Ok(r) => entry.runs.push(*r),
-            Outcome::Failed(f) => entry.failures.push(f),
-        }
-        entry.resummarize();
-        file.save(&path)?;
-        if bar.is_hidden() {
-            eprintln!("{line}");
-        } else {
-            bar.println(line);
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
+    let plan = Plan {
+        programs,
+        modes,
+        runs: args.runs,
+        config,
+        timeout,
+        max_memory: args.max_memory,
+    };
+    fill(&mut file, &path, &plan)?;
 
     print_report(&file, &path, args.format)?;
     crate::baseline::after_run(args, &file)?;
@@ -183,6 +147,86 @@ pub fn run(args: &RunArgs) -> Result<()> {
             path.display()
         );
     }
+    Ok(())
+}
+
+/// What to measure: every program in every mode, `runs` times each, with shared settings.
+/// `bench run` builds one from its arguments; `bench nightly` and `bench growth` build their
+/// own and call [`measure`].
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The programs, in order.
+    pub programs: Vec<Program>,
+    /// The modes, in order.
+    pub modes: Vec<MemoryMode>,
+    /// Runs per (program, mode), failed ones included.
+    pub runs: u32,
+    /// Proof and measurement settings of every run.
+    pub config: RunConfig,
+    /// Kill a worker after this long.
+    pub timeout: Option<Duration>,
+    /// Cap each worker's address space at this many bytes (`bench prove --max-memory`).
+    pub max_memory: Option<u64>,
+}
+
+/// Measures `plan` into a new results file at `path` (saved after every run, as `bench run`
+/// does) and returns it. Failed runs are in the file, not an error; the caller decides.
+pub fn measure(plan: &Plan, path: &Path) -> Result<ResultsFile> {
+    let mut file = open_results(path, false, &plan.config)?;
+    eprintln!("results: {}", path.display());
+    fill(&mut file, path, plan)?;
+    Ok(file)
+}
+
+/// Makes the runs `plan` asks for that `file` lacks, interleaved, saving after each.
+fn fill(file: &mut ResultsFile, path: &Path, plan: &Plan) -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find the bench executable")?;
+    let mut jobs = Vec::new();
+    let mut keys = Vec::new();
+    let mut counts = Vec::new();
+    for p in &plan.programs {
+        for &mode in &plan.modes {
+            let done = file.entry_mut(&p.name(), mode).attempts();
+            counts.push((plan.runs as usize).saturating_sub(done));
+            jobs.push(worker_job(&exe, p, mode, &plan.config, plan.max_memory));
+            keys.push((p.name(), mode));
+        }
+    }
+    let order = runner::schedule(&counts);
+    let first = next_sequence(file);
+    let bar = progress(order.len() as u64);
+    for (sequence, &j) in (first..).zip(&order) {
+        let (name, mode) = &keys[j];
+        let already = file.entry_mut(name, *mode).attempts();
+        bar.set_message(format!(
+            "{name} · {mode} (run {} of {})",
+            already + 1,
+            plan.runs
+        ));
+        let outcome = runner::run_worker(&jobs[j], sequence, plan.timeout);
+        let line = match &outcome {
+            Outcome::Ok(r) => format!(
+                "✓ {name} {mode}: {} s, peak heap {}",
+                format_args!("{:.3}", r.prove_seconds),
+                render::mib(r.peak_heap_bytes)
+            ),
+            Outcome::Failed(f) => format!("✗ {name} {mode}: {}", f.reason),
+        };
+        let entry = file.entry_mut(name, *mode);
+        match outcome {
+            Outcome::Ok(r) => entry.runs.push(*r),
+            Outcome::Failed(f) => entry.failures.push(f),
+        }
+        entry.resummarize();
+        file.save(path)?;
+        if bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            bar.println(line);
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
     Ok(())
 }
 
@@ -205,28 +249,34 @@ fn programs(args: &RunArgs) -> Result<Vec<Program>> {
     Ok(out)
 }
 
-fn worker_job(exe: &Path, program: &Program, mode: MemoryMode, args: &RunArgs) -> Job {
+fn worker_job(
+    exe: &Path,
+    program: &Program,
+    mode: MemoryMode,
+    config: &RunConfig,
+    max_memory: Option<u64>,
+) -> Job {
     let mut a: Vec<OsString> = vec!["prove".into(), "--json".into()];
     a.extend(program.args());
     a.extend([
         "--mode".into(),
         mode.to_string().into(),
         "--log-blowup".into(),
-        args.log_blowup.to_string().into(),
+        config.log_blowup.to_string().into(),
         "--log-max-rows".into(),
-        args.log_max_rows.to_string().into(),
+        config.log_max_rows.to_string().into(),
     ]);
-    if let Some(k) = args.table_parallelism {
+    if let Some(k) = config.table_parallelism {
         a.extend(["--table-parallelism".into(), k.to_string().into()]);
     }
-    if let Some(bytes) = args.max_memory {
+    if let Some(bytes) = max_memory {
         let gib = bytes as f64 / (1u64 << 30) as f64;
         a.extend(["--max-memory".into(), gib.to_string().into()]);
     }
-    let env = if args.no_count_alloc {
-        vec![(crate::alloc::COUNT_ALLOC_ENV.into(), "0".into())]
-    } else {
+    let env = if config.count_alloc {
         Vec::new()
+    } else {
+        vec![(crate::alloc::COUNT_ALLOC_ENV.into(), "0".into())]
     };
     Job {
         exe: exe.to_path_buf(),

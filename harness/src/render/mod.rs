@@ -1,7 +1,8 @@
 //! Turning a results file into the mode table: one [`ModeRow`] per (fixture, mode) with its
 //! medians, its ratios to the same fixture's `default`, its spreads and whether its proof
 //! digest matches. Each output format lives in its own file: [`table`] (comfy-table for a
-//! terminal) and [`markdown`] (GitHub); JSON is the results file itself.
+//! terminal) and [`markdown`] (GitHub); JSON is the results file itself. [`nightly`] is the
+//! markdown summary of `bench nightly`.
 //!
 //! The comparison of `bench compare`, `bench run --baseline` and `bench ab` (the model is
 //! `crate::compare::Comparison`) renders through [`compare_table`] and [`compare_markdown`],
@@ -11,7 +12,10 @@ pub mod compare_markdown;
 pub mod compare_table;
 pub mod compare_text;
 pub mod markdown;
+pub mod nightly;
 pub mod table;
+
+use anyhow::Context;
 
 use crate::results::ResultsFile;
 
@@ -106,6 +110,14 @@ pub fn all_digests_match(rows: &[ModeRow]) -> bool {
     !rows.iter().any(|r| r.digest == DigestCheck::Differs)
 }
 
+/// Writes `text` to `path`, creating its folder.
+pub fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// Bytes in MiB with one decimal.
 pub fn mib(bytes: Option<u64>) -> String {
     bytes.map_or("-".into(), |b| {
@@ -169,7 +181,7 @@ pub fn digest_line(rows: &[ModeRow]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::results::tests::{machine, record};
     use crate::results::{ResultsFile, RunConfig};

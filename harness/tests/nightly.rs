@@ -1,0 +1,225 @@
+//! `bench nightly` through the built binary: a regression on a synthetic history (exit 3,
+//! the appended JSON Lines, the charts), a corrupted history, and one real night on the
+//! smallest fixture.
+
+mod common;
+
+use std::path::Path;
+
+use common::{
+    SynthEntry, bench, bench_in, stderr, stdout, svg_texts, synthetic_results, temp_dir, write_json,
+};
+use serde_json::{Value, json};
+
+const MACHINE: &str = "Synthetic CPU | 2 cores | 24 GiB | Linux 6";
+
+fn history_line(day: u32, mode: &str, seconds: f64, heap: u64) -> String {
+    json!({
+        "schema_version": 1, "date": format!("2026-01-{day:02}T03:00:00Z"),
+        "commit": "c0ffee", "dirty": false, "machine": MACHINE, "fixture": "fib_iterative_8M",
+        "mode": mode, "runs": 3, "median_prove_seconds": seconds,
+        "median_peak_heap_bytes": heap, "time_spread_pct": 1.0, "heap_spread_pct": 0.0,
+        "failed_runs": 0
+    })
+    .to_string()
+}
+
+fn lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_heap_step_is_a_regression_with_exit_status_3() {
+    let dir = temp_dir("nightly-step");
+    let history = dir.join("reports").join("fib_iterative_8M.jsonl");
+    std::fs::create_dir_all(history.parent().unwrap()).unwrap();
+    let mut text = String::new();
+    for day in 1..=8 {
+        text += &history_line(
+            day,
+            "default",
+            40.0 + f64::from(day % 3) * 0.2,
+            3_000_000_000,
+        );
+        text.push('\n');
+        text += &history_line(day, "stream-lde", 45.0, 1_500_000_000);
+        text.push('\n');
+    }
+    std::fs::write(&history, &text).unwrap();
+    let results = dir.join("tonight.json");
+    write_json(
+        &results,
+        &synthetic_results(&[
+            SynthEntry {
+                fixture: "fib_iterative_8M",
+                mode: "default",
+                cycles: 8_000_010,
+                // Heap +10 %: a step; time within the noise.
+                runs: vec![
+                    (40.1, 3_300_000_000),
+                    (40.3, 3_300_000_000),
+                    (40.2, 3_300_000_000),
+                ],
+            },
+            SynthEntry {
+                fixture: "fib_iterative_8M",
+                mode: "stream-lde",
+                cycles: 8_000_010,
+                runs: vec![
+                    (45.0, 1_500_000_000),
+                    (45.2, 1_500_000_000),
+                    (44.9, 1_500_000_000),
+                ],
+            },
+        ]),
+    );
+    let out = bench(&[
+        "nightly",
+        "--fixture",
+        "fib_iterative_8M",
+        "--results",
+        results.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let md = stdout(&out);
+    assert!(md.starts_with("### Nightly · fib_iterative_8M · "), "{md}");
+    assert!(
+        md.contains("| `default` | 40.2 s | +0.0 % (limit ±5.0 %) | ✅ unchanged | 3147.1 MiB | +10.0 % (limit ±5.0 %) | ⚠️ regression | 3 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("⚠️ Regression: default peak heap +10.0 % against the median of the last 7 nights (limit 5.0 %)."),
+        "{md}"
+    );
+    assert!(
+        stderr(&out).contains("Regression: default peak heap"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Appended: the 16 old lines untouched, then one line per mode.
+    let after = lines(&history);
+    assert_eq!(after.len(), 18);
+    assert_eq!(
+        std::fs::read_to_string(&history).unwrap()[..text.len()],
+        text[..]
+    );
+    let tonight = &after[16];
+    assert_eq!(tonight["mode"], "default");
+    assert_eq!(tonight["commit"], "feedface");
+    assert_eq!(tonight["machine"], MACHINE);
+    assert_eq!(tonight["median_peak_heap_bytes"], 3_300_000_000u64);
+    assert_eq!(tonight["runs"], 3);
+    assert!(tonight["date"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(after[17]["mode"], "stream-lde");
+
+    // The charts, next to the history.
+    let series = dir.join("reports").join("fib_iterative_8M-time-heap.svg");
+    let t = svg_texts(&series);
+    for want in ["default", "stream-lde", "step: regression", "+10.0%"] {
+        assert!(t.iter().any(|s| s == want), "{want:?} not in {t:?}");
+    }
+    let frontier = dir.join("reports").join("fib_iterative_8M-frontier.svg");
+    let t = svg_texts(&frontier);
+    assert!(t.iter().any(|s| s == "default (reference)"), "{t:?}");
+    assert!(t.iter().any(|s| s == "stream-lde"), "{t:?}");
+    assert!(md.contains(&format!("Chart: {}", series.display())), "{md}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_corrupted_history_line_is_named() {
+    let dir = temp_dir("nightly-corrupt");
+    let history = dir.join("h.jsonl");
+    let good = history_line(1, "default", 1.0, 1);
+    std::fs::write(&history, format!("{good}\n{good}\n{{oops\n")).unwrap();
+    let results = dir.join("r.json");
+    write_json(
+        &results,
+        &synthetic_results(&[SynthEntry {
+            fixture: "fib_iterative_8M",
+            mode: "default",
+            cycles: 1,
+            runs: vec![(1.0, 1)],
+        }]),
+    );
+    let out = bench(&[
+        "nightly",
+        "--fixture",
+        "fib_iterative_8M",
+        "--results",
+        results.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("h.jsonl:3: not a history record"),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing appended.
+    assert_eq!(
+        std::fs::read_to_string(&history).unwrap().lines().count(),
+        3
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn one_real_night_on_the_smallest_fixture() {
+    let dir = temp_dir("nightly-real");
+    let history = dir.join("nightly").join("fib_iterative_64k.jsonl");
+    // In the temporary folder, so that the results file lands there too.
+    let out = bench_in(
+        &dir,
+        &[
+            "nightly",
+            "--fixture",
+            "fib_iterative_64k",
+            "--runs",
+            "1",
+            "--modes",
+            "default",
+            "--history",
+            history.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results: Vec<_> = std::fs::read_dir(dir.join("target/bench"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert!(
+        results[0].starts_with("nightly-fib_iterative_64k-"),
+        "{results:?}"
+    );
+    let md = stdout(&out);
+    assert!(md.contains("not enough history (0 of 3 nights)"), "{md}");
+    assert!(md.contains("✅ No regression tonight."), "{md}");
+    let l = lines(&history);
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0]["fixture"], "fib_iterative_64k");
+    assert_eq!(l[0]["mode"], "default");
+    assert_eq!(l[0]["runs"], 1);
+    assert_eq!(l[0]["failed_runs"], 0);
+    assert!(l[0]["median_prove_seconds"].as_f64().unwrap() > 0.0);
+    assert!(l[0]["median_peak_heap_bytes"].as_u64().unwrap() > 1 << 20);
+    let t = svg_texts(&dir.join("nightly").join("fib_iterative_64k-time-heap.svg"));
+    assert!(
+        t.iter()
+            .any(|s| s == "fib_iterative_64k: median peak heap per night"),
+        "{t:?}"
+    );
+    assert!(t.iter().any(|s| s == "default"), "{t:?}");
+    let t = svg_texts(&dir.join("nightly").join("fib_iterative_64k-frontier.svg"));
+    assert!(t.iter().any(|s| s == "default (reference)"), "{t:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
