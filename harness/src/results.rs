@@ -186,7 +186,7 @@ impl Entry {
             mode,
             runs: Vec::new(),
             failures: Vec::new(),
-            summary: EntrySummary::default(),
+            summary: EntrySummary::of(&[], 0),
         }
     }
 

@@ -95,6 +95,7 @@ pub fn mode_rows(file: &ResultsFile) -> Vec<ModeRow> {
                 runs: s.runs,
                 failed: s.failed_runs,
                 digest: match (&s.proof_sha3, differs) {
+                    _ if s.runs == 0 => DigestCheck::NoRuns,
                     (_, true) => DigestCheck::Differs,
                     (Some(d), false) => DigestCheck::Same(d.clone()),
                     (None, false) => DigestCheck::NoRuns,
@@ -215,6 +216,19 @@ pub(crate) mod tests {
         assert_eq!(rows[1].digest, DigestCheck::Same("abcdef0123".into()));
         assert!(all_digests_match(&rows));
         assert!(digest_line(&rows).starts_with('✓'));
+    }
+
+    #[test]
+    fn a_mode_without_runs_has_no_digest_to_compare() {
+        let mut f = sample_file();
+        f.entry_mut("fib", "leaf-drop".parse().unwrap());
+        let mut stale = crate::results::Entry::new("fib", "trace-retire".parse().unwrap());
+        stale.summary.digests_agree = false;
+        f.entries.push(stale);
+        let rows = mode_rows(&f);
+        assert_eq!(rows[2].digest, DigestCheck::NoRuns);
+        assert_eq!(rows[3].digest, DigestCheck::NoRuns);
+        assert!(all_digests_match(&rows));
     }
 
     #[test]
