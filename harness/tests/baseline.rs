@@ -23,7 +23,9 @@ fn save_a_baseline_then_compare_with_it() {
     std::fs::create_dir_all(&dir).unwrap();
     let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/fib_iterative.elf");
     let run = |out: &str, extra: &[&str]| {
-        let mut args = vec!["run", "--elf", elf, "--runs", "1", "--out", out];
+        let mut args = vec![
+            "run", "--elf", elf, "--modes", "default", "--runs", "1", "--out", out,
+        ];
         args.extend_from_slice(extra);
         bench_in(&dir, &args)
     };
