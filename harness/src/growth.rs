@@ -299,21 +299,11 @@ fn measure(args: &GrowthArgs) -> Result<ResultsFile> {
         programs,
         modes,
         runs: args.runs,
-        config: RunConfig {
-            log_blowup: 1,
-            log_max_rows: 20,
-            table_parallelism: None,
-            count_alloc: true,
-        },
+        config: RunConfig::STANDARD,
         timeout: args.timeout,
         max_memory: args.max_memory,
     };
-    let path = PathBuf::from(format!(
-        "target/bench/growth-{}-{}.json",
-        args.family,
-        crate::clock::now_compact()
-    ));
-    run::measure(&plan, &path)
+    run::measure_new(&plan, &format!("growth-{}", args.family))
 }
 
 /// Runs `bench growth`.

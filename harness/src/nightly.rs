@@ -97,21 +97,11 @@ fn measure(args: &NightlyArgs) -> Result<ResultsFile> {
         programs: vec![Program::Fixture(args.fixture.clone())],
         modes,
         runs: args.runs,
-        config: RunConfig {
-            log_blowup: 1,
-            log_max_rows: 20,
-            table_parallelism: None,
-            count_alloc: true,
-        },
+        config: RunConfig::STANDARD,
         timeout: args.timeout,
         max_memory: args.max_memory,
     };
-    let path = PathBuf::from(format!(
-        "target/bench/nightly-{}-{}.json",
-        args.fixture,
-        crate::clock::now_compact()
-    ));
-    run::measure(&plan, &path)
+    run::measure_new(&plan, &format!("nightly-{}", args.fixture))
 }
 
 /// Runs `bench nightly`.

@@ -32,6 +32,17 @@ pub struct RunConfig {
     pub count_alloc: bool,
 }
 
+impl RunConfig {
+    /// The proof settings every series is measured with (`bench nightly`, `bench growth`):
+    /// blowup 2, chunks of 2^20 rows, automatic table parallelism, heap counted.
+    pub const STANDARD: RunConfig = RunConfig {
+        log_blowup: 1,
+        log_max_rows: 20,
+        table_parallelism: None,
+        count_alloc: true,
+    };
+}
+
 /// A whole results file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResultsFile {

@@ -178,6 +178,15 @@ pub fn measure(plan: &Plan, path: &Path) -> Result<ResultsFile> {
     Ok(file)
 }
 
+/// [`measure`] into a new file `target/bench/{stem}-{UTC time}.json`.
+pub fn measure_new(plan: &Plan, stem: &str) -> Result<ResultsFile> {
+    let path = PathBuf::from(format!(
+        "target/bench/{stem}-{}.json",
+        crate::clock::now_compact()
+    ));
+    measure(plan, &path)
+}
+
 /// Makes the runs `plan` asks for that `file` lacks, interleaved, saving after each.
 fn fill(file: &mut ResultsFile, path: &Path, plan: &Plan) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the bench executable")?;
