@@ -274,7 +274,9 @@ pub struct MetricComparison {
     pub base: Side,
     /// The head side.
     pub head: Side,
-    /// `head.median - base.median`.
+    /// The absolute change: `head.median - base.median`; in a paired design
+    /// `base.median x (median paired ratio - 1)`, the change the paired estimate implies, so
+    /// that `delta` and `delta_pct` always agree in sign.
     pub delta: f64,
     /// The relative change, percent: of the medians, or of the median paired ratio.
     pub delta_pct: f64,
@@ -416,7 +418,10 @@ pub fn compare(
     Ok(MetricComparison {
         metric,
         design,
-        delta: h.median - b.median,
+        delta: match design {
+            Design::Paired => b.median * (ratio - 1.0),
+            Design::Independent => h.median - b.median,
+        },
         delta_pct,
         beyond,
         significance,
@@ -722,6 +727,14 @@ mod tests {
         assert_eq!(*test, "wilcoxon");
         assert!(*significant);
         assert_eq!(c.icon, Icon::Regression);
+        // Pairs where the medians move one way and the paired ratios the other: the absolute
+        // delta follows the paired estimate, so the two columns never disagree in sign.
+        let b2 = [2.42, 1.97, 2.33, 2.67, 2.60, 2.54];
+        let h2 = [2.23, 1.98, 2.40, 2.29, 2.70, 2.72];
+        let c2 = compare(Metric::Time, &b2, &h2, Design::Paired, &loose).unwrap();
+        assert!(c2.head.median < c2.base.median);
+        assert!(c2.delta_pct > 0.0, "{}", c2.delta_pct);
+        assert!(c2.delta > 0.0, "{}", c2.delta);
         // Five pairs are too few: the Wilcoxon test could not reach 0.05.
         let five = compare(Metric::Time, &base[..5], &head[..5], Design::Paired, &loose).unwrap();
         assert_eq!(
