@@ -246,8 +246,15 @@ pub fn render_text(report: &GrowthReport) -> String {
         "Growth of {} from {lo:.2} to {hi:.2} Mcycles (least squares against cycles)\n",
         report.family
     ));
+    let w = report
+        .modes
+        .iter()
+        .map(|m| m.mode.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     out.push_str(&format!(
-        "{:<28} {:>18} {:>7} {:>15} {:>7} {:>6}\n",
+        "{:<w$} {:>18} {:>7} {:>15} {:>7} {:>6}\n",
         "mode", "heap slope", "R²", "time slope", "R²", "sizes"
     ));
     for m in &report.modes {
@@ -255,8 +262,8 @@ pub fn render_text(report: &GrowthReport) -> String {
             (mb(f.slope), format!("{:.4}", f.r_squared))
         });
         out.push_str(&format!(
-            "{:<28} {:>18} {:>7} {:>15} {:>7} {:>6}\n",
-            m.mode,
+            "{:<w$} {:>18} {:>7} {:>15} {:>7} {:>6}\n",
+            m.mode.to_string(),
             hs,
             hr,
             format!("{:.3} s/Mcycle", m.time.slope),
