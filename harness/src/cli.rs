@@ -55,6 +55,17 @@ pub enum Command {
     Export(ExportArgs),
 }
 
+/// How each measured worker process runs (shared by `bench run`, `nightly` and `growth`).
+#[derive(Clone, Copy, Debug, Args)]
+pub struct WorkerArgs {
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
+    /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<u64>,
+}
+
 /// Arguments of `bench overhead`.
 #[derive(Debug, Args)]
 pub struct OverheadArgs {
@@ -156,9 +167,6 @@ pub struct RunArgs {
     /// Table instances in flight at once (default: the prover's automatic choice).
     #[arg(long, value_name = "K")]
     pub table_parallelism: Option<NonZeroUsize>,
-    /// Kill a worker after this many seconds and record it as failed.
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: Option<Duration>,
     /// The results file (default: target/bench/run-<UTC time>.json).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -177,9 +185,6 @@ pub struct RunArgs {
     /// Measure without counting heap bytes (`BENCH_COUNT_ALLOC=0` in the workers).
     #[arg(long)]
     pub no_count_alloc: bool,
-    /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
-    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
-    pub max_memory: Option<u64>,
     /// Save these results as baseline NAME (under target/bench/baselines/NAME/).
     #[arg(long, value_name = "NAME")]
     pub save_baseline: Option<String>,
@@ -189,6 +194,9 @@ pub struct RunArgs {
     /// The verdict rules of --baseline.
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// How each worker process runs.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
 }
 
 /// Arguments of `bench compare`.
@@ -342,12 +350,9 @@ pub struct NightlyArgs {
     /// Width of the noise band in MAD-estimated standard deviations.
     #[arg(long, value_name = "Z", default_value_t = 3.0)]
     pub z: f64,
-    /// Kill a worker after this many seconds and record it as failed.
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: Option<Duration>,
-    /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
-    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
-    pub max_memory: Option<u64>,
+    /// How each worker process runs.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
 }
 
 /// Arguments of `bench growth`.
@@ -384,12 +389,9 @@ pub struct GrowthArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Kill a worker after this many seconds and record it as failed.
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: Option<Duration>,
-    /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
-    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
-    pub max_memory: Option<u64>,
+    /// How each worker process runs.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
 }
 
 /// Arguments of `bench profile`.

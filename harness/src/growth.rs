@@ -307,8 +307,8 @@ fn measure(args: &GrowthArgs) -> Result<ResultsFile> {
         modes,
         runs: args.runs,
         config: RunConfig::STANDARD,
-        timeout: args.timeout,
-        max_memory: args.max_memory,
+        timeout: args.worker.timeout,
+        max_memory: args.worker.max_memory,
     };
     run::measure_new(&plan, &format!("growth-{}", args.family))
 }

@@ -102,7 +102,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if modes.is_empty() {
         bail!("no mode left to run");
     }
-    let timeout = args.timeout;
+    let timeout = args.worker.timeout;
     let config = RunConfig {
         log_blowup: args.log_blowup,
         log_max_rows: args.log_max_rows,
@@ -130,7 +130,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         runs: args.runs,
         config,
         timeout,
-        max_memory: args.max_memory,
+        max_memory: args.worker.max_memory,
     };
     fill(&mut file, &path, &plan)?;
 

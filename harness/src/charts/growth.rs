@@ -51,13 +51,7 @@ fn panel<DB: DrawingBackend>(
             .draw_series(points.iter().map(|&p| Circle::new(p, 4, c.filled())))
             .map_err(draw_err)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(draw_err)
+    super::draw_legend(&mut chart)
 }
 
 /// The chart of `report`.

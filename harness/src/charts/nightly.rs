@@ -140,13 +140,7 @@ fn panel<DB: DrawingBackend>(
             }))
             .map_err(draw_err)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(draw_err)
+    super::draw_legend(&mut chart)
 }
 
 /// The chart of `records` (one fixture, oldest first), with steps by `rule`.

@@ -81,13 +81,7 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
                     ),
                 )])
             .map_err(draw_err)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(draw_err)?;
+        super::draw_legend(&mut chart)?;
 
         let n = lanes.len().max(1) as f64;
         let mut bands = ChartBuilder::on(&bottom)
