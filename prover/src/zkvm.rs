@@ -12,16 +12,14 @@ use std::num::NonZeroUsize;
 use serde::{Deserialize, Serialize};
 use sha3::{Digest as _, Sha3_256};
 
-use crate::air::bitwise::{BitwiseAir, bitwise_trace};
-use crate::air::bus::{self, ByteCounts};
+use crate::air::bus;
 use crate::air::bytes::{BytesAir, bytes_trace};
 use crate::air::cpu::CpuAir;
-use crate::air::lt::{LtAir, lt_trace};
 use crate::air::memory::MemoryAir;
 use crate::air::program::ProgramAir;
 use crate::air::range::{RangeAir, range_trace};
 use crate::air::witness::{self, CpuRows, WitnessError};
-use crate::air::{add::AddAir, add::add_trace, alu::route_alu};
+use crate::air::{AluAir, AluTable, route_alu};
 use crate::modes::{Flag, MemoryMode, ModeError};
 use crate::stark::{
     Felt, MemoryPlan, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction,
@@ -49,12 +47,8 @@ pub enum VmAir {
     Range(RangeAir),
     /// See [`BytesAir`].
     Bytes(BytesAir),
-    /// See [`AddAir`].
-    Add(AddAir),
-    /// See [`LtAir`].
-    Lt(LtAir),
-    /// See [`BitwiseAir`].
-    Bitwise(BitwiseAir),
+    /// One of the ALU tables (see [`AluTable`]).
+    Alu(AluAir),
 }
 
 crate::delegate_air!(VmAir {
@@ -63,9 +57,7 @@ crate::delegate_air!(VmAir {
     Memory,
     Range,
     Bytes,
-    Add,
-    Lt,
-    Bitwise
+    Alu
 });
 
 /// Index of each table in [`airs`].
@@ -80,12 +72,23 @@ pub mod table {
     pub const RANGE: usize = 3;
     /// BYTES.
     pub const BYTES: usize = 4;
+    /// The first ALU table; ALU table `t` is at `FIRST_ALU + t.index()`.
+    pub const FIRST_ALU: usize = 5;
     /// ADD (and SUB).
-    pub const ADD: usize = 5;
+    pub const ADD: usize = alu(AluTable::Add);
     /// LT (SLT and SLTU).
-    pub const LT: usize = 6;
+    pub const LT: usize = alu(AluTable::Lt);
     /// BITWISE.
-    pub const BITWISE: usize = 7;
+    pub const BITWISE: usize = alu(AluTable::Bitwise);
+    /// The number of tables.
+    pub const COUNT: usize = FIRST_ALU + AluTable::ALL.len();
+
+    use super::AluTable;
+
+    /// The index of ALU table `t`.
+    pub const fn alu(t: AluTable) -> usize {
+        FIRST_ALU + t as usize
+    }
 }
 
 /// The zkVM's tables for `program`.
@@ -96,10 +99,10 @@ pub fn airs(program: &Program) -> Vec<VmAir> {
         VmAir::Memory(MemoryAir),
         VmAir::Range(RangeAir),
         VmAir::Bytes(BytesAir),
-        VmAir::Add(AddAir),
-        VmAir::Lt(LtAir),
-        VmAir::Bitwise(BitwiseAir),
     ]
+    .into_iter()
+    .chain(AluTable::ALL.map(|t| VmAir::Alu(t.air())))
+    .collect()
 }
 
 /// How to prove. Only `params` decides the proof bytes; the memory mode and the table
@@ -307,22 +310,20 @@ pub fn build_witness(
     )?;
     drop(log);
     let memory = witness::memory(&mut routed);
-    let (adds, lts, logic) = route_alu(&routed.alu);
-    let mut bytes = ByteCounts::default();
-    let add = add_trace(&adds, &mut routed.range);
-    let lt = lt_trace(&lts, &mut routed.range);
-    let bitwise = bitwise_trace(&logic, &mut bytes);
+    let alu_traces: Vec<_> = AluTable::ALL
+        .iter()
+        .zip(route_alu(&routed.alu))
+        .map(|(t, requests)| t.trace(&requests, &mut routed.lookups))
+        .collect();
     // RANGE and BYTES come last: every other builder adds to their counts.
-    let traces = vec![
+    let mut traces = vec![
         program_air.trace(&routed.program_counts),
         routed.cpu.expect("routed with CpuRows::Trace"),
         memory,
-        range_trace(&routed.range),
-        bytes_trace(&bytes),
-        add,
-        lt,
-        bitwise,
+        range_trace(&routed.lookups.range),
+        bytes_trace(&routed.lookups.bytes),
     ];
+    traces.extend(alu_traces);
     Ok(VmWitness {
         airs,
         traces,

@@ -7,10 +7,9 @@
 
 use p3_field::{Field, PrimeCharacteristicRing, PrimeField64};
 use p3_matrix::dense::RowMajorMatrix;
-use prover::air::bus::{ALU, AluRequest, BYTES, ByteCounts, RANGE16, RangeCounts, alu_result, op};
+use prover::air::bus::{ALU, AluRequest, BYTES, Lookups, RANGE16, alu_result, op};
 use prover::air::{
-    AddAir, BitwiseAir, BytesAir, LtAir, RangeAir, add, add_trace, bitwise, bitwise_trace,
-    bytes_trace, lt, lt_trace, range_trace, route_alu,
+    AluAir, AluTable, BytesAir, RangeAir, add, bitwise, bytes_trace, lt, range_trace, route_alu,
 };
 use prover::stark::check::{CheckReport, check_constraints};
 use prover::stark::{
@@ -20,23 +19,15 @@ use prover::stark::{
 
 // ---------------------------------------------------------------- the statement ---------
 
-/// The five tables as one type, so a statement can mix them.
+/// The leaf tables and the ALU tables as one type, so a statement can mix them.
 #[derive(Clone, Copy, Debug)]
 enum Table {
     Range(RangeAir),
     Bytes(BytesAir),
-    Add(AddAir),
-    Lt(LtAir),
-    Bitwise(BitwiseAir),
+    Alu(AluAir),
 }
 
-prover::delegate_air!(Table {
-    Range,
-    Bytes,
-    Add,
-    Lt,
-    Bitwise
-});
+prover::delegate_air!(Table { Range, Bytes, Alu });
 
 /// One public ALU send `(op, b, c, a)`; `a` is a `u64` so a test can claim `2^32`.
 type Claim = (u32, u32, u32, u64);
@@ -44,11 +35,9 @@ type Claim = (u32, u32, u32, u64);
 /// A statement under construction: the ALU traces, the lookup counts they recorded, and the
 /// requests the "CPU" claims. Tests corrupt any of these before [`Case::prove_verify`].
 struct Case {
-    add: Option<RowMajorMatrix<Felt>>,
-    lt: Option<RowMajorMatrix<Felt>>,
-    bitwise: Option<RowMajorMatrix<Felt>>,
-    range: RangeCounts,
-    bytes: ByteCounts,
+    /// One trace per ALU table (by [`AluTable::index`]), or `None` if left out.
+    tables: Vec<Option<RowMajorMatrix<Felt>>>,
+    lookups: Lookups,
     claims: Vec<Claim>,
 }
 
@@ -57,22 +46,19 @@ impl Case {
     /// group, with `all_tables`), plus RANGE and/or BYTES where they are needed. Claims every
     /// request with its reference result.
     fn build(requests: &[AluRequest], all_tables: bool) -> Self {
-        let (adds, lts, bits) = route_alu(requests);
-        let mut range = RangeCounts::default();
-        let mut bytes = ByteCounts::default();
-        let add = (all_tables || !adds.is_empty()).then(|| add_trace(&adds, &mut range));
-        let lt = (all_tables || !lts.is_empty()).then(|| lt_trace(&lts, &mut range));
-        let bitwise = (all_tables || !bits.is_empty()).then(|| bitwise_trace(&bits, &mut bytes));
+        let mut lookups = Lookups::default();
+        let tables = AluTable::ALL
+            .iter()
+            .zip(route_alu(requests))
+            .map(|(t, reqs)| (all_tables || !reqs.is_empty()).then(|| t.trace(&reqs, &mut lookups)))
+            .collect();
         let claims = requests
             .iter()
             .map(|r| (r.op, r.b, r.c, u64::from(r.result())))
             .collect();
         Self {
-            add,
-            lt,
-            bitwise,
-            range,
-            bytes,
+            tables,
+            lookups,
             claims,
         }
     }
@@ -84,26 +70,18 @@ impl Case {
     fn parts(&self) -> (Vec<Table>, MaterializedTraces, Vec<PublicInteraction>) {
         let mut airs = Vec::new();
         let mut traces = Vec::new();
-        if let Some(m) = &self.add {
-            airs.push(Table::Add(AddAir));
-            traces.push(m.clone());
+        for (t, m) in AluTable::ALL.iter().zip(&self.tables) {
+            if let Some(m) = m {
+                airs.push(Table::Alu(t.air()));
+                traces.push(m.clone());
+            }
         }
-        if let Some(m) = &self.lt {
-            airs.push(Table::Lt(LtAir));
-            traces.push(m.clone());
-        }
-        if let Some(m) = &self.bitwise {
-            airs.push(Table::Bitwise(BitwiseAir));
-            traces.push(m.clone());
-        }
-        if self.add.is_some() || self.lt.is_some() {
-            airs.push(Table::Range(RangeAir));
-            traces.push(range_trace(&self.range));
-        }
-        if self.bitwise.is_some() {
-            airs.push(Table::Bytes(BytesAir));
-            traces.push(bytes_trace(&self.bytes));
-        }
+        // RANGE and BYTES are always there: a table that looks nothing up leaves its
+        // multiplicities at zero.
+        airs.push(Table::Range(RangeAir));
+        traces.push(range_trace(&self.lookups.range));
+        airs.push(Table::Bytes(BytesAir));
+        traces.push(bytes_trace(&self.lookups.bytes));
         let public = self
             .claims
             .iter()
@@ -254,27 +232,30 @@ fn route_alu_splits_by_table_and_keeps_order() {
         req(op::OR, 13, 14),
         req(op::ADD, 3, 4),
     ];
-    let (adds, lts, bits) = route_alu(&reqs);
-    assert_eq!(adds, [reqs[1], reqs[3], reqs[7]]);
-    assert_eq!(lts, [reqs[0], reqs[4]]);
-    assert_eq!(bits, [reqs[2], reqs[5], reqs[6]]);
-    let (a, l, b) = route_alu(&[]);
-    assert!(a.is_empty() && l.is_empty() && b.is_empty());
+    let routed = route_alu(&reqs);
+    assert_eq!(routed.len(), AluTable::ALL.len());
+    assert_eq!(routed[AluTable::Add.index()], [reqs[1], reqs[3], reqs[7]]);
+    assert_eq!(routed[AluTable::Lt.index()], [reqs[0], reqs[4]]);
+    assert_eq!(
+        routed[AluTable::Bitwise.index()],
+        [reqs[2], reqs[5], reqs[6]]
+    );
+    assert!(route_alu(&[]).iter().all(Vec::is_empty));
 }
 
 #[test]
 fn builders_pad_with_zero_rows_to_a_power_of_two() {
     for (n, height) in [(0, 4), (1, 4), (4, 4), (5, 8), (9, 16)] {
-        let mut range = RangeCounts::default();
-        let mut bytes = ByteCounts::default();
+        let mut lookups = Lookups::default();
         let adds = vec![req(op::ADD, 0xFFFF_FFFF, 2); n];
         let lts = vec![req(op::SLT, 0x8000_0000, 7); n];
         let bits = vec![req(op::OR, 0x0102_0304, 0xF0F0_F0F0); n];
         let tables = [
-            (add_trace(&adds, &mut range), add::WIDTH),
-            (lt_trace(&lts, &mut range), lt::WIDTH),
-            (bitwise_trace(&bits, &mut bytes), bitwise::WIDTH),
+            (AluTable::Add.trace(&adds, &mut lookups), add::WIDTH),
+            (AluTable::Lt.trace(&lts, &mut lookups), lt::WIDTH),
+            (AluTable::Bitwise.trace(&bits, &mut lookups), bitwise::WIDTH),
         ];
+        let (range, bytes) = (&lookups.range, &lookups.bytes);
         for (m, width) in &tables {
             assert_eq!((m.width, m.values.len()), (*width, height * width));
             assert!(m.values[n * width..].iter().all(|v| *v == Felt::ZERO));
@@ -283,27 +264,26 @@ fn builders_pad_with_zero_rows_to_a_power_of_two() {
         assert_eq!(range.0.iter().map(|&c| c as usize).sum::<usize>(), 8 * n);
         assert_eq!(bytes.0.iter().map(|&c| c as usize).sum::<usize>(), 4 * n);
         assert_eq!(bytes.0[0x01 << 8 | 0xF0], n as u32);
-        assert_eq!(range_trace(&range).values.len(), 1 << 16);
-        assert_eq!(bytes_trace(&bytes).values.len(), 1 << 16);
+        assert_eq!(range_trace(range).values.len(), 1 << 16);
+        assert_eq!(bytes_trace(bytes).values.len(), 1 << 16);
     }
 }
 
 #[test]
 fn trace_results_match_the_reference_semantics() {
-    let mut range = RangeCounts::default();
-    let mut bytes = ByteCounts::default();
-    let checks: [(&[u32], usize, usize); 3] = [
-        (&[op::ADD, op::SUB], 0, add::col::A),
-        (&[op::SLT, op::SLTU], 1, lt::col::A),
-        (&[op::XOR, op::OR, op::AND], 2, bitwise::col::A),
+    let mut lookups = Lookups::default();
+    let checks: [(&[u32], AluTable, usize); 3] = [
+        (&[op::ADD, op::SUB], AluTable::Add, add::col::A),
+        (&[op::SLT, op::SLTU], AluTable::Lt, lt::col::A),
+        (
+            &[op::XOR, op::OR, op::AND],
+            AluTable::Bitwise,
+            bitwise::col::A,
+        ),
     ];
     for (ops, table, a_col) in checks {
         let reqs = edge_requests(ops);
-        let m = match table {
-            0 => add_trace(&reqs, &mut range),
-            1 => lt_trace(&reqs, &mut range),
-            _ => bitwise_trace(&reqs, &mut bytes),
-        };
+        let m = table.trace(&reqs, &mut lookups);
         for (row, r) in reqs.iter().enumerate() {
             assert_eq!(get(&m, row, a_col), u64::from(r.result()), "{r:?}");
         }
@@ -313,9 +293,9 @@ fn trace_results_match_the_reference_semantics() {
     assert_eq!(alu_result(op::SLTU, 0xFFFF_FFFF, 1), 0);
     assert_eq!(alu_result(op::SLT, 0x7FFF_FFFF, 0x8000_0000), 0);
     assert_eq!(alu_result(op::SLTU, 0x7FFF_FFFF, 0x8000_0000), 1);
-    let m = lt_trace(
+    let m = AluTable::Lt.trace(
         &[req(op::SLT, 0xFFFF_FFFF, 1), req(op::SLTU, 0xFFFF_FFFF, 1)],
-        &mut range,
+        &mut lookups,
     );
     assert_eq!((get(&m, 0, lt::col::A), get(&m, 1, lt::col::A)), (1, 0));
 }
@@ -328,7 +308,7 @@ fn add_and_sub_edge_cases_verify() {
     let mut reqs = edge_requests(&[op::ADD, op::SUB]);
     reqs.extend([req(op::ADD, 2, 3), req(op::ADD, 2, 3), req(op::SUB, 5, 5)]);
     let case = Case::new(&reqs);
-    let m = case.add.as_ref().unwrap();
+    let m = case.tables[AluTable::Add.index()].as_ref().unwrap();
     assert_eq!(m.values.len(), 256 * add::WIDTH);
     assert_verifies(&case);
 }
@@ -377,7 +357,7 @@ fn all_alu_tables_verify_in_one_statement() {
 fn empty_alu_tables_verify() {
     // Only padding rows: nothing is received, nothing is looked up.
     let case = Case::build(&[], true);
-    assert!(case.range.0.iter().all(|&c| c == 0));
+    assert!(case.lookups.range.0.iter().all(|&c| c == 0));
     assert_verifies(&case);
 }
 
@@ -397,11 +377,11 @@ fn add_case() -> Case {
 fn add_wrong_result_is_rejected() {
     // Claim ADD(2, 3) = 6, with the limbs and their range checks consistent with 6.
     let mut case = add_case();
-    let m = case.add.as_mut().unwrap();
+    let m = case.tables[AluTable::Add.index()].as_mut().unwrap();
     setu(m, 1, add::col::A, 6);
     setu(m, 1, add::col::A_LO, 6);
-    case.range.0[5] -= 1;
-    case.range.0[6] += 1;
+    case.lookups.range.0[5] -= 1;
+    case.lookups.range.0[6] += 1;
     case.claims[1].3 = 6;
     assert_constraint_rejects(&case, "add", 1);
 }
@@ -410,7 +390,7 @@ fn add_wrong_result_is_rejected() {
 fn add_wrong_carry_is_rejected() {
     // SUB(3, 5) = 0xFFFF_FFFE needs the borrow; drop it.
     let mut case = add_case();
-    let m = case.add.as_mut().unwrap();
+    let m = case.tables[AluTable::Add.index()].as_mut().unwrap();
     assert_eq!(get(m, 0, add::col::CARRY), 1);
     setu(m, 0, add::col::CARRY, 0);
     assert_constraint_rejects(&case, "add", 0);
@@ -421,10 +401,10 @@ fn add_non_boolean_selector_is_rejected() {
     // is_add = 2 turns the row into a double receive of opcode 2 = SUB with a = b + c: it
     // would prove SUB(2, 3) = 5. Only the booleanity of is_add stands in the way.
     let mut case = add_case();
-    let m = case.add.as_mut().unwrap();
+    let m = case.tables[AluTable::Add.index()].as_mut().unwrap();
     setu(m, 1, add::col::IS_ADD, 2);
     // The range checks of a_lo = 5 and a_hi = 0 double too.
-    case.range.add_u32(5);
+    case.lookups.range.add_u32(5);
     case.claims[1] = (op::SUB, 2, 3, 5);
     case.claims.push((op::SUB, 2, 3, 5));
     assert_constraint_rejects(&case, "add", 1);
@@ -435,13 +415,13 @@ fn add_limb_out_of_range_is_rejected() {
     // ADD(0xFFFF_FFFF, 1) "= 2^32" with carry 0: a_lo = 2^16, a_hi = 0xFFFF recompose to
     // 2^32 and satisfy every constraint; only the range check of a_lo catches it.
     let mut case = add_case();
-    let m = case.add.as_mut().unwrap();
+    let m = case.tables[AluTable::Add.index()].as_mut().unwrap();
     setu(m, 2, add::col::A, 1 << 32);
     setu(m, 2, add::col::CARRY, 0);
     setu(m, 2, add::col::A_LO, 1 << 16);
     setu(m, 2, add::col::A_HI, 0xFFFF);
-    case.range.0[0] -= 2;
-    case.range.0[0xFFFF] += 1;
+    case.lookups.range.0[0] -= 2;
+    case.lookups.range.0[0xFFFF] += 1;
     case.claims[2].3 = 1 << 32;
     assert_lookup_rejects(&case, RANGE16);
 }
@@ -449,7 +429,7 @@ fn add_limb_out_of_range_is_rejected() {
 #[test]
 fn range_multiplicity_off_by_one_is_rejected() {
     let mut case = add_case();
-    case.range.0[5] += 1;
+    case.lookups.range.0[5] += 1;
     assert_lookup_rejects(&case, RANGE16);
 }
 
@@ -469,7 +449,7 @@ fn lt_case() -> Case {
 fn slt_wrong_result_is_rejected() {
     // Claim SLT(5, 3) = 1, leaving the difference limbs alone.
     let mut case = lt_case();
-    let m = case.lt.as_mut().unwrap();
+    let m = case.tables[AluTable::Lt.index()].as_mut().unwrap();
     setu(m, 1, lt::col::A, 1);
     case.claims[1].3 = 1;
     assert_constraint_rejects(&case, "lt", 1);
@@ -480,11 +460,11 @@ fn slt_wrong_result_with_matching_difference_is_rejected() {
     // Claim SLT(5, 3) = 1 with d = 2 + 2^32 split as (2, 2^16): the constraints hold, the
     // range check of d_hi does not.
     let mut case = lt_case();
-    let m = case.lt.as_mut().unwrap();
+    let m = case.tables[AluTable::Lt.index()].as_mut().unwrap();
     assert_eq!(get(m, 1, lt::col::D_LO), 2);
     setu(m, 1, lt::col::A, 1);
     setu(m, 1, lt::col::D_HI, 1 << 16);
-    case.range.0[0] -= 1;
+    case.lookups.range.0[0] -= 1;
     case.claims[1].3 = 1;
     assert_lookup_rejects(&case, RANGE16);
 }
@@ -494,12 +474,12 @@ fn slt_forged_sign_bit_is_rejected() {
     // Claim SLT(0x8000_0000, 0) = 0 by calling b non-negative: b_msb = 0 makes
     // 2b - 2^32 b_msb = 2^32, whose high limb 2^16 fails the range check.
     let mut case = lt_case();
-    let m = case.lt.as_mut().unwrap();
+    let m = case.tables[AluTable::Lt.index()].as_mut().unwrap();
     assert_eq!(get(m, 2, lt::col::B_MSB), 1);
     setu(m, 2, lt::col::A, 0);
     setu(m, 2, lt::col::B_MSB, 0);
     setu(m, 2, lt::col::YB_HI, 1 << 16);
-    case.range.0[0] -= 1;
+    case.lookups.range.0[0] -= 1;
     case.claims[2].3 = 0;
     assert_lookup_rejects(&case, RANGE16);
 }
@@ -509,7 +489,7 @@ fn slt_non_boolean_sign_bit_is_rejected() {
     // Claim SLT(0x8000_0000, 0) = 0 with b_msb = 1/2: then 2b - 2^32 b_msb = 2^31 and the
     // difference is 0, all limbs in range. Only the booleanity of b_msb catches it.
     let mut case = lt_case();
-    let m = case.lt.as_mut().unwrap();
+    let m = case.tables[AluTable::Lt.index()].as_mut().unwrap();
     set(m, 2, lt::col::B_MSB, Felt::TWO.inverse());
     setu(m, 2, lt::col::A, 0);
     setu(m, 2, lt::col::YB_LO, 0);
@@ -541,7 +521,7 @@ fn bitwise_case() -> Case {
 fn xor_wrong_result_is_rejected() {
     let mut case = bitwise_case();
     let wrong = u64::from(0x1234_5678u32 ^ 0x0F0F_0F0F) + 1;
-    let m = case.bitwise.as_mut().unwrap();
+    let m = case.tables[AluTable::Bitwise.index()].as_mut().unwrap();
     setu(m, 0, bitwise::col::A, wrong);
     case.claims[0].3 = wrong;
     assert_constraint_rejects(&case, "bitwise", 0);
@@ -552,7 +532,7 @@ fn bitwise_wrong_and_byte_is_rejected() {
     // Claim AND(0xF0, 0x3C) = 0x31 with the low AND byte 0x31, so the recomposition holds;
     // the byte triple (0xF0, 0x3C, 0x31) is not in the BYTES table.
     let mut case = bitwise_case();
-    let m = case.bitwise.as_mut().unwrap();
+    let m = case.tables[AluTable::Bitwise.index()].as_mut().unwrap();
     assert_eq!(get(m, 1, bitwise::col::AND), 0x30);
     setu(m, 1, bitwise::col::AND, 0x31);
     setu(m, 1, bitwise::col::A, 0x31);
@@ -565,12 +545,12 @@ fn bitwise_non_boolean_selector_is_rejected() {
     // is_xor = 2 turns XOR(1, 0) into a double receive of opcode 6 = SLT with a = 2 XOR(1, 0):
     // it would prove SLT(1, 0) = 2. The byte lookups double too; only booleanity catches it.
     let mut case = bitwise_case();
-    let m = case.bitwise.as_mut().unwrap();
+    let m = case.tables[AluTable::Bitwise.index()].as_mut().unwrap();
     setu(m, 2, bitwise::col::IS_XOR, 2);
     setu(m, 2, bitwise::col::A, 2);
-    case.bytes.add(1, 0);
+    case.lookups.bytes.add(1, 0);
     for _ in 0..3 {
-        case.bytes.add(0, 0);
+        case.lookups.bytes.add(0, 0);
     }
     case.claims[2] = (op::SLT, 1, 0, 2);
     case.claims.push((op::SLT, 1, 0, 2));
@@ -580,6 +560,6 @@ fn bitwise_non_boolean_selector_is_rejected() {
 #[test]
 fn bytes_multiplicity_off_by_one_is_rejected() {
     let mut case = bitwise_case();
-    case.bytes.0[0x12 << 8 | 0x0F] -= 1;
+    case.lookups.bytes.0[0x12 << 8 | 0x0F] -= 1;
     assert_lookup_rejects(&case, BYTES);
 }

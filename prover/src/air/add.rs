@@ -36,10 +36,8 @@
 //! is the same with `a + c = b + 2^32 borrow`.
 
 use p3_field::PrimeCharacteristicRing;
-use p3_matrix::dense::RowMajorMatrix;
 
-use super::alu::alu_table_height;
-use super::bus::{ALU, AluRequest, RANGE16, RangeCounts, op};
+use super::bus::{ALU, AluRequest, Lookups, RANGE16, op};
 use crate::stark::{Air, Constraints, Expr, Felt, Vars};
 
 /// Main column indices.
@@ -102,20 +100,10 @@ impl Air for AddAir {
     }
 }
 
-/// The ADD table's trace for `requests` (only `ADD` and `SUB`; see
-/// [`route_alu`](super::alu::route_alu)), one row per request in order, zero-padded to
-/// [`alu_table_height`]. Records the two range checks of each result in `range`.
-pub fn add_trace(requests: &[AluRequest], range: &mut RangeCounts) -> RowMajorMatrix<Felt> {
-    let height = alu_table_height(requests.len());
-    let mut values = Felt::zero_vec(height * WIDTH);
-    add_rows(requests, &mut values, Some(range));
-    RowMajorMatrix::new(values, WIDTH)
-}
-
 /// Fills the rows of `requests` into `rows` (zeroed, [`WIDTH`] cells a row, at least one row
-/// per request), recording range checks in `range` if given. Row `i` depends on request `i`
-/// alone, so any slice of the requests gives the matching slice of [`add_trace`].
-pub fn add_rows(requests: &[AluRequest], rows: &mut [Felt], mut range: Option<&mut RangeCounts>) {
+/// per request), recording range checks in `lookups` if given. Row `i` depends on request `i`
+/// alone, so any slice of the requests gives the matching slice of the table's trace.
+pub fn add_rows(requests: &[AluRequest], rows: &mut [Felt], mut lookups: Option<&mut Lookups>) {
     for (row, req) in rows.chunks_exact_mut(WIDTH).zip(requests) {
         debug_assert!(
             req.op == op::ADD || req.op == op::SUB,
@@ -136,8 +124,8 @@ pub fn add_rows(requests: &[AluRequest], rows: &mut [Felt], mut range: Option<&m
         row[col::CARRY] = Felt::from_bool(carry);
         row[col::A_LO] = Felt::from_u32(a & 0xffff);
         row[col::A_HI] = Felt::from_u32(a >> 16);
-        if let Some(range) = range.as_deref_mut() {
-            range.add_u32(a);
+        if let Some(l) = lookups.as_deref_mut() {
+            l.range.add_u32(a);
         }
     }
 }

@@ -1,38 +1,153 @@
-//! Routing ALU requests to the tables that prove them, and what the ALU tables share.
+//! The ALU tables as one registry: which table proves which opcode, and one way to build,
+//! fill and name any of them.
 //!
-//! The CPU sends every ALU request `(op, b, c, a)` on [`ALU`](super::bus::ALU); three tables
-//! receive them:
+//! The CPU sends every ALU request `(op, b, c, a)` on [`ALU`](super::bus::ALU); exactly one
+//! table receives each opcode:
 //!
 //! | table | opcodes |
 //! |---|---|
-//! | [`AddAir`](super::add::AddAir) | `ADD`, `SUB` |
-//! | [`LtAir`](super::lt::LtAir) | `SLT`, `SLTU` |
-//! | [`BitwiseAir`](super::bitwise::BitwiseAir) | `XOR`, `OR`, `AND` |
+//! | [`AddAir`] | `ADD`, `SUB` |
+//! | [`LtAir`] | `SLT`, `SLTU` |
+//! | [`BitwiseAir`] | `XOR`, `OR`, `AND` |
 //!
-//! [`route_alu`] splits a request list accordingly; each table's trace builder then takes its
-//! share.
+//! [`route_alu`] splits a request list by [`AluTable`]; [`AluTable::trace`] and
+//! [`AluTable::fill`] build a table's rows from its share. Every ALU table follows the same
+//! contract: row `i` depends on request `i` alone (so any slice of the requests gives the
+//! matching slice of rows, which the trace-retire mode relies on), rows past the requests are
+//! all-zero padding that receives and sends nothing, and the builder records its lookups in
+//! [`Lookups`]. Adding a table is adding a variant here.
 
-use super::bus::{AluRequest, op};
+use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::add::{self, AddAir};
+use super::bitwise::{self, BitwiseAir};
+use super::bus::{AluRequest, Lookups, op};
+use super::lt::{self, LtAir};
+use crate::stark::Felt;
 use crate::stark::params::MIN_LOG_HEIGHT;
 
-/// Splits `requests` into `(add/sub, slt/sltu, xor/or/and)`, each in the original order.
-///
-/// Panics on an unknown opcode (a caller bug, as in [`alu_result`](super::bus::alu_result)).
-pub fn route_alu(requests: &[AluRequest]) -> (Vec<AluRequest>, Vec<AluRequest>, Vec<AluRequest>) {
-    let (mut add, mut lt, mut bitwise) = (Vec::new(), Vec::new(), Vec::new());
-    for r in requests {
-        match r.op {
-            op::ADD | op::SUB => add.push(*r),
-            op::SLT | op::SLTU => lt.push(*r),
-            op::XOR | op::OR | op::AND => bitwise.push(*r),
-            other => panic!("unknown ALU opcode {other}"),
+/// One ALU table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AluTable {
+    /// `ADD`, `SUB`.
+    Add,
+    /// `SLT`, `SLTU`.
+    Lt,
+    /// `XOR`, `OR`, `AND`.
+    Bitwise,
+}
+
+impl AluTable {
+    /// Every ALU table, in proof order.
+    pub const ALL: [AluTable; 3] = [AluTable::Add, AluTable::Lt, AluTable::Bitwise];
+
+    /// The table that proves `op`, if any.
+    pub fn of(op: u32) -> Option<Self> {
+        match op {
+            op::ADD | op::SUB => Some(Self::Add),
+            op::SLT | op::SLTU => Some(Self::Lt),
+            op::XOR | op::OR | op::AND => Some(Self::Bitwise),
+            _ => None,
         }
     }
-    (add, lt, bitwise)
+
+    /// Position in [`AluTable::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The table's AIR.
+    pub fn air(self) -> AluAir {
+        match self {
+            Self::Add => AluAir::Add(AddAir),
+            Self::Lt => AluAir::Lt(LtAir),
+            Self::Bitwise => AluAir::Bitwise(BitwiseAir),
+        }
+    }
+
+    /// Main trace width.
+    pub fn width(self) -> usize {
+        match self {
+            Self::Add => add::WIDTH,
+            Self::Lt => lt::WIDTH,
+            Self::Bitwise => bitwise::WIDTH,
+        }
+    }
+
+    /// Fills the rows of `requests` (all of this table's opcodes) into `rows` (zeroed,
+    /// [`width`](Self::width) cells a row, at least one row per request), recording lookups
+    /// in `lookups` if given.
+    pub fn fill(self, requests: &[AluRequest], rows: &mut [Felt], lookups: Option<&mut Lookups>) {
+        match self {
+            Self::Add => add::add_rows(requests, rows, lookups),
+            Self::Lt => lt::lt_rows(requests, rows, lookups),
+            Self::Bitwise => bitwise::bitwise_rows(requests, rows, lookups),
+        }
+    }
+
+    /// The table's trace for `requests`: one row per request in order, zero-padded to
+    /// [`alu_table_height`]. Records the rows' lookups in `lookups`.
+    pub fn trace(self, requests: &[AluRequest], lookups: &mut Lookups) -> RowMajorMatrix<Felt> {
+        let width = self.width();
+        let mut values = Felt::zero_vec(alu_table_height(requests.len()) * width);
+        self.fill(requests, &mut values, Some(lookups));
+        RowMajorMatrix::new(values, width)
+    }
+}
+
+/// The ALU tables' AIRs as one type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AluAir {
+    /// See [`AddAir`].
+    Add(AddAir),
+    /// See [`LtAir`].
+    Lt(LtAir),
+    /// See [`BitwiseAir`].
+    Bitwise(BitwiseAir),
+}
+
+crate::delegate_air!(AluAir { Add, Lt, Bitwise });
+
+/// Splits `requests` by table: entry `t.index()` holds table `t`'s requests, in the original
+/// order.
+///
+/// Panics on an opcode no table proves (a caller bug, as in
+/// [`alu_result`](super::bus::alu_result)).
+pub fn route_alu(requests: &[AluRequest]) -> Vec<Vec<AluRequest>> {
+    let mut out = vec![Vec::new(); AluTable::ALL.len()];
+    for r in requests {
+        let table = AluTable::of(r.op).unwrap_or_else(|| panic!("unknown ALU opcode {}", r.op));
+        out[table.index()].push(*r);
+    }
+    out
 }
 
 /// The height of an ALU table holding `rows` requests: the next power of two, at least the
 /// smallest height the STARK accepts. Rows past the requests are all-zero padding.
 pub fn alu_table_height(rows: usize) -> usize {
     rows.max(1 << MIN_LOG_HEIGHT).next_power_of_two()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_is_listed_once_at_its_index() {
+        for (i, t) in AluTable::ALL.iter().enumerate() {
+            assert_eq!(t.index(), i);
+        }
+    }
+
+    #[test]
+    fn an_opcode_has_one_table_and_unknown_opcodes_have_none() {
+        for o in 0..=40u32 {
+            if let Some(t) = AluTable::of(o) {
+                assert!(AluTable::ALL.contains(&t));
+            }
+        }
+        assert_eq!(AluTable::of(0), None);
+        assert_eq!(AluTable::of(op::ADD), Some(AluTable::Add));
+    }
 }

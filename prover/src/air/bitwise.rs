@@ -40,10 +40,8 @@
 //! so nothing wraps mod `p`).
 
 use p3_field::PrimeCharacteristicRing;
-use p3_matrix::dense::RowMajorMatrix;
 
-use super::alu::alu_table_height;
-use super::bus::{ALU, AluRequest, BYTES, ByteCounts, op};
+use super::bus::{ALU, AluRequest, BYTES, Lookups, op};
 use crate::stark::{Air, Constraints, Expr, Felt, Vars};
 
 /// Main column indices.
@@ -111,24 +109,10 @@ impl Air for BitwiseAir {
     }
 }
 
-/// The BITWISE table's trace for `requests` (only `XOR`, `OR` and `AND`; see
-/// [`route_alu`](super::alu::route_alu)), one row per request in order, zero-padded to
-/// [`alu_table_height`]. Records the four byte-pair lookups of each row in `bytes`.
-pub fn bitwise_trace(requests: &[AluRequest], bytes: &mut ByteCounts) -> RowMajorMatrix<Felt> {
-    let height = alu_table_height(requests.len());
-    let mut values = Felt::zero_vec(height * WIDTH);
-    bitwise_rows(requests, &mut values, Some(bytes));
-    RowMajorMatrix::new(values, WIDTH)
-}
-
 /// Fills the rows of `requests` into `rows` (zeroed, [`WIDTH`] cells a row, at least one row
-/// per request), recording byte-pair lookups in `bytes` if given. Row `i` depends on request
-/// `i` alone, so any slice of the requests gives the matching slice of [`bitwise_trace`].
-pub fn bitwise_rows(
-    requests: &[AluRequest],
-    rows: &mut [Felt],
-    mut bytes: Option<&mut ByteCounts>,
-) {
+/// per request), recording byte-pair lookups in `lookups` if given. Row `i` depends on request
+/// `i` alone, so any slice of the requests gives the matching slice of the table's trace.
+pub fn bitwise_rows(requests: &[AluRequest], rows: &mut [Felt], mut lookups: Option<&mut Lookups>) {
     for (row, req) in rows.chunks_exact_mut(WIDTH).zip(requests) {
         debug_assert!(
             matches!(req.op, op::XOR | op::OR | op::AND),
@@ -147,8 +131,8 @@ pub fn bitwise_rows(
             row[col::B + i] = Felt::from_u8(bb[i]);
             row[col::C + i] = Felt::from_u8(cb[i]);
             row[col::AND + i] = Felt::from_u8(bb[i] & cb[i]);
-            if let Some(bytes) = bytes.as_deref_mut() {
-                bytes.add(bb[i], cb[i]);
+            if let Some(l) = lookups.as_deref_mut() {
+                l.bytes.add(bb[i], cb[i]);
             }
         }
         row[col::A] = Felt::from_u32(a);

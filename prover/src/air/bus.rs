@@ -59,6 +59,28 @@ pub mod op {
     pub const SLT: u32 = 6;
     /// `a = 1` if `b < c` as unsigned integers, else `0`.
     pub const SLTU: u32 = 7;
+    /// `a = b << (c & 31)`.
+    pub const SLL: u32 = 8;
+    /// `a = b >> (c & 31)`, logical.
+    pub const SRL: u32 = 9;
+    /// `a = b >> (c & 31)`, arithmetic (the sign bit is copied in).
+    pub const SRA: u32 = 10;
+    /// `a = b * c mod 2^32`.
+    pub const MUL: u32 = 11;
+    /// The high word of the signed x signed 64-bit product.
+    pub const MULH: u32 = 12;
+    /// The high word of the signed `b` x unsigned `c` 64-bit product.
+    pub const MULHSU: u32 = 13;
+    /// The high word of the unsigned x unsigned 64-bit product.
+    pub const MULHU: u32 = 14;
+    /// Signed quotient rounded towards zero; `-1` for `c = 0`, `b` for `INT_MIN / -1`.
+    pub const DIV: u32 = 15;
+    /// Unsigned quotient; `2^32 - 1` for `c = 0`.
+    pub const DIVU: u32 = 16;
+    /// Signed remainder (sign of `b`); `b` for `c = 0`, `0` for `INT_MIN % -1`.
+    pub const REM: u32 = 17;
+    /// Unsigned remainder; `b` for `c = 0`.
+    pub const REMU: u32 = 18;
 }
 
 /// The reference semantics of an ALU opcode. Panics on an unknown opcode (a caller bug).
@@ -71,6 +93,19 @@ pub fn alu_result(op: u32, b: u32, c: u32) -> u32 {
         op::AND => b & c,
         op::SLT => u32::from((b as i32) < (c as i32)),
         op::SLTU => u32::from(b < c),
+        op::SLL => b.wrapping_shl(c),
+        op::SRL => b.wrapping_shr(c),
+        op::SRA => (b as i32).wrapping_shr(c) as u32,
+        op::MUL => b.wrapping_mul(c),
+        op::MULH => ((i64::from(b as i32) * i64::from(c as i32)) >> 32) as u32,
+        op::MULHSU => ((i64::from(b as i32) * i64::from(c)) >> 32) as u32,
+        op::MULHU => ((u64::from(b) * u64::from(c)) >> 32) as u32,
+        op::DIV if c == 0 => u32::MAX,
+        op::DIV => (b as i32).wrapping_div(c as i32) as u32,
+        op::DIVU => b.checked_div(c).unwrap_or(u32::MAX),
+        op::REM if c == 0 => b,
+        op::REM => (b as i32).wrapping_rem(c as i32) as u32,
+        op::REMU => b.checked_rem(c).unwrap_or(b),
         _ => panic!("unknown ALU opcode {op}"),
     }
 }
@@ -118,6 +153,16 @@ impl RangeCounts {
     }
 }
 
+/// Every lookup the trace builders record, turned into the RANGE and BYTES multiplicities
+/// once all other tables are built.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lookups {
+    /// 16-bit range checks.
+    pub range: RangeCounts,
+    /// Byte-pair lookups.
+    pub bytes: ByteCounts,
+}
+
 /// How often each byte pair `(x, y)` is looked up on [`BYTES`], indexed `x * 256 + y`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ByteCounts(pub Vec<u32>);
@@ -133,5 +178,37 @@ impl ByteCounts {
     #[inline]
     pub fn add(&mut self, x: u8, y: u8) {
         self.0[(x as usize) << 8 | y as usize] += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn m_extension_and_shift_semantics_follow_the_specification() {
+        const MIN: u32 = 0x8000_0000;
+        const NEG1: u32 = u32::MAX;
+        // Shifts use the low five bits of c.
+        assert_eq!(alu_result(op::SLL, 1, 31), MIN);
+        assert_eq!(alu_result(op::SLL, 1, 32), 1);
+        assert_eq!(alu_result(op::SRL, MIN, 31), 1);
+        assert_eq!(alu_result(op::SRA, MIN, 31), NEG1);
+        assert_eq!(alu_result(op::SRA, MIN, 0), MIN);
+        // High words of signed, mixed and unsigned products.
+        assert_eq!(alu_result(op::MULH, NEG1, NEG1), 0);
+        assert_eq!(alu_result(op::MULHSU, NEG1, NEG1), NEG1);
+        assert_eq!(alu_result(op::MULHU, NEG1, NEG1), 0xFFFF_FFFE);
+        assert_eq!(alu_result(op::MUL, NEG1, NEG1), 1);
+        // Division by zero and the one signed overflow.
+        assert_eq!(alu_result(op::DIV, 7, 0), NEG1);
+        assert_eq!(alu_result(op::DIVU, 7, 0), NEG1);
+        assert_eq!(alu_result(op::REM, 7, 0), 7);
+        assert_eq!(alu_result(op::REMU, 7, 0), 7);
+        assert_eq!(alu_result(op::DIV, MIN, NEG1), MIN);
+        assert_eq!(alu_result(op::REM, MIN, NEG1), 0);
+        // Truncation towards zero; the remainder takes the dividend's sign.
+        assert_eq!(alu_result(op::DIV, (-7i32) as u32, 2), (-3i32) as u32);
+        assert_eq!(alu_result(op::REM, (-7i32) as u32, 2), NEG1);
     }
 }

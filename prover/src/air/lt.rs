@@ -49,10 +49,8 @@
 //!   `a = [b <_s c]`.
 
 use p3_field::PrimeCharacteristicRing;
-use p3_matrix::dense::RowMajorMatrix;
 
-use super::alu::alu_table_height;
-use super::bus::{ALU, AluRequest, RANGE16, RangeCounts, op};
+use super::bus::{ALU, AluRequest, Lookups, RANGE16, op};
 use crate::stark::{Air, Constraints, Expr, Felt, Vars};
 
 /// Main column indices.
@@ -139,20 +137,10 @@ impl Air for LtAir {
     }
 }
 
-/// The LT table's trace for `requests` (only `SLT` and `SLTU`; see
-/// [`route_alu`](super::alu::route_alu)), one row per request in order, zero-padded to
-/// [`alu_table_height`]. Records the six range checks of each row in `range`.
-pub fn lt_trace(requests: &[AluRequest], range: &mut RangeCounts) -> RowMajorMatrix<Felt> {
-    let height = alu_table_height(requests.len());
-    let mut values = Felt::zero_vec(height * WIDTH);
-    lt_rows(requests, &mut values, Some(range));
-    RowMajorMatrix::new(values, WIDTH)
-}
-
 /// Fills the rows of `requests` into `rows` (zeroed, [`WIDTH`] cells a row, at least one row
-/// per request), recording range checks in `range` if given. Row `i` depends on request `i`
-/// alone, so any slice of the requests gives the matching slice of [`lt_trace`].
-pub fn lt_rows(requests: &[AluRequest], rows: &mut [Felt], mut range: Option<&mut RangeCounts>) {
+/// per request), recording range checks in `lookups` if given. Row `i` depends on request `i`
+/// alone, so any slice of the requests gives the matching slice of the table's trace.
+pub fn lt_rows(requests: &[AluRequest], rows: &mut [Felt], mut lookups: Option<&mut Lookups>) {
     for (row, req) in rows.chunks_exact_mut(WIDTH).zip(requests) {
         debug_assert!(
             req.op == op::SLT || req.op == op::SLTU,
@@ -187,8 +175,8 @@ pub fn lt_rows(requests: &[AluRequest], rows: &mut [Felt], mut range: Option<&mu
         for (lo, v) in [(col::YB_LO, yb), (col::YC_LO, yc), (col::D_LO, d)] {
             row[lo] = Felt::from_u32(v & 0xffff);
             row[lo + 1] = Felt::from_u32(v >> 16);
-            if let Some(range) = range.as_deref_mut() {
-                range.add_u32(v);
+            if let Some(l) = lookups.as_deref_mut() {
+                l.range.add_u32(v);
             }
         }
     }

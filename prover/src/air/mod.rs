@@ -4,7 +4,7 @@
 //! * [`bus`]: bus ids, tuple layouts, ALU opcodes and their reference semantics.
 //! * [`range`]: RANGE, the preprocessed 16-bit range-check table.
 //! * [`bytes`]: BYTES, the preprocessed byte-pair AND/OR/XOR table.
-//! * [`alu`]: routing ALU requests to the three ALU tables.
+//! * [`alu`]: the ALU tables' registry: which table proves which opcode, routing, building.
 //! * [`add`]: ADD, proves `ADD` and `SUB`.
 //! * [`lt`]: LT, proves `SLT` and `SLTU`.
 //! * [`bitwise`]: BITWISE, proves `XOR`, `OR` and `AND` through BYTES.
@@ -30,11 +30,11 @@ pub mod range;
 pub mod replay;
 pub mod witness;
 
-pub use add::{AddAir, add_rows, add_trace};
-pub use alu::route_alu;
-pub use bitwise::{BitwiseAir, bitwise_rows, bitwise_trace};
+pub use add::AddAir;
+pub use alu::{AluAir, AluTable, route_alu};
+pub use bitwise::BitwiseAir;
 pub use bytes::{BytesAir, bytes_trace};
-pub use lt::{LtAir, lt_rows, lt_trace};
+pub use lt::LtAir;
 pub use range::{RangeAir, range_trace};
 
 /// Implements [`Air`](crate::stark::Air) for an enum of tables by delegating every method to

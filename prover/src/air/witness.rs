@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 
-use super::bus::{AluRequest, RangeCounts};
+use super::bus::{AluRequest, Lookups};
 use super::cpu::{REG_BASE, col};
 use super::cycle::{CpuState, LastAccess, Sink, invert_diffs, pad_row, route_cycle};
 use super::memory::{KeyRecord, memory_trace};
@@ -101,21 +101,21 @@ pub struct Routed {
     pub memory: Vec<KeyRecord>,
     /// ALU requests, in cycle order.
     pub alu: Vec<AluRequest>,
-    /// Range checks made by the CPU and MEMORY tables.
-    pub range: RangeCounts,
+    /// Lookups made by the CPU and MEMORY tables (the other tables' builders add theirs).
+    pub lookups: Lookups,
 }
 
 /// Collects every request of the full pass.
 struct Collect<'a> {
     program_counts: &'a mut [u32],
     alu: &'a mut Vec<AluRequest>,
-    range: &'a mut RangeCounts,
+    lookups: &'a mut Lookups,
 }
 
 impl Sink for Collect<'_> {
     #[inline]
     fn range_u32(&mut self, v: u32) {
-        self.range.add_u32(v);
+        self.lookups.range.add_u32(v);
     }
     #[inline]
     fn alu(&mut self, request: AluRequest) {
@@ -148,7 +148,7 @@ pub fn route(
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
     let mut program_counts = vec![0u32; program_air.height()];
     let mut alu = Vec::new();
-    let mut range = RangeCounts::default();
+    let mut lookups = Lookups::default();
     let mut state = CpuState {
         last: LastAccess::initial(image),
         out_idx: 0,
@@ -156,7 +156,7 @@ pub fn route(
     let mut sink = Collect {
         program_counts: &mut program_counts,
         alu: &mut alu,
-        range: &mut range,
+        lookups: &mut lookups,
     };
     let mut scratch = [Felt::ZERO; col::WIDTH];
     let mut halted = false;
@@ -245,13 +245,13 @@ pub fn route(
         program_counts,
         memory,
         alu,
-        range,
+        lookups,
     })
 }
 
 /// The MEMORY trace of routed records (adds its own range checks).
 pub fn memory(routed: &mut Routed) -> RowMajorMatrix<Felt> {
-    memory_trace(&routed.memory, &mut routed.range)
+    memory_trace(&routed.memory, &mut routed.lookups.range)
 }
 
 #[cfg(test)]

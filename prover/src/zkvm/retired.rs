@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | CPU | the execution log (28 B/cycle) and one [`Checkpoint`](crate::air::replay::Checkpoint) per chunk | replaying the chunk's slice of the log ([`CpuReplay`]) |
 //! | MEMORY | its key records (one per key touched or in the image) | [`memory_trace`] (one chunk by construction) |
-//! | ADD, LT, BITWISE | their request lists (12 B per request) | filling the rows of the chunk's requests ([`add_rows`], [`lt_rows`], [`bitwise_rows`]) |
+//! | ALU tables | their request lists (12 B per request) | filling the rows of the chunk's requests ([`AluTable::fill`]) |
 //! | PROGRAM, RANGE, BYTES | their main trace (one column, at most 2^16 rows) | - (resident: smaller than what would rebuild them) |
 //!
 //! Rows are rebuilt by the functions that built them in the first place, with their counts
@@ -21,43 +21,40 @@ use super::{
     ProveOptions, PublicOutput, VmAir, VmProveError, airs, execute_logged, program_air, table,
 };
 use crate::air::alu::alu_table_height;
-use crate::air::bus::{AluRequest, ByteCounts, RangeCounts};
+use crate::air::bus::{AluRequest, RangeCounts};
 use crate::air::cpu;
 use crate::air::memory::{KeyRecord, memory_trace};
 use crate::air::replay::CpuReplay;
 use crate::air::witness::{self, CpuRows};
-use crate::air::{add, bitwise, bytes_trace, lt, range_trace, route_alu};
+use crate::air::{AluTable, bytes_trace, range_trace, route_alu};
 use crate::stark::domain::lde_buffer;
 use crate::stark::{Felt, TraceSource};
 use crate::vm::Program;
 
-/// Fills rows for a slice of requests (`add_rows`, `lt_rows`, `bitwise_rows` with their
-/// counts discarded).
-type FillRows = fn(&[AluRequest], &mut [Felt]);
-
-/// One ALU table's requests and row builder.
+/// One ALU table's requests.
 #[derive(Debug)]
-struct AluTable {
+struct AluRequests {
+    table: AluTable,
     requests: Vec<AluRequest>,
-    width: usize,
-    fill: FillRows,
 }
 
-impl AluTable {
+impl AluRequests {
     fn height(&self) -> usize {
         alu_table_height(self.requests.len())
     }
 
     /// Rows `start .. start + len`, in a buffer with room for `capacity` cells.
     fn rows(&self, start: usize, len: usize, capacity: usize) -> RowMajorMatrix<Felt> {
-        let mut values = lde_buffer(capacity.max(len * self.width));
-        values.resize(len * self.width, Felt::ZERO);
+        let width = self.table.width();
+        let mut values = lde_buffer(capacity.max(len * width));
+        values.resize(len * width, Felt::ZERO);
         let n = self.requests.len();
-        (self.fill)(
+        self.table.fill(
             &self.requests[start.min(n)..(start + len).min(n)],
             &mut values,
+            None,
         );
-        RowMajorMatrix::new(values, self.width)
+        RowMajorMatrix::new(values, width)
     }
 }
 
@@ -69,9 +66,7 @@ pub struct RetiredWitness {
     image: BTreeMap<u32, u32>,
     cpu: CpuReplay,
     memory: Vec<KeyRecord>,
-    add: AluTable,
-    lt: AluTable,
-    bitwise: AluTable,
+    alu: Vec<AluRequests>,
     program: RowMajorMatrix<Felt>,
     range: RowMajorMatrix<Felt>,
     bytes: RowMajorMatrix<Felt>,
@@ -114,47 +109,29 @@ pub fn build_retired_witness(
         CpuRows::Checkpoints { every },
     )?;
     let memory_height = witness::memory(&mut routed).height();
-    let (adds, lts, logic) = route_alu(&std::mem::take(&mut routed.alu));
-    let mut bytes = ByteCounts::default();
-    count_only(&adds, add::WIDTH, |r, rows| {
-        add::add_rows(r, rows, Some(&mut routed.range))
-    });
-    count_only(&lts, lt::WIDTH, |r, rows| {
-        lt::lt_rows(r, rows, Some(&mut routed.range))
-    });
-    count_only(&logic, bitwise::WIDTH, |r, rows| {
-        bitwise::bitwise_rows(r, rows, Some(&mut bytes))
-    });
-    let add = AluTable {
-        requests: adds,
-        width: add::WIDTH,
-        fill: |r, rows| add::add_rows(r, rows, None),
-    };
-    let lt = AluTable {
-        requests: lts,
-        width: lt::WIDTH,
-        fill: |r, rows| lt::lt_rows(r, rows, None),
-    };
-    let bitwise = AluTable {
-        requests: logic,
-        width: bitwise::WIDTH,
-        fill: |r, rows| bitwise::bitwise_rows(r, rows, None),
-    };
+    let alu: Vec<AluRequests> = AluTable::ALL
+        .iter()
+        .zip(route_alu(&std::mem::take(&mut routed.alu)))
+        .map(|(&table, requests)| {
+            count_only(&requests, table.width(), |r, rows| {
+                table.fill(r, rows, Some(&mut routed.lookups))
+            });
+            AluRequests { table, requests }
+        })
+        .collect();
     let program_trace = program_air.trace(&routed.program_counts);
-    let range = range_trace(&routed.range);
-    let bytes = bytes_trace(&bytes);
+    let range = range_trace(&routed.lookups.range);
+    let bytes = bytes_trace(&routed.lookups.bytes);
     let log2 = |h: usize| h.trailing_zeros() as usize;
     // In table order (see `table`).
-    let log_heights = vec![
+    let mut log_heights = vec![
         log2(program_trace.height()),
         log2(routed.cpu_height),
         log2(memory_height),
         log2(range.height()),
         log2(bytes.height()),
-        log2(add.height()),
-        log2(lt.height()),
-        log2(bitwise.height()),
     ];
+    log_heights.extend(alu.iter().map(|a| log2(a.height())));
     let cpu = CpuReplay::new(
         log,
         std::mem::take(&mut routed.checkpoints),
@@ -167,9 +144,7 @@ pub fn build_retired_witness(
         image,
         cpu,
         memory: routed.memory,
-        add,
-        lt,
-        bitwise,
+        alu,
         program: program_trace,
         range,
         bytes,
@@ -227,9 +202,9 @@ impl TraceSource for RetiredWitness {
             table::MEMORY => copy(&memory_trace(&self.memory, &mut RangeCounts::default())),
             table::RANGE => copy(&self.range),
             table::BYTES => copy(&self.bytes),
-            table::ADD => self.add.rows(start, len, capacity),
-            table::LT => self.lt.rows(start, len, capacity),
-            table::BITWISE => self.bitwise.rows(start, len, capacity),
+            _ if (table::FIRST_ALU..table::COUNT).contains(&t) => {
+                self.alu[t - table::FIRST_ALU].rows(start, len, capacity)
+            }
             _ => panic!("the zkVM has no table {t}"),
         }
     }
