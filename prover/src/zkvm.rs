@@ -12,6 +12,7 @@ use std::num::NonZeroUsize;
 use serde::{Deserialize, Serialize};
 use sha3::{Digest as _, Sha3_256};
 
+use crate::air::access::AccessAir;
 use crate::air::bus;
 use crate::air::bytes::{BytesAir, bytes_trace};
 use crate::air::cpu::CpuAir;
@@ -43,6 +44,8 @@ pub enum VmAir {
     Cpu(CpuAir),
     /// See [`MemoryAir`].
     Memory(MemoryAir),
+    /// See [`AccessAir`].
+    Access(AccessAir),
     /// See [`RangeAir`].
     Range(RangeAir),
     /// See [`BytesAir`].
@@ -55,6 +58,7 @@ crate::delegate_air!(VmAir {
     Program,
     Cpu,
     Memory,
+    Access,
     Range,
     Bytes,
     Alu
@@ -68,12 +72,14 @@ pub mod table {
     pub const CPU: usize = 1;
     /// MEMORY (must be a single chunk).
     pub const MEMORY: usize = 2;
+    /// ACCESS.
+    pub const ACCESS: usize = 3;
     /// RANGE.
-    pub const RANGE: usize = 3;
+    pub const RANGE: usize = 4;
     /// BYTES.
-    pub const BYTES: usize = 4;
+    pub const BYTES: usize = 5;
     /// The first ALU table; ALU table `t` is at `FIRST_ALU + t.index()`.
-    pub const FIRST_ALU: usize = 5;
+    pub const FIRST_ALU: usize = 6;
     /// ADD (and SUB).
     pub const ADD: usize = alu(AluTable::Add);
     /// LT (SLT and SLTU).
@@ -97,6 +103,7 @@ pub fn airs(program: &Program) -> Vec<VmAir> {
         VmAir::Program(ProgramAir::new(program)),
         VmAir::Cpu(CpuAir),
         VmAir::Memory(MemoryAir),
+        VmAir::Access(AccessAir),
         VmAir::Range(RangeAir),
         VmAir::Bytes(BytesAir),
     ]
@@ -310,6 +317,7 @@ pub fn build_witness(
     )?;
     drop(log);
     let memory = witness::memory(&mut routed);
+    let access = witness::access(&mut routed);
     let alu_traces: Vec<_> = AluTable::ALL
         .iter()
         .zip(route_alu(&routed.alu))
@@ -320,8 +328,9 @@ pub fn build_witness(
         program_air.trace(&routed.program_counts),
         routed.cpu.expect("routed with CpuRows::Trace"),
         memory,
+        access,
         range_trace(&routed.lookups.range),
-        bytes_trace(&routed.lookups.bytes),
+        bytes_trace(&routed.lookups.bytes, &routed.lookups.pairs),
     ];
     traces.extend(alu_traces);
     Ok(VmWitness {

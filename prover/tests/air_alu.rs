@@ -81,7 +81,7 @@ impl Case {
         airs.push(Table::Range(RangeAir));
         traces.push(range_trace(&self.lookups.range));
         airs.push(Table::Bytes(BytesAir));
-        traces.push(bytes_trace(&self.lookups.bytes));
+        traces.push(bytes_trace(&self.lookups.bytes, &self.lookups.pairs));
         let public = self
             .claims
             .iter()
@@ -265,7 +265,7 @@ fn builders_pad_with_zero_rows_to_a_power_of_two() {
         assert_eq!(bytes.0.iter().map(|&c| c as usize).sum::<usize>(), 4 * n);
         assert_eq!(bytes.0[0x01 << 8 | 0xF0], n as u32);
         assert_eq!(range_trace(range).values.len(), 1 << 16);
-        assert_eq!(bytes_trace(bytes).values.len(), 1 << 16);
+        assert_eq!(bytes_trace(bytes, &lookups.pairs).values.len(), 2 << 16);
     }
 }
 

@@ -68,26 +68,30 @@ fn every_mode_proves_the_same_bytes(program: &Program, input: &[u32], log_max_ro
     }
 }
 
-/// Stores 150 derived words, then reads them back through every ALU table: RAM words are
-/// written in the first CPU chunks and read in later ones.
+/// Stores 150 derived words (each with a byte merged in), then reads them back (whole and a
+/// halfword) through every ALU table: RAM words are written in the first CPU chunks and read
+/// in later ones, and the 600 accesses span two ACCESS chunks of 512 rows.
 fn memory_loop() -> Program {
     let mut w = Vec::new();
     w.extend(li(5, 0x2000));
     w.push(addi(11, 5, 0)); // pointer
     w.push(addi(6, 0, 150)); // count
     w.push(addi(9, 0, 7)); // accumulator
-    // L1: 6 instructions.
+    // L1: 7 instructions.
     w.push(alu("add", 9, 9, 6));
     w.push(alu("xor", 10, 9, 11));
     w.push(store("sw", 10, 11, 0));
+    w.push(store("sb", 9, 11, 1));
     w.push(addi(11, 11, 4));
     w.push(addi(6, 6, -1));
-    w.push(b(-20, 0, 6, 1)); // bne x6, x0, L1
+    w.push(b(-24, 0, 6, 1)); // bne x6, x0, L1
     w.push(addi(11, 5, 0));
     w.push(addi(6, 0, 150));
     w.push(addi(12, 0, 0)); // sum
-    // L2: 10 instructions.
+    // L2: 12 instructions.
     w.push(load("lw", 13, 11, 0));
+    w.push(load("lh", 18, 11, 2));
+    w.push(alu("add", 12, 12, 18));
     w.push(alu("add", 12, 12, 13));
     w.push(alu("slt", 14, 13, 12));
     w.push(alu("sltu", 15, 12, 13));
@@ -96,7 +100,7 @@ fn memory_loop() -> Program {
     w.push(alu("sub", 12, 12, 17));
     w.push(addi(11, 11, 4));
     w.push(addi(6, 6, -1));
-    w.push(b(-36, 0, 6, 1)); // bne x6, x0, L2
+    w.push(b(-44, 0, 6, 1)); // bne x6, x0, L2
     w.extend([addi(10, 12, 0), addi(17, 0, 64), ECALL]);
     program(&w)
 }

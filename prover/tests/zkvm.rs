@@ -166,6 +166,54 @@ fn word_loads_and_stores_prove() {
 }
 
 #[test]
+fn sub_word_loads_and_stores_prove() {
+    let mut w = Vec::new();
+    w.extend(li(5, 0x2000)); // a scratch area
+    // Bytes with and without their sign bit at every offset; halfwords likewise.
+    w.extend(li(6, 0x80FF_7F01));
+    w.push(store("sw", 6, 5, 0));
+    w.extend(li(7, 0x7FFF_8000));
+    w.push(store("sw", 7, 5, 4));
+    for off in 0..4 {
+        for op in ["lb", "lbu"] {
+            w.push(load(op, 8, 5, off));
+            w.extend(commit(8));
+        }
+    }
+    for off in [0, 2, 4, 6] {
+        for op in ["lh", "lhu"] {
+            w.push(load(op, 8, 5, off));
+            w.extend(commit(8));
+        }
+    }
+    // Stores merge into the word: one byte at each offset, then halfwords, read back whole.
+    w.extend(li(9, 0xA1B2_C3D4));
+    for off in 0..4 {
+        w.push(store("sb", 9, 5, 8 + off));
+        w.push(load("lw", 10, 5, 8));
+        w.extend(commit(10));
+        w.push(addi(9, 9, 0x11));
+    }
+    for off in [0, 2] {
+        w.push(store("sh", 9, 5, 12 + off));
+        w.push(load("lw", 10, 5, 12));
+        w.extend(commit(10));
+        w.push(addi(9, 9, 0x123));
+    }
+    // Sub-word stores into memory never written (zero) and into the input; loads to x0.
+    w.push(store("sb", 9, 5, 101));
+    w.push(load("lw", 10, 5, 100));
+    w.extend(commit(10));
+    w.push(lui(11, 0x4000_0000));
+    w.push(store("sh", 9, 11, 6));
+    w.push(load("lw", 12, 11, 4));
+    w.extend(commit(12));
+    w.push(load("lb", 0, 5, 3));
+    w.extend(commit(0));
+    round_trip(&program(&w), &[0x1234_5678]);
+}
+
+#[test]
 fn fibonacci_fixture_proves() {
     let cat = prover::fixtures::Catalogue::load_default().unwrap();
     let fx = cat.get("fib_iterative_64k").unwrap();
@@ -211,7 +259,8 @@ fn unsupported_instructions_are_refused_at_prove_time() {
 
 // ------------------------------------------------------------- corrupted witnesses ----
 
-/// A small program with an ALU op, a load, a store, a branch and a commit.
+/// A small program with an ALU op, a load, a store, a branch, a commit, and a sub-word store
+/// and load (through x12, so x5's accesses end with the load above).
 fn sample() -> (Program, Vec<u32>) {
     let mut w = Vec::new();
     w.extend(li(5, 0x2000));
@@ -222,6 +271,10 @@ fn sample() -> (Program, Vec<u32>) {
     w.push(b(8, 8, 7, 0)); // beq: taken
     w.push(addi(8, 0, 1));
     w.extend(commit(8));
+    w.extend(li(12, 0x2000));
+    w.push(addi(9, 0, -2));
+    w.push(store("sb", 9, 12, 1));
+    w.push(load("lb", 9, 12, 1)); // 0xFFFF_FFFE, never read again
     (program(&w), vec![5])
 }
 
@@ -302,22 +355,59 @@ fn written_value_that_later_reads_disagree_with_does_not_verify() {
 #[test]
 fn wrong_loaded_value_does_not_verify() {
     let e = rejected(corrupted(|w| {
-        let r = row_with(w, insn::F_LW);
-        // Change the loaded word, its claimed previous value and the register write alike:
-        // every CPU constraint still holds, only memory consistency can catch it.
+        let r = row_with(w, insn::F_LOAD);
+        // Change the loaded word, its claimed previous value, the loaded value and the
+        // register write alike: every CPU constraint still holds, but neither the memory
+        // chain nor the ACCESS table agrees.
         let v = get(w, table::CPU, r, col::MEM_VAL) + Felt::ONE;
         set(w, table::CPU, r, col::MEM_VAL, v);
         set(w, table::CPU, r, col::D + 1, v);
+        set(w, table::CPU, r, col::LOAD_VAL, v);
         set(w, table::CPU, r, col::RD_VAL, v);
     }));
     assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
 }
 
 #[test]
+fn unextended_byte_load_does_not_verify() {
+    // Claim the LB loaded 0xFE (no sign extension) everywhere it shows: the ACCESS row, the
+    // CPU row, and x9's final value in MEMORY. Every bus balances; only ACCESS's load
+    // constraint can catch it.
+    use prover::air::access::col as acc;
+    use prover::air::memory::col as mem;
+    let e = rejected(corrupted(|w| {
+        let a = (0..w.traces[table::ACCESS].height())
+            .find(|&r| get(w, table::ACCESS, r, acc::F_LB) == Felt::ONE)
+            .unwrap();
+        assert_eq!(
+            get(w, table::ACCESS, a, acc::LOAD),
+            Felt::from_u32(0xFFFF_FFFE)
+        );
+        let v = Felt::from_u32(0xFE);
+        set(w, table::ACCESS, a, acc::LOAD, v);
+        let c = (0..w.traces[table::CPU].height())
+            .rev()
+            .find(|&r| get(w, table::CPU, r, insn::F_LOAD) == Felt::ONE)
+            .unwrap();
+        set(w, table::CPU, c, col::LOAD_VAL, v);
+        set(w, table::CPU, c, col::RD_VAL, v);
+        let key = Felt::from_u32(cpu::REG_BASE + 9);
+        let m = (0..w.traces[table::MEMORY].height())
+            .find(|&r| get(w, table::MEMORY, r, mem::KEY) == key)
+            .unwrap();
+        set(w, table::MEMORY, m, mem::FINAL, v);
+    }));
+    assert!(
+        matches!(&e, VerifyError::OodMismatch { table, .. } if table == "access"),
+        "{e}"
+    );
+}
+
+#[test]
 fn skipped_instruction_does_not_verify() {
     let e = rejected(corrupted(|w| {
         // Turn the load's row into a padding row.
-        let r = row_with(w, insn::F_LW);
+        let r = row_with(w, insn::F_LOAD);
         let pad = get(w, table::CPU, w.traces[table::CPU].height() - 1, insn::PC);
         for c in 0..cpu::col::WIDTH {
             set(w, table::CPU, r, c, Felt::ZERO);
@@ -387,7 +477,7 @@ fn reordered_memory_accesses_do_not_verify() {
     // reject it.
     let key = Felt::from_u32(cpu::REG_BASE + 5);
     let e = rejected(corrupted(|w| {
-        let (sw, lw) = (row_with(w, insn::F_SW), row_with(w, insn::F_LW));
+        let (sw, lw) = (row_with(w, insn::F_STORE), row_with(w, insn::F_LOAD));
         let ts = |w: &VmWitness, r: usize| {
             get(w, table::CPU, r, col::CLK) * Felt::from_u32(4) + Felt::ONE
         };

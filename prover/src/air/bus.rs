@@ -13,7 +13,9 @@
 //! | [`OUTPUT`] | `(index, word)`, `(EXIT_TAG, code)`, `(CYCLES_TAG, cycles)` | CPU | verifier |
 //! | [`RANGE16`] | `(v)` with `0 <= v < 2^16` | any table | RANGE (preprocessed) |
 //! | [`ALU`] | `(op, b, c, a)` with `a = op(b, c)` | CPU | ADD, LT, BITWISE |
-//! | [`BYTES`] | `(x, y, x & y, x \| y, x ^ y)` for bytes `x, y` | BITWISE | BYTES (preprocessed) |
+//! | [`BYTES`] | `(x, y, x & y, x \| y, x ^ y)` for bytes `x, y` | BITWISE, ACCESS | BYTES (preprocessed) |
+//! | [`ACCESS`] | `(mem_op, addr, word, old, new, rs2, load)` | CPU (loads and stores) | ACCESS |
+//! | [`BYTE_PAIRS`] | `(x, y)` for bytes `x, y` | ACCESS | BYTES (preprocessed) |
 //!
 //! An ALU request's `b` and `c` are always below `2^32` (the sender guarantees it: they are
 //! register values or immediates); the receiving table must guarantee that `a` is the exact
@@ -37,6 +39,10 @@ pub const RANGE16: BusId = 6;
 pub const ALU: BusId = 7;
 /// Byte-wise logic lookups.
 pub const BYTES: BusId = 8;
+/// RAM loads and stores: the CPU's word access, and what the instruction makes of it.
+pub const ACCESS: BusId = 9;
+/// Byte range checks, two bytes per lookup.
+pub const BYTE_PAIRS: BusId = 10;
 
 /// The `OUTPUT` index under which the exit code travels (no output index reaches it).
 pub const EXIT_TAG: u64 = 1 << 32;
@@ -81,6 +87,69 @@ pub mod op {
     pub const REM: u32 = 17;
     /// Unsigned remainder; `b` for `c = 0`.
     pub const REMU: u32 = 18;
+}
+
+/// Load and store opcodes (the `mem_op` element of an [`ACCESS`] tuple).
+pub mod mem_op {
+    /// Load a byte, sign-extended.
+    pub const LB: u32 = 1;
+    /// Load a halfword (2-byte aligned), sign-extended.
+    pub const LH: u32 = 2;
+    /// Load a word (4-byte aligned).
+    pub const LW: u32 = 3;
+    /// Load a byte, zero-extended.
+    pub const LBU: u32 = 4;
+    /// Load a halfword (2-byte aligned), zero-extended.
+    pub const LHU: u32 = 5;
+    /// Store the low byte of `rs2`.
+    pub const SB: u32 = 6;
+    /// Store the low halfword of `rs2` (2-byte aligned).
+    pub const SH: u32 = 7;
+    /// Store `rs2` (4-byte aligned).
+    pub const SW: u32 = 8;
+    /// Every opcode, in code order.
+    pub const ALL: [u32; 8] = [LB, LH, LW, LBU, LHU, SB, SH, SW];
+    /// Whether `op` is a store.
+    pub fn is_store(op: u32) -> bool {
+        matches!(op, SB | SH | SW)
+    }
+}
+
+/// One RAM load or store, as routed from the execution log to the ACCESS table.
+///
+/// `addr` is the byte address (`rs1 + imm`, aligned for its width), `old` the aligned word at
+/// `addr & !3` before the access, `rs2` the value a store stores from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccessRequest {
+    /// A [`mem_op`] code.
+    pub op: u32,
+    /// Byte address.
+    pub addr: u32,
+    /// The word before the access.
+    pub old: u32,
+    /// The stored register (ignored by loads).
+    pub rs2: u32,
+}
+
+impl AccessRequest {
+    /// `(new, load)`: the word after the access (`old` for loads), and the value a load writes
+    /// to `rd` (0 for stores). The RISC-V semantics; panics on an unknown opcode.
+    pub fn result(&self) -> (u32, u32) {
+        let shift = 8 * (self.addr & 3);
+        let (old, rs2) = (self.old, self.rs2);
+        let merge = |mask: u32| (old & !(mask << shift)) | ((rs2 & mask) << shift);
+        match self.op {
+            mem_op::LB => (old, (old >> shift) as u8 as i8 as i32 as u32),
+            mem_op::LBU => (old, (old >> shift) as u8 as u32),
+            mem_op::LH => (old, (old >> shift) as u16 as i16 as i32 as u32),
+            mem_op::LHU => (old, (old >> shift) as u16 as u32),
+            mem_op::LW => (old, old),
+            mem_op::SB => (merge(0xff), 0),
+            mem_op::SH => (merge(0xffff), 0),
+            mem_op::SW => (rs2, 0),
+            other => panic!("unknown memory opcode {other}"),
+        }
+    }
 }
 
 /// The reference semantics of an ALU opcode. Panics on an unknown opcode (a caller bug).
@@ -159,8 +228,10 @@ impl RangeCounts {
 pub struct Lookups {
     /// 16-bit range checks.
     pub range: RangeCounts,
-    /// Byte-pair lookups.
+    /// Byte-pair logic lookups (bus [`BYTES`]).
     pub bytes: ByteCounts,
+    /// Byte-pair range checks (bus [`BYTE_PAIRS`]).
+    pub pairs: ByteCounts,
 }
 
 /// How often each byte pair `(x, y)` is looked up on [`BYTES`], indexed `x * 256 + y`.

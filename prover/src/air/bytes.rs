@@ -1,5 +1,5 @@
 //! The BYTES table: every pair of bytes with its AND, OR and XOR, and how often each pair is
-//! looked up.
+//! looked up, as a logic tuple and as a plain pair of bytes.
 //!
 //! ## Columns
 //! | kind | name | meaning |
@@ -9,25 +9,28 @@
 //! | preprocessed | `and` | `x & y` |
 //! | preprocessed | `or` | `x \| y` |
 //! | preprocessed | `xor` | `x ^ y` |
-//! | main | `mult` | how many times the tuple is looked up |
+//! | main | `mult` | how many times the logic tuple is looked up on [`BYTES`] |
+//! | main | `pair_mult` | how many times the pair is looked up on [`BYTE_PAIRS`] |
 //!
 //! Row `x * 256 + y` holds the pair `(x, y)`; the height is fixed at `2^16`
 //! ([`BYTES_LOG_HEIGHT`]). A statement that gives the table any other height is rejected by the
 //! setup (a preprocessed-shape error, never a panic).
 //!
 //! ## Constraints
-//! None: the tuple is fixed by the preprocessed commitment and `mult` is free.
+//! None: the tuples are fixed by the preprocessed commitment and the multiplicities are free.
 //!
 //! ## Bus interactions
-//! * receives `(x, y, and, or, xor)` on [`BYTES`] with multiplicity `mult` (degree 1).
+//! * receives `(x, y, and, or, xor)` on [`BYTES`] with multiplicity `mult` (degree 1);
+//! * receives `(x, y)` on [`BYTE_PAIRS`] with multiplicity `pair_mult` (degree 1).
 //!
 //! A balanced [`BYTES`] bus therefore proves that every tuple sent is `(x, y, x & y, x | y,
-//! x ^ y)` for bytes `x`, `y`: the lookup is a byte range check and a logic table in one.
+//! x ^ y)` for bytes `x`, `y`: the lookup is a byte range check and a logic table in one. A
+//! balanced [`BYTE_PAIRS`] bus proves that both elements of every pair sent are bytes.
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 
-use super::bus::{BYTES, ByteCounts};
+use super::bus::{BYTE_PAIRS, BYTES, ByteCounts};
 use crate::stark::{Air, Constraints, Expr, Felt, Vars};
 
 /// log2 of the BYTES table's height.
@@ -51,14 +54,16 @@ pub mod pre {
 
 /// Main column indices.
 pub mod col {
-    /// How many times the row's tuple is looked up.
+    /// How many times the row's logic tuple is looked up.
     pub const MULT: usize = 0;
+    /// How many times the row's pair is looked up as two bytes.
+    pub const PAIR_MULT: usize = 1;
 }
 
 /// Number of preprocessed columns.
 pub const PRE_WIDTH: usize = 5;
 /// Number of main columns.
-pub const WIDTH: usize = 1;
+pub const WIDTH: usize = 2;
 
 /// The byte-pair logic table. See the module doc.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -98,17 +103,34 @@ impl Air for BytesAir {
             &[p[pre::X], p[pre::Y], p[pre::AND], p[pre::OR], p[pre::XOR]],
             vars.local[col::MULT],
         );
+        out.receive(
+            BYTE_PAIRS,
+            &[p[pre::X], p[pre::Y]],
+            vars.local[col::PAIR_MULT],
+        );
     }
 }
 
-/// The BYTES table's main trace: row `x * 256 + y` holds `counts[x * 256 + y]`.
+/// The BYTES table's main trace: row `x * 256 + y` holds `logic[x * 256 + y]` and
+/// `pairs[x * 256 + y]`.
 ///
-/// `counts` must have [`BYTES_HEIGHT`] entries, as [`ByteCounts::default`] makes it.
-pub fn bytes_trace(counts: &ByteCounts) -> RowMajorMatrix<Felt> {
+/// Both counts must have [`BYTES_HEIGHT`] entries, as [`ByteCounts::default`] makes them.
+pub fn bytes_trace(logic: &ByteCounts, pairs: &ByteCounts) -> RowMajorMatrix<Felt> {
     debug_assert_eq!(
-        counts.0.len(),
+        logic.0.len(),
         BYTES_HEIGHT,
         "ByteCounts has the wrong length"
     );
-    RowMajorMatrix::new_col(counts.0.iter().map(|&m| Felt::from_u32(m)).collect())
+    debug_assert_eq!(
+        pairs.0.len(),
+        BYTES_HEIGHT,
+        "ByteCounts has the wrong length"
+    );
+    let values = logic
+        .0
+        .iter()
+        .zip(&pairs.0)
+        .flat_map(|(&m, &p)| [Felt::from_u32(m), Felt::from_u32(p)])
+        .collect();
+    RowMajorMatrix::new(values, WIDTH)
 }

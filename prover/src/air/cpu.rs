@@ -8,12 +8,14 @@
 //! constraints, so the table can be cut into chunks anywhere.
 //!
 //! ## Columns
-//! * `0..22`: the decoded instruction, looked up on [`PROGRAM`](super::bus::PROGRAM) with
+//! * `0..23`: the decoded instruction, looked up on [`PROGRAM`](super::bus::PROGRAM) with
 //!   multiplicity 1 on every row (padding rows look up the padding row, whose flags are 0);
 //!   see [`program`](super::program) for their meaning.
 //! * `clk, out_idx, next_pc`: the state; the output index counts commits.
 //! * `rs1_val, rs2_val, rd_val`: register values read and written.
-//! * `mem_val, mem_word`: the word loaded or stored and its word address (`addr / 4`).
+//! * `mem_val, mem_word`: the RAM word after a load or store (the loaded word, or the
+//!   stored word with the new bytes merged in) and its word address (`addr >> 2`).
+//! * `load_val`: the value a load writes back (extended), as the ACCESS table proves it.
 //! * `alu_b, alu_c, alu_a`: the ALU request's operands and result.
 //! * `taken, eq, inv, lowbit`: branch decision, `rs1 == rs2` with its inverse witness, the
 //!   bit `JALR` clears.
@@ -29,19 +31,21 @@
 //! * `taken = f_beq eq + f_bne (1 - eq) + f_blt alu_a + f_bge (1 - alu_a)` [2].
 //! * `next_pc = pc + 4 + (taken + f_jal)(imm_s - 4) + f_jalr (alu_a - lowbit - pc - 4)` [2].
 //! * `alu_b = rs1_val + f_auipc (pc - rs1_val)`, `alu_c = rs2_val + c_imm (imm - rs2_val)` [2].
-//! * `(f_lw + f_sw)(alu_a - 4 mem_word) = 0`, `f_lw (mem_val - prev_val_D) = 0`,
-//!   `f_sw (mem_val - rs2_val) = 0` [2].
 //! * `rd_val = wb (f_alu alu_a + f_auipc alu_a + f_lui imm + (f_jal + f_jalr)(pc + 4) +
-//!   f_lw mem_val)` [3].
+//!   f_load load_val)` [3].
 //! * Per slot, `active (ts - prev_ts - 1 - lo - 2^16 hi) = 0` [2], where `active` is
-//!   `is_real` (A, B, C) or `f_lw + f_sw` (D).
+//!   `is_real` (A, B, C) or `f_load + f_store` (D).
 //!
 //! ## Buses
 //! * PROGRAM: sends the 22 instruction columns, multiplicity 1.
 //! * STATE: receives `(clk, pc, out_idx)` (`is_real`); sends
 //!   `(clk + 1, next_pc, out_idx + is_commit)` (`is_real - is_halt`).
 //! * ALU: sends `(alu_op, alu_b, alu_c, alu_a)` with multiplicity
-//!   `f_alu + f_auipc + f_jalr + f_blt + f_bge + f_lw + f_sw`.
+//!   `f_alu + f_auipc + f_jalr + f_blt + f_bge + f_load + f_store`.
+//! * ACCESS: sends `(mem_op, alu_a, mem_word, prev_val_D, mem_val, rs2_val, load_val)` with
+//!   multiplicity `f_load + f_store`: the address is `rs1 + imm` (the ALU's result), and the
+//!   ACCESS table proves the word address, the alignment, the merged word and the loaded
+//!   value.
 //! * MEMORY, per slot: receives `(key, prev_value, prev_ts)`, sends `(key, value, ts)`;
 //!   register keys are [`REG_BASE`]` + r`, RAM keys are word addresses.
 //! * RANGE16: the two limbs of each active slot.
@@ -49,9 +53,8 @@
 //!   and `(CYCLES_TAG, clk + 1)`, so the verifier learns the exit code and the cycle count.
 //!
 //! Soundness notes. `next_pc` and `JALR`'s `lowbit` need no range checks: the next cycle
-//! looks its pc up in PROGRAM, which holds only real, aligned code addresses. A misaligned
-//! RAM address makes `mem_word = addr / 4` a field element far above `2^32`, which no
-//! MEMORY row (keys are range-checked) can balance.
+//! looks its pc up in PROGRAM, which holds only real, aligned code addresses. RAM addresses
+//! and alignment are the ACCESS table's to prove (see [`access`](super::access)).
 
 use super::bus;
 use super::program::{INSN_WIDTH, col as insn};
@@ -81,8 +84,9 @@ pub mod col {
     pub const LOWBIT: usize = INSN_WIDTH + 14;
     pub const IS_HALT: usize = INSN_WIDTH + 15;
     pub const IS_COMMIT: usize = INSN_WIDTH + 16;
+    pub const LOAD_VAL: usize = INSN_WIDTH + 17;
     /// Slot A (read rs1): prev_ts, lo, hi.
-    pub const A: usize = INSN_WIDTH + 17;
+    pub const A: usize = INSN_WIDTH + 18;
     /// Slot B (read rs2): prev_ts, lo, hi.
     pub const B: usize = A + 3;
     /// Slot D (RAM): prev_ts, prev_val, lo, hi.
@@ -130,8 +134,7 @@ impl Air for CpuAir {
         let (eq, taken, lowbit) = (f(col::EQ), f(col::TAKEN), f(col::LOWBIT));
         let (is_halt, is_commit) = (f(col::IS_HALT), f(col::IS_COMMIT));
         let (mem_val, mem_word) = (f(col::MEM_VAL), f(col::MEM_WORD));
-        let (f_lw, f_sw) = (f(insn::F_LW), f(insn::F_SW));
-        let f_mem = f_lw + f_sw;
+        let f_mem = f(insn::F_LOAD) + f(insn::F_STORE);
 
         // The instruction at this pc.
         out.send(bus::PROGRAM, &l[..INSN_WIDTH], one);
@@ -175,16 +178,26 @@ impl Air for CpuAir {
             + f_mem;
         out.send(bus::ALU, &[f(insn::ALU_OP), alu_b, alu_c, alu_a], alu_mult);
 
-        // RAM: the address is 4 * mem_word; loads read the old word, stores write rs2.
-        out.assert_zero(f_mem * (alu_a - four * mem_word));
-        out.assert_zero(f_lw * (mem_val - f(col::D + 1)));
-        out.assert_zero(f_sw * (mem_val - rs2_val));
+        // RAM: what the access does to the word is the ACCESS table's to prove.
+        out.send(
+            bus::ACCESS,
+            &[
+                f(insn::MEM_OP),
+                alu_a,
+                mem_word,
+                l[col::D + 1],
+                mem_val,
+                rs2_val,
+                f(col::LOAD_VAL),
+            ],
+            f_mem,
+        );
 
         // The value written back.
         let result = (f(insn::F_ALU) + f(insn::F_AUIPC)) * alu_a
             + f(insn::F_LUI) * imm
             + (f(insn::F_JAL) + f(insn::F_JALR)) * (pc + four)
-            + f_lw * mem_val;
+            + f(insn::F_LOAD) * f(col::LOAD_VAL);
         out.assert_eq(rd_val, f(insn::WB) * result);
 
         // Memory slots.

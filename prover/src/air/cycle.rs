@@ -1,5 +1,6 @@
 //! One cycle of routing: the CPU row of one execution-log step, and what the step sends to
-//! the other tables (range checks, ALU requests, PROGRAM counts) through a [`Sink`].
+//! the other tables (range checks, ALU and ACCESS requests, PROGRAM counts) through a
+//! [`Sink`].
 //!
 //! The full routing pass ([`route`](super::witness::route)) and the chunk replay of the
 //! trace-retire mode ([`replay`](super::replay)) both call [`route_cycle`], so a replayed
@@ -10,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use p3_field::{Field, PrimeCharacteristicRing, PrimeField64};
 
-use super::bus::{AluRequest, alu_result};
+use super::bus::{AccessRequest, AluRequest, alu_result};
 use super::cpu::{REG_BASE, col, slot};
 use super::program::{INSN_WIDTH, InsnRow, ProgramAir, col as insn};
 use super::witness::WitnessError;
@@ -26,6 +27,8 @@ pub trait Sink {
     fn range_u32(&mut self, v: u32);
     /// An ALU request.
     fn alu(&mut self, request: AluRequest);
+    /// A load or store.
+    fn access(&mut self, request: AccessRequest);
     /// One execution of PROGRAM row `row`.
     fn program_row(&mut self, row: usize);
 }
@@ -39,6 +42,8 @@ impl Sink for Discard {
     fn range_u32(&mut self, _: u32) {}
     #[inline]
     fn alu(&mut self, _: AluRequest) {}
+    #[inline]
+    fn access(&mut self, _: AccessRequest) {}
     #[inline]
     fn program_row(&mut self, _: usize) {}
 }
@@ -166,21 +171,21 @@ const SLOT_D: SlotCols = SlotCols {
 };
 
 /// One memory access of cycle `clk` through `slot`: fills the slot's columns, range-checks
-/// the timestamp gap, and returns the previous value. `new` is the value written (`None`
-/// for a read).
+/// the timestamp gap, and returns the previous value. `new` maps the previous value to the
+/// value written (`None` for a read).
 #[inline]
-fn access<S: Sink>(
+fn slot_access<S: Sink>(
     last: &mut LastAccess<'_>,
     sink: &mut S,
     clk: u64,
     slot: &SlotCols,
     key: u32,
-    new: Option<u32>,
+    new: impl FnOnce(u32) -> Option<u32>,
     row: &mut [Felt],
 ) -> u32 {
     let (prev_val, prev_ts) = last.get(key);
     let ts = 4 * clk + slot.off;
-    last.set(key, new.unwrap_or(prev_val), ts);
+    last.set(key, new(prev_val).unwrap_or(prev_val), ts);
     let gap = (ts - prev_ts - 1) as u32;
     sink.range_u32(gap);
     row[slot.base] = Felt::from_u64(prev_ts);
@@ -227,8 +232,8 @@ pub fn route_cycle<S: Sink>(
     let last = &mut state.last;
 
     // Slots A and B: read rs1, rs2.
-    let rs1_val = access(last, sink, clk, &SLOT_A, REG_BASE + rs1, None, row);
-    let rs2_val = access(last, sink, clk, &SLOT_B, REG_BASE + rs2, None, row);
+    let rs1_val = slot_access(last, sink, clk, &SLOT_A, REG_BASE + rs1, |_| None, row);
+    let rs2_val = slot_access(last, sink, clk, &SLOT_B, REG_BASE + rs2, |_| None, row);
     debug_assert!(ins.values[insn::F_ECALL] == Felt::ONE || rs1 == 0 || rs1_val == step.rs1_val);
 
     // The ALU request.
@@ -244,8 +249,8 @@ pub fn route_cycle<S: Sink>(
         insn::F_JALR,
         insn::F_BLT,
         insn::F_BGE,
-        insn::F_LW,
-        insn::F_SW,
+        insn::F_LOAD,
+        insn::F_STORE,
     ]
     .iter()
     .any(|&f| flag(ins, f));
@@ -261,17 +266,32 @@ pub fn route_cycle<S: Sink>(
         0
     };
 
-    // Slot D: RAM.
-    let (is_lw, is_sw) = (flag(ins, insn::F_LW), flag(ins, insn::F_SW));
-    if is_lw || is_sw {
+    // Slot D: RAM. The word's new value is what the access makes of the old one.
+    if flag(ins, insn::F_LOAD) || flag(ins, insn::F_STORE) {
         debug_assert_eq!(alu_a, step.mem_addr);
-        let word = alu_a / 4;
-        let new = is_sw.then_some(rs2_val);
-        let prev = access(last, sink, clk, &SLOT_D, word, new, row);
-        let mem_val = new.unwrap_or(prev);
+        let word = alu_a >> 2;
+        let mut request = AccessRequest {
+            op: insn_u32(ins, insn::MEM_OP),
+            addr: alu_a,
+            old: 0,
+            rs2: rs2_val,
+        };
+        request.old = slot_access(
+            last,
+            sink,
+            clk,
+            &SLOT_D,
+            word,
+            |old| Some(AccessRequest { old, ..request }.result().0),
+            row,
+        );
+        let (new, load) = request.result();
+        debug_assert_eq!(new, step.mem_val);
+        debug_assert!(!flag(ins, insn::WB) || load == step.rd_val);
+        sink.access(request);
         row[col::MEM_WORD] = Felt::from_u32(word);
-        row[col::MEM_VAL] = Felt::from_u32(mem_val);
-        debug_assert_eq!(mem_val, step.mem_val);
+        row[col::MEM_VAL] = Felt::from_u32(new);
+        row[col::LOAD_VAL] = Felt::from_u32(load);
     }
 
     // Branch decision, next pc, written value.
@@ -306,7 +326,15 @@ pub fn route_cycle<S: Sink>(
     }
     let rd_val = if flag(ins, insn::WB) { step.rd_val } else { 0 };
     // Slot C: write rd.
-    access(last, sink, clk, &SLOT_C, REG_BASE + rd, Some(rd_val), row);
+    slot_access(
+        last,
+        sink,
+        clk,
+        &SLOT_C,
+        REG_BASE + rd,
+        |_| Some(rd_val),
+        row,
+    );
 
     row[col::CLK] = Felt::from_u64(clk);
     row[col::OUT_IDX] = Felt::from_u32(state.out_idx);

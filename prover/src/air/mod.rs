@@ -3,7 +3,7 @@
 //!
 //! * [`bus`]: bus ids, tuple layouts, ALU opcodes and their reference semantics.
 //! * [`range`]: RANGE, the preprocessed 16-bit range-check table.
-//! * [`bytes`]: BYTES, the preprocessed byte-pair AND/OR/XOR table.
+//! * [`bytes`]: BYTES, the preprocessed byte-pair AND/OR/XOR table and byte range checks.
 //! * [`alu`]: the ALU tables' registry: which table proves which opcode, routing, building.
 //! * [`add`]: ADD, proves `ADD` and `SUB`.
 //! * [`lt`]: LT, proves `SLT` and `SLTU`.
@@ -11,11 +11,13 @@
 //! * [`program`]: PROGRAM, the preprocessed decoded instructions.
 //! * [`cpu`]: CPU, one row per cycle, chained by the STATE bus.
 //! * [`memory`]: MEMORY, initial and final value of every memory key.
+//! * [`access`]: ACCESS, what a load or store does with its RAM word (sub-word accesses).
 //! * [`cycle`]: routing one execution-log step (the CPU row and its requests).
 //! * [`witness`]: routing an execution log into every table's trace.
 //! * [`replay`]: rebuilding CPU chunks from the log and per-chunk checkpoints
 //!   (trace-retire).
 
+pub mod access;
 pub mod add;
 pub mod alu;
 pub mod bitwise;

@@ -19,28 +19,29 @@
 //! | `f_lui`, `f_jal`, `f_jalr` | `LUI`, `JAL`, `JALR` |
 //! | `f_beq`, `f_bne` | equality branches (decided in the CPU) |
 //! | `f_blt`, `f_bge` | `BLT`/`BLTU` and `BGE`/`BGEU` (decided by an `SLT`/`SLTU` request) |
-//! | `f_lw`, `f_sw` | word load and store (address by an `ADD` request) |
+//! | `f_load`, `f_store` | any load, any store (address by an `ADD` request, the rest by an [`ACCESS`](super::bus::ACCESS) request) |
 //! | `f_ecall` | `ECALL` (halt or commit, decided by `a7` at run time) |
 //! | `wb` | the instruction writes `rd` and `rd != 0` |
+//! | `mem_op` | the [`mem_op`](super::bus::mem_op) code of a load or store, else 0 |
 //!
 //! Main column: `mult`, how many CPU rows executed this row. Bus: receives the whole row on
 //! [`PROGRAM`](super::bus::PROGRAM) with multiplicity `mult`. No constraints.
 //!
-//! Instructions the prover does not constrain yet (shifts, sub-word loads and stores, the M
-//! extension) and undecodable words get no row, so no proof can execute them; the witness
-//! builder reports them as `unsupported instruction`.
+//! Instructions the prover does not constrain yet (shifts, the M extension) and undecodable
+//! words get no row, so no proof can execute them; the witness builder reports them as
+//! `unsupported instruction`.
 
 use std::collections::BTreeMap;
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 
-use super::bus::{self, op};
+use super::bus::{self, mem_op, op};
 use crate::stark::{Air, Constraints, Expr, Felt, Vars};
 use crate::vm::{Decoded, Op, Program};
 
 /// Columns of a decoded instruction (preprocessed here, repeated by the CPU).
-pub const INSN_WIDTH: usize = 22;
+pub const INSN_WIDTH: usize = 23;
 /// The pc of padding rows: not a 32-bit value, so no real instruction has it.
 pub const PAD_PC: u64 = (1 << 32) + 1;
 
@@ -65,10 +66,11 @@ pub mod col {
     pub const F_BNE: usize = 15;
     pub const F_BLT: usize = 16;
     pub const F_BGE: usize = 17;
-    pub const F_LW: usize = 18;
-    pub const F_SW: usize = 19;
+    pub const F_LOAD: usize = 18;
+    pub const F_STORE: usize = 19;
     pub const F_ECALL: usize = 20;
     pub const WB: usize = 21;
+    pub const MEM_OP: usize = 22;
 }
 
 /// A decoded instruction as the tables see it.
@@ -102,6 +104,7 @@ impl InsnRow {
         let (mut rd, mut rs1, mut rs2) = (d.rd, d.rs1, d.rs2);
         let mut writes = true;
         let mut alu_op = 0;
+        let mut mem = 0;
         match d.op {
             Op::Add | Op::Sub | Op::Xor | Op::Or | Op::And | Op::Slt | Op::Sltu => {
                 set(col::F_ALU);
@@ -154,16 +157,18 @@ impl InsnRow {
                 };
                 writes = false;
             }
-            Op::Lw => {
-                set(col::F_LW);
+            Op::Lb | Op::Lh | Op::Lw | Op::Lbu | Op::Lhu => {
+                set(col::F_LOAD);
                 set(col::C_IMM);
                 alu_op = op::ADD;
+                mem = mem_code(d.op);
                 rs2 = 0;
             }
-            Op::Sw => {
-                set(col::F_SW);
+            Op::Sb | Op::Sh | Op::Sw => {
+                set(col::F_STORE);
                 set(col::C_IMM);
                 alu_op = op::ADD;
+                mem = mem_code(d.op);
                 writes = false;
             }
             Op::Ecall => {
@@ -188,8 +193,23 @@ impl InsnRow {
         v[col::IMM] = Felt::from_u32(d.imm);
         v[col::IMM_S] = signed(d.imm);
         v[col::ALU_OP] = Felt::from_u32(alu_op);
+        v[col::MEM_OP] = Felt::from_u32(mem);
         v[col::IS_REAL] = Felt::ONE;
         Some(Self { values: v })
+    }
+}
+
+fn mem_code(o: Op) -> u32 {
+    match o {
+        Op::Lb => mem_op::LB,
+        Op::Lh => mem_op::LH,
+        Op::Lw => mem_op::LW,
+        Op::Lbu => mem_op::LBU,
+        Op::Lhu => mem_op::LHU,
+        Op::Sb => mem_op::SB,
+        Op::Sh => mem_op::SH,
+        Op::Sw => mem_op::SW,
+        _ => unreachable!("not a load or store: {o:?}"),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Rebuilding CPU rows on demand from the execution log (the trace-retire mode).
 //!
-//! The CPU trace is 53 columns, 424 bytes a row; the execution log is 28 bytes a cycle. So
+//! The CPU trace is 55 columns, 440 bytes a row; the execution log is 28 bytes a cycle. So
 //! instead of the trace we keep the log and, per chunk, a [`Checkpoint`]: the routing state
 //! the chunk starts from. A chunk's rows are then [`route_cycle`] replayed over its slice
 //! of the log alone, the same function the full pass ran, so they are the routed rows.

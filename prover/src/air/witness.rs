@@ -2,7 +2,7 @@
 //!
 //! One sequential pass over the log fills the CPU rows ([`route_cycle`] per step) and tracks,
 //! per memory key, the last access (value, timestamp), which is what each CPU memory slot
-//! consumes. The pass also collects the ALU requests, the PROGRAM execution counts and the
+//! consumes. The pass also collects the ALU and ACCESS requests, the PROGRAM execution counts and the
 //! range-check counts; the MEMORY rows come from the keys touched plus the public image, in
 //! key order. In the trace-retire mode the pass does not materialise the CPU rows: it
 //! records a [`Checkpoint`] per chunk instead ([`CpuRows::Checkpoints`]).
@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 
-use super::bus::{AluRequest, Lookups};
+use super::access::access_trace;
+use super::bus::{AccessRequest, AluRequest, Lookups};
 use super::cpu::{REG_BASE, col};
 use super::cycle::{CpuState, LastAccess, Sink, invert_diffs, pad_row, route_cycle};
 use super::memory::{KeyRecord, memory_trace};
@@ -101,6 +102,8 @@ pub struct Routed {
     pub memory: Vec<KeyRecord>,
     /// ALU requests, in cycle order.
     pub alu: Vec<AluRequest>,
+    /// Loads and stores, in cycle order.
+    pub access: Vec<AccessRequest>,
     /// Lookups made by the CPU and MEMORY tables (the other tables' builders add theirs).
     pub lookups: Lookups,
 }
@@ -109,6 +112,7 @@ pub struct Routed {
 struct Collect<'a> {
     program_counts: &'a mut [u32],
     alu: &'a mut Vec<AluRequest>,
+    access: &'a mut Vec<AccessRequest>,
     lookups: &'a mut Lookups,
 }
 
@@ -120,6 +124,10 @@ impl Sink for Collect<'_> {
     #[inline]
     fn alu(&mut self, request: AluRequest) {
         self.alu.push(request);
+    }
+    #[inline]
+    fn access(&mut self, request: AccessRequest) {
+        self.access.push(request);
     }
     #[inline]
     fn program_row(&mut self, row: usize) {
@@ -148,6 +156,7 @@ pub fn route(
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
     let mut program_counts = vec![0u32; program_air.height()];
     let mut alu = Vec::new();
+    let mut access = Vec::new();
     let mut lookups = Lookups::default();
     let mut state = CpuState {
         last: LastAccess::initial(image),
@@ -156,6 +165,7 @@ pub fn route(
     let mut sink = Collect {
         program_counts: &mut program_counts,
         alu: &mut alu,
+        access: &mut access,
         lookups: &mut lookups,
     };
     let mut scratch = [Felt::ZERO; col::WIDTH];
@@ -245,8 +255,14 @@ pub fn route(
         program_counts,
         memory,
         alu,
+        access,
         lookups,
     })
+}
+
+/// The ACCESS trace of routed loads and stores (adds its own lookups).
+pub fn access(routed: &mut Routed) -> RowMajorMatrix<Felt> {
+    access_trace(&routed.access, &mut routed.lookups)
 }
 
 /// The MEMORY trace of routed records (adds its own range checks).

@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | CPU | the execution log (28 B/cycle) and one [`Checkpoint`](crate::air::replay::Checkpoint) per chunk | replaying the chunk's slice of the log ([`CpuReplay`]) |
 //! | MEMORY | its key records (one per key touched or in the image) | [`memory_trace`] (one chunk by construction) |
+//! | ACCESS | its request list (16 B per load or store) | filling the rows of the chunk's requests ([`access_rows`]) |
 //! | ALU tables | their request lists (12 B per request) | filling the rows of the chunk's requests ([`AluTable::fill`]) |
 //! | PROGRAM, RANGE, BYTES | their main trace (one column, at most 2^16 rows) | - (resident: smaller than what would rebuild them) |
 //!
@@ -20,8 +21,9 @@ use p3_matrix::dense::RowMajorMatrix;
 use super::{
     ProveOptions, PublicOutput, VmAir, VmProveError, airs, execute_logged, program_air, table,
 };
+use crate::air::access::{self, access_rows};
 use crate::air::alu::alu_table_height;
-use crate::air::bus::{AluRequest, RangeCounts};
+use crate::air::bus::{AccessRequest, AluRequest, RangeCounts};
 use crate::air::cpu;
 use crate::air::memory::{KeyRecord, memory_trace};
 use crate::air::replay::CpuReplay;
@@ -30,6 +32,22 @@ use crate::air::{AluTable, bytes_trace, range_trace, route_alu};
 use crate::stark::domain::lde_buffer;
 use crate::stark::{Felt, TraceSource};
 use crate::vm::Program;
+
+/// Rows `start .. start + len` (`rows = (start, len, capacity)`) of a table whose row `i` is
+/// `fill`ed from request `i` alone, in a buffer with room for `capacity` cells; rows past the
+/// requests are zero padding.
+fn request_rows<R>(
+    requests: &[R],
+    (start, len, capacity): (usize, usize, usize),
+    width: usize,
+    fill: impl FnOnce(&[R], &mut [Felt]),
+) -> RowMajorMatrix<Felt> {
+    let mut values = lde_buffer(capacity.max(len * width));
+    values.resize(len * width, Felt::ZERO);
+    let n = requests.len();
+    fill(&requests[start.min(n)..(start + len).min(n)], &mut values);
+    RowMajorMatrix::new(values, width)
+}
 
 /// One ALU table's requests.
 #[derive(Debug)]
@@ -45,16 +63,12 @@ impl AluRequests {
 
     /// Rows `start .. start + len`, in a buffer with room for `capacity` cells.
     fn rows(&self, start: usize, len: usize, capacity: usize) -> RowMajorMatrix<Felt> {
-        let width = self.table.width();
-        let mut values = lde_buffer(capacity.max(len * width));
-        values.resize(len * width, Felt::ZERO);
-        let n = self.requests.len();
-        self.table.fill(
-            &self.requests[start.min(n)..(start + len).min(n)],
-            &mut values,
-            None,
-        );
-        RowMajorMatrix::new(values, width)
+        request_rows(
+            &self.requests,
+            (start, len, capacity),
+            self.table.width(),
+            |r, rows| self.table.fill(r, rows, None),
+        )
     }
 }
 
@@ -66,6 +80,7 @@ pub struct RetiredWitness {
     image: BTreeMap<u32, u32>,
     cpu: CpuReplay,
     memory: Vec<KeyRecord>,
+    access: Vec<AccessRequest>,
     alu: Vec<AluRequests>,
     program: RowMajorMatrix<Felt>,
     range: RowMajorMatrix<Felt>,
@@ -77,11 +92,7 @@ pub struct RetiredWitness {
 const COUNT_BLOCK: usize = 1 << 10;
 
 /// Runs `fill` over `requests` block by block into a scratch buffer: for the counts only.
-fn count_only(
-    requests: &[AluRequest],
-    width: usize,
-    mut fill: impl FnMut(&[AluRequest], &mut [Felt]),
-) {
+fn count_only<R>(requests: &[R], width: usize, mut fill: impl FnMut(&[R], &mut [Felt])) {
     let mut scratch = vec![Felt::ZERO; COUNT_BLOCK * width];
     for block in requests.chunks(COUNT_BLOCK) {
         scratch.fill(Felt::ZERO);
@@ -109,6 +120,11 @@ pub fn build_retired_witness(
         CpuRows::Checkpoints { every },
     )?;
     let memory_height = witness::memory(&mut routed).height();
+    let access_requests = std::mem::take(&mut routed.access);
+    count_only(&access_requests, access::WIDTH, |r, rows| {
+        access_rows(r, rows, Some(&mut routed.lookups))
+    });
+    let access_height = alu_table_height(access_requests.len());
     let alu: Vec<AluRequests> = AluTable::ALL
         .iter()
         .zip(route_alu(&std::mem::take(&mut routed.alu)))
@@ -121,13 +137,14 @@ pub fn build_retired_witness(
         .collect();
     let program_trace = program_air.trace(&routed.program_counts);
     let range = range_trace(&routed.lookups.range);
-    let bytes = bytes_trace(&routed.lookups.bytes);
+    let bytes = bytes_trace(&routed.lookups.bytes, &routed.lookups.pairs);
     let log2 = |h: usize| h.trailing_zeros() as usize;
     // In table order (see `table`).
     let mut log_heights = vec![
         log2(program_trace.height()),
         log2(routed.cpu_height),
         log2(memory_height),
+        log2(access_height),
         log2(range.height()),
         log2(bytes.height()),
     ];
@@ -144,6 +161,7 @@ pub fn build_retired_witness(
         image,
         cpu,
         memory: routed.memory,
+        access: access_requests,
         alu,
         program: program_trace,
         range,
@@ -200,6 +218,12 @@ impl TraceSource for RetiredWitness {
                 RowMajorMatrix::new(values, cpu::col::WIDTH)
             }
             table::MEMORY => copy(&memory_trace(&self.memory, &mut RangeCounts::default())),
+            table::ACCESS => request_rows(
+                &self.access,
+                (start, len, capacity),
+                access::WIDTH,
+                |r, rows| access_rows(r, rows, None),
+            ),
             table::RANGE => copy(&self.range),
             table::BYTES => copy(&self.bytes),
             _ if (table::FIRST_ALU..table::COUNT).contains(&t) => {
