@@ -86,6 +86,8 @@ pub mod table {
     pub const LT: usize = alu(AluTable::Lt);
     /// BITWISE.
     pub const BITWISE: usize = alu(AluTable::Bitwise);
+    /// SHIFT (SLL, SRL, SRA).
+    pub const SHIFT: usize = alu(AluTable::Shift);
     /// The number of tables.
     pub const COUNT: usize = FIRST_ALU + AluTable::ALL.len();
 

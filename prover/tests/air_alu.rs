@@ -10,6 +10,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use prover::air::bus::{ALU, AluRequest, BYTES, Lookups, RANGE16, alu_result, op};
 use prover::air::{
     AluAir, AluTable, BytesAir, RangeAir, add, bitwise, bytes_trace, lt, range_trace, route_alu,
+    shift,
 };
 use prover::stark::check::{CheckReport, check_constraints};
 use prover::stark::{
@@ -346,8 +347,15 @@ fn all_alu_tables_verify_in_one_statement() {
             op::AND,
             op::SLT,
             op::SLTU,
+            op::SLL,
+            op::SRL,
+            op::SRA,
         ];
-        reqs.push(req(ops[i as usize % 7], x, x.rotate_right(i % 32) ^ i));
+        reqs.push(req(
+            ops[i as usize % ops.len()],
+            x,
+            x.rotate_right(i % 32) ^ i,
+        ));
     }
     let case = Case::build(&reqs, true);
     assert_verifies(&case);
@@ -562,4 +570,114 @@ fn bytes_multiplicity_off_by_one_is_rejected() {
     let mut case = bitwise_case();
     case.lookups.bytes.0[0x12 << 8 | 0x0F] -= 1;
     assert_lookup_rejects(&case, BYTES);
+}
+
+// ---------------------------------------------------------------- SHIFT soundness -------
+
+#[test]
+fn shift_edge_cases_verify() {
+    // Amounts 0, 1, 31, and register values whose low five bits are what counts.
+    let mut reqs = edge_requests(&[op::SLL, op::SRL, op::SRA]);
+    for &b in &[0, 1, 0x8000_0000, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x1234_5678] {
+        for &c in &[0, 1, 15, 16, 17, 31, 32, 33, 0xFFFF_FFE1, 0xFFFF_FFFF] {
+            for o in [op::SLL, op::SRL, op::SRA] {
+                reqs.push(req(o, b, c));
+            }
+        }
+    }
+    assert_eq!(alu_result(op::SRA, 0x8000_0000, 0xFFFF_FFE1), 0xC000_0000);
+    let case = Case::new(&reqs);
+    assert_verifies(&case);
+}
+
+/// `SLL(3, 4) = 48` on row 0, `SRA(0x8000_0010, 4)` on row 1, `SRL(0xF0, 4)` on row 2.
+fn shift_case() -> Case {
+    Case::new(&[
+        req(op::SLL, 3, 4),
+        req(op::SRA, 0x8000_0010, 4),
+        req(op::SRL, 0xF0, 4),
+    ])
+}
+
+fn shift_table(case: &mut Case) -> &mut RowMajorMatrix<Felt> {
+    case.tables[AluTable::Shift.index()].as_mut().unwrap()
+}
+
+#[test]
+fn shift_honest_case_verifies() {
+    assert_verifies(&shift_case());
+}
+
+#[test]
+fn sll_wrong_result_is_rejected() {
+    // Claim SLL(3, 4) = 49 with its limbs (and their lookups) consistent.
+    let mut case = shift_case();
+    let m = shift_table(&mut case);
+    assert_eq!(get(m, 0, shift::col::A_LO), 48);
+    setu(m, 0, shift::col::A_LO, 49);
+    case.lookups.range.0[48] -= 1;
+    case.lookups.range.0[49] += 1;
+    case.claims[0].3 = 49;
+    assert_constraint_rejects(&case, "shift", 0);
+}
+
+#[test]
+fn sll_wrapping_shifted_out_part_is_rejected() {
+    // The attack the bound on x stops: x = 2^32 - 1 makes 2^32 x = p - 1, so a = 3 * 16 + 1
+    // = 49 satisfies `b pow = a + 2^32 x` mod p. Every constraint holds; x_hi = 0xFFFF fails
+    // the doubled lookup (2 x_hi >= 2^16).
+    let mut case = shift_case();
+    let m = shift_table(&mut case);
+    setu(m, 0, shift::col::A_LO, 49);
+    setu(m, 0, shift::col::X_LO, 0xFFFF);
+    setu(m, 0, shift::col::X_HI, 0xFFFF);
+    let r = &mut case.lookups.range.0;
+    r[48] -= 1;
+    r[49] += 1;
+    r[0] -= 3; // x_lo, x_hi, 2 x_hi were 0
+    r[0xFFFF] += 2; // x_lo, x_hi; 2 x_hi = 0x1FFFE has no RANGE row to count
+    case.claims[0].3 = 49;
+    let report = case.check();
+    assert!(report.failures.is_empty(), "{report:?}");
+    assert!(matches!(
+        case.prove_verify(),
+        Err(VerifyError::LogupImbalance)
+    ));
+}
+
+#[test]
+fn sra_forged_sign_is_rejected() {
+    // Claim SRA(0x8000_0010, 4) = 0x0800_0001 (a logical shift) by clearing the sign bit and
+    // moving bit 31 into t: t = 0x8000_0010 >= 2^31, so 2 t_hi fails its lookup.
+    let mut case = shift_case();
+    let m = shift_table(&mut case);
+    assert_eq!(get(m, 1, shift::col::SIGN), 1);
+    setu(m, 1, shift::col::SIGN, 0);
+    setu(m, 1, shift::col::T_HI, 0x8000);
+    setu(m, 1, shift::col::A_LO, 0x0001);
+    setu(m, 1, shift::col::A_HI, 0x0800);
+    let r = &mut case.lookups.range.0;
+    r[0xF800] -= 1; // a_hi
+    r[0x0800] += 1;
+    r[0] -= 2; // t_hi and 2 t_hi were 0
+    r[0x8000] += 1; // t_hi; 2 t_hi = 0x10000 has no RANGE row to count
+    case.claims[1].3 = 0x0800_0001;
+    let report = case.check();
+    assert!(report.failures.is_empty(), "{report:?}");
+    assert!(matches!(
+        case.prove_verify(),
+        Err(VerifyError::LogupImbalance)
+    ));
+}
+
+#[test]
+fn shift_non_boolean_amount_bit_is_rejected() {
+    // s_0 = 2 with c unchanged needs the other bits to compensate; it fails booleanity.
+    let mut case = shift_case();
+    let m = shift_table(&mut case);
+    setu(m, 2, shift::col::S, 2);
+    setu(m, 2, shift::col::S + 1, 0);
+    assert_eq!(get(m, 2, shift::col::S + 2), 1);
+    assert!(!case.check().failures.is_empty());
+    assert!(case.prove_verify().is_err());
 }

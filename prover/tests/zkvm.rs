@@ -244,23 +244,43 @@ fn cpu_spanning_several_chunks_proves() {
 
 #[test]
 fn unsupported_instructions_are_refused_at_prove_time() {
-    let p = program(&[addi(5, 0, 3), alui("slli", 6, 5, 2)]);
+    let p = program(&[addi(5, 0, 3), alu("mul", 6, 5, 5)]);
     let err = zkvm::prove(&p, &[], &options(), &NoObserver).unwrap_err();
     assert!(
-        matches!(&err, VmProveError::Witness(e) if e.to_string().contains("unsupported instruction") && e.to_string().contains("slli")),
+        matches!(&err, VmProveError::Witness(e) if e.to_string().contains("unsupported instruction") && e.to_string().contains("mul")),
         "{err}"
     );
-    let p = program(&[alu("mul", 5, 0, 0)]);
-    assert!(matches!(
-        zkvm::prove(&p, &[], &options(), &NoObserver),
-        Err(VmProveError::Witness(_))
-    ));
+}
+
+#[test]
+fn shifts_prove() {
+    let mut w = Vec::new();
+    let values = [0, 1, 0x8000_0000, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x1234_5678];
+    // Register amounts: 0, 1, 31, and values whose low five bits are what counts.
+    let amounts = [0, 1, 31, 32, 0xFFFF_FFE1];
+    for (i, &v) in values.iter().enumerate() {
+        w.extend(li(5, v));
+        for &amt in &amounts {
+            w.extend(li(6, amt));
+            for op in ["sll", "srl", "sra"] {
+                w.push(alu(op, 7 + i as u32 % 3, 5, 6));
+                w.extend(commit(7 + i as u32 % 3));
+            }
+        }
+        for shamt in [0, 1, 31] {
+            for op in ["slli", "srli", "srai"] {
+                w.push(alui(op, 12, 5, shamt));
+                w.extend(commit(12));
+            }
+        }
+    }
+    round_trip(&program(&w), &[]);
 }
 
 // ------------------------------------------------------------- corrupted witnesses ----
 
-/// A small program with an ALU op, a load, a store, a branch, a commit, and a sub-word store
-/// and load (through x12, so x5's accesses end with the load above).
+/// A small program with an ALU op, a load, a store, a branch, a commit, a sub-word store
+/// and load (through x12, so x5's accesses end with the load above), and a shift.
 fn sample() -> (Program, Vec<u32>) {
     let mut w = Vec::new();
     w.extend(li(5, 0x2000));
@@ -275,6 +295,7 @@ fn sample() -> (Program, Vec<u32>) {
     w.push(addi(9, 0, -2));
     w.push(store("sb", 9, 12, 1));
     w.push(load("lb", 9, 12, 1)); // 0xFFFF_FFFE, never read again
+    w.push(alui("slli", 13, 12, 3)); // never read again
     (program(&w), vec![5])
 }
 
@@ -327,6 +348,23 @@ fn wrong_alu_result_does_not_verify() {
         set(w, table::CPU, r, col::RD_VAL, a + Felt::ONE);
     }));
     assert!(matches!(e, VerifyError::LogupImbalance), "{e}");
+}
+
+#[test]
+fn wrong_shift_power_does_not_verify() {
+    // The SLLI of the sample shifts by 3: claim pow = 2^4 in the SHIFT row.
+    let e = rejected(corrupted(|w| {
+        use prover::air::shift::col as sh;
+        let r = (0..w.traces[table::SHIFT].height())
+            .find(|&r| get(w, table::SHIFT, r, sh::F_SLL) == Felt::ONE)
+            .unwrap();
+        assert_eq!(get(w, table::SHIFT, r, sh::POW), Felt::from_u32(8));
+        set(w, table::SHIFT, r, sh::POW, Felt::from_u32(16));
+    }));
+    assert!(
+        matches!(&e, VerifyError::OodMismatch { table, .. } if table == "shift"),
+        "{e}"
+    );
 }
 
 #[test]

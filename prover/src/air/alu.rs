@@ -9,6 +9,7 @@
 //! | [`AddAir`] | `ADD`, `SUB` |
 //! | [`LtAir`] | `SLT`, `SLTU` |
 //! | [`BitwiseAir`] | `XOR`, `OR`, `AND` |
+//! | [`ShiftAir`] | `SLL`, `SRL`, `SRA` |
 //!
 //! [`route_alu`] splits a request list by [`AluTable`]; [`AluTable::trace`] and
 //! [`AluTable::fill`] build a table's rows from its share. Every ALU table follows the same
@@ -24,6 +25,7 @@ use super::add::{self, AddAir};
 use super::bitwise::{self, BitwiseAir};
 use super::bus::{AluRequest, Lookups, op};
 use super::lt::{self, LtAir};
+use super::shift::{self, ShiftAir};
 use crate::stark::Felt;
 use crate::stark::params::MIN_LOG_HEIGHT;
 
@@ -36,11 +38,18 @@ pub enum AluTable {
     Lt,
     /// `XOR`, `OR`, `AND`.
     Bitwise,
+    /// `SLL`, `SRL`, `SRA`.
+    Shift,
 }
 
 impl AluTable {
     /// Every ALU table, in proof order.
-    pub const ALL: [AluTable; 3] = [AluTable::Add, AluTable::Lt, AluTable::Bitwise];
+    pub const ALL: [AluTable; 4] = [
+        AluTable::Add,
+        AluTable::Lt,
+        AluTable::Bitwise,
+        AluTable::Shift,
+    ];
 
     /// The table that proves `op`, if any.
     pub fn of(op: u32) -> Option<Self> {
@@ -48,6 +57,7 @@ impl AluTable {
             op::ADD | op::SUB => Some(Self::Add),
             op::SLT | op::SLTU => Some(Self::Lt),
             op::XOR | op::OR | op::AND => Some(Self::Bitwise),
+            op::SLL | op::SRL | op::SRA => Some(Self::Shift),
             _ => None,
         }
     }
@@ -63,6 +73,7 @@ impl AluTable {
             Self::Add => AluAir::Add(AddAir),
             Self::Lt => AluAir::Lt(LtAir),
             Self::Bitwise => AluAir::Bitwise(BitwiseAir),
+            Self::Shift => AluAir::Shift(ShiftAir),
         }
     }
 
@@ -72,6 +83,7 @@ impl AluTable {
             Self::Add => add::WIDTH,
             Self::Lt => lt::WIDTH,
             Self::Bitwise => bitwise::WIDTH,
+            Self::Shift => shift::WIDTH,
         }
     }
 
@@ -83,6 +95,7 @@ impl AluTable {
             Self::Add => add::add_rows(requests, rows, lookups),
             Self::Lt => lt::lt_rows(requests, rows, lookups),
             Self::Bitwise => bitwise::bitwise_rows(requests, rows, lookups),
+            Self::Shift => shift::shift_rows(requests, rows, lookups),
         }
     }
 
@@ -105,9 +118,16 @@ pub enum AluAir {
     Lt(LtAir),
     /// See [`BitwiseAir`].
     Bitwise(BitwiseAir),
+    /// See [`ShiftAir`].
+    Shift(ShiftAir),
 }
 
-crate::delegate_air!(AluAir { Add, Lt, Bitwise });
+crate::delegate_air!(AluAir {
+    Add,
+    Lt,
+    Bitwise,
+    Shift
+});
 
 /// Splits `requests` by table: entry `t.index()` holds table `t`'s requests, in the original
 /// order.

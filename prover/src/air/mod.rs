@@ -8,6 +8,7 @@
 //! * [`add`]: ADD, proves `ADD` and `SUB`.
 //! * [`lt`]: LT, proves `SLT` and `SLTU`.
 //! * [`bitwise`]: BITWISE, proves `XOR`, `OR` and `AND` through BYTES.
+//! * [`shift`]: SHIFT, proves `SLL`, `SRL` and `SRA` by a multiplication with `2^s`.
 //! * [`program`]: PROGRAM, the preprocessed decoded instructions.
 //! * [`cpu`]: CPU, one row per cycle, chained by the STATE bus.
 //! * [`memory`]: MEMORY, initial and final value of every memory key.
@@ -30,6 +31,7 @@ pub mod memory;
 pub mod program;
 pub mod range;
 pub mod replay;
+pub mod shift;
 pub mod witness;
 
 pub use add::AddAir;

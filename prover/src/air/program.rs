@@ -27,7 +27,7 @@
 //! Main column: `mult`, how many CPU rows executed this row. Bus: receives the whole row on
 //! [`PROGRAM`](super::bus::PROGRAM) with multiplicity `mult`. No constraints.
 //!
-//! Instructions the prover does not constrain yet (shifts, the M extension) and undecodable
+//! Instructions the prover does not constrain yet (the M extension) and undecodable
 //! words get no row, so no proof can execute them; the witness builder reports them as
 //! `unsupported instruction`.
 
@@ -106,11 +106,28 @@ impl InsnRow {
         let mut alu_op = 0;
         let mut mem = 0;
         match d.op {
-            Op::Add | Op::Sub | Op::Xor | Op::Or | Op::And | Op::Slt | Op::Sltu => {
+            Op::Add
+            | Op::Sub
+            | Op::Xor
+            | Op::Or
+            | Op::And
+            | Op::Slt
+            | Op::Sltu
+            | Op::Sll
+            | Op::Srl
+            | Op::Sra => {
                 set(col::F_ALU);
                 alu_op = alu_code(d.op);
             }
-            Op::Addi | Op::Xori | Op::Ori | Op::Andi | Op::Slti | Op::Sltiu => {
+            Op::Addi
+            | Op::Xori
+            | Op::Ori
+            | Op::Andi
+            | Op::Slti
+            | Op::Sltiu
+            | Op::Slli
+            | Op::Srli
+            | Op::Srai => {
                 set(col::F_ALU);
                 set(col::C_IMM);
                 alu_op = alu_code(d.op);
@@ -222,6 +239,9 @@ fn alu_code(o: Op) -> u32 {
         Op::And | Op::Andi => op::AND,
         Op::Slt | Op::Slti => op::SLT,
         Op::Sltu | Op::Sltiu => op::SLTU,
+        Op::Sll | Op::Slli => op::SLL,
+        Op::Srl | Op::Srli => op::SRL,
+        Op::Sra | Op::Srai => op::SRA,
         _ => unreachable!("not an ALU instruction: {o:?}"),
     }
 }
