@@ -88,6 +88,10 @@ pub mod table {
     pub const BITWISE: usize = alu(AluTable::Bitwise);
     /// SHIFT (SLL, SRL, SRA).
     pub const SHIFT: usize = alu(AluTable::Shift);
+    /// MUL (MUL, MULH, MULHSU, MULHU).
+    pub const MUL: usize = alu(AluTable::Mul);
+    /// DIV (DIV, DIVU, REM, REMU).
+    pub const DIV: usize = alu(AluTable::Div);
     /// The number of tables.
     pub const COUNT: usize = FIRST_ALU + AluTable::ALL.len();
 

@@ -9,8 +9,8 @@ use p3_field::{Field, PrimeCharacteristicRing, PrimeField64};
 use p3_matrix::dense::RowMajorMatrix;
 use prover::air::bus::{ALU, AluRequest, BYTES, Lookups, RANGE16, alu_result, op};
 use prover::air::{
-    AluAir, AluTable, BytesAir, RangeAir, add, bitwise, bytes_trace, lt, range_trace, route_alu,
-    shift,
+    AluAir, AluTable, BytesAir, RangeAir, add, bitwise, bytes_trace, div, lt, mul, range_trace,
+    route_alu, shift,
 };
 use prover::stark::check::{CheckReport, check_constraints};
 use prover::stark::{
@@ -679,5 +679,112 @@ fn shift_non_boolean_amount_bit_is_rejected() {
     setu(m, 2, shift::col::S + 1, 0);
     assert_eq!(get(m, 2, shift::col::S + 2), 1);
     assert!(!case.check().failures.is_empty());
+    assert!(case.prove_verify().is_err());
+}
+
+// ---------------------------------------------------------------- MUL and DIV -----------
+
+const MUL_OPS: [u32; 4] = [op::MUL, op::MULH, op::MULHSU, op::MULHU];
+const DIV_OPS: [u32; 4] = [op::DIV, op::DIVU, op::REM, op::REMU];
+
+#[test]
+fn mul_edge_cases_verify() {
+    let case = Case::new(&edge_requests(&MUL_OPS));
+    assert_verifies(&case);
+}
+
+#[test]
+fn div_edge_cases_verify() {
+    // EDGES include 0 (division by zero), 0x8000_0000 / 0xFFFF_FFFF (the overflow), and
+    // operands of every sign combination.
+    let mut reqs = edge_requests(&DIV_OPS);
+    let neg = |v: i32| v as u32;
+    for (b, c) in [
+        (neg(-7), 2),
+        (7, neg(-2)),
+        (neg(-7), neg(-2)),
+        (7, 2),
+        (0, neg(-1)),
+    ] {
+        for o in DIV_OPS {
+            reqs.push(req(o, b, c));
+        }
+    }
+    assert_eq!(alu_result(op::REM, neg(-7), 2), neg(-1));
+    assert_eq!(alu_result(op::REM, 7, neg(-2)), 1);
+    let case = Case::new(&reqs);
+    assert_verifies(&case);
+}
+
+fn table_of(case: &mut Case, t: AluTable) -> &mut RowMajorMatrix<Felt> {
+    case.tables[t.index()].as_mut().unwrap()
+}
+
+#[test]
+fn mulh_wrong_high_word_is_rejected() {
+    // MULH(-1, -1) = 0; claim the unsigned high word 0xFFFF_FFFE instead, with a consistent.
+    let mut case = Case::new(&[req(op::MULH, 0xFFFF_FFFF, 0xFFFF_FFFF)]);
+    let m = table_of(&mut case, AluTable::Mul);
+    assert_eq!(get(m, 0, mul::col::A), 0);
+    setu(m, 0, mul::col::A, 0xFFFF_FFFE);
+    case.claims[0].3 = 0xFFFF_FFFE;
+    assert_constraint_rejects(&case, "mul", 0);
+}
+
+#[test]
+fn mul_forged_sign_extension_is_rejected() {
+    // Claim MULHU(-1, -1) was computed with b sign-extended: sb = 1 is not allowed for MULHU.
+    let mut case = Case::new(&[req(op::MULHU, 0xFFFF_FFFF, 0xFFFF_FFFF)]);
+    let m = table_of(&mut case, AluTable::Mul);
+    setu(m, 0, mul::col::SB, 1);
+    let report = case.check();
+    assert!(report.failures.iter().all(|f| f.table == "mul"));
+    assert!(!report.failures.is_empty());
+    assert!(case.prove_verify().is_err());
+}
+
+#[test]
+fn div_wrong_quotient_with_matching_identity_is_rejected() {
+    // DIVU(100, 7) = 14 rem 2; claim 13 rem 9 (7 * 13 + 9 = 100 still holds). Only the
+    // remainder bound |r| < |c| catches it (d = 7 - 9 - 1 < 0 cannot be re-limbed).
+    let mut case = Case::new(&[req(op::DIVU, 100, 7)]);
+    let m = table_of(&mut case, AluTable::Div);
+    setu(m, 0, div::col::Q, 13);
+    setu(m, 0, div::col::R, 9);
+    setu(m, 0, div::col::A, 13);
+    let r = &mut case.lookups.range.0;
+    r[14] -= 1;
+    r[13] += 1;
+    r[2] -= 1;
+    r[9] += 1;
+    case.claims[0].3 = 13;
+    assert_constraint_rejects(&case, "div", 0);
+}
+
+#[test]
+fn div_by_zero_with_wrong_result_is_rejected() {
+    // DIV(5, 0) = -1; claim 0 (quotient limbs, a and lookups consistent).
+    let mut case = Case::new(&[req(op::DIV, 5, 0)]);
+    let m = table_of(&mut case, AluTable::Div);
+    setu(m, 0, div::col::Q, 0);
+    setu(m, 0, div::col::Q + 1, 0);
+    setu(m, 0, div::col::A, 0);
+    case.lookups.range.0[0xFFFF] -= 2;
+    case.lookups.range.0[0] += 2;
+    case.claims[0].3 = 0;
+    assert_constraint_rejects(&case, "div", 0);
+}
+
+#[test]
+fn div_overflow_with_sign_extended_quotient_is_rejected() {
+    // INT_MIN / -1 = INT_MIN: with sq = 1 the quotient would read -2^31 and the identity
+    // c Q + r = b fails (it needs Q = +2^31).
+    let mut case = Case::new(&[req(op::DIV, 0x8000_0000, 0xFFFF_FFFF)]);
+    let m = table_of(&mut case, AluTable::Div);
+    assert_eq!(get(m, 0, div::col::SQ), 0);
+    setu(m, 0, div::col::SQ, 1);
+    let report = case.check();
+    assert!(!report.failures.is_empty());
+    assert!(report.failures.iter().all(|f| f.table == "div"));
     assert!(case.prove_verify().is_err());
 }

@@ -10,6 +10,8 @@
 //! | [`LtAir`] | `SLT`, `SLTU` |
 //! | [`BitwiseAir`] | `XOR`, `OR`, `AND` |
 //! | [`ShiftAir`] | `SLL`, `SRL`, `SRA` |
+//! | [`MulAir`] | `MUL`, `MULH`, `MULHSU`, `MULHU` |
+//! | [`DivAir`] | `DIV`, `DIVU`, `REM`, `REMU` |
 //!
 //! [`route_alu`] splits a request list by [`AluTable`]; [`AluTable::trace`] and
 //! [`AluTable::fill`] build a table's rows from its share. Every ALU table follows the same
@@ -24,7 +26,9 @@ use p3_matrix::dense::RowMajorMatrix;
 use super::add::{self, AddAir};
 use super::bitwise::{self, BitwiseAir};
 use super::bus::{AluRequest, Lookups, op};
+use super::div::{self, DivAir};
 use super::lt::{self, LtAir};
+use super::mul::{self, MulAir};
 use super::shift::{self, ShiftAir};
 use crate::stark::Felt;
 use crate::stark::params::MIN_LOG_HEIGHT;
@@ -40,15 +44,21 @@ pub enum AluTable {
     Bitwise,
     /// `SLL`, `SRL`, `SRA`.
     Shift,
+    /// `MUL`, `MULH`, `MULHSU`, `MULHU`.
+    Mul,
+    /// `DIV`, `DIVU`, `REM`, `REMU`.
+    Div,
 }
 
 impl AluTable {
     /// Every ALU table, in proof order.
-    pub const ALL: [AluTable; 4] = [
+    pub const ALL: [AluTable; 6] = [
         AluTable::Add,
         AluTable::Lt,
         AluTable::Bitwise,
         AluTable::Shift,
+        AluTable::Mul,
+        AluTable::Div,
     ];
 
     /// The table that proves `op`, if any.
@@ -58,6 +68,8 @@ impl AluTable {
             op::SLT | op::SLTU => Some(Self::Lt),
             op::XOR | op::OR | op::AND => Some(Self::Bitwise),
             op::SLL | op::SRL | op::SRA => Some(Self::Shift),
+            op::MUL | op::MULH | op::MULHSU | op::MULHU => Some(Self::Mul),
+            op::DIV | op::DIVU | op::REM | op::REMU => Some(Self::Div),
             _ => None,
         }
     }
@@ -74,6 +86,8 @@ impl AluTable {
             Self::Lt => AluAir::Lt(LtAir),
             Self::Bitwise => AluAir::Bitwise(BitwiseAir),
             Self::Shift => AluAir::Shift(ShiftAir),
+            Self::Mul => AluAir::Mul(MulAir),
+            Self::Div => AluAir::Div(DivAir),
         }
     }
 
@@ -84,6 +98,8 @@ impl AluTable {
             Self::Lt => lt::WIDTH,
             Self::Bitwise => bitwise::WIDTH,
             Self::Shift => shift::WIDTH,
+            Self::Mul => mul::WIDTH,
+            Self::Div => div::WIDTH,
         }
     }
 
@@ -96,6 +112,8 @@ impl AluTable {
             Self::Lt => lt::lt_rows(requests, rows, lookups),
             Self::Bitwise => bitwise::bitwise_rows(requests, rows, lookups),
             Self::Shift => shift::shift_rows(requests, rows, lookups),
+            Self::Mul => mul::mul_rows(requests, rows, lookups),
+            Self::Div => div::div_rows(requests, rows, lookups),
         }
     }
 
@@ -120,13 +138,19 @@ pub enum AluAir {
     Bitwise(BitwiseAir),
     /// See [`ShiftAir`].
     Shift(ShiftAir),
+    /// See [`MulAir`].
+    Mul(MulAir),
+    /// See [`DivAir`].
+    Div(DivAir),
 }
 
 crate::delegate_air!(AluAir {
     Add,
     Lt,
     Bitwise,
-    Shift
+    Shift,
+    Mul,
+    Div
 });
 
 /// Splits `requests` by table: entry `t.index()` holds table `t`'s requests, in the original
@@ -157,6 +181,13 @@ mod tests {
     fn every_table_is_listed_once_at_its_index() {
         for (i, t) in AluTable::ALL.iter().enumerate() {
             assert_eq!(t.index(), i);
+        }
+    }
+
+    #[test]
+    fn every_alu_opcode_has_a_table() {
+        for o in op::ADD..=op::REMU {
+            assert!(AluTable::of(o).is_some(), "opcode {o}");
         }
     }
 

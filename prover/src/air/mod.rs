@@ -9,6 +9,9 @@
 //! * [`lt`]: LT, proves `SLT` and `SLTU`.
 //! * [`bitwise`]: BITWISE, proves `XOR`, `OR` and `AND` through BYTES.
 //! * [`shift`]: SHIFT, proves `SLL`, `SRL` and `SRA` by a multiplication with `2^s`.
+//! * [`limbs`]: 64-bit multiply-add on 16-bit limbs, shared by MUL and DIV.
+//! * [`mul`]: MUL, proves `MUL`, `MULH`, `MULHSU` and `MULHU`.
+//! * [`div`]: DIV, proves `DIV`, `DIVU`, `REM` and `REMU` (division by zero and overflow).
 //! * [`program`]: PROGRAM, the preprocessed decoded instructions.
 //! * [`cpu`]: CPU, one row per cycle, chained by the STATE bus.
 //! * [`memory`]: MEMORY, initial and final value of every memory key.
@@ -26,8 +29,11 @@ pub mod bus;
 pub mod bytes;
 pub mod cpu;
 pub mod cycle;
+pub mod div;
+pub mod limbs;
 pub mod lt;
 pub mod memory;
+pub mod mul;
 pub mod program;
 pub mod range;
 pub mod replay;

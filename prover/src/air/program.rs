@@ -27,8 +27,8 @@
 //! Main column: `mult`, how many CPU rows executed this row. Bus: receives the whole row on
 //! [`PROGRAM`](super::bus::PROGRAM) with multiplicity `mult`. No constraints.
 //!
-//! Instructions the prover does not constrain yet (the M extension) and undecodable
-//! words get no row, so no proof can execute them; the witness builder reports them as
+//! Every RV32IM instruction has a row. Words that do not decode get none, so no proof can
+//! execute them (the executor refuses them first); the witness builder would report one as
 //! `unsupported instruction`.
 
 use std::collections::BTreeMap;
@@ -115,7 +115,15 @@ impl InsnRow {
             | Op::Sltu
             | Op::Sll
             | Op::Srl
-            | Op::Sra => {
+            | Op::Sra
+            | Op::Mul
+            | Op::Mulh
+            | Op::Mulhsu
+            | Op::Mulhu
+            | Op::Div
+            | Op::Divu
+            | Op::Rem
+            | Op::Remu => {
                 set(col::F_ALU);
                 alu_op = alu_code(d.op);
             }
@@ -196,7 +204,7 @@ impl InsnRow {
                 (rs1, rs2) = (0, 0);
                 writes = false;
             }
-            _ => return None,
+            Op::Illegal => return None,
         }
         if !writes || rd == 0 {
             rd = 0;
@@ -242,6 +250,14 @@ fn alu_code(o: Op) -> u32 {
         Op::Sll | Op::Slli => op::SLL,
         Op::Srl | Op::Srli => op::SRL,
         Op::Sra | Op::Srai => op::SRA,
+        Op::Mul => op::MUL,
+        Op::Mulh => op::MULH,
+        Op::Mulhsu => op::MULHSU,
+        Op::Mulhu => op::MULHU,
+        Op::Div => op::DIV,
+        Op::Divu => op::DIVU,
+        Op::Rem => op::REM,
+        Op::Remu => op::REMU,
         _ => unreachable!("not an ALU instruction: {o:?}"),
     }
 }
