@@ -79,13 +79,25 @@ fn heap_is_not_reported_when_counting_is_off() {
 }
 
 #[test]
-fn unsupported_instruction_is_a_clear_error() {
-    // collatz uses shifts, which the prover does not constrain yet.
-    let out = bench(&["prove", "--fixture", "collatz_small"]);
+fn a_run_that_traps_is_a_clear_error() {
+    // fixtures/trap.elf executes an illegal instruction: nothing to prove.
+    let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/trap.elf");
+    let out = bench(&["prove", "--elf", elf]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("unsupported instruction"), "{err}");
-    assert!(err.contains("proving collatz_small"), "{err}");
+    assert!(err.contains("illegal instruction"), "{err}");
+    assert!(err.contains("proving") && err.contains("trap.elf"), "{err}");
+}
+
+#[test]
+fn every_instruction_family_proves() {
+    // collatz uses shifts, bytesort sub-word accesses, modexp the M extension.
+    for name in ["collatz_small", "bytesort_small", "modexp_small"] {
+        let out = bench(&["prove", "--fixture", name, "--json"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["verified"], true, "{name}");
+    }
 }
 
 #[test]
