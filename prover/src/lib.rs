@@ -12,6 +12,7 @@
 //! See `ARCHITECTURE.md` at the repository root for the data flow.
 
 pub mod air;
+pub mod continuation;
 pub mod fixtures;
 pub mod modes;
 pub mod stark;

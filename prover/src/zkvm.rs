@@ -105,10 +105,16 @@ pub mod table {
 
 /// The zkVM's tables for `program`.
 pub fn airs(program: &Program) -> Vec<VmAir> {
+    tables(program, MemoryAir::RUN)
+}
+
+/// The zkVM's tables for `program`, with MEMORY in the given form (a whole run, or an
+/// epoch's public boundary).
+pub(crate) fn tables(program: &Program, memory: MemoryAir) -> Vec<VmAir> {
     vec![
         VmAir::Program(ProgramAir::new(program)),
         VmAir::Cpu(CpuAir),
-        VmAir::Memory(MemoryAir),
+        VmAir::Memory(memory),
         VmAir::Access(AccessAir),
         VmAir::Range(RangeAir),
         VmAir::Bytes(BytesAir),
@@ -314,14 +320,27 @@ pub fn build_witness(
     let airs = airs(program);
     let program_air = program_air(&airs);
     let image = witness::memory_image(program, input);
-    let mut routed = witness::route(
+    let routed = witness::route(
         program_air,
-        &image,
+        &witness::Origin::Image(&image),
         &log,
         options.params.max_rows(),
         CpuRows::Trace,
     )?;
     drop(log);
+    let traces = routed_traces(program_air, routed);
+    Ok(VmWitness {
+        airs,
+        traces,
+        output,
+    })
+}
+
+/// Every table's trace from a routing pass with [`CpuRows::Trace`], in [`airs`] order.
+pub(crate) fn routed_traces(
+    program_air: &ProgramAir,
+    mut routed: witness::Routed,
+) -> Vec<RowMajorMatrix<Felt>> {
     let memory = witness::memory(&mut routed);
     let access = witness::access(&mut routed);
     let alu_traces: Vec<_> = AluTable::ALL
@@ -339,11 +358,7 @@ pub fn build_witness(
         bytes_trace(&routed.lookups.bytes, &routed.lookups.pairs),
     ];
     traces.extend(alu_traces);
-    Ok(VmWitness {
-        airs,
-        traces,
-        output,
-    })
+    traces
 }
 
 /// Proves a witness built by [`build_witness`] for the same program and input. The traces

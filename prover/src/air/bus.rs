@@ -9,13 +9,14 @@
 //! | [`PROGRAM`] | `(pc, decoded fields and flags...)` | CPU, every row | PROGRAM (preprocessed) |
 //! | [`STATE`] | `(clk, pc, out_idx)` | CPU (next state), verifier (initial state) | CPU (current state) |
 //! | [`MEMORY`] | `(key, value, ts)` | CPU (new access), MEMORY (initial) | CPU (previous access), MEMORY (final) |
-//! | [`IMAGE`] | `(key, value)` | verifier (ELF image, input, initial `sp`) | MEMORY |
+//! | [`IMAGE`] | `(key, value)` | verifier (ELF image, input, initial `sp`; an epoch's first values) | MEMORY |
 //! | [`OUTPUT`] | `(index, word)`, `(EXIT_TAG, code)`, `(CYCLES_TAG, cycles)` | CPU | verifier |
 //! | [`RANGE16`] | `(v)` with `0 <= v < 2^16` | any table | RANGE (preprocessed) |
 //! | [`ALU`] | `(op, b, c, a)` with `a = op(b, c)` | CPU | ADD, LT, BITWISE |
 //! | [`BYTES`] | `(x, y, x & y, x \| y, x ^ y)` for bytes `x, y` | BITWISE, ACCESS | BYTES (preprocessed) |
 //! | [`ACCESS`] | `(mem_op, addr, word, old, new, rs2, load)` | CPU (loads and stores) | ACCESS |
 //! | [`BYTE_PAIRS`] | `(x, y)` for bytes `x, y` | ACCESS | BYTES (preprocessed) |
+//! | [`FINAL`] | `(key, value)` | MEMORY (boundary form, epochs) | verifier |
 //!
 //! An ALU request's `b` and `c` are always below `2^32` (the sender guarantees it: they are
 //! register values or immediates); the receiving table must guarantee that `a` is the exact
@@ -43,6 +44,8 @@ pub const BYTES: BusId = 8;
 pub const ACCESS: BusId = 9;
 /// Byte range checks, two bytes per lookup.
 pub const BYTE_PAIRS: BusId = 10;
+/// The values an epoch leaves in memory and registers, consumed by the verifier.
+pub const FINAL: BusId = 11;
 
 /// The `OUTPUT` index under which the exit code travels (no output index reaches it).
 pub const EXIT_TAG: u64 = 1 << 32;

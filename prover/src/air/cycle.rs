@@ -21,6 +21,27 @@ use crate::vm::{STACK_TOP, Step, decode};
 /// `(value, timestamp)` of a memory key's last access.
 pub type Access = (u32, u64);
 
+/// The RAM a run (or an epoch) starts from: the value of each word key before its first
+/// access.
+pub trait InitialWords: std::fmt::Debug {
+    /// The initial value of RAM word `key` (byte address `4 key`).
+    fn word(&self, key: u32) -> u32;
+}
+
+/// The memory image of a whole run: listed words, zero elsewhere.
+impl InitialWords for BTreeMap<u32, u32> {
+    fn word(&self, key: u32) -> u32 {
+        self.get(&key).copied().unwrap_or(0)
+    }
+}
+
+/// The executor's memory (an epoch's start).
+impl InitialWords for crate::vm::Memory {
+    fn word(&self, key: u32) -> u32 {
+        self.load_word(key << 2)
+    }
+}
+
 /// Where a routed cycle's requests to other tables go.
 pub trait Sink {
     /// A 16-bit range check of both halves of `v`.
@@ -56,14 +77,14 @@ pub struct LastAccess<'a> {
     /// RAM words accessed so far (or, in a replay, the chunk's starting states).
     pub ram: HashMap<u32, Access>,
     /// Initial values of keys never accessed (timestamp 0).
-    image: &'a BTreeMap<u32, u32>,
+    image: &'a dyn InitialWords,
     /// When set, the state before the first access of each RAM key is recorded here.
     first_touch: Option<HashMap<u32, Access>>,
 }
 
 impl<'a> LastAccess<'a> {
     /// The state at cycle 0: nothing accessed, `sp` initialised.
-    pub fn initial(image: &'a BTreeMap<u32, u32>) -> Self {
+    pub fn initial(image: &'a dyn InitialWords) -> Self {
         let mut regs = [(0, 0); 32];
         regs[2] = (STACK_TOP, 0);
         Self {
@@ -76,7 +97,7 @@ impl<'a> LastAccess<'a> {
 
     /// A state with the given registers and RAM states (a replay's starting point).
     pub fn resume(
-        image: &'a BTreeMap<u32, u32>,
+        image: &'a dyn InitialWords,
         regs: [Access; 32],
         ram: HashMap<u32, Access>,
     ) -> Self {
@@ -104,10 +125,7 @@ impl<'a> LastAccess<'a> {
             return self.regs[(key - REG_BASE) as usize];
         }
         let image = self.image;
-        let state = *self
-            .ram
-            .entry(key)
-            .or_insert_with(|| (image.get(&key).copied().unwrap_or(0), 0));
+        let state = *self.ram.entry(key).or_insert_with(|| (image.word(key), 0));
         if let Some(first) = &mut self.first_touch {
             first.entry(key).or_insert(state);
         }
@@ -131,6 +149,9 @@ pub struct CpuState<'a> {
     pub last: LastAccess<'a>,
     /// Words committed so far.
     pub out_idx: u32,
+    /// Where execution continues after the log's last step, if the log does not end with
+    /// a halt (an epoch that is not the last one).
+    pub end_pc: Option<u32>,
 }
 
 fn insn_u32(row: &InsnRow, c: usize) -> u32 {
@@ -317,12 +338,16 @@ pub fn route_cycle<S: Sink>(
     let is_ecall = flag(ins, insn::F_ECALL);
     let is_halt = is_ecall && rs1_val == crate::vm::SYSCALL_HALT;
     let is_commit = is_ecall && rs1_val == crate::vm::SYSCALL_COMMIT;
-    if let Some(next) = log.get(c + 1) {
-        if next_pc != i64::from(next.pc) {
+    let follows = match (log.get(c + 1), state.end_pc) {
+        (Some(next), _) => Some(next.pc),
+        (None, end) => end,
+    };
+    match follows {
+        Some(next) if next_pc != i64::from(next) => {
             return Err(WitnessError::WrappingJump { pc });
         }
-    } else if !is_halt {
-        return Err(WitnessError::NoHalt);
+        None if !is_halt => return Err(WitnessError::NoHalt),
+        _ => {}
     }
     let rd_val = if flag(ins, insn::WB) { step.rd_val } else { 0 };
     // Slot C: write rd.

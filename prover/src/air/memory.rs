@@ -26,6 +26,19 @@
 //!
 //! The uniqueness argument needs the transition constraint between every pair of rows, so
 //! this table must be a single chunk: the zkVM verifier rejects a taller one.
+//!
+//! ## Boundary form (continuation epochs)
+//! [`MemoryAir::BOUNDARY`] is the form an epoch of a continuation is proved with (the
+//! verifier builds its table list with it, so it is not the prover's choice). Every row
+//! with `is_image = 1` is then a public boundary row: besides receiving its initial value
+//! on IMAGE, it sends `(key, final_val)` on [`FINAL`](super::bus::FINAL), which the verifier
+//! receives for each value the epoch leaves. One more constraint,
+//! `(1 - is_image) final_ts = 0`, confines the other rows (padding) to keys the epoch does
+//! not touch: such a row's receive `(key, final_val, 0)` can only be matched by its own send
+//! `(key, 0, 0)`, since every CPU access has a timestamp of at least 1. So every key the
+//! epoch touches has a public first value and a public last value, and the verifier, which
+//! derives both sets of bus terms from the epoch's boundary, binds the table to that
+//! boundary as a commitment to a preprocessed table would.
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
@@ -48,9 +61,19 @@ pub mod col {
     pub const WIDTH: usize = 9;
 }
 
-/// The MEMORY table.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct MemoryAir;
+/// The MEMORY table, in the form of a whole run or of an epoch's boundary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryAir {
+    /// Boundary form: final values are public (see the module doc).
+    pub boundary: bool,
+}
+
+impl MemoryAir {
+    /// The form of a whole run.
+    pub const RUN: MemoryAir = MemoryAir { boundary: false };
+    /// The form of a continuation epoch.
+    pub const BOUNDARY: MemoryAir = MemoryAir { boundary: true };
+}
 
 impl Air for MemoryAir {
     fn name(&self) -> &str {
@@ -73,6 +96,10 @@ impl Air for MemoryAir {
         out.send(bus::MEMORY, &[key, init, E::zero()], one);
         out.receive(bus::MEMORY, &[key, l[col::FINAL], l[col::FINAL_TS]], one);
         out.receive(bus::IMAGE, &[key, init], is_image);
+        if self.boundary {
+            out.assert_zero((one - is_image) * l[col::FINAL_TS]);
+            out.send(bus::FINAL, &[key, l[col::FINAL]], is_image);
+        }
         for c in [col::K_LO, col::K_HI, col::G_LO, col::G_HI] {
             out.send(bus::RANGE16, &[l[c]], one);
         }

@@ -112,6 +112,8 @@ impl CpuReplay {
             let mut state = CpuState {
                 last: LastAccess::resume(image, cp.regs, cp.ram.clone()),
                 out_idx: cp.out_idx,
+                // Replays serve whole runs only (epochs do not retire traces).
+                end_pc: None,
             };
             let mut scratch = [Felt::ZERO; col::WIDTH];
             for c in first * self.every..real_end {

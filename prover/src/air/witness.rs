@@ -74,6 +74,39 @@ pub fn memory_image(program: &Program, input: &[u32]) -> BTreeMap<u32, u32> {
     image
 }
 
+/// Where a routed log starts.
+#[derive(Clone, Copy)]
+pub enum Origin<'a> {
+    /// A whole run from the entry point: RAM is the public image (zero elsewhere), registers
+    /// are zero but `sp`, and the log ends with a halt. MEMORY gets a row per key touched or
+    /// in the image; image rows take their initial value from the verifier.
+    Image(&'a BTreeMap<u32, u32>),
+    /// One epoch of a continuation: RAM and registers as the earlier epochs left them. MEMORY
+    /// gets a public (boundary) row for every register and every RAM word the epoch touches,
+    /// and nothing else.
+    Epoch {
+        /// RAM at the epoch's start.
+        memory: &'a crate::vm::Memory,
+        /// Registers at the epoch's start.
+        regs: [u32; 32],
+        /// Words committed before the epoch.
+        out_idx: u32,
+        /// Where execution continues after the epoch (`None`: the epoch ends with the halt).
+        end_pc: Option<u32>,
+    },
+}
+
+impl std::fmt::Debug for Origin<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Image(image) => write!(f, "Image({} words)", image.len()),
+            Origin::Epoch {
+                out_idx, end_pc, ..
+            } => write!(f, "Epoch {{ out_idx: {out_idx}, end_pc: {end_pc:?} }}"),
+        }
+    }
+}
+
 /// How routing delivers the CPU rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CpuRows {
@@ -140,10 +173,11 @@ pub fn cpu_height(cycles: usize) -> usize {
     cycles.next_power_of_two().max(4)
 }
 
-/// Routes `log` (a complete run ending in a halt) into traces; the CPU rows as `rows` says.
+/// Routes `log` (from `origin`: a complete run ending in a halt, or one epoch) into traces;
+/// the CPU rows as `rows` says.
 pub fn route(
     program_air: &ProgramAir,
-    image: &BTreeMap<u32, u32>,
+    origin: &Origin<'_>,
     log: &[Step],
     max_memory_rows: usize,
     rows: CpuRows,
@@ -158,9 +192,22 @@ pub fn route(
     let mut alu = Vec::new();
     let mut access = Vec::new();
     let mut lookups = Lookups::default();
-    let mut state = CpuState {
-        last: LastAccess::initial(image),
-        out_idx: 0,
+    let mut state = match *origin {
+        Origin::Image(image) => CpuState {
+            last: LastAccess::initial(image),
+            out_idx: 0,
+            end_pc: None,
+        },
+        Origin::Epoch {
+            memory,
+            regs,
+            out_idx,
+            end_pc,
+        } => CpuState {
+            last: LastAccess::resume(memory, regs.map(|v| (v, 0)), Default::default()),
+            out_idx,
+            end_pc,
+        },
     };
     let mut sink = Collect {
         program_counts: &mut program_counts,
@@ -193,7 +240,7 @@ pub fn route(
     if let (Some(first), Some(cp)) = (state.last.stop_recording(), checkpoints.last_mut()) {
         cp.ram = first;
     }
-    if !halted {
+    if !halted && state.end_pc.is_none() {
         return Err(WitnessError::NoHalt);
     }
 
@@ -207,7 +254,30 @@ pub fn route(
     program_counts[program_air.padding_row()] += (height - log.len()) as u32;
     let last = state.last;
 
-    // MEMORY: every key touched, plus the image, in key order.
+    let memory = match *origin {
+        Origin::Image(image) => image_records(image, &last),
+        Origin::Epoch { memory, regs, .. } => boundary_records(memory, &regs, &last),
+    };
+    if memory.len() > max_memory_rows {
+        return Err(WitnessError::MemoryTooLarge {
+            keys: memory.len(),
+            max: max_memory_rows,
+        });
+    }
+    Ok(Routed {
+        cpu: cpu.map(|v| RowMajorMatrix::new(v, col::WIDTH)),
+        cpu_height: height,
+        checkpoints,
+        program_counts,
+        memory,
+        alu,
+        access,
+        lookups,
+    })
+}
+
+/// MEMORY records of a whole run: every key touched, plus the image, in key order.
+fn image_records(image: &BTreeMap<u32, u32>, last: &LastAccess<'_>) -> Vec<KeyRecord> {
     let mut keys: BTreeMap<u32, KeyRecord> = image
         .iter()
         .map(|(&key, &v)| {
@@ -241,23 +311,37 @@ pub fn route(
         rec.final_val = val;
         rec.final_ts = ts;
     }
-    if keys.len() > max_memory_rows {
-        return Err(WitnessError::MemoryTooLarge {
-            keys: keys.len(),
-            max: max_memory_rows,
-        });
-    }
-    let memory: Vec<KeyRecord> = keys.into_values().collect();
-    Ok(Routed {
-        cpu: cpu.map(|v| RowMajorMatrix::new(v, col::WIDTH)),
-        cpu_height: height,
-        checkpoints,
-        program_counts,
-        memory,
-        alu,
-        access,
-        lookups,
-    })
+    keys.into_values().collect()
+}
+
+/// MEMORY records of an epoch, all public: every RAM word the epoch touches (its value at
+/// the epoch's start and end), then the 32 registers, in key order.
+fn boundary_records(
+    memory: &crate::vm::Memory,
+    regs: &[u32; 32],
+    last: &LastAccess<'_>,
+) -> Vec<KeyRecord> {
+    use super::cycle::InitialWords;
+    let mut ram: Vec<KeyRecord> = last
+        .ram
+        .iter()
+        .map(|(&key, &(final_val, final_ts))| KeyRecord {
+            key,
+            init: memory.word(key),
+            is_image: true,
+            final_val,
+            final_ts,
+        })
+        .collect();
+    ram.sort_unstable_by_key(|r| r.key);
+    ram.extend((0..32).map(|r| KeyRecord {
+        key: REG_BASE + r as u32,
+        init: regs[r],
+        is_image: true,
+        final_val: last.regs[r].0,
+        final_ts: last.regs[r].1,
+    }));
+    ram
 }
 
 /// The ACCESS trace of routed loads and stores (adds its own lookups).

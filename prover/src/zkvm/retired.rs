@@ -114,7 +114,7 @@ pub fn build_retired_witness(
     let every = options.params.max_rows();
     let mut routed = witness::route(
         program_air,
-        &image,
+        &witness::Origin::Image(&image),
         &log,
         every,
         CpuRows::Checkpoints { every },
