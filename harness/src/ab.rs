@@ -225,6 +225,7 @@ pub fn run(args: &AbArgs) -> Result<ExitCode> {
         log_max_rows: 20,
         table_parallelism: args.table_parallelism.map(usize::from),
         count_alloc: true,
+        epoch_log2: prover::continuation::DEFAULT_EPOCH_LOG2,
     };
     let here = Machine::detect();
     let side_file = |sha: &str| {

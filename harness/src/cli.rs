@@ -185,6 +185,10 @@ pub struct RunArgs {
     /// Measure without counting heap bytes (`BENCH_COUNT_ALLOC=0` in the workers).
     #[arg(long)]
     pub no_count_alloc: bool,
+    /// log2 of the epoch size (cycles) of `verify-and-drop`.
+    #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
+          value_parser = clap::value_parser!(u32).range(4..=24))]
+    pub epoch_log2: u32,
     /// Save these results as baseline NAME (under target/bench/baselines/NAME/).
     #[arg(long, value_name = "NAME")]
     pub save_baseline: Option<String>,
@@ -308,6 +312,10 @@ pub struct ProveArgs {
     /// needs more fails with an allocation error instead of waking the OOM killer.
     #[arg(long, value_name = "GIB", value_parser = parse_gib)]
     pub max_memory: Option<u64>,
+    /// log2 of the epoch size (cycles) of `verify-and-drop`.
+    #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
+          value_parser = clap::value_parser!(u32).range(4..=24))]
+    pub epoch_log2: u32,
 }
 
 /// A positive number of GiB (fractions allowed), in bytes.

@@ -344,9 +344,9 @@ mod tests {
             rejected("/bench mode=warp"),
             Rejection::BadValue { key: "mode", .. }
         ));
-        // A real mode the prover does not implement yet.
-        let r = rejected("/bench mode=verify-and-drop");
-        assert!(r.to_string().contains("does not implement"), "{r}");
+        // A mode named twice in a combination.
+        let r = rejected("/bench mode=leaf-drop+leaf-drop");
+        assert!(r.to_string().contains("twice"), "{r}");
         for k in ["k=0", "k=65", "k=-1", "k=", "k=1.5"] {
             assert!(
                 matches!(

@@ -422,6 +422,7 @@ pub(crate) mod tests {
                 log_max_rows: 20,
                 table_parallelism: None,
                 count_alloc: true,
+                epoch_log2: prover::continuation::DEFAULT_EPOCH_LOG2,
             },
         );
         for (size, cycles) in [("1M", 1_000_010u64), ("2M", 2_000_010), ("4M", 4_000_010)] {

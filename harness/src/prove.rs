@@ -1,9 +1,14 @@
 //! `bench prove`: proves a program's run and verifies the proof in this process, and reports
-//! a [`RunRecord`]. `bench run`'s workers are `bench prove --json` processes.
+//! a [`RunRecord`]. `bench run`'s workers are `bench prove --json` processes. A
+//! `verify-and-drop` mode proves in epochs of `2^--epoch-log2` cycles and verifies each epoch
+//! as it goes (`prover::continuation`); its digest is the bundle's (every epoch proof in
+//! order), its verify time 0 (included in the prove time).
 
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use prover::continuation::{StreamSummary, prove_and_verify_continuation};
+use prover::modes::Flag;
 use prover::stark::StarkParams;
 use prover::zkvm::{self, ProveOptions};
 
@@ -69,8 +74,17 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<RunRec
     };
     let observer = PeakObserver::new(alloc).with_allocator_stats(jemalloc_stats);
     let start = Instant::now();
-    let proof = zkvm::prove(&program, &input, &options, &observer)
-        .with_context(|| format!("proving {name}"))?;
+    let proved = if args.mode.has(Flag::VerifyAndDrop) {
+        Proved::Epochs(
+            prove_and_verify_continuation(&program, &input, args.epoch_log2, &options, &observer)
+                .with_context(|| format!("proving {name} in epochs of 2^{}", args.epoch_log2))?,
+        )
+    } else {
+        Proved::Whole(
+            zkvm::prove(&program, &input, &options, &observer)
+                .with_context(|| format!("proving {name}"))?,
+        )
+    };
     let prove_seconds = start.elapsed().as_secs_f64();
     let peak_heap_bytes = alloc.is_counting().then(|| alloc.peak_bytes());
     #[cfg(feature = "dhat-heap")]
@@ -89,12 +103,33 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<RunRec
     #[cfg(not(feature = "dhat-heap"))]
     let dhat = None;
     let peak_rss_bytes = peak_rss_bytes();
-    let bytes = proof.to_bytes();
-    let start = Instant::now();
-    let verified = zkvm::verify(&program, &input, &proof, &params);
-    let verify_seconds = start.elapsed().as_secs_f64();
-    let output = verified.with_context(|| format!("verifying the proof of {name}"))?;
-    let tables = table_reports(&program, &proof.stark.log_heights, output.cycles);
+    let (output, proof_bytes, proof_sha3, verify_seconds, tables, epochs) = match proved {
+        Proved::Whole(proof) => {
+            let bytes = proof.to_bytes();
+            let start = Instant::now();
+            let verified = zkvm::verify(&program, &input, &proof, &params);
+            let verify_seconds = start.elapsed().as_secs_f64();
+            let output = verified.with_context(|| format!("verifying the proof of {name}"))?;
+            let tables = table_reports(&program, &proof.stark.log_heights, output.cycles);
+            (
+                output,
+                bytes.len(),
+                proof.digest_hex(),
+                verify_seconds,
+                tables,
+                None,
+            )
+        }
+        // Each epoch was verified inside the prove (that is the mode), so there is no
+        // separate verification time; the tables are the first epoch's.
+        Proved::Epochs(s) => {
+            let first_cycles = s.boundaries.first().map_or(0, |b| b.cycles);
+            let tables = table_reports(&program, &s.first_log_heights, first_cycles);
+            let epochs = Some(s.boundaries.len() as u32);
+            let bytes = s.proof_bytes.iter().sum();
+            (s.output, bytes, s.digest, 0.0, tables, epochs)
+        }
+    };
     Ok(RunRecord {
         mode: args.mode,
         machine: Machine::detect(),
@@ -103,6 +138,7 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<RunRec
             log_max_rows: args.log_max_rows,
             table_parallelism: args.table_parallelism.map(usize::from),
             count_alloc: alloc.is_counting(),
+            epoch_log2: args.epoch_log2,
         },
         sequence: None,
         dhat,
@@ -115,12 +151,19 @@ pub fn run<A: Sync>(args: &ProveArgs, alloc: &CountingAlloc<A>) -> Result<RunRec
         cycles: output.cycles,
         prove_seconds,
         verify_seconds,
-        proof_bytes: bytes.len(),
-        proof_sha3: proof.digest_hex(),
+        proof_bytes,
+        proof_sha3,
         verified: true,
         public_output: output.words,
         exit_code: output.exit_code,
+        epochs,
     })
+}
+
+/// What a prove produced: one whole-run proof, or the summary of verify-and-drop.
+enum Proved {
+    Whole(zkvm::VmProof),
+    Epochs(StreamSummary),
 }
 
 /// Prints `report` as text or as one JSON object.
@@ -135,7 +178,13 @@ pub fn print(report: &RunRecord, json: bool) -> Result<()> {
     println!("public output  {:?}", report.public_output);
     println!("exit code      {}", report.exit_code);
     println!("prove          {:.3} s", report.prove_seconds);
-    println!("verify         {:.3} s", report.verify_seconds);
+    match report.epochs {
+        Some(n) => println!(
+            "verify         in the prove ({n} epochs of 2^{} cycles, each verified and dropped)",
+            report.config.epoch_log2
+        ),
+        None => println!("verify         {:.3} s", report.verify_seconds),
+    }
     println!(
         "proof          {} bytes, sha3 {}",
         report.proof_bytes, report.proof_sha3

@@ -18,6 +18,15 @@ pub struct ProveConfig {
     pub table_parallelism: Option<usize>,
     /// Whether live heap bytes were counted (`BENCH_COUNT_ALLOC` not `0`).
     pub count_alloc: bool,
+    /// log2 of the epoch size of continuation modes (`verify-and-drop`); recorded for
+    /// every mode, used by those only.
+    #[serde(default = "default_epoch_log2")]
+    pub epoch_log2: u32,
+}
+
+/// The epoch size of records written before epochs existed.
+pub fn default_epoch_log2() -> u32 {
+    prover::continuation::DEFAULT_EPOCH_LOG2
 }
 
 /// What one prove measured.
@@ -63,6 +72,9 @@ pub struct RunRecord {
     /// The exactness check against dhat (only in builds with the `dhat-heap` feature).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dhat: Option<DhatCheck>,
+    /// Epochs proved (continuation modes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epochs: Option<u32>,
 }
 
 /// The counted peak next to dhat's for the same prove. dhat's profiler starts inside

@@ -30,6 +30,9 @@ pub struct RunConfig {
     pub table_parallelism: Option<usize>,
     /// Whether live heap bytes were counted.
     pub count_alloc: bool,
+    /// log2 of the epoch size of continuation modes.
+    #[serde(default = "crate::record::default_epoch_log2")]
+    pub epoch_log2: u32,
 }
 
 impl RunConfig {
@@ -40,6 +43,7 @@ impl RunConfig {
         log_max_rows: 20,
         table_parallelism: None,
         count_alloc: true,
+        epoch_log2: prover::continuation::DEFAULT_EPOCH_LOG2,
     };
 }
 
@@ -288,10 +292,12 @@ impl ResultsFile {
     pub fn digest_mismatches(&self) -> Vec<String> {
         let mut out = Vec::new();
         for e in &self.entries {
+            // Whole-run proofs are compared with each other, continuation bundles likewise.
+            let bundle = |m: MemoryMode| m.has(prover::modes::Flag::VerifyAndDrop);
             let reference = self
                 .entries
                 .iter()
-                .filter(|o| o.fixture == e.fixture)
+                .filter(|o| o.fixture == e.fixture && bundle(o.mode) == bundle(e.mode))
                 .flat_map(|o| o.runs.first())
                 .next();
             let Some(reference) = reference else { continue };
@@ -343,9 +349,11 @@ pub(crate) mod tests {
                 log_max_rows: 20,
                 table_parallelism: None,
                 count_alloc: true,
+                epoch_log2: prover::continuation::DEFAULT_EPOCH_LOG2,
             },
             sequence: None,
             dhat: None,
+            epochs: None,
         }
     }
 
@@ -419,6 +427,7 @@ pub(crate) mod tests {
             log_max_rows: 20,
             table_parallelism: None,
             count_alloc: true,
+            epoch_log2: prover::continuation::DEFAULT_EPOCH_LOG2,
         }
     }
 

@@ -108,6 +108,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         log_max_rows: args.log_max_rows,
         table_parallelism: args.table_parallelism.map(usize::from),
         count_alloc: !args.no_count_alloc,
+        epoch_log2: args.epoch_log2,
     };
     prover::stark::StarkParams {
         log_blowup: args.log_blowup,
@@ -274,6 +275,8 @@ fn worker_job(
         config.log_blowup.to_string().into(),
         "--log-max-rows".into(),
         config.log_max_rows.to_string().into(),
+        "--epoch-log2".into(),
+        config.epoch_log2.to_string().into(),
     ]);
     if let Some(k) = config.table_parallelism {
         a.extend(["--table-parallelism".into(), k.to_string().into()]);
@@ -395,11 +398,12 @@ mod tests {
     }
 
     #[test]
-    fn unknown_or_unavailable_modes_are_errors() {
+    fn unknown_modes_are_errors_and_every_mode_is_available() {
         let e = resolve_modes(Some("default,warp")).unwrap_err();
         assert!(e.to_string().contains("`warp`"), "{e}");
-        let e = resolve_modes(Some("verify-and-drop")).unwrap_err();
-        assert!(e.to_string().contains("verify-and-drop"), "{e}");
-        assert!(resolve_modes(Some("all,verify-and-drop")).is_err());
+        let (modes, skipped) = resolve_modes(Some("verify-and-drop+stream-lde")).unwrap();
+        assert_eq!(modes.len(), 1);
+        assert!(skipped.is_empty());
+        assert!(resolve_modes(Some("all")).unwrap().1.is_empty());
     }
 }

@@ -126,6 +126,38 @@ fn two_runs_on_the_smallest_fixture_then_resume() {
 }
 
 #[test]
+fn verify_and_drop_runs_in_epochs_next_to_whole_run_modes() {
+    // Continuation bundles are compared with each other, whole-run proofs likewise: both
+    // verify-and-drop modes must agree, and differing from default is no mismatch.
+    let dir = temp_dir("epochs");
+    let out = dir.join("r.json");
+    let run = bench(&[
+        "run",
+        "--fixture",
+        "fib_iterative_64k",
+        "--modes",
+        "default,verify-and-drop,verify-and-drop+leaf-drop",
+        "--epoch-log2",
+        "14",
+        "--runs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let file = read_json(&out);
+    assert_eq!(file["config"]["epoch_log2"], 14);
+    let entries = file["entries"].as_array().unwrap();
+    let record = |i: usize| &entries[i]["runs"][0];
+    assert!(record(0)["epochs"].is_null());
+    assert_eq!(record(1)["epochs"], 4); // 64010 cycles in epochs of 16384
+    assert_eq!(record(1)["public_output"], record(0)["public_output"]);
+    assert_eq!(record(1)["proof_sha3"], record(2)["proof_sha3"]);
+    assert_ne!(record(1)["proof_sha3"], record(0)["proof_sha3"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_trapping_program_is_a_recorded_failure() {
     let dir = temp_dir("trap");
     let out = dir.join("r.json");
@@ -224,9 +256,9 @@ fn bad_arguments_are_named() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("`warp-speed`"), "{}", stderr(&out));
 
-    let out = bench(&["run", "--modes", "verify-and-drop"]);
+    let out = bench(&["run", "--modes", "verify-and-drop+verify-and-drop"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("verify-and-drop"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("twice"), "{}", stderr(&out));
 
     // clap's own errors: exit 2.
     for args in [
@@ -238,6 +270,8 @@ fn bad_arguments_are_named() {
         &["run", "--timeout", "0"],
         &["run", "--timeout", "soon"],
         &["run", "--max-memory", "0"],
+        &["run", "--epoch-log2", "3"],
+        &["run", "--epoch-log2", "25"],
         &[
             "prove",
             "--fixture",

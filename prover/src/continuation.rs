@@ -44,6 +44,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use p3_field::PrimeCharacteristicRing;
 use serde::{Deserialize, Serialize};
+use sha3::{Digest as _, Sha3_256};
 
 use crate::air::bus;
 use crate::air::cpu::REG_BASE;
@@ -51,14 +52,18 @@ use crate::air::memory::{KeyRecord, MemoryAir};
 use crate::air::witness::{self, CpuRows, Origin, WitnessError};
 use crate::modes::{Flag, ModeError};
 use crate::stark::{
-    Felt, MemoryPlan, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction,
-    StarkParams, Statement, VerifyError,
+    Felt, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction, StarkParams, Statement,
+    VerifyError,
 };
 use crate::vm::{ExecError, Executor, Memory, Program, RunState, STACK_TOP};
 use crate::zkvm::{ProveOptions, PublicOutput, VmAir, routed_traces, table, tables};
 
 /// The statement context of an epoch proof (distinct from a whole run's).
 const CONTEXT: &[u8] = b"rv32im-zkvm-epoch/v1";
+
+/// The epoch size (log2 of cycles) the harness uses unless told otherwise: see
+/// ARCHITECTURE.md (Continuations) for the measurements behind it.
+pub const DEFAULT_EPOCH_LOG2: u32 = 18;
 
 /// The smallest and largest epoch sizes accepted (log2 of cycles).
 pub const EPOCH_LOG2_RANGE: std::ops::RangeInclusive<u32> = 4..=24;
@@ -124,6 +129,22 @@ pub struct Bundle {
     pub epochs: Vec<EpochProof>,
 }
 
+impl Bundle {
+    /// SHA3-256 over every epoch proof's encoding, in order, as lowercase hex: the same
+    /// digest verify-and-drop reports ([`StreamSummary::digest`]).
+    pub fn digest_hex(&self) -> String {
+        let mut h = Sha3_256::new();
+        for e in &self.epochs {
+            h.update(e.stark.to_bytes());
+        }
+        hex(&h.finalize())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// What verify-and-drop keeps: the boundaries and the output, no proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamSummary {
@@ -133,6 +154,10 @@ pub struct StreamSummary {
     pub boundaries: Vec<Boundary>,
     /// Every epoch proof's size in bytes (postcard), in order.
     pub proof_bytes: Vec<usize>,
+    /// Table heights (log2) of the first epoch's proof.
+    pub first_log_heights: Vec<u8>,
+    /// SHA3-256 over every epoch proof's encoding, in order (see [`Bundle::digest_hex`]).
+    pub digest: String,
     /// The verified output of the run.
     pub output: PublicOutput,
 }
@@ -149,6 +174,9 @@ pub enum ContinuationError {
     /// Trace-retire rebuilds whole-run traces; epochs do not support it.
     #[error("`trace-retire` is not supported for continuation epochs")]
     TraceRetire,
+    /// `verify-and-drop` asked of [`prove_continuation`], which keeps every proof.
+    #[error("a bundle keeps every epoch proof: `verify-and-drop` is prove_and_verify_continuation")]
+    BundleDrop,
     /// The program failed to run.
     #[error("execution failed")]
     Exec(#[from] ExecError),
@@ -513,10 +541,12 @@ fn drive(
     if options.mode.has(Flag::TraceRetire) {
         return Err(ContinuationError::TraceRetire);
     }
-    let plan = MemoryPlan {
-        retire_traces: false,
-        ..options.mode.plan(options.table_parallelism)
-    };
+    // The other flags apply to every epoch's prove; verify-and-drop is how the caller
+    // treats the proofs.
+    let plan = options
+        .mode
+        .without(Flag::VerifyAndDrop)
+        .plan(options.table_parallelism);
     let airs = tables(program, MemoryAir::BOUNDARY);
     let VmAir::Program(program_air) = &airs[table::PROGRAM] else {
         unreachable!("PROGRAM is table 0")
@@ -616,6 +646,9 @@ pub fn prove_continuation(
     options: &ProveOptions,
     observer: &dyn ProveObserver,
 ) -> Result<Bundle, ContinuationError> {
+    if options.mode.has(Flag::VerifyAndDrop) {
+        return Err(ContinuationError::BundleDrop);
+    }
     let mut epochs = Vec::new();
     drive(program, input, epoch_log2, options, observer, |e| {
         epochs.push(e);
@@ -637,6 +670,8 @@ pub fn prove_and_verify_continuation(
     let mut chain = Chain::new(program, input);
     let mut boundaries = Vec::new();
     let mut proof_bytes = Vec::new();
+    let mut first_log_heights = Vec::new();
+    let mut digest = Sha3_256::new();
     drive(program, input, epoch_log2, options, observer, |epoch| {
         let index = epoch.boundary.index;
         let self_check = |source| ContinuationError::SelfCheck {
@@ -648,7 +683,12 @@ pub fn prove_and_verify_continuation(
             .map_err(self_check)?;
         verify_epoch(&airs, &epoch, epoch_log2, &options.params).map_err(self_check)?;
         chain.apply(&epoch.boundary);
-        proof_bytes.push(epoch.stark.to_bytes().len());
+        let bytes = epoch.stark.to_bytes();
+        digest.update(&bytes);
+        proof_bytes.push(bytes.len());
+        if index == 0 {
+            first_log_heights = epoch.stark.log_heights.clone();
+        }
         boundaries.push(epoch.boundary);
         Ok(())
     })?;
@@ -662,6 +702,8 @@ pub fn prove_and_verify_continuation(
         epoch_log2,
         boundaries,
         proof_bytes,
+        first_log_heights,
+        digest: hex(&digest.finalize()),
         output,
     })
 }

@@ -57,8 +57,7 @@ impl Flag {
     /// Whether the prover implements this flag (see [`MemoryMode::check_available`]).
     pub const fn is_available(self) -> bool {
         match self {
-            Flag::StreamLde | Flag::LeafDrop | Flag::TraceRetire => true,
-            Flag::VerifyAndDrop => false,
+            Flag::StreamLde | Flag::LeafDrop | Flag::TraceRetire | Flag::VerifyAndDrop => true,
         }
     }
 
@@ -142,6 +141,11 @@ impl MemoryMode {
                 flag: flag.name(),
             }),
         }
+    }
+
+    /// This mode without `flag`.
+    pub fn without(self, flag: Flag) -> MemoryMode {
+        MemoryMode(self.0 & !flag.bit())
     }
 
     /// The STARK prover's [`MemoryPlan`] for this mode, with `table_parallelism` instances

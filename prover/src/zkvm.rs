@@ -211,6 +211,9 @@ pub enum VmProveError {
     /// The memory mode asked for is not implemented.
     #[error(transparent)]
     Mode(#[from] ModeError),
+    /// A continuation mode asked of the whole-run prover.
+    #[error("mode `{0}` proves in epochs: use prover::continuation, not the whole-run prover")]
+    NeedsEpochs(MemoryMode),
 }
 
 /// Why a proof was rejected.
@@ -286,6 +289,9 @@ fn execute_logged(
     options: &ProveOptions,
 ) -> Result<(PublicOutput, Vec<Step>), VmProveError> {
     options.mode.check_available()?;
+    if options.mode.has(Flag::VerifyAndDrop) {
+        return Err(VmProveError::NeedsEpochs(options.mode));
+    }
     let exec = execute(
         program,
         input,

@@ -206,6 +206,17 @@ fn verify_and_drop_agrees_with_prove_then_verify() {
     );
     let sizes: Vec<usize> = b.epochs.iter().map(|e| e.stark.to_bytes().len()).collect();
     assert_eq!(s.proof_bytes, sizes);
+    assert_eq!(s.digest, b.digest_hex());
+    // Other flags and table parallelism change nothing in the proofs.
+    let mut opts = options();
+    opts.mode = prover::modes::MemoryMode::of(&[
+        prover::modes::Flag::VerifyAndDrop,
+        prover::modes::Flag::StreamLde,
+        prover::modes::Flag::LeafDrop,
+    ]);
+    opts.table_parallelism = std::num::NonZeroUsize::new(2);
+    let s2 = prove_and_verify_continuation(&p, &fx.input, 9, &opts, &NoObserver).unwrap();
+    assert_eq!(s2.digest, s.digest);
 }
 
 #[test]
@@ -217,5 +228,15 @@ fn bad_epoch_sizes_and_modes_are_errors() {
     assert!(matches!(
         prove_continuation(&p, &[3], 8, &opts, &NoObserver),
         Err(prover::continuation::ContinuationError::TraceRetire)
+    ));
+    // The whole-run prover refuses a continuation mode instead of ignoring it.
+    opts.mode = prover::modes::MemoryMode::of(&[prover::modes::Flag::VerifyAndDrop]);
+    assert!(matches!(
+        prover::zkvm::prove(&p, &[3], &opts, &NoObserver),
+        Err(prover::zkvm::VmProveError::NeedsEpochs(_))
+    ));
+    assert!(matches!(
+        prove_continuation(&p, &[3], 8, &opts, &NoObserver),
+        Err(prover::continuation::ContinuationError::BundleDrop)
     ));
 }

@@ -195,6 +195,7 @@ pub(crate) mod tests {
                 log_max_rows: 20,
                 table_parallelism: None,
                 count_alloc: true,
+                epoch_log2: prover::continuation::DEFAULT_EPOCH_LOG2,
             },
         );
         for (mode, secs, heap) in [("default", 2.0, 1000 << 20), ("stream-lde", 2.5, 400 << 20)] {
