@@ -119,15 +119,8 @@ impl Air for AccessAir {
         let w = |i: usize| r[col::W + i];
         let v = |i: usize| r[col::V + i];
 
-        let mut active = E::zero();
-        let mut opcode = E::zero();
-        for (i, &code) in mem_op::ALL.iter().enumerate() {
-            let sel = r[col::F + i];
-            out.assert_bool(sel);
-            active = active + sel;
-            opcode = opcode + k(code.into()) * sel;
-        }
-        out.assert_bool(active);
+        let (active, opcode) =
+            super::selectors(out, &r[col::F..col::F + mem_op::ALL.len()], &mem_op::ALL);
         for i in 0..4 {
             out.assert_bool(s(i));
         }

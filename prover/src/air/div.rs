@@ -112,15 +112,7 @@ impl Air for DivAir {
         let one = E::one();
         let two16 = k(1 << 16);
         let two32 = k(1 << 32);
-        let f = |i: usize| r[col::F + i];
-        let mut active = E::zero();
-        let mut opcode = E::zero();
-        for (i, &code) in OPS.iter().enumerate() {
-            out.assert_bool(f(i));
-            active = active + f(i);
-            opcode = opcode + k(code.into()) * f(i);
-        }
-        out.assert_bool(active);
+        let (active, opcode) = super::selectors(out, &r[col::F..col::F + OPS.len()], &OPS);
         let signed = r[col::F_DIV] + r[col::F_REM];
         for c in [col::B_TOP, col::C_TOP, col::R_TOP, col::SQ, col::CZ] {
             out.assert_bool(r[c]);
@@ -247,8 +239,9 @@ pub fn div_rows(requests: &[AluRequest], rows: &mut [Felt], mut lookups: Option<
             p3_field::Field::inverse(&Felt::from_u32(c))
         };
         row[col::A] = Felt::from_u32(req.result());
-        let range = lookups.as_deref_mut().map(|l| &mut l.range);
-        if let Some(range) = range {
+        limbs::put_carries(row, col::CARRY, &carries);
+        if let Some(l) = lookups.as_deref_mut() {
+            let range = &mut l.range;
             for v in [b as u16, c as u16, q as u16, (q >> 16) as u16, rem as u16] {
                 range.add(v);
             }
@@ -256,9 +249,7 @@ pub fn div_rows(requests: &[AluRequest], rows: &mut [Felt], mut lookups: Option<
             for v in [b, c, rem] {
                 count_top_bit(range, v);
             }
-            limbs::put_carries(row, col::CARRY, &carries, Some(range));
-        } else {
-            limbs::put_carries(row, col::CARRY, &carries, None);
+            limbs::count_carries(range, &carries);
         }
     }
 }

@@ -103,25 +103,22 @@ pub fn mul_add(x: &[u64; 4], y: &[u64; 4], z: &[u64; 4]) -> ([u64; 4], [u64; 4])
     (w, carries)
 }
 
-/// Writes `carries` into their columns at `base` and records their range checks.
-pub fn put_carries(
-    row: &mut [Felt],
-    base: usize,
-    carries: &[u64; 4],
-    range: Option<&mut RangeCounts>,
-) {
+/// Writes `carries` into their columns at `base`.
+pub fn put_carries(row: &mut [Felt], base: usize, carries: &[u64; 4]) {
     for (k, &c) in carries.iter().enumerate() {
         debug_assert!(c < 1 << (16 + CARRY_HI_BITS), "carry {c} out of range");
         row[base + 2 * k] = Felt::from_u64(c & 0xFFFF);
         row[base + 2 * k + 1] = Felt::from_u64(c >> 16);
     }
-    if let Some(range) = range {
-        for &c in carries {
-            let hi = (c >> 16) as u16;
-            range.add(c as u16);
-            range.add(hi);
-            range.add(hi << (16 - CARRY_HI_BITS));
-        }
+}
+
+/// Records the range checks [`send_carry_checks`] makes for `carries`.
+pub fn count_carries(range: &mut RangeCounts, carries: &[u64; 4]) {
+    for &c in carries {
+        let hi = (c >> 16) as u16;
+        range.add(c as u16);
+        range.add(hi);
+        range.add(hi << (16 - CARRY_HI_BITS));
     }
 }
 

@@ -47,6 +47,27 @@ pub use bytes::{BytesAir, bytes_trace};
 pub use lt::LtAir;
 pub use range::{RangeAir, range_trace};
 
+use crate::stark::{Constraints, Expr};
+
+/// One-hot opcode selectors: asserts every selector and their sum boolean (at most one set)
+/// and returns `(active, opcode)`: the sum, and `sum code_i f_i`, the opcode the row proves.
+pub(crate) fn selectors<E: Expr, C: Constraints<E>>(
+    out: &mut C,
+    flags: &[E],
+    codes: &[u32],
+) -> (E, E) {
+    debug_assert_eq!(flags.len(), codes.len());
+    let mut active = E::zero();
+    let mut opcode = E::zero();
+    for (&f, &code) in flags.iter().zip(codes) {
+        out.assert_bool(f);
+        active = active + f;
+        opcode = opcode + E::constant(code.into()) * f;
+    }
+    out.assert_bool(active);
+    (active, opcode)
+}
+
 /// Implements [`Air`](crate::stark::Air) for an enum of tables by delegating every method to
 /// the variant's table.
 #[macro_export]

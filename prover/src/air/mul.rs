@@ -103,15 +103,7 @@ impl Air for MulAir {
         let r = vars.local;
         let k = |x: u64| E::constant(x);
         let two16 = k(1 << 16);
-        let f = |i: usize| r[col::F + i];
-        let mut active = E::zero();
-        let mut opcode = E::zero();
-        for (i, &code) in OPS.iter().enumerate() {
-            out.assert_bool(f(i));
-            active = active + f(i);
-            opcode = opcode + k(code.into()) * f(i);
-        }
-        out.assert_bool(active);
+        let (active, opcode) = super::selectors(out, &r[col::F..col::F + OPS.len()], &OPS);
         let (b_top, c_top, sb, sc) = (r[col::B_TOP], r[col::C_TOP], r[col::SB], r[col::SC]);
         out.assert_bool(b_top);
         out.assert_bool(c_top);
@@ -179,8 +171,9 @@ pub fn mul_rows(requests: &[AluRequest], rows: &mut [Felt], mut lookups: Option<
             row[col::R + i] = Felt::from_u64(w[i]);
         }
         row[col::A] = Felt::from_u32(a);
-        let range = lookups.as_deref_mut().map(|l| &mut l.range);
-        if let Some(range) = range {
+        limbs::put_carries(row, col::CARRY, &carries);
+        if let Some(l) = lookups.as_deref_mut() {
+            let range = &mut l.range;
             range.add(b as u16);
             range.add(c as u16);
             count_top_bit(range, b);
@@ -188,9 +181,7 @@ pub fn mul_rows(requests: &[AluRequest], rows: &mut [Felt], mut lookups: Option<
             for &wi in &w {
                 range.add(wi as u16);
             }
-            limbs::put_carries(row, col::CARRY, &carries, Some(range));
-        } else {
-            limbs::put_carries(row, col::CARRY, &carries, None);
+            limbs::count_carries(range, &carries);
         }
     }
 }

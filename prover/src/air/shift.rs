@@ -107,13 +107,11 @@ impl Air for ShiftAir {
         let one = E::one();
         let limbs = |lo: usize| r[lo] + k(1 << 16) * r[lo + 1];
         let (f_sll, f_srl, f_sra) = (r[col::F_SLL], r[col::F_SRL], r[col::F_SRA]);
-        let active = f_sll + f_srl + f_sra;
+        let (active, opcode) =
+            super::selectors(out, &[f_sll, f_srl, f_sra], &[op::SLL, op::SRL, op::SRA]);
         let s = |i: usize| r[col::S + i];
         let (sign, pow) = (r[col::SIGN], r[col::POW]);
-
-        for f in [f_sll, f_srl, f_sra, active, sign] {
-            out.assert_bool(f);
-        }
+        out.assert_bool(sign);
         for i in 0..5 {
             out.assert_bool(s(i));
         }
@@ -133,8 +131,6 @@ impl Air for ShiftAir {
         out.assert_zero(f_sra * (a * pow + x - b - two32 * sign * (pow - one)));
         out.assert_zero((f_srl + f_sra) * (pow - one - x - d));
 
-        let opcode =
-            f_sll * k(op::SLL.into()) + f_srl * k(op::SRL.into()) + f_sra * k(op::SRA.into());
         out.receive(ALU, &[opcode, b, c, a], active);
         out.send(RANGE16, &[r[col::H_LO]], active);
         out.send(RANGE16, &[r[col::H_HI]], active);
