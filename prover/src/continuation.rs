@@ -351,12 +351,18 @@ impl Chain {
         if b.out_start as usize != self.words.len() {
             return Err(start("the output index"));
         }
+        if b.end_pc.is_some() == b.exit_code.is_some() {
+            return Err(ChainError::Final {
+                epoch,
+                what: "an epoch ends either with a next pc or with the halt's exit code",
+            });
+        }
         let full = 1u64 << epoch_log2;
         let cycles_ok = match b.end_pc {
             Some(_) => b.cycles == full,
             None => (1..=full).contains(&b.cycles),
         };
-        if !cycles_ok || b.end_pc.is_some() == b.exit_code.is_some() {
+        if !cycles_ok {
             return Err(ChainError::Cycles {
                 epoch,
                 cycles: b.cycles,

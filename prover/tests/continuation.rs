@@ -114,6 +114,20 @@ fn tampered_boundaries_are_rejected() {
         Err(ChainError::Proof { epoch: 1, .. })
     ));
 
+    // A middle epoch that claims to halt, and one that claims more cycles than an epoch has.
+    let mut b = honest.clone();
+    b.epochs[1].boundary.exit_code = Some(0);
+    assert!(matches!(
+        verify(&p, &input, &b),
+        Err(ChainError::Final { epoch: 1, .. })
+    ));
+    let mut b = honest.clone();
+    b.epochs[1].boundary.cycles += 1;
+    assert!(matches!(
+        verify(&p, &input, &b),
+        Err(ChainError::Cycles { epoch: 1, .. })
+    ));
+
     // A committed word of the last epoch.
     let mut b = honest.clone();
     let last = b.epochs.last_mut().unwrap();
