@@ -178,7 +178,12 @@ pub fn digest_line(rows: &[ModeRow]) -> String {
     if fixtures.is_empty() {
         return "no successful run: no proof digest to compare".into();
     }
-    if rows.iter().any(|r| r.mode.contains("verify-and-drop")) {
+    let bundle = |r: &ModeRow| {
+        r.mode
+            .parse::<prover::modes::MemoryMode>()
+            .is_ok_and(|m| m.has(prover::modes::Flag::VerifyAndDrop))
+    };
+    if rows.iter().any(bundle) {
         return "✓ every proof digest matched: each fixture's proof is byte-identical in every mode \
                 (continuation bundles among the verify-and-drop modes)"
             .into();
