@@ -137,6 +137,9 @@ impl<V: FoldValue> Constraints<V> for InteractionsOnly<'_, V> {
     }
 }
 
+/// The slot of an interaction whose multiplicity is zero on a row (it has no term).
+const NO_TERM: u32 = u32::MAX;
+
 /// Rows per parallel work unit when building the aux trace.
 const ROWS_PER_TASK: usize = 1 << 10;
 
@@ -179,6 +182,7 @@ pub fn build_aux_trace<A: Air>(
             let mut cap = Captured::default();
             let mut dens = Vec::with_capacity(rows * num_inter);
             let mut mults = Vec::with_capacity(rows * num_inter);
+            let mut slots = Vec::with_capacity(rows * num_inter);
             for r in first..first + rows {
                 cap.clear();
                 let next = (r + 1) % n;
@@ -203,22 +207,31 @@ pub fn build_aux_trace<A: Air>(
                 debug_assert_eq!(cap.len(), num_inter, "eval must be straight-line");
                 for i in 0..cap.len() {
                     let (bus, values, m) = cap.get(i);
-                    dens.push(ch.denominator(bus, values));
-                    mults.push(m);
+                    // A term with multiplicity zero is zero: its denominator is neither
+                    // computed nor inverted (most of a wide table's interactions are
+                    // selected off on any given row).
+                    if m == Felt::ZERO {
+                        slots.push(NO_TERM);
+                    } else {
+                        slots.push(dens.len() as u32);
+                        dens.push(ch.denominator(bus, values));
+                        mults.push(m);
+                    }
                 }
             }
             if dens.contains(&Ext::ZERO) {
                 return false;
             }
             let inv = p3_field::batch_multiplicative_inverse(&dens);
+            let term = |slot: u32| match slot {
+                NO_TERM => Ext::ZERO,
+                s => inv[s as usize] * mults[s as usize],
+            };
             for (k, (row, sum)) in aux_rows.chunks_exact_mut(width).zip(sums).enumerate() {
                 let base = k * num_inter;
                 let mut total = Ext::ZERO;
                 for (g, members) in groups.iter().enumerate() {
-                    let h: Ext = members
-                        .iter()
-                        .map(|&a| inv[base + a] * mults[base + a])
-                        .sum();
+                    let h: Ext = members.iter().map(|&a| term(slots[base + a])).sum();
                     row[g * 2..g * 2 + 2].copy_from_slice(&ext_limbs(&h));
                     total += h;
                 }
@@ -337,5 +350,45 @@ mod tests {
             let ext_values: Vec<Ext> = values.iter().map(|&v| Ext::from(v)).collect();
             assert_eq!(ch.denominator(9, &ext_values), expect, "arity {len}, ext");
         }
+    }
+
+    #[test]
+    fn aux_rows_hold_the_selected_terms_and_their_running_sum() {
+        use crate::stark::examples::{CubesAir, RANGE_BUS, cubes_trace};
+        let air = CubesAir;
+        let info = AirInfo::of(&air, 0).unwrap();
+        let main = cubes_trace(6, 64);
+        // Row 2 is unselected (every third row is), and beta is its fingerprint: its
+        // denominator is zero, but a term with multiplicity zero is never formed.
+        let gamma = ext_from_limbs(Felt::from_u64(7), Felt::from_u64(11));
+        let x2 = main.values[2 * 3];
+        let beta = Ext::from(Felt::from_u32(RANGE_BUS)) + gamma * Ext::from(x2);
+        let ch = LogupChallenges::new(beta, gamma);
+        let (aux, sum) = build_aux_trace(&air, &info, &main, None, &[], &ch, 0)
+            .expect("an unselected zero denominator is no failure");
+        let width = aux.width();
+        let mut running = Ext::ZERO;
+        for (r, row) in main.values.chunks_exact(3).enumerate() {
+            let (x, sel) = (row[0], row[2]);
+            let term = if sel == Felt::ZERO {
+                Ext::ZERO
+            } else {
+                (beta - (Ext::from(Felt::from_u32(RANGE_BUS)) + gamma * Ext::from(x))).inverse()
+            };
+            running += term;
+            let limbs = &aux.values[r * width..(r + 1) * width];
+            assert_eq!(ext_from_limbs(limbs[0], limbs[1]), term, "row {r}: h");
+            assert_eq!(
+                ext_from_limbs(limbs[width - 2], limbs[width - 1]),
+                running,
+                "row {r}: running sum"
+            );
+        }
+        assert_eq!(sum, running);
+        // A selected row with a zero denominator is the honest prover's (negligible) bad luck.
+        let x0 = main.values[0];
+        let beta = Ext::from(Felt::from_u32(RANGE_BUS)) + gamma * Ext::from(x0);
+        let ch = LogupChallenges::new(beta, gamma);
+        assert!(build_aux_trace(&air, &info, &main, None, &[], &ch, 0).is_none());
     }
 }
