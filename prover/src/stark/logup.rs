@@ -144,8 +144,9 @@ const NO_TERM: u32 = u32::MAX;
 const ROWS_PER_TASK: usize = 1 << 10;
 
 /// Builds the aux trace of one instance: `n x 2*aux_width` base-field limbs, natural row
-/// order, and returns it with the instance's LogUp contribution. Returns `None` if a
-/// denominator vanishes (probability about `n * 2^-128` for an honest prover).
+/// order, and returns it with the instance's LogUp contribution. Returns `None` if the
+/// denominator of a term with nonzero multiplicity vanishes (probability about `n * 2^-128`
+/// for an honest prover); a term whose multiplicity is zero is never formed.
 ///
 /// The trace's buffer has room for `2^log_room` times its cells, so that a caller who will
 /// not keep it can extend it to its LDE in place (`log_room = 0`: no spare room).
