@@ -176,7 +176,7 @@ fn prove_small(c: &mut Criterion) {
     let airs = [
         ExampleAir::Fib(FibAir),
         ExampleAir::Cubes(CubesAir),
-        ExampleAir::Range(RangeAir),
+        ExampleAir::Range(RangeAir { log_n: 8 }),
     ];
     let traces = MaterializedTraces(vec![fib, cubes, range]);
     let statement = Statement {

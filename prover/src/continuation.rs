@@ -56,6 +56,7 @@ use crate::stark::{
     VerifyError,
 };
 use crate::vm::{ExecError, Executor, Memory, Program, RunState, STACK_TOP};
+use crate::zkvm::public::{self, PublicValueError};
 use crate::zkvm::{ProveOptions, PublicOutput, VmAir, routed_traces, table, tables};
 
 /// The statement context of an epoch proof (distinct from a whole run's).
@@ -130,6 +131,20 @@ pub struct Bundle {
 }
 
 impl Bundle {
+    /// Canonical encoding (postcard, like [`crate::zkvm::VmProof::to_bytes`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).expect("serializing to a Vec cannot fail")
+    }
+
+    /// Decodes a bundle; trailing bytes, and integers wider than their field, are errors.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ChainError> {
+        match postcard::take_from_bytes(bytes) {
+            Ok((bundle, [])) => Ok(bundle),
+            Ok(_) => Err(ChainError::Decode("trailing bytes".into())),
+            Err(e) => Err(ChainError::Decode(e.to_string())),
+        }
+    }
+
     /// SHA3-256 over every epoch proof's encoding, in order, as lowercase hex: the same
     /// digest verify-and-drop reports ([`StreamSummary::digest`]).
     pub fn digest_hex(&self) -> String {
@@ -171,6 +186,9 @@ pub enum ContinuationError {
     /// The memory mode asks for something epochs do not do.
     #[error(transparent)]
     Mode(#[from] ModeError),
+    /// The input is longer than a statement may carry.
+    #[error(transparent)]
+    Input(PublicValueError),
     /// Trace-retire rebuilds whole-run traces; epochs do not support it.
     #[error("`trace-retire` is not supported for continuation epochs")]
     TraceRetire,
@@ -199,6 +217,14 @@ pub enum ContinuationError {
         /// Why.
         source: ProveError,
     },
+    /// An epoch's boundary lies outside what a proof can state (see [`crate::zkvm::public`]).
+    #[error("epoch {epoch}: {source}")]
+    Public {
+        /// Which epoch.
+        epoch: u32,
+        /// Why.
+        source: PublicValueError,
+    },
     /// Verify-and-drop: an epoch proof did not verify right after it was proved.
     #[error("epoch {epoch} did not verify right after proving")]
     SelfCheck {
@@ -215,6 +241,12 @@ pub enum ChainError {
     /// No epochs.
     #[error("the bundle has no epochs")]
     Empty,
+    /// The bytes are not a canonical bundle encoding.
+    #[error("not a bundle encoding: {0}")]
+    Decode(String),
+    /// The input is longer than a statement may carry.
+    #[error(transparent)]
+    Input(PublicValueError),
     /// The epoch size is outside [`EPOCH_LOG2_RANGE`].
     #[error("epoch size 2^{0} is out of range")]
     EpochLog2(u32),
@@ -275,6 +307,14 @@ pub enum ChainError {
         epoch: u32,
         /// Claimed log2 height.
         log_height: usize,
+    },
+    /// An epoch's boundary lies outside what a proof can state (see [`crate::zkvm::public`]).
+    #[error("epoch {epoch}: {source}")]
+    Public {
+        /// Which epoch.
+        epoch: u32,
+        /// Why.
+        source: PublicValueError,
     },
     /// An epoch's STARK proof does not verify against its boundary.
     #[error("epoch {epoch}: proof rejected: {source}")]
@@ -424,9 +464,14 @@ fn public_values(b: &Boundary, epoch_log2: u32) -> [Felt; 3] {
     ]
 }
 
-/// The bus terms the verifier adds for an epoch, all derived from its boundary.
-fn public_interactions(b: &Boundary, epoch_log2: u32) -> Vec<PublicInteraction> {
-    let f = |v: u64| Felt::from_u64(v);
+/// The bus terms the verifier adds for an epoch, all derived from its boundary. Every integer
+/// enters the field through [`crate::zkvm::public`]'s checked conversions.
+fn public_interactions(
+    b: &Boundary,
+    epoch_log2: u32,
+) -> Result<Vec<PublicInteraction>, PublicValueError> {
+    let indices = public::output_indices(b.out_start, b.words.len())?;
+    let w = public::word;
     let term = |bus, values: Vec<Felt>, multiplicity| PublicInteraction {
         bus,
         values,
@@ -434,7 +479,7 @@ fn public_interactions(b: &Boundary, epoch_log2: u32) -> Vec<PublicInteraction> 
     };
     let mut p = vec![term(
         bus::STATE,
-        vec![Felt::ZERO, f(b.start_pc.into()), f(b.out_start.into())],
+        vec![Felt::ZERO, w(b.start_pc), w(b.out_start)],
         Felt::ONE,
     )];
     let regs = (0..32u32).map(|r| {
@@ -445,34 +490,31 @@ fn public_interactions(b: &Boundary, epoch_log2: u32) -> Vec<PublicInteraction> 
         )
     });
     for (key, first, last) in b.ram.iter().map(|w| (w.key, w.first, w.last)).chain(regs) {
-        p.push(term(
-            bus::IMAGE,
-            vec![f(key.into()), f(first.into())],
-            Felt::ONE,
-        ));
-        p.push(term(
-            bus::FINAL,
-            vec![f(key.into()), f(last.into())],
-            Felt::NEG_ONE,
-        ));
+        p.push(term(bus::IMAGE, vec![w(key), w(first)], Felt::ONE));
+        p.push(term(bus::FINAL, vec![w(key), w(last)], Felt::NEG_ONE));
     }
-    let output = |a: u64, v: u64| term(bus::OUTPUT, vec![f(a), f(v)], Felt::NEG_ONE);
-    for (i, &w) in b.words.iter().enumerate() {
-        p.push(output(u64::from(b.out_start) + i as u64, w.into()));
+    let output = |tag: Felt, v: Felt| term(bus::OUTPUT, vec![tag, v], Felt::NEG_ONE);
+    let out_end = indices.end;
+    for (i, &word) in indices.zip(&b.words) {
+        p.push(output(public::index(i), w(word)));
     }
-    let out_end = u64::from(b.out_start) + b.words.len() as u64;
     match (b.end_pc, b.exit_code) {
         (Some(end_pc), _) => p.push(term(
             bus::STATE,
-            vec![f(1 << epoch_log2), f(end_pc.into()), f(out_end)],
+            vec![
+                public::cycles(1 << epoch_log2)?,
+                w(end_pc),
+                public::index(out_end),
+            ],
             Felt::NEG_ONE,
         )),
         (None, exit_code) => {
-            p.push(output(bus::EXIT_TAG, exit_code.unwrap_or(0).into()));
-            p.push(output(bus::CYCLES_TAG, b.cycles));
+            let tag = |t: u64| Felt::from_u64(t);
+            p.push(output(tag(bus::EXIT_TAG), w(exit_code.unwrap_or(0))));
+            p.push(output(tag(bus::CYCLES_TAG), public::cycles(b.cycles)?));
         }
     }
-    p
+    Ok(p)
 }
 
 /// Verifies one epoch's proof against its boundary (the chain is checked separately).
@@ -491,7 +533,11 @@ fn verify_epoch(
             log_height: lh as usize,
         });
     }
-    let public = public_interactions(&epoch.boundary, epoch_log2);
+    let public =
+        public_interactions(&epoch.boundary, epoch_log2).map_err(|source| ChainError::Public {
+            epoch: index,
+            source,
+        })?;
     let values = public_values(&epoch.boundary, epoch_log2);
     let statement = Statement {
         context: CONTEXT,
@@ -520,6 +566,7 @@ pub fn verify_continuation(
     if bundle.epochs.is_empty() {
         return Err(ChainError::Empty);
     }
+    public::check_input(input).map_err(ChainError::Input)?;
     let airs = tables(program, MemoryAir::BOUNDARY);
     let mut chain = Chain::new(program, input);
     for epoch in &bundle.epochs {
@@ -547,6 +594,7 @@ fn drive(
     if options.mode.has(Flag::TraceRetire) {
         return Err(ContinuationError::TraceRetire);
     }
+    public::check_input(input).map_err(ContinuationError::Input)?;
     // The other flags apply to every epoch's prove; verify-and-drop is how the caller
     // treats the proofs.
     let plan = options
@@ -607,7 +655,12 @@ fn drive(
         drop(memory);
         drop(log);
         let traces = OwnedTraces::new(routed_traces(program_air, routed));
-        let public = public_interactions(&boundary, epoch_log2);
+        let public = public_interactions(&boundary, epoch_log2).map_err(|source| {
+            ContinuationError::Public {
+                epoch: index,
+                source,
+            }
+        })?;
         let values = public_values(&boundary, epoch_log2);
         let statement = Statement {
             context: CONTEXT,

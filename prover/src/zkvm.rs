@@ -28,8 +28,10 @@ use crate::stark::{
 };
 use crate::vm::{ExecError, ExecOptions, Program, Step, execute};
 
+pub mod public;
 mod retired;
 
+pub use public::{MAX_CYCLES_PER_PROOF, MAX_INPUT_WORDS, PublicValueError};
 pub use retired::{RetiredWitness, build_retired_witness};
 
 use p3_field::PrimeCharacteristicRing;
@@ -214,6 +216,9 @@ pub enum VmProveError {
     /// A continuation mode asked of the whole-run prover.
     #[error("mode `{0}` proves in epochs: use prover::continuation, not the whole-run prover")]
     NeedsEpochs(MemoryMode),
+    /// The input, or the run's outputs, lie outside what one proof can state.
+    #[error(transparent)]
+    Public(#[from] PublicValueError),
 }
 
 /// Why a proof was rejected.
@@ -222,6 +227,9 @@ pub enum VmVerifyError {
     /// The STARK proof does not verify for this program, input and output.
     #[error("proof rejected")]
     Stark(#[from] VerifyError),
+    /// A claimed output (or the input) lies outside its domain (see [`public`]).
+    #[error("statement rejected")]
+    Public(#[from] PublicValueError),
     /// The MEMORY table was split into chunks, which its uniqueness argument forbids.
     #[error("the MEMORY table claims height 2^{log_height}, above the chunk limit 2^{max}")]
     MemoryChunked {
@@ -234,16 +242,20 @@ pub enum VmVerifyError {
 
 const CONTEXT: &[u8] = b"rv32im-zkvm/v1";
 
-/// The bus terms the verifier supplies from public data.
+/// The bus terms the verifier supplies from public data. Every integer enters the field
+/// through [`public`]'s checked conversions.
 fn public_interactions(
     program: &Program,
     input: &[u32],
     out: &PublicOutput,
-) -> Vec<PublicInteraction> {
-    let f = |v: u64| Felt::from_u64(v);
+) -> Result<Vec<PublicInteraction>, PublicValueError> {
+    public::check_input(input)?;
+    let cycles = public::cycles(out.cycles)?;
+    let indices = public::output_indices(0, out.words.len())?;
+    let w = public::word;
     let mut p = vec![PublicInteraction {
         bus: bus::STATE,
-        values: vec![Felt::ZERO, f(program.entry().into()), Felt::ZERO],
+        values: vec![Felt::ZERO, w(program.entry()), Felt::ZERO],
         multiplicity: Felt::ONE,
     }];
     p.extend(
@@ -251,24 +263,23 @@ fn public_interactions(
             .into_iter()
             .map(|(k, v)| PublicInteraction {
                 bus: bus::IMAGE,
-                values: vec![f(k.into()), f(v.into())],
+                values: vec![w(k), w(v)],
                 multiplicity: Felt::ONE,
             }),
     );
-    let received = |a: u64, b: u64| PublicInteraction {
+    let received = |tag: Felt, value: Felt| PublicInteraction {
         bus: bus::OUTPUT,
-        values: vec![f(a), f(b)],
+        values: vec![tag, value],
         multiplicity: Felt::NEG_ONE,
     };
     p.extend(
-        out.words
-            .iter()
-            .enumerate()
-            .map(|(i, &w)| received(i as u64, w.into())),
+        indices
+            .zip(&out.words)
+            .map(|(i, &word)| received(public::index(i), w(word))),
     );
-    p.push(received(bus::EXIT_TAG, out.exit_code.into()));
-    p.push(received(bus::CYCLES_TAG, out.cycles));
-    p
+    p.push(received(Felt::from_u64(bus::EXIT_TAG), w(out.exit_code)));
+    p.push(received(Felt::from_u64(bus::CYCLES_TAG), cycles));
+    Ok(p)
 }
 
 /// A run routed into the tables, ready to prove.
@@ -292,6 +303,7 @@ fn execute_logged(
     if options.mode.has(Flag::VerifyAndDrop) {
         return Err(VmProveError::NeedsEpochs(options.mode));
     }
+    public::check_input(input)?;
     let exec = execute(
         program,
         input,
@@ -410,7 +422,7 @@ fn prove_source(
     plan: &MemoryPlan,
     observer: &dyn ProveObserver,
 ) -> Result<Proof, VmProveError> {
-    let public = public_interactions(program, input, output);
+    let public = public_interactions(program, input, output)?;
     let statement = Statement {
         context: CONTEXT,
         public_values: &[],
@@ -472,8 +484,8 @@ pub fn verify(
             max: params.log_max_rows,
         });
     }
+    let public = public_interactions(program, input, &proof.output)?;
     let airs = airs(program);
-    let public = public_interactions(program, input, &proof.output);
     let statement = Statement {
         context: CONTEXT,
         public_values: &[],

@@ -7,6 +7,7 @@ use prover::stark::check::check_constraints;
 use prover::stark::examples::{
     CubesAir, ExampleAir, FibAir, RANGE_BUS, RangeAir, cubes_trace, fib_trace, range_trace,
 };
+use prover::stark::setup::HeightError;
 use prover::stark::{
     Ext, Felt, MaterializedTraces, MemoryPlan, NoObserver, Proof, PublicInteraction, StarkParams,
     Statement, VerifyError, prove, verify, verify_bytes,
@@ -70,7 +71,10 @@ fn bus_case(cubes_log: usize, range_log: usize) -> Case {
     let cubes = cubes_trace(cubes_log, 1 << range_log);
     let range = range_trace(range_log, &cubes);
     Case {
-        airs: vec![ExampleAir::Cubes(CubesAir), ExampleAir::Range(RangeAir)],
+        airs: vec![
+            ExampleAir::Cubes(CubesAir),
+            ExampleAir::Range(RangeAir { log_n: range_log }),
+        ],
         traces: MaterializedTraces(vec![cubes, range]),
         public: vec![],
         public_interactions: vec![],
@@ -87,7 +91,7 @@ fn mixed_case() -> Case {
         airs: vec![
             ExampleAir::Fib(FibAir),
             ExampleAir::Cubes(CubesAir),
-            ExampleAir::Range(RangeAir),
+            ExampleAir::Range(RangeAir { log_n: 4 }),
         ],
         traces: MaterializedTraces(vec![fib, cubes, range]),
         public,
@@ -368,8 +372,14 @@ fn every_proof_field_is_checked() {
     assert!(matches!(e, VerifyError::Shape { .. }), "long path: {e}");
     let e = tampered(&case, &proof, |p| p.log_heights[0] = 40);
     assert!(matches!(e, VerifyError::Height(_)), "height: {e}");
-    let e = tampered(&case, &proof, |p| p.log_heights[2] = 5);
+    let e = tampered(&case, &proof, |p| p.log_heights[1] = 5);
     assert!(matches!(e, VerifyError::Shape { .. }), "other height: {e}");
+    // Range is preprocessed: the statement fixes its height, whatever the lengths say.
+    let e = tampered(&case, &proof, |p| p.log_heights[2] = 5);
+    assert!(
+        matches!(e, VerifyError::Height(HeightError::Fixed { fixed: 4, .. })),
+        "preprocessed height: {e}"
+    );
 }
 
 #[test]
@@ -440,7 +450,7 @@ fn memory_plans_and_parallelism_never_change_the_proof() {
         airs: vec![
             ExampleAir::Fib(FibAir),
             ExampleAir::Cubes(CubesAir),
-            ExampleAir::Range(RangeAir),
+            ExampleAir::Range(RangeAir { log_n: 4 }),
         ],
         traces: MaterializedTraces(vec![fib, cubes, range]),
         public,

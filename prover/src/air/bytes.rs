@@ -82,7 +82,11 @@ impl Air for BytesAir {
         PRE_WIDTH
     }
 
-    /// Always `2^16` rows, whatever `height` is asked for: a mismatch is reported by the setup.
+    fn fixed_log_height(&self) -> Option<usize> {
+        Some(BYTES_LOG_HEIGHT)
+    }
+
+    /// Always `2^16` rows: the setup refuses any other height before asking.
     fn preprocessed_trace(&self, _height: usize) -> Option<RowMajorMatrix<Felt>> {
         let mut values = Felt::zero_vec(BYTES_HEIGHT * PRE_WIDTH);
         for (i, row) in values.chunks_exact_mut(PRE_WIDTH).enumerate() {

@@ -89,6 +89,9 @@ macro_rules! delegate_air {
             ) -> Option<$crate::stark::RowMajorMatrix<$crate::stark::Felt>> {
                 match self { $($name::$variant(a) => a.preprocessed_trace(height),)+ }
             }
+            fn fixed_log_height(&self) -> Option<usize> {
+                match self { $($name::$variant(a) => a.fixed_log_height(),)+ }
+            }
             fn eval<E: $crate::stark::Expr, C: $crate::stark::Constraints<E>>(
                 &self,
                 vars: &$crate::stark::Vars<'_, E>,

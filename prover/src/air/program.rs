@@ -336,6 +336,10 @@ impl Air for ProgramAir {
     fn preprocessed_width(&self) -> usize {
         INSN_WIDTH
     }
+    /// The height [`ProgramAir::new`] derives from the program alone.
+    fn fixed_log_height(&self) -> Option<usize> {
+        Some(self.height.trailing_zeros() as usize)
+    }
     fn preprocessed_trace(&self, height: usize) -> Option<RowMajorMatrix<Felt>> {
         let pad = InsnRow::padding();
         let mut values = Vec::with_capacity(height * INSN_WIDTH);

@@ -56,7 +56,11 @@ impl Air for RangeAir {
         1
     }
 
-    /// Always `2^16` rows, whatever `height` is asked for: a mismatch is reported by the setup.
+    fn fixed_log_height(&self) -> Option<usize> {
+        Some(RANGE_LOG_HEIGHT)
+    }
+
+    /// Always `2^16` rows: the setup refuses any other height before asking.
     fn preprocessed_trace(&self, _height: usize) -> Option<RowMajorMatrix<Felt>> {
         Some(RowMajorMatrix::new_col(
             (0..RANGE_HEIGHT as u64).map(Felt::from_u64).collect(),

@@ -138,6 +138,13 @@ pub trait Air: Sync {
         None
     }
 
+    /// The table's log2 height when the statement fixes it. Every table with preprocessed
+    /// columns must fix it: the verifier compares a proof's claimed height with this before
+    /// it builds or hashes anything, so its work is bounded by the statement, not the proof.
+    fn fixed_log_height(&self) -> Option<usize> {
+        None
+    }
+
     /// States the constraints and bus interactions. See the module doc for the rules.
     fn eval<E: Expr, C: Constraints<E>>(&self, vars: &Vars<'_, E>, out: &mut C);
 }

@@ -88,7 +88,10 @@ pub fn cubes_trace(log_n: usize, range: u64) -> RowMajorMatrix<Felt> {
 
 /// The range table `0..2^log_n` (preprocessed) with multiplicities (main).
 #[derive(Clone, Copy, Debug)]
-pub struct RangeAir;
+pub struct RangeAir {
+    /// log2 of the table's height (fixed by the statement, like every preprocessed table's).
+    pub log_n: usize,
+}
 
 impl Air for RangeAir {
     fn name(&self) -> &str {
@@ -99,6 +102,9 @@ impl Air for RangeAir {
     }
     fn preprocessed_width(&self) -> usize {
         1
+    }
+    fn fixed_log_height(&self) -> Option<usize> {
+        Some(self.log_n)
     }
     fn preprocessed_trace(&self, height: usize) -> Option<RowMajorMatrix<Felt>> {
         Some(RowMajorMatrix::new_col(

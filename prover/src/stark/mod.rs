@@ -53,6 +53,6 @@ pub use params::StarkParams;
 pub use plan::MemoryPlan;
 pub use proof::Proof;
 pub use prover::prove;
-pub use setup::Statement;
+pub use setup::{MAX_TABLE_LOG_HEIGHT, Statement};
 pub use trace::{MaterializedTraces, OwnedTraces, TraceSource};
 pub use verifier::{verify, verify_bytes};

@@ -62,7 +62,7 @@ pub fn prove<A: Air>(
     setup::check_heights(airs, &log_heights)?;
     let layout = Layout::new(airs, &log_heights, params, statement.public_values.len())?;
     let lde = Lde::new();
-    let pre = setup::commit_preprocessed(airs, &layout, &log_heights, params, &lde)?;
+    let pre = setup::commit_preprocessed(airs, &layout, &log_heights, params, &lde, |p| p)?;
     let pre_roots: Vec<_> = pre
         .iter()
         .map(|p| p.as_ref().map(|p| p.tree.root()))

@@ -96,48 +96,86 @@ impl Layout {
     }
 }
 
-/// A table height outside the supported range.
+/// A claimed table height the statement does not allow.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("table {table}: height 2^{log_height} outside 2^{min}..=2^{max}")]
-pub struct HeightError {
-    /// Table name.
-    pub table: String,
-    /// Its log2 height.
-    pub log_height: usize,
-    /// Smallest allowed log2 height.
-    pub min: usize,
-    /// Largest allowed log2 height.
-    pub max: usize,
+pub enum HeightError {
+    /// Outside the supported range.
+    #[error("table {table}: height 2^{log_height} outside 2^{min}..=2^{max}")]
+    Range {
+        /// Table name.
+        table: String,
+        /// Its log2 height.
+        log_height: usize,
+        /// Smallest allowed log2 height.
+        min: usize,
+        /// Largest allowed log2 height.
+        max: usize,
+    },
+    /// A table whose height the statement fixes (every preprocessed table) claims another.
+    #[error("table {table}: height 2^{log_height}, but the statement fixes 2^{fixed}")]
+    Fixed {
+        /// Table name.
+        table: String,
+        /// Its claimed log2 height.
+        log_height: usize,
+        /// The log2 height the statement fixes.
+        fixed: usize,
+    },
+    /// A table with preprocessed columns that does not say its height (an AIR bug).
+    #[error("table {table} has preprocessed columns but no fixed height")]
+    Unfixed {
+        /// Table name.
+        table: String,
+    },
 }
 
-/// Checks every table height (both sides call this before anything else).
+/// Checks every table height (both sides call this before anything else): each lies in
+/// range, and each table whose height the statement fixes has exactly that height. The
+/// verifier thus builds no preprocessed table larger than the statement says.
 pub fn check_heights<A: Air>(airs: &[A], log_heights: &[usize]) -> Result<(), HeightError> {
     let range = MIN_LOG_HEIGHT..=MAX_TABLE_LOG_HEIGHT;
-    match airs
-        .iter()
-        .zip(log_heights)
-        .find(|(_, lh)| !range.contains(lh))
-    {
-        Some((air, &log_height)) => Err(HeightError {
-            table: air.name().to_string(),
-            log_height,
-            min: MIN_LOG_HEIGHT,
-            max: MAX_TABLE_LOG_HEIGHT,
-        }),
-        None => Ok(()),
+    for (air, &log_height) in airs.iter().zip(log_heights) {
+        let table = || air.name().to_string();
+        if !range.contains(&log_height) {
+            return Err(HeightError::Range {
+                table: table(),
+                log_height,
+                min: MIN_LOG_HEIGHT,
+                max: MAX_TABLE_LOG_HEIGHT,
+            });
+        }
+        match air.fixed_log_height() {
+            Some(fixed) if fixed != log_height => {
+                return Err(HeightError::Fixed {
+                    table: table(),
+                    log_height,
+                    fixed,
+                });
+            }
+            None if air.preprocessed_width() > 0 => {
+                return Err(HeightError::Unfixed { table: table() });
+            }
+            _ => {}
+        }
     }
+    Ok(())
 }
 
-/// Commits every instance's preprocessed chunk (both sides do this themselves).
-pub fn commit_preprocessed<A: Air>(
+/// Commits every instance's preprocessed chunk (both sides do this themselves) and hands
+/// each to `keep`, which decides what stays: the prover keeps everything, the verifier only
+/// the root. One table's full preprocessed trace and one chunk's LDE and tree are alive at
+/// a time.
+pub fn commit_preprocessed<A: Air, T>(
     airs: &[A],
     layout: &Layout,
     log_heights: &[usize],
     params: &StarkParams,
     lde: &Lde,
-) -> Result<Vec<Option<PreCommitted>>, AirError> {
-    let mut full: Vec<Option<RowMajorMatrix<Felt>>> = Vec::with_capacity(airs.len());
-    for (air, &lh) in airs.iter().zip(log_heights) {
+    mut keep: impl FnMut(PreCommitted) -> T,
+) -> Result<Vec<Option<T>>, AirError> {
+    let mut kept = Vec::with_capacity(layout.instances.len());
+    let mut k = 0;
+    for (t, (air, &lh)) in airs.iter().zip(log_heights).enumerate() {
         let height = 1usize << lh;
         let pre = air.preprocessed_trace(height);
         match (&pre, air.preprocessed_width()) {
@@ -153,20 +191,18 @@ pub fn commit_preprocessed<A: Air>(
                 });
             }
         }
-        full.push(pre);
-    }
-    Ok(layout
-        .instances
-        .iter()
-        .map(|inst| {
-            full[inst.table].as_ref().map(|m| {
+        while let Some(inst) = layout.instances.get(k).filter(|i| i.table == t) {
+            kept.push(pre.as_ref().map(|m| {
                 let trace = row_range(m, inst.row_start(), inst.height());
                 let lde = lde.extend(&trace, params.log_blowup);
                 let tree = MerkleTree::commit_rows(&lde.values, lde.width());
-                PreCommitted { trace, lde, tree }
-            })
-        })
-        .collect())
+                keep(PreCommitted { trace, lde, tree })
+            }));
+            k += 1;
+        }
+    }
+    debug_assert_eq!(k, layout.instances.len());
+    Ok(kept)
 }
 
 /// A transcript that has absorbed everything both sides know before the first message.

@@ -132,11 +132,9 @@ pub fn verify<A: Air>(
     let layout = Layout::new(airs, &log_heights, params, statement.public_values.len())?;
     check_shape(&layout, params, proof)?;
     let lde = Lde::new();
+    // Heights are checked against the statement above; only the roots are kept.
     let pre_roots: Vec<Option<Digest>> =
-        setup::commit_preprocessed(airs, &layout, &log_heights, params, &lde)?
-            .into_iter()
-            .map(|p| p.map(|p| p.tree.root()))
-            .collect();
+        setup::commit_preprocessed(airs, &layout, &log_heights, params, &lde, |p| p.tree.root())?;
     drop(lde);
     let mut transcript = setup::open_transcript(params, statement, airs, &log_heights, &pre_roots);
 

@@ -133,6 +133,20 @@ pub enum ElfError {
         /// Its start address.
         vaddr: u32,
     },
+    /// An executable segment reaches the last word of the address space, where
+    /// `JAL`/`JALR` would link `pc + 4 = 2^32` (the machine wraps it to 0; the CPU
+    /// table's link is `pc + 4` in the field). See [`CODE_END_MAX`](super::program::CODE_END_MAX).
+    #[error(
+        "executable segment {index} ends at {end:#x}, past {max:#x}: the last word of the address space cannot hold code"
+    )]
+    CodeAtTopOfMemory {
+        /// The segment.
+        index: usize,
+        /// Its end address (exclusive).
+        end: u64,
+        /// The highest end an executable segment may have.
+        max: u64,
+    },
     /// The executable segments span more address space than the pre-decoder
     /// supports.
     #[error("executable segments span {span:#x} bytes, more than the {max:#x} supported")]

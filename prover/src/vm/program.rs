@@ -13,6 +13,16 @@ use super::elf::{self, ElfError};
 /// The largest span of executable segments the pre-decoder accepts (64 MiB).
 pub const MAX_CODE_SPAN: u64 = 64 << 20;
 
+/// The highest end (exclusive) an executable segment may have: `2^32 - 4`, so that no
+/// instruction sits at `0xFFFF_FFFC`. There, `JAL`/`JALR` would link `pc + 4 = 2^32`, which
+/// the machine wraps to 0 but the CPU table's constraint (`rd = pc + 4`, in the field) does
+/// not; an unchecked `2^32` in a register could then flow into later instructions. Refusing
+/// such code here binds prover and verifier alike, since both build the PROGRAM table from
+/// the same [`Program`]. Every other instruction's successor pc is looked up in PROGRAM,
+/// which holds only real code addresses, so the link is the one place `pc + 4` is used as a
+/// value.
+pub const CODE_END_MAX: u64 = (1 << 32) - 4;
+
 /// One loadable segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
@@ -81,6 +91,13 @@ impl Program {
                 return Err(ElfError::MisalignedCode {
                     index,
                     vaddr: s.vaddr,
+                });
+            }
+            if s.executable && s.end() > CODE_END_MAX {
+                return Err(ElfError::CodeAtTopOfMemory {
+                    index,
+                    end: s.end(),
+                    max: CODE_END_MAX,
                 });
             }
         }
