@@ -1,19 +1,26 @@
 //! Proof parameters: one struct with the derived values (queries, FRI depth, security).
 //!
-//! ## Query count
-//! We follow the ethSTARK conjecture for FRI over a Reed-Solomon code of rate `1/blowup`:
-//! each query contributes `log2(blowup)` bits and grinding contributes `grinding_bits`, so
+//! ## Regime and query count
+//! `security_bits` is the target, all in: [`StarkParams::num_queries`] is the smallest query
+//! count whose estimate under the chosen [`Regime`] reaches it, after the margin for
+//! batching one FRI per LDE size. The estimates, and where their formulas come from, are in
+//! [`super::security`]. In the conjectured regime (ethSTARK) that is
 //!
 //! ```text
-//! num_queries = ceil((security_bits - grinding_bits) / log2(blowup))
-//! conjectured_security_bits = num_queries * log2(blowup) + grinding_bits
+//! num_queries = ceil((security_bits + log2(K_max) - grinding_bits) / log2(blowup))
 //! ```
 //!
-//! With the defaults (100 bits, 16 grinding bits) that is 84 queries at blowup 2, 42 at
-//! blowup 4 and 28 at blowup 8. Challenges come from the degree-2 extension (about 128
-//! bits), so the field never caps these targets.
+//! with `K_max = log_max_rows - 1` batched FRIs at most (`log2 19 ≈ 4.25` bits at the default
+//! `log_max_rows = 20`): 89 queries at blowup 2 for the default 100 bits and 16 grinding
+//! bits. Those parameters *prove* only about 52 bits ([`StarkParams::security`]).
+//!
+//! [`StarkParams::provable`] is the preset whose target holds under proven bounds: blowup 8,
+//! unique-decoding analysis, 107 queries for 100 bits. Both regimes hash their parameters
+//! into the transcript, so a proof made under one never verifies under the other.
 
 use serde::{Deserialize, Serialize};
+
+use super::security::{self, Inputs};
 
 /// The smallest table height, as a power of two. Below this the protocol's domains get silly.
 pub const MIN_LOG_HEIGHT: usize = 2;
@@ -21,14 +28,66 @@ pub const MIN_LOG_HEIGHT: usize = 2;
 /// adds up to three bits).
 pub const MAX_LOG_HEIGHT: usize = 28;
 
+/// The most queries a parameter set may ask for (a target that needs more is unreachable).
+pub const MAX_QUERIES: usize = 1024;
+
+/// Which soundness analysis `security_bits` is a target of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Regime {
+    /// The ethSTARK conjecture: each query gives `log2(blowup)` bits.
+    #[default]
+    Conjectured,
+    /// What is proven (unique decoding or the Johnson bound, whichever gives more).
+    Provable,
+}
+
+impl Regime {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Regime::Conjectured => "conjectured",
+            Regime::Provable => "provable",
+        }
+    }
+}
+
+impl std::fmt::Display for Regime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a parameter set is worth, in bits, under each analysis (see [`super::security`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Security {
+    /// The regime `security_bits` targets.
+    pub regime: Regime,
+    /// Queries per FRI.
+    pub num_queries: usize,
+    /// Under the ethSTARK conjecture.
+    pub conjectured_bits: f64,
+    /// Proven: the better of unique decoding and list decoding.
+    pub provable_bits: f64,
+    /// Proven, unique-decoding analysis.
+    pub unique_decoding_bits: f64,
+    /// Proven, list-decoding (Johnson bound) analysis.
+    pub list_decoding_bits: f64,
+    /// Bits already taken off every figure for batching one FRI per LDE size.
+    pub batching_margin_bits: f64,
+}
+
 /// The parameters that decide the proof bytes. Two proofs of the same statement with equal
 /// parameters are byte-identical.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StarkParams {
     /// log2 of the LDE blowup: 1, 2 or 3 (blowup 2, 4 or 8).
     pub log_blowup: usize,
-    /// Target conjectured security in bits.
+    /// Target security in bits, under `regime`.
     pub security_bits: usize,
+    /// The analysis `security_bits` is a target of.
+    #[serde(default)]
+    pub regime: Regime,
     /// Proof-of-work bits demanded before the queries are drawn.
     pub grinding_bits: usize,
     /// log2 of the tallest instance: taller tables are split into chunks of this height.
@@ -43,6 +102,7 @@ impl Default for StarkParams {
         Self {
             log_blowup: 1,
             security_bits: 100,
+            regime: Regime::Conjectured,
             grinding_bits: 16,
             log_max_rows: 20,
             log_final_poly_len: 3,
@@ -51,7 +111,7 @@ impl Default for StarkParams {
 }
 
 /// Why a parameter set is unusable.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ParamsError {
     /// Blowup outside {2, 4, 8}.
     #[error("log_blowup must be 1, 2 or 3 (blowup 2, 4 or 8), got {0}")]
@@ -66,6 +126,18 @@ pub enum ParamsError {
         grinding: usize,
         /// Requested security bits.
         security: usize,
+    },
+    /// No query count up to [`MAX_QUERIES`] reaches the target under the regime.
+    #[error(
+        "{target} {regime} bits are out of reach of these parameters (at most {max_bits:.1} with {MAX_QUERIES} queries)"
+    )]
+    Unreachable {
+        /// The target.
+        target: usize,
+        /// The regime.
+        regime: Regime,
+        /// The best the parameters give.
+        max_bits: f64,
     },
     /// The final polynomial is longer than a chunk could ever be.
     #[error("log_final_poly_len must be at most 10, got {0}")]
@@ -92,14 +164,64 @@ impl StarkParams {
         1 << self.log_max_rows
     }
 
-    /// Number of FRI queries per batched FRI (see the module doc for the formula).
-    pub fn num_queries(&self) -> usize {
-        (self.security_bits - self.grinding_bits).div_ceil(self.log_blowup)
+    /// The preset whose target holds under proven bounds: blowup 8 and the provable regime
+    /// (107 queries for 100 bits; see the module doc).
+    pub fn provable() -> Self {
+        Self {
+            log_blowup: 3,
+            regime: Regime::Provable,
+            ..Self::default()
+        }
     }
 
-    /// Conjectured security of these parameters, in bits.
-    pub fn conjectured_security_bits(&self) -> usize {
-        self.num_queries() * self.log_blowup + self.grinding_bits
+    fn inputs(&self, num_queries: usize) -> Inputs {
+        Inputs {
+            log_blowup: self.log_blowup,
+            log_max_rows: self.log_max_rows,
+            num_queries,
+            grinding_bits: self.grinding_bits,
+        }
+    }
+
+    /// Bits under `self.regime` with `num_queries` queries.
+    fn bits_with(&self, num_queries: usize) -> f64 {
+        let i = self.inputs(num_queries);
+        match self.regime {
+            Regime::Conjectured => security::conjectured_bits(&i),
+            Regime::Provable => security::provable_bits(&i),
+        }
+    }
+
+    /// Number of FRI queries per batched FRI: the smallest count whose estimate under
+    /// `regime` reaches `security_bits` (see the module doc). Parameters whose target is out
+    /// of reach fail [`StarkParams::validate`]; for them this is [`MAX_QUERIES`].
+    pub fn num_queries(&self) -> usize {
+        let target = self.security_bits as f64;
+        // Both estimates grow with the query count: binary search for the first that reaches.
+        let (mut lo, mut hi) = (1, MAX_QUERIES);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.bits_with(mid) >= target {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        lo
+    }
+
+    /// What these parameters are worth under every analysis.
+    pub fn security(&self) -> Security {
+        let i = self.inputs(self.num_queries());
+        Security {
+            regime: self.regime,
+            num_queries: i.num_queries,
+            conjectured_bits: security::conjectured_bits(&i),
+            provable_bits: security::provable_bits(&i),
+            unique_decoding_bits: security::unique_decoding_bits(&i),
+            list_decoding_bits: security::list_decoding_bits(&i),
+            batching_margin_bits: security::batching_margin(self.log_max_rows),
+        }
     }
 
     /// Checks the parameters; every prover and verifier entry point calls this first.
@@ -119,6 +241,14 @@ impl StarkParams {
         if self.log_final_poly_len > 10 {
             return Err(ParamsError::FinalPoly(self.log_final_poly_len));
         }
+        let max_bits = self.bits_with(MAX_QUERIES);
+        if max_bits < self.security_bits as f64 {
+            return Err(ParamsError::Unreachable {
+                target: self.security_bits,
+                regime: self.regime,
+                max_bits,
+            });
+        }
         Ok(())
     }
 
@@ -134,14 +264,52 @@ mod tests {
 
     #[test]
     fn query_counts_follow_the_documented_formula() {
+        // ceil((100 + log2 19 - 16) / log2(blowup)).
         let mut p = StarkParams::default();
-        assert_eq!(p.num_queries(), 84);
-        assert_eq!(p.conjectured_security_bits(), 100);
+        assert_eq!(p.num_queries(), 89);
         p.log_blowup = 2;
-        assert_eq!(p.num_queries(), 42);
+        assert_eq!(p.num_queries(), 45);
         p.log_blowup = 3;
-        assert_eq!(p.num_queries(), 28);
-        assert_eq!(p.conjectured_security_bits(), 100);
+        assert_eq!(p.num_queries(), 30);
+        for b in 1..=3 {
+            p.log_blowup = b;
+            let s = p.security();
+            assert!(s.conjectured_bits >= 100.0, "{s:?}");
+            // The smallest such count: one fewer misses.
+            assert!(security::conjectured_bits(&p.inputs(s.num_queries - 1)) < 100.0);
+        }
+    }
+
+    #[test]
+    fn the_provable_preset_reaches_its_target_under_proven_bounds() {
+        let p = StarkParams::provable();
+        assert_eq!(p.validate(), Ok(()));
+        let s = p.security();
+        assert_eq!(s.regime, Regime::Provable);
+        assert_eq!(s.num_queries, 107);
+        assert!(s.provable_bits >= 100.0, "{s:?}");
+        // One query fewer would not do.
+        let fewer = p.inputs(s.num_queries - 1);
+        assert!(security::provable_bits(&fewer) < 100.0);
+        // The default preset is 100 bits conjectured, far less proven.
+        let d = StarkParams::default().security();
+        assert!(
+            d.conjectured_bits >= 100.0 && d.provable_bits < 60.0,
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn an_unreachable_target_is_an_error() {
+        // A 128-bit extension field caps the proven figure near 105 bits.
+        let p = StarkParams {
+            security_bits: 110,
+            ..StarkParams::provable()
+        };
+        assert!(matches!(
+            p.validate(),
+            Err(ParamsError::Unreachable { target: 110, .. })
+        ));
     }
 
     #[test]

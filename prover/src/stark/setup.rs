@@ -217,6 +217,7 @@ pub fn open_transcript<A: Air>(
     for v in [
         params.log_blowup,
         params.security_bits,
+        params.regime as usize,
         params.grinding_bits,
         params.log_max_rows,
         params.log_final_poly_len,
