@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use super::domain::{Lde, bitrev, coset_shift};
 use super::field::{Ext, Felt, ext_from_limbs, ext_limbs};
-use super::merkle::{Digest, MerkleTree, hash_leaf};
+use super::merkle::{Digest, MerkleTree, hash_leaf, hash_leaves};
 use super::transcript::Transcript;
 
 /// The prover's FRI state for one bucket: committed layers and the final polynomial.
@@ -87,10 +87,12 @@ pub fn commit(
     let mut trees = Vec::with_capacity(num_folds);
     for j in 0..num_folds {
         let log_size = log_n - j;
-        let leaves: Vec<Digest> = evals
-            .par_chunks_exact(2)
-            .map(|p| pair_leaf(&[p[0], p[1]]))
-            .collect();
+        // The same digests as `pair_leaf` of each pair.
+        let leaves = hash_leaves(evals.len() / 2, |p| {
+            let [a0, a1] = ext_limbs(&evals[2 * p]);
+            let [b0, b1] = ext_limbs(&evals[2 * p + 1]);
+            [a0, a1, b0, b1]
+        });
         let tree = MerkleTree::from_leaves(leaves);
         transcript.absorb_digest(&tree.root());
         let beta = transcript.challenge_ext();
