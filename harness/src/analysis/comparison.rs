@@ -4,8 +4,8 @@
 //! through [`build`].
 //!
 //! Guards ([`MismatchError`]): different schema versions, fixture sets, mode sets, run
-//! settings (table parallelism, blowup, chunk size, heap counting) or cycle counts are
-//! refused with an error that names the difference. Different machines ([`Machine::key`])
+//! settings (table parallelism, blowup, chunk size, heap counting, epoch size) or cycle
+//! counts are refused with an error that names the difference. Different machines ([`Machine::key`])
 //! give a warning that the output repeats.
 //!
 //! Per (fixture, mode) the model compares prove time and peak heap (judged) and peak RSS
@@ -98,7 +98,7 @@ pub fn check_schema(base: &str, head: &str) -> Result<(), MismatchError> {
 
 /// The run settings must agree.
 pub fn check_config(base: &ProveConfig, head: &ProveConfig) -> Result<(), MismatchError> {
-    let settings: [(&'static str, String, String); 4] = [
+    let settings: [(&'static str, String, String); 5] = [
         (
             "table parallelism",
             parallelism_label(base.table_parallelism),
@@ -118,6 +118,11 @@ pub fn check_config(base: &ProveConfig, head: &ProveConfig) -> Result<(), Mismat
             "heap counting",
             base.count_alloc.to_string(),
             head.count_alloc.to_string(),
+        ),
+        (
+            "epoch log2",
+            base.epoch_log2.to_string(),
+            head.epoch_log2.to_string(),
         ),
     ];
     match settings.into_iter().find(|(_, b, h)| b != h) {
@@ -573,6 +578,32 @@ mod tests {
         let w = check_files(&base, &head).unwrap();
         assert_eq!(w.len(), 1);
         assert!(w[0].starts_with("different machines"), "{w:?}");
+    }
+
+    #[test]
+    fn a_different_epoch_size_is_refused() {
+        // verify-and-drop proves in epochs of 2^epoch_log2 cycles: its time and heap depend
+        // on the epoch size, so results taken with different sizes do not compare.
+        let base = file(&[1.0], 100);
+        let mut head = file(&[1.0], 100);
+        head.config.epoch_log2 = 14;
+        let e = check_files(&base, &head).unwrap_err();
+        assert_eq!(
+            e,
+            MismatchError::Setting {
+                setting: "epoch log2",
+                base: prover::continuation::DEFAULT_EPOCH_LOG2.to_string(),
+                head: "14".into(),
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "epoch log2 differs: base {}, head 14",
+                prover::continuation::DEFAULT_EPOCH_LOG2
+            )
+        );
+        assert!(check_config(&head.config, &head.config).is_ok());
     }
 
     #[test]

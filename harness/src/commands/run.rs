@@ -382,6 +382,23 @@ mod tests {
         );
         assert!(c.footer.baseline.ends_with("(not found)"));
 
+        // Another epoch size finds no baseline either (it is part of the key) ...
+        let mut epochs = slower.clone();
+        epochs.config.epoch_log2 = 14;
+        let c = compare_with_baseline(&root, "main", &epochs, Rules::default()).unwrap();
+        assert!(c.footer.baseline.ends_with("(not found)"));
+        // ... and one saved under a key without it is refused by the guards.
+        let stale = root
+            .join("main")
+            .join(baselines::file_name(&base, &base.entries[0]));
+        let mut old = ResultsFile::load(&stale).unwrap();
+        old.config.epoch_log2 = 14;
+        old.save(&stale).unwrap();
+        let e = compare_with_baseline(&root, "main", &slower, Rules::default()).unwrap_err();
+        assert!(format!("{e:#}").contains("epoch log2 differs"), "{e:#}");
+        old.config.epoch_log2 = base.config.epoch_log2;
+        old.save(&stale).unwrap();
+
         // Same key, other settings: refused by the guards.
         let mut blowup = slower.clone();
         blowup.config.log_blowup = 2;

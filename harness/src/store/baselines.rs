@@ -2,20 +2,22 @@
 //! (fixture, mode) under `target/bench/baselines/NAME/`, and `bench run --baseline NAME`
 //! loads them to compare a fresh run against (the comparison is `commands::run`'s).
 //!
-//! Key: fixture, mode, table parallelism and the machine fingerprint (`Machine::key`), so
-//! a baseline is only ever compared with runs of the same program, settings and hardware: a
-//! laptop's baseline is simply not found on a CI runner (no stale cross-machine
-//! comparison). The file name is readable (fixture, mode, parallelism) and ends in a hash of
-//! the whole key; each file is a one-entry results file (schema v1), so
-//! `bench compare` reads it too. The other settings (blowup, chunk size, heap counting) and
-//! the cycle count go through the same guards as `bench compare`. A missing baseline is not
+//! Key: fixture, mode, table parallelism, epoch size and the machine fingerprint
+//! (`Machine::key`), so a baseline is only ever compared with runs of the same program,
+//! settings and hardware: a laptop's baseline is simply not found on a CI runner (no stale
+//! cross-machine comparison). The file name is readable (fixture, mode, parallelism, and the
+//! epoch size when it is not the default) and ends in a hash of the whole key; each file is
+//! a one-entry results file (schema v1), so `bench compare` reads it too. The default epoch
+//! size adds nothing to the key, so baselines saved before it joined keep their names. The
+//! other settings (blowup, chunk size, heap counting), the epoch size again and the cycle
+//! count go through the same guards as `bench compare`. A missing baseline is not
 //! an error: [`load`] finds none.
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::model::config::parallelism_label;
+use crate::model::config::{default_epoch_log2, parallelism_label};
 use crate::model::results::{Entry, ResultsError, ResultsFile};
 use crate::store::names::{BadName, check_name};
 
@@ -37,14 +39,26 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// The file name of an entry's baseline: `FIXTURE.MODE.tp-K.HASH.json`.
+/// The file name of an entry's baseline: `FIXTURE.MODE.tp-K.HASH.json`, or
+/// `FIXTURE.MODE.tp-K.ep-E.HASH.json` for an epoch size other than the default.
 pub fn file_name(file: &ResultsFile, entry: &Entry) -> String {
     let tp = parallelism_label(file.config.table_parallelism);
+    let epoch = file.config.epoch_log2;
+    let ep = if epoch == default_epoch_log2() {
+        String::new()
+    } else {
+        format!("ep-{epoch}")
+    };
     let key = format!(
-        "{}\0{}\0{tp}\0{}",
+        "{}\0{}\0{tp}\0{}{}",
         entry.fixture,
         entry.mode,
-        file.machine.key()
+        file.machine.key(),
+        if ep.is_empty() {
+            String::new()
+        } else {
+            format!("\0{ep}")
+        }
     );
     let readable: String = entry
         .fixture
@@ -62,8 +76,9 @@ pub fn file_name(file: &ResultsFile, entry: &Entry) -> String {
             }
         })
         .collect();
+    let ep = if ep.is_empty() { ep } else { format!(".{ep}") };
     format!(
-        "{readable}.{}.tp-{tp}.{:016x}.json",
+        "{readable}.{}.tp-{tp}{ep}.{:016x}.json",
         entry.mode,
         fnv1a(key.as_bytes())
     )
@@ -108,7 +123,7 @@ mod tests {
     use crate::testing::file;
 
     #[test]
-    fn key_is_fixture_mode_parallelism_and_machine() {
+    fn key_is_fixture_mode_parallelism_epoch_and_machine() {
         let f = file(&[1.0], 100);
         let name = file_name(&f, &f.entries[0]);
         assert!(name.starts_with("fib.default.tp-auto."), "{name}");
@@ -123,6 +138,12 @@ mod tests {
         let mut r = f.clone();
         r.machine.git_sha = "def".into();
         assert_eq!(file_name(&r, &r.entries[0]), name);
+        // The epoch size is in the key; the default one leaves the name as it always was.
+        let mut ep = f.clone();
+        ep.config.epoch_log2 = 14;
+        let n = file_name(&ep, &ep.entries[0]);
+        assert!(n.starts_with("fib.default.tp-auto.ep-14."), "{n}");
+        assert_ne!(n[n.len() - 21..], name[name.len() - 21..]);
         let mut e = f.clone();
         e.entries[0].fixture = "../../etc/passwd".into();
         let n = file_name(&e, &e.entries[0]);
