@@ -19,7 +19,9 @@ use thiserror::Error;
 
 use crate::analysis::stats::{self, Sample};
 use crate::analysis::summary::peak_phase;
-use crate::analysis::verdict::{self, Design, Labelled, Metric, MetricComparison, Rules, Verdict};
+use crate::analysis::verdict::{
+    self, Design, Labelled, Metric, MetricComparison, Rules, Unavailable, Verdict,
+};
 use crate::model::config::{ProveConfig, parallelism_label};
 use crate::model::machine::Machine;
 use crate::model::record::{PhaseRecord, RunRecord};
@@ -260,8 +262,8 @@ pub struct EntryComparison {
     pub base_failed: usize,
     /// Failed head runs.
     pub head_failed: usize,
-    /// Why no comparison could be made (`no baseline`, `no successful run in head`).
-    pub unavailable: Option<String>,
+    /// Why no comparison could be made (no baseline, no successful run on a side).
+    pub unavailable: Option<Unavailable>,
     /// Time, heap (when counted) and RSS.
     pub metrics: Vec<MetricComparison>,
     /// Head-only numbers when there is nothing to compare with: (metric, median).
@@ -404,7 +406,7 @@ pub fn build(pairs: &[Pair<'_>], cx: Setup) -> Result<Comparison, verdict::Verdi
                 .iter()
                 .map(|(label, comparison)| Labelled { label, comparison })
                 .collect();
-            let unavailable: Vec<String> = s
+            let unavailable: Vec<Unavailable> = s
                 .entries
                 .iter()
                 .filter_map(|e| e.unavailable.clone())
@@ -444,9 +446,9 @@ fn compare_entry(
     let head = p.head;
     let what = format!("{} · {}", head.fixture, head.mode);
     let unavailable = match p.base {
-        None => Some(format!("no baseline for {what}")),
-        Some(b) if b.runs.is_empty() => Some(format!("no successful base run of {what}")),
-        Some(_) if head.runs.is_empty() => Some(format!("no successful head run of {what}")),
+        None => Some(Unavailable::NoBaseline(what)),
+        Some(b) if b.runs.is_empty() => Some(Unavailable::NoBaseRun(what)),
+        Some(_) if head.runs.is_empty() => Some(Unavailable::NoHeadRun(what)),
         Some(_) => None,
     };
     let mut metrics = Vec::new();
@@ -521,6 +523,7 @@ mod tests {
     use prover::modes::MemoryMode;
 
     use super::*;
+    use crate::analysis::verdict::Withholding;
     use crate::testing::{cx, file};
 
     #[test]
@@ -637,7 +640,9 @@ mod tests {
         assert_eq!(
             c.verdict,
             Verdict::Withheld {
-                why: vec!["no baseline for fib · default".into()]
+                why: vec![Withholding::Unavailable(Unavailable::NoBaseline(
+                    "fib · default".into()
+                ))]
             }
         );
         let e = &c.sections[0].entries[0];

@@ -28,6 +28,8 @@
 //!
 //! [`runs_needed`] estimates how many runs (or pairs) an effect needs at the noise observed.
 
+use std::fmt;
+
 use serde::Serialize;
 use thiserror::Error;
 
@@ -482,19 +484,19 @@ pub enum Verdict {
     /// A judged metric regressed beyond the threshold (and significantly where needed).
     Regression {
         /// What regressed.
-        what: Vec<String>,
+        what: Vec<Change>,
     },
     /// Something improved and nothing regressed or was too noisy.
     Improvement {
         /// What improved.
-        what: Vec<String>,
+        what: Vec<Change>,
     },
     /// Nothing crossed the threshold (or nothing significantly).
     NoChange,
     /// No verdict: the reasons.
     Withheld {
         /// Why, one item per reason.
-        why: Vec<String>,
+        why: Vec<Withholding>,
     },
 }
 
@@ -515,34 +517,165 @@ pub struct Labelled<'a> {
     pub comparison: &'a MetricComparison,
 }
 
-/// `Prove time +14.1%` or `Prove time +14.1% (fib · default)`.
-pub fn describe_change(label: &str, c: &MetricComparison) -> String {
-    let name = c.metric.label();
-    let core = format!("{name} {:+.1}%", c.delta_pct);
-    if label.is_empty() {
-        core
-    } else {
-        format!("{core} ({label})")
+/// A judged metric that crossed the threshold. It reads (and serializes) as `Prove time
+/// +14.1%`, or `Prove time +14.1% (fib · default)` with a label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// The metric.
+    pub metric: Metric,
+    /// Its relative change, percent.
+    pub delta_pct: f64,
+    /// Where it comes from (`fixture · mode`), or empty when there is only one.
+    pub label: String,
+}
+
+impl Change {
+    /// The change of comparison `c`, labelled `label`.
+    pub fn of(label: &str, c: &MetricComparison) -> Self {
+        Self {
+            metric: c.metric,
+            delta_pct: c.delta_pct,
+            label: label.to_string(),
+        }
     }
 }
 
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:+.1}%", self.metric.label(), self.delta_pct)?;
+        if !self.label.is_empty() {
+            write!(f, " ({})", self.label)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why no comparison of one entry (`fixture · mode`) could be made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The base has no entry for it.
+    NoBaseline(String),
+    /// The base's entry has no successful run.
+    NoBaseRun(String),
+    /// The head's entry has no successful run.
+    NoHeadRun(String),
+}
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unavailable::NoBaseline(w) => write!(f, "no baseline for {w}"),
+            Unavailable::NoBaseRun(w) => write!(f, "no successful base run of {w}"),
+            Unavailable::NoHeadRun(w) => write!(f, "no successful head run of {w}"),
+        }
+    }
+}
+
+/// Why a verdict is withheld. It reads (and serializes) as a phrase: `no baseline for fib ·
+/// default`, `prove time spread 7.2% in base is above the 3% noise gate`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Withholding {
+    /// An entry could not be compared.
+    Unavailable(Unavailable),
+    /// A judged metric's spread is above the noise gate.
+    Noisy {
+        /// The metric.
+        metric: Metric,
+        /// Where it comes from, or empty.
+        label: String,
+        /// The noisy sides (`base`, `head`) and their spreads, percent.
+        sides: Vec<(&'static str, f64)>,
+        /// The noise gate, percent.
+        noise_gate_pct: f64,
+    },
+    /// There was no comparison at all.
+    NothingToCompare,
+}
+
+impl Withholding {
+    /// The noise of comparison `c`, labelled `label`, under `rules`.
+    pub fn noisy(label: &str, c: &MetricComparison, rules: &Rules) -> Self {
+        Withholding::Noisy {
+            metric: c.metric,
+            label: label.to_string(),
+            sides: c
+                .noisy
+                .iter()
+                .map(|&side| {
+                    let s = if side == "base" { &c.base } else { &c.head };
+                    (side, s.spread_pct)
+                })
+                .collect(),
+            noise_gate_pct: rules.noise_gate_pct,
+        }
+    }
+}
+
+impl fmt::Display for Withholding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Withholding::Unavailable(u) => u.fmt(f),
+            Withholding::Noisy {
+                metric,
+                label,
+                sides,
+                noise_gate_pct,
+            } => {
+                let sides: Vec<String> = sides
+                    .iter()
+                    .map(|(side, spread)| format!("{spread:.1}% in {side}"))
+                    .collect();
+                let at = if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({label})")
+                };
+                write!(
+                    f,
+                    "{} spread {}{at} is above the {}% noise gate",
+                    metric.label().to_lowercase(),
+                    sides.join(" and "),
+                    trim_pct(*noise_gate_pct)
+                )
+            }
+            Withholding::NothingToCompare => f.write_str("nothing to compare"),
+        }
+    }
+}
+
+/// Serializes a value as its text (the JSON of a verdict keeps its phrases).
+macro_rules! serialize_as_text {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    )*};
+}
+serialize_as_text!(Change, Unavailable, Withholding);
+
 /// The verdict over `items` (see the module docs); `unavailable` gives the reasons why some
-/// comparisons could not be made at all (`no baseline for fib · default`).
-pub fn verdict(items: &[Labelled<'_>], unavailable: &[String], rules: &Rules) -> Verdict {
+/// comparisons could not be made at all (no baseline for an entry, no successful run).
+pub fn verdict(items: &[Labelled<'_>], unavailable: &[Unavailable], rules: &Rules) -> Verdict {
     let judged = || items.iter().filter(|i| i.comparison.metric.is_judged());
-    let with = |icon: Icon| -> Vec<String> {
+    let with = |icon: Icon| -> Vec<Change> {
         judged()
             .filter(|i| i.comparison.icon == icon)
-            .map(|i| describe_change(i.label, i.comparison))
+            .map(|i| Change::of(i.label, i.comparison))
             .collect()
     };
     let regressions = with(Icon::Regression);
     if !regressions.is_empty() {
         return Verdict::Regression { what: regressions };
     }
-    let mut why: Vec<String> = unavailable.to_vec();
+    let mut why: Vec<Withholding> = unavailable
+        .iter()
+        .cloned()
+        .map(Withholding::Unavailable)
+        .collect();
     for i in judged().filter(|i| i.comparison.icon == Icon::Noisy) {
-        why.push(noise_reason(i.label, i.comparison, rules));
+        why.push(Withholding::noisy(i.label, i.comparison, rules));
     }
     if !why.is_empty() {
         return Verdict::Withheld { why };
@@ -553,33 +686,10 @@ pub fn verdict(items: &[Labelled<'_>], unavailable: &[String], rules: &Rules) ->
     }
     if items.is_empty() {
         return Verdict::Withheld {
-            why: vec!["nothing to compare".into()],
+            why: vec![Withholding::NothingToCompare],
         };
     }
     Verdict::NoChange
-}
-
-/// `prove time spread 7.2% in base (noise gate 3%)`.
-pub fn noise_reason(label: &str, c: &MetricComparison, rules: &Rules) -> String {
-    let sides: Vec<String> = c
-        .noisy
-        .iter()
-        .map(|&side| {
-            let s = if side == "base" { &c.base } else { &c.head };
-            format!("{:.1}% in {side}", s.spread_pct)
-        })
-        .collect();
-    let at = if label.is_empty() {
-        String::new()
-    } else {
-        format!(" ({label})")
-    };
-    format!(
-        "{} spread {}{at} is above the {}% noise gate",
-        c.metric.label().to_lowercase(),
-        sides.join(" and "),
-        trim_pct(rules.noise_gate_pct)
-    )
 }
 
 /// A percentage without trailing zeros: `5`, `2.5`.
@@ -673,9 +783,9 @@ mod tests {
         let c = time(&[9.5, 10.0, 11.0], &[12.0, 12.0, 12.1]);
         assert_eq!(c.noisy, vec!["base"]);
         assert_eq!(c.icon, Icon::Noisy);
-        let reason = noise_reason("", &c, &rules());
+        let reason = Withholding::noisy("", &c, &rules());
         assert_eq!(
-            reason,
+            reason.to_string(),
             "prove time spread 15.0% in base is above the 3% noise gate"
         );
         // Below the gate: not noisy.
@@ -792,29 +902,50 @@ mod tests {
             let l: Vec<Labelled> = items.iter().map(|c| labelled(c)).collect();
             verdict(&l, &[], &r)
         };
+        let regression = v(&[&slow, &same]);
         assert_eq!(
-            v(&[&slow, &same]),
+            regression,
             Verdict::Regression {
-                what: vec!["Prove time +10.0%".into()]
+                what: vec![Change {
+                    metric: Metric::Time,
+                    delta_pct: slow.delta_pct,
+                    label: String::new(),
+                }]
             }
+        );
+        assert_eq!(
+            serde_json::to_string(&regression).unwrap(),
+            r#"{"kind":"regression","what":["Prove time +10.0%"]}"#
         );
         assert!(matches!(v(&[&fast, &same]), Verdict::Improvement { .. }));
         assert_eq!(v(&[&same, &rss]), Verdict::NoChange);
         // Noise withholds an improvement, never a real regression elsewhere.
-        assert!(matches!(v(&[&fast, &noisy]), Verdict::Withheld { .. }));
-        assert!(v(&[&heap_up, &noisy]).is_regression());
-        let missing = verdict(
-            &[labelled(&same)],
-            &["no baseline for fib · default".into()],
-            &r,
+        let Verdict::Withheld { why } = v(&[&fast, &noisy]) else {
+            panic!("noise withholds the verdict");
+        };
+        assert_eq!(
+            why[0].to_string(),
+            "prove time spread 20.0% in base is above the 3% noise gate"
         );
+        assert!(v(&[&heap_up, &noisy]).is_regression());
+        let no_baseline = Unavailable::NoBaseline("fib · default".into());
+        let missing = verdict(&[labelled(&same)], std::slice::from_ref(&no_baseline), &r);
         assert_eq!(
             missing,
             Verdict::Withheld {
-                why: vec!["no baseline for fib · default".into()]
+                why: vec![Withholding::Unavailable(no_baseline)]
             }
         );
-        assert!(matches!(verdict(&[], &[], &r), Verdict::Withheld { .. }));
+        assert_eq!(
+            serde_json::to_string(&missing).unwrap(),
+            r#"{"kind":"withheld","why":["no baseline for fib · default"]}"#
+        );
+        assert_eq!(
+            verdict(&[], &[], &r),
+            Verdict::Withheld {
+                why: vec![Withholding::NothingToCompare]
+            }
+        );
     }
 
     #[test]
@@ -842,6 +973,30 @@ mod tests {
     fn hard_coded_quantiles_match_the_normal_cdf() {
         assert!((stats::normal_cdf(Z_ALPHA) - (1.0 - ALPHA / 2.0)).abs() < 1e-7);
         assert!((stats::normal_cdf(Z_POWER) - POWER).abs() < 1e-7);
+    }
+
+    #[test]
+    fn changes_and_reasons_read_as_phrases() {
+        let c = Change {
+            metric: Metric::Heap,
+            delta_pct: -14.06,
+            label: "fib · leaf-drop".into(),
+        };
+        assert_eq!(c.to_string(), "Peak heap -14.1% (fib · leaf-drop)");
+        assert_eq!(
+            Unavailable::NoHeadRun("fib · default".into()).to_string(),
+            "no successful head run of fib · default"
+        );
+        let noisy = Withholding::Noisy {
+            metric: Metric::Time,
+            label: "fib · default".into(),
+            sides: vec![("base", 7.24), ("head", 4.0)],
+            noise_gate_pct: 2.5,
+        };
+        assert_eq!(
+            noisy.to_string(),
+            "prove time spread 7.2% in base and 4.0% in head (fib · default) is above the 2.5% noise gate"
+        );
     }
 
     #[test]

@@ -355,7 +355,7 @@ fn after_run(request: &RunRequest, file: &ResultsFile) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::verdict::Verdict;
+    use crate::analysis::verdict::{Unavailable, Verdict, Withholding};
     use crate::testing::file;
 
     #[test]
@@ -377,7 +377,9 @@ mod tests {
         assert_eq!(
             c.verdict,
             Verdict::Withheld {
-                why: vec!["no baseline for fib · default".into()]
+                why: vec![Withholding::Unavailable(Unavailable::NoBaseline(
+                    "fib · default".into()
+                ))]
             }
         );
         assert!(c.footer.baseline.ends_with("(not found)"));

@@ -154,20 +154,20 @@ pub fn verdict_line(v: &Verdict, rules: &Rules) -> String {
     let t = trim_pct(rules.threshold_pct);
     match v {
         Verdict::Regression { what } => {
-            format!(
-                "⚠️ Regression detected: {} (threshold {t}%)",
-                what.join("; ")
-            )
+            format!("⚠️ Regression detected: {} (threshold {t}%)", joined(what))
         }
         Verdict::Improvement { what } => {
-            format!(
-                "🎉 Improvement detected: {} (threshold {t}%)",
-                what.join("; ")
-            )
+            format!("🎉 Improvement detected: {} (threshold {t}%)", joined(what))
         }
         Verdict::NoChange => format!("✅ No significant change (threshold {t}%)"),
-        Verdict::Withheld { why } => format!("❔ No verdict: {}", why.join("; ")),
+        Verdict::Withheld { why } => format!("❔ No verdict: {}", joined(why)),
     }
+}
+
+/// Items joined with `; `.
+fn joined<T: std::fmt::Display>(items: &[T]) -> String {
+    let texts: Vec<String> = items.iter().map(ToString::to_string).collect();
+    texts.join("; ")
 }
 
 fn side_values(m: &MetricComparison, side: &str) -> String {
