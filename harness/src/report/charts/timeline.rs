@@ -6,6 +6,7 @@ use plotters::prelude::*;
 
 use super::{ChartError, REGRESSION, colour, draw_err, mib, padded};
 use crate::analysis::timeline::Timeline;
+use crate::report::units::mib_of;
 
 /// The chart of `t`.
 pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
@@ -68,8 +69,8 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
                 + Circle::new((0, 0), 6, REGRESSION.filled())
                 + Text::new(
                     format!(
-                        "peak {:.1} MiB in {}",
-                        peak.1,
+                        "peak {} in {}",
+                        mib_of(t.peak_bytes as f64),
                         t.peak_phase.as_deref().unwrap_or("-")
                     ),
                     (0, -10),
