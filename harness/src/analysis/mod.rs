@@ -1,0 +1,18 @@
+//! Analysis, pure: numbers in, judgements out. Statistics (`stats`, a leaf), the least-squares
+//! line (`fit`), run summaries, the step rule of the nightly series (`trend`) and a night's
+//! verdicts (`nightly`), the verdict rules (`verdict`), the comparison model with its
+//! mismatch guards (`comparison`), growth slopes (`growth`), the profile timeline
+//! (`timeline`) and the counting overhead (`overhead`).
+//!
+//! May import: `model` only. No I/O, no clock, no printing.
+
+pub mod comparison;
+pub mod fit;
+pub mod growth;
+pub mod nightly;
+pub mod overhead;
+pub mod stats;
+pub mod summary;
+pub mod timeline;
+pub mod trend;
+pub mod verdict;

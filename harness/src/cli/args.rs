@@ -1,0 +1,421 @@
+//! The `bench` command line (clap derive): the subcommands and the arguments of each.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use prover::modes::MemoryMode;
+use prover::vm::DEFAULT_MAX_CYCLES;
+
+use crate::cli::shared::{
+    ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, WorkerArgs, parse_gib, parse_seconds,
+};
+use crate::model::config::DEFAULT_FIXTURE;
+
+/// Measures the prover: runs and times RV32IM programs.
+#[derive(Debug, Parser)]
+#[command(name = "bench", version, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a program without proving it: cycles, public output, exit code, time.
+    Execute(ExecuteArgs),
+    /// Prove a program's run, then verify the proof, in this process.
+    Prove(ProveArgs),
+    /// List the fixture catalogue: name, cycles and description.
+    Fixtures(FixturesArgs),
+    /// Measure peak heap and prove time over fresh processes, mode by mode, and print the
+    /// mode table (with no arguments: a quick table on a small fixture).
+    Run(RunArgs),
+    /// Measure what the heap counting costs: prove time with counting on and off,
+    /// interleaved over fresh processes.
+    Overhead(OverheadArgs),
+    /// Compare two results files: deltas, icons, a verdict, variance and significance.
+    Compare(CompareArgs),
+    /// Build two git revisions and compare them in A B B A pairs on this machine.
+    Ab(AbArgs),
+    /// Parse a `/bench` pull-request comment into a run plan (JSON), or reject it with a
+    /// message fit to post back (exit status 4).
+    Comment(CommentArgs),
+    /// Measure one fixture for the nightly series: append the night to the history, detect
+    /// steps against the previous nights, draw the charts, print a markdown summary (exit
+    /// status 3 on a regression).
+    Nightly(NightlyArgs),
+    /// Fit heap and time against cycles over a fixture family: slopes per million cycles
+    /// with R², and a verdict against a saved baseline (exit status 3 on a regression).
+    Growth(GrowthArgs),
+    /// Heap over time of one prove in this process: an SVG with phase bands and the peak,
+    /// optionally a dhat heap profile.
+    Profile(ProfileArgs),
+    /// Turn a results file into Bencher Metric Format or github-action-benchmark JSON.
+    Export(ExportArgs),
+}
+
+/// Arguments of `bench overhead`.
+#[derive(Debug, Args)]
+pub struct OverheadArgs {
+    /// The fixture to prove.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_FIXTURE)]
+    pub fixture: String,
+    /// Runs with counting on, and as many with it off.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `bench ab`.
+#[derive(Debug, Args)]
+pub struct AbArgs {
+    /// The base revision (a branch, tag or commit).
+    #[arg(long, value_name = "REV")]
+    pub base: String,
+    /// The head revision (the committed HEAD by default; uncommitted changes are not seen).
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub head: String,
+    /// The fixture to prove.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_FIXTURE)]
+    pub fixture: String,
+    /// Modes, comma-separated (default: default).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Pairs of runs per mode (6 is the fewest for which the paired test can reach p < 0.05).
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub pairs: u32,
+    /// Table instances in flight at once (default: the prover's automatic choice).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
+    /// The verdict rules.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// How to print the comparison.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Exit with status 3 when the verdict is a regression.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    /// Test hook: a program run in each worktree instead of `cargo build --release -p harness`.
+    #[arg(long, value_name = "PROGRAM", hide = true)]
+    pub build_cmd: Option<PathBuf>,
+    /// Test hook: the worker's path inside CARGO_TARGET_DIR.
+    #[arg(
+        long,
+        value_name = "PATH",
+        hide = true,
+        default_value = "release/bench"
+    )]
+    pub worker: PathBuf,
+}
+
+/// Arguments of `bench comment`. The text is taken as is even when it starts with `-`
+/// (`--help` included: `bench help comment` prints the help), so that no comment can pass an
+/// option.
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct CommentArgs {
+    /// The comment text: `/bench [N] [fixture=NAME] [mode=M] [k=K]`.
+    #[arg(value_name = "TEXT", allow_hyphen_values = true)]
+    pub text: String,
+}
+
+/// Arguments of `bench run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Fixtures to measure (repeatable; default: fib_iterative_64k unless --elf is given).
+    #[arg(long, value_name = "NAME")]
+    pub fixture: Vec<String>,
+    /// RV32IM ELF files to measure (repeatable; run on empty input).
+    #[arg(long, value_name = "FILE")]
+    pub elf: Vec<PathBuf>,
+    /// Modes, comma-separated: default, stream-lde, leaf-drop, trace-retire,
+    /// verify-and-drop, `+`-joined combinations, or `all` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Runs per fixture and mode, each in a fresh process.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// Table instances in flight at once (default: the prover's automatic choice).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// The results file (default: target/bench/run-<UTC time>.json).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Continue the interrupted run saved in --out: only the missing runs are made.
+    #[arg(long, requires = "out")]
+    pub resume: bool,
+    /// How to print the closing summary.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// log2 of the LDE blowup (1, 2 or 3).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub log_blowup: usize,
+    /// log2 of the largest table chunk.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub log_max_rows: usize,
+    /// Measure without counting heap bytes (`BENCH_COUNT_ALLOC=0` in the workers).
+    #[arg(long)]
+    pub no_count_alloc: bool,
+    /// log2 of the epoch size (cycles) of `verify-and-drop`.
+    #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
+          value_parser = clap::value_parser!(u32).range(4..=24))]
+    pub epoch_log2: u32,
+    /// Save these results as baseline NAME (under target/bench/baselines/NAME/).
+    #[arg(long, value_name = "NAME")]
+    pub save_baseline: Option<String>,
+    /// Compare these results with the saved baseline NAME, after the mode table.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// The verdict rules of --baseline.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// How each worker process runs.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+}
+
+/// Arguments of `bench compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base results file (what the head is compared against).
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+    /// The head results file.
+    #[arg(value_name = "HEAD")]
+    pub head: PathBuf,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// How to print the comparison (markdown: a ready GitHub comment).
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Exit with status 3 when the verdict is a regression.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+}
+
+/// Arguments of `bench fixtures`.
+#[derive(Debug, Args)]
+pub struct FixturesArgs {
+    /// Print a JSON array instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `bench execute`.
+#[derive(Debug, Args)]
+pub struct ExecuteArgs {
+    /// The program.
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not record the execution log.
+    #[arg(long)]
+    pub no_log: bool,
+    /// Fail after this many cycles without a halt.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
+    pub max_cycles: u64,
+}
+
+/// Arguments of `bench prove`.
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// The program.
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Fail after this many cycles without a halt.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
+    pub max_cycles: u64,
+    /// log2 of the LDE blowup (1, 2 or 3).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub log_blowup: usize,
+    /// log2 of the largest table chunk.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub log_max_rows: usize,
+    /// Memory mode: default, stream-lde, leaf-drop, trace-retire, verify-and-drop, or a
+    /// `+`-joined combination.
+    #[arg(long, value_name = "MODE", default_value = "default")]
+    pub mode: MemoryMode,
+    /// Table instances in flight at once (default: the prover's automatic choice).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// Cap this process's address space (RLIMIT_AS) at this many GiB, so that a prove that
+    /// needs more fails with an allocation error instead of waking the OOM killer.
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<u64>,
+    /// log2 of the epoch size (cycles) of `verify-and-drop`.
+    #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
+          value_parser = clap::value_parser!(u32).range(4..=24))]
+    pub epoch_log2: u32,
+}
+
+/// Arguments of `bench nightly`.
+#[derive(Debug, Args)]
+pub struct NightlyArgs {
+    /// The fixture of the series.
+    #[arg(long, value_name = "NAME")]
+    pub fixture: String,
+    /// Modes, comma-separated, as for `bench run` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Runs per mode, each in a fresh process.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// The history file (JSON Lines; default: reports/nightly/FIXTURE.jsonl). The charts are
+    /// written next to it.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Make tonight's records from this results file instead of running.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["modes", "runs", "timeout"])]
+    pub results: Option<PathBuf>,
+    /// Previous nights the step rule compares with (K).
+    #[arg(long, value_name = "K", default_value_t = 7, value_parser = clap::value_parser!(u32).range(3..=365))]
+    pub window: u32,
+    /// Smallest relative change that counts as a step, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 5.0)]
+    pub threshold: f64,
+    /// Width of the noise band in MAD-estimated standard deviations.
+    #[arg(long, value_name = "Z", default_value_t = 3.0)]
+    pub z: f64,
+    /// How each worker process runs.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+}
+
+/// Arguments of `bench growth`.
+#[derive(Debug, Args)]
+pub struct GrowthArgs {
+    /// The fixture family: fixtures are named FAMILY_SIZE.
+    #[arg(long, value_name = "NAME", default_value = "fib_iterative")]
+    pub family: String,
+    /// Sizes, comma-separated (default when running: 1M,2M,4M,8M; with --results: every size
+    /// of the family in the files).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub sizes: Vec<String>,
+    /// Modes, comma-separated, as for `bench run` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Runs per fixture and mode, each in a fresh process.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// Fit these results files instead of running.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["runs", "timeout"])]
+    pub results: Vec<PathBuf>,
+    /// Draw heap and time against cycles with the fitted lines into this SVG.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Save the slopes as baseline NAME (target/bench/growth-baselines/NAME.json).
+    #[arg(long, value_name = "NAME")]
+    pub save_baseline: Option<String>,
+    /// Compare the heap slopes with baseline NAME.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// A heap slope larger than the baseline's by more than this is a regression, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 10.0)]
+    pub threshold: f64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// How each worker process runs.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+}
+
+/// Arguments of `bench profile`.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The fixture to prove.
+    #[arg(long, value_name = "NAME")]
+    pub fixture: String,
+    /// The memory mode.
+    #[arg(long, value_name = "MODE", default_value = "default")]
+    pub mode: MemoryMode,
+    /// Where to write the timeline SVG (default: target/bench/profile-FIXTURE-MODE.svg).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Print the timeline samples as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a dhat heap profile (needs a build with `--features dhat-heap`).
+    #[arg(long)]
+    pub dhat: bool,
+    /// Where to write the dhat profile.
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "dhat-heap.json",
+        requires = "dhat"
+    )]
+    pub dhat_file: PathBuf,
+}
+
+/// Arguments of `bench export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormatArg,
+    /// The results file to export.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Parses the process's arguments (clap prints usage errors and exits with status 2).
+pub fn parse() -> Cli {
+    Cli::parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+    use crate::cli::input::InputWords;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn comment_text_is_never_an_option() {
+        for text in ["--help", "-h", "--format=json", "-"] {
+            let cli = Cli::try_parse_from(["bench", "comment", text]).expect(text);
+            let Command::Comment(args) = cli.command else {
+                panic!("parsed as another command");
+            };
+            assert_eq!(args.text, text);
+        }
+    }
+
+    #[test]
+    fn fixture_and_elf_are_mutually_exclusive() {
+        let both = Cli::try_parse_from(["bench", "execute", "--fixture", "a", "--elf", "b"]);
+        assert!(both.is_err());
+        let neither = Cli::try_parse_from(["bench", "execute"]);
+        assert!(neither.is_err());
+        let cli = Cli::try_parse_from(["bench", "execute", "--elf", "b", "--input", "1,0x2"])
+            .expect("valid");
+        let Command::Execute(args) = cli.command else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(args.program.input, Some(InputWords(vec![1, 2])));
+    }
+}

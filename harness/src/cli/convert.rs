@@ -1,0 +1,219 @@
+//! A parsed command line turned into a `commands::Request`: plain data, so that nothing past
+//! this module sees clap.
+
+use crate::analysis::verdict::Rules;
+use crate::cli::args::{Cli, Command};
+use crate::cli::shared::{ExportFormatArg, FormatArg, ProgramArgs, RuleArgs};
+use crate::commands::Request;
+use crate::commands::ab::{AbRequest, BuildSpec};
+use crate::commands::compare::CompareRequest;
+use crate::commands::execute::ExecuteRequest;
+use crate::commands::export::{ExportFormat, ExportRequest};
+use crate::commands::format::Format;
+use crate::commands::growth::GrowthRequest;
+use crate::commands::nightly::NightlyRequest;
+use crate::commands::overhead::OverheadRequest;
+use crate::commands::profile::ProfileRequest;
+use crate::commands::prove::{ProveCommand, ProveRequest};
+use crate::commands::run::RunRequest;
+use crate::model::program::ProgramSpec;
+
+/// The request of `cli`.
+pub fn to_request(cli: Cli) -> Request {
+    match cli.command {
+        Command::Execute(a) => {
+            let (program, input) = program(a.program);
+            Request::Execute(ExecuteRequest {
+                program,
+                input,
+                json: a.json,
+                log: !a.no_log,
+                max_cycles: a.max_cycles,
+            })
+        }
+        Command::Prove(a) => {
+            let (program, input) = program(a.program);
+            Request::Prove(ProveCommand {
+                request: ProveRequest {
+                    program,
+                    input,
+                    max_cycles: a.max_cycles,
+                    log_blowup: a.log_blowup,
+                    log_max_rows: a.log_max_rows,
+                    mode: a.mode,
+                    table_parallelism: a.table_parallelism,
+                    max_memory: a.max_memory,
+                    epoch_log2: a.epoch_log2,
+                },
+                json: a.json,
+            })
+        }
+        Command::Fixtures(a) => Request::Fixtures { json: a.json },
+        Command::Run(a) => Request::Run(RunRequest {
+            fixtures: a.fixture,
+            elfs: a.elf,
+            modes: a.modes,
+            runs: a.runs,
+            table_parallelism: a.table_parallelism,
+            out: a.out,
+            resume: a.resume,
+            format: format(a.format),
+            log_blowup: a.log_blowup,
+            log_max_rows: a.log_max_rows,
+            count_alloc: !a.no_count_alloc,
+            epoch_log2: a.epoch_log2,
+            save_baseline: a.save_baseline,
+            baseline: a.baseline,
+            rules: rules(&a.rules),
+            timeout: a.worker.timeout,
+            max_memory: a.worker.max_memory,
+        }),
+        Command::Overhead(a) => Request::Overhead(OverheadRequest {
+            fixture: a.fixture,
+            runs: a.runs,
+            json: a.json,
+        }),
+        Command::Compare(a) => Request::Compare(CompareRequest {
+            base: a.base,
+            head: a.head,
+            rules: rules(&a.rules),
+            format: format(a.format),
+            fail_on_regression: a.fail_on_regression,
+        }),
+        Command::Ab(a) => Request::Ab(AbRequest {
+            base: a.base,
+            head: a.head,
+            fixture: a.fixture,
+            modes: a.modes,
+            pairs: a.pairs,
+            table_parallelism: a.table_parallelism,
+            timeout: a.timeout,
+            rules: rules(&a.rules),
+            format: format(a.format),
+            fail_on_regression: a.fail_on_regression,
+            build: BuildSpec {
+                command: a.build_cmd,
+                worker: a.worker,
+            },
+        }),
+        Command::Comment(a) => Request::Comment { text: a.text },
+        Command::Nightly(a) => Request::Nightly(NightlyRequest {
+            fixture: a.fixture,
+            modes: a.modes,
+            runs: a.runs,
+            history: a.history,
+            results: a.results,
+            window: a.window,
+            threshold: a.threshold,
+            z: a.z,
+            timeout: a.worker.timeout,
+            max_memory: a.worker.max_memory,
+        }),
+        Command::Growth(a) => Request::Growth(GrowthRequest {
+            family: a.family,
+            sizes: a.sizes,
+            modes: a.modes,
+            runs: a.runs,
+            results: a.results,
+            svg: a.svg,
+            save_baseline: a.save_baseline,
+            baseline: a.baseline,
+            threshold: a.threshold,
+            json: a.json,
+            timeout: a.worker.timeout,
+            max_memory: a.worker.max_memory,
+        }),
+        Command::Profile(a) => Request::Profile(ProfileRequest {
+            fixture: a.fixture,
+            mode: a.mode,
+            svg: a.svg,
+            json: a.json,
+            dhat_file: a.dhat.then_some(a.dhat_file),
+        }),
+        Command::Export(a) => Request::Export(ExportRequest {
+            format: match a.format {
+                ExportFormatArg::Bmf => ExportFormat::Bmf,
+                ExportFormatArg::Gab => ExportFormat::Gab,
+            },
+            file: a.file,
+            out: a.out,
+        }),
+    }
+}
+
+/// The program and the input override of `--fixture` / `--elf` / `--input` (clap requires
+/// exactly one of the first two).
+fn program(a: ProgramArgs) -> (ProgramSpec, Option<Vec<u32>>) {
+    let spec = match (a.fixture, a.elf) {
+        (Some(name), _) => ProgramSpec::Fixture(name),
+        (None, Some(path)) => ProgramSpec::Elf(path),
+        (None, None) => unreachable!("clap requires --fixture or --elf"),
+    };
+    (spec, a.input.map(|w| w.0))
+}
+
+fn rules(a: &RuleArgs) -> Rules {
+    Rules {
+        threshold_pct: a.threshold,
+        noise_gate_pct: a.noise_gate,
+    }
+}
+
+fn format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Table => Format::Table,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Json => Format::Json,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn request(args: &[&str]) -> Request {
+        to_request(Cli::try_parse_from(args).expect("valid"))
+    }
+
+    #[test]
+    fn programs_and_inputs() {
+        let Request::Execute(r) = request(&["bench", "execute", "--elf", "b", "--input", "1,0x2"])
+        else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(r.program, ProgramSpec::Elf("b".into()));
+        assert_eq!(r.input, Some(vec![1, 2]));
+        assert!(r.log);
+        let Request::Prove(p) = request(&["bench", "prove", "--fixture", "f", "--json"]) else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(p.request.program, ProgramSpec::Fixture("f".into()));
+        assert_eq!(p.request.input, None);
+        assert!(p.json);
+    }
+
+    #[test]
+    fn defaults_reach_the_requests() {
+        let Request::Run(r) = request(&["bench", "run"]) else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(r.format, Format::Table);
+        assert_eq!(r.rules, Rules::default());
+        assert!(r.count_alloc);
+        assert_eq!(r.epoch_log2, prover::continuation::DEFAULT_EPOCH_LOG2);
+        let Request::Overhead(o) = request(&["bench", "overhead"]) else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(o.fixture, crate::model::config::DEFAULT_FIXTURE);
+        let Request::Profile(p) = request(&["bench", "profile", "--fixture", "f"]) else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(p.dhat_file, None);
+        let Request::Export(e) = request(&["bench", "export", "--format", "gab", "r.json"]) else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(e.format, ExportFormat::Gab);
+    }
+}

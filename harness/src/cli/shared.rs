@@ -1,0 +1,94 @@
+//! The argument groups and value types several subcommands share: how a worker runs, the
+//! verdict rules, which program to run, the output formats, and the parsers of GiB and
+//! seconds.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgGroup, Args, ValueEnum};
+
+use crate::analysis::verdict::{DEFAULT_NOISE_GATE_PCT, DEFAULT_THRESHOLD_PCT};
+use crate::cli::input::{InputWords, parse_words};
+
+/// How each measured worker process runs (shared by `bench run`, `nightly` and `growth`).
+#[derive(Clone, Copy, Debug, Args)]
+pub struct WorkerArgs {
+    /// Kill a worker after this many seconds and record it as failed.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
+    /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<u64>,
+}
+
+/// The verdict rules on the command line.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct RuleArgs {
+    /// Relative change, percent, beyond which a metric counts as changed.
+    #[arg(long, value_name = "PCT", default_value_t = DEFAULT_THRESHOLD_PCT)]
+    pub threshold: f64,
+    /// A base or head spread, percent, above which no verdict is given.
+    #[arg(long, value_name = "PCT", default_value_t = DEFAULT_NOISE_GATE_PCT)]
+    pub noise_gate: f64,
+}
+
+/// Which program to run, and on what input.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("program").required(true).args(["fixture", "elf"])))]
+pub struct ProgramArgs {
+    /// A fixture from fixtures/catalogue.json (runs with its input).
+    #[arg(long, value_name = "NAME")]
+    pub fixture: Option<String>,
+    /// An RV32IM ELF file.
+    #[arg(long, value_name = "FILE")]
+    pub elf: Option<PathBuf>,
+    /// Input words, comma-separated, decimal or 0x hex (overrides a fixture's).
+    #[arg(long, value_name = "WORDS", value_parser = parse_words)]
+    pub input: Option<InputWords>,
+}
+
+/// Output formats of reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A table for the terminal.
+    Table,
+    /// GitHub-flavoured markdown.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    /// Bencher Metric Format.
+    Bmf,
+    /// github-action-benchmark `customSmallerIsBetter`.
+    Gab,
+}
+
+/// A positive number of GiB (fractions allowed), in bytes.
+pub fn parse_gib(s: &str) -> Result<u64, String> {
+    let gib: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of GiB"))?;
+    if !(gib.is_finite() && gib > 0.0 && gib < 1e9) {
+        return Err(format!("`{s}`: the limit must be a positive number of GiB"));
+    }
+    Ok((gib * (1u64 << 30) as f64) as u64)
+}
+
+/// A positive, finite number of seconds (fractions allowed).
+pub fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(secs.is_finite() && secs > 0.0) {
+        return Err(format!(
+            "`{s}`: the timeout must be a positive number of seconds"
+        ));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
+}

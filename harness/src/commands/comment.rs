@@ -1,0 +1,376 @@
+//! `bench comment 'TEXT'`: parses a `/bench` pull-request comment into a run plan, printed as
+//! JSON, or rejects it with a message fit to post back.
+//!
+//! Grammar (one line, words separated by spaces or tabs):
+//!
+//! ```text
+//! /bench [N] [fixture=NAME] [mode=M] [k=K]
+//! ```
+//!
+//! * `N`, runs per side: ASCII digits, clamped to 1..=10 (a note says so); default
+//!   [`DEFAULT_RUNS`] (3: the fewest runs with a median that one outlier cannot move, and
+//!   cheap enough for every pull request; ask for 5 or more to get a significance test).
+//! * `fixture=NAME`: a fixture of the catalogue; default [`DEFAULT_FIXTURE`]
+//!   (`fib_iterative_64k`, a few seconds a run: CI must stay fast; larger fixtures on
+//!   request).
+//! * `mode=M`: one memory mode (`default`, `leaf-drop`, `stream-lde+leaf-drop`, ...) that
+//!   the prover implements; default `default`.
+//! * `k=K`: table parallelism, 1..=[`MAX_K`]; default: the prover's automatic choice
+//!   (`null`).
+//!
+//! Each key at most once, in any order after `N`. Anything else is rejected: other
+//! characters than `[A-Za-z0-9_=+.-]`, unknown keys, several lines, non-ASCII text, more
+//! than [`MAX_COMMENT_BYTES`] bytes. Rejections quote the offending word only after
+//! replacing every character outside that set with `?` (and shortening it), so the posted
+//! message cannot carry markup, mentions or control characters.
+//!
+//! Safety: the parser is pure; the plan holds only validated values; no part of the comment
+//! text ever reaches a shell (the workflow passes the plan's fields as arguments).
+//!
+//! Exit: 0 with the plan on stdout; 4 ([`Outcome::Rejected`]) with the message on stdout.
+
+use anyhow::{Context, Result};
+use prover::fixtures::Catalogue;
+use prover::modes::MemoryMode;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::commands::outcome::Outcome;
+use crate::model::config::DEFAULT_FIXTURE;
+
+/// Runs per side when the comment names none.
+pub const DEFAULT_RUNS: u32 = 3;
+/// The most runs per side a comment may ask for.
+pub const MAX_RUNS: u32 = 10;
+/// The largest table parallelism a comment may ask for.
+pub const MAX_K: usize = 64;
+/// The longest comment parsed.
+pub const MAX_COMMENT_BYTES: usize = 200;
+
+const USAGE: &str = "usage: `/bench [N] [fixture=NAME] [mode=M] [k=K]`, N from 1 to 10";
+
+/// What a `/bench` comment asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CommentPlan {
+    /// Runs per side, 1..=10.
+    pub runs: u32,
+    /// A catalogue fixture.
+    pub fixture: String,
+    /// A memory mode, canonical spelling.
+    pub mode: String,
+    /// Table parallelism; `null` for automatic.
+    pub k: Option<usize>,
+    /// What was adjusted (a clamped N).
+    pub notes: Vec<String>,
+}
+
+/// Why a comment was rejected; the message is fit to post back.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum Rejection {
+    /// Longer than [`MAX_COMMENT_BYTES`].
+    #[error("the comment is too long ({0} bytes; a `/bench` command fits in {MAX_COMMENT_BYTES})")]
+    TooLong(usize),
+    /// Not a `/bench` command.
+    #[error("not a `/bench` command")]
+    NotACommand,
+    /// More than one line.
+    #[error("a `/bench` command is a single line")]
+    MultiLine,
+    /// A word that is neither N nor `key=value`, or holds other characters.
+    #[error("unexpected `{0}`")]
+    Unexpected(String),
+    /// A key other than fixture, mode, k.
+    #[error("unknown key `{0}` (keys: fixture, mode, k)")]
+    UnknownKey(String),
+    /// A key given twice.
+    #[error("`{0}` given twice")]
+    Repeated(&'static str),
+    /// A value that is not valid for its key.
+    #[error("bad {key} `{value}`: {why}")]
+    BadValue {
+        /// The key.
+        key: &'static str,
+        /// The value, sanitized.
+        value: String,
+        /// Why.
+        why: String,
+    },
+}
+
+impl Rejection {
+    /// The message to post: what was wrong and the usage.
+    pub fn message(&self) -> String {
+        format!("❌ `/bench` rejected: {self}. {USAGE}.")
+    }
+}
+
+/// `word` made safe to quote: characters outside `[A-Za-z0-9_=+.-]` become `?`, and only the
+/// first 24 characters are kept.
+pub fn sanitize(word: &str) -> String {
+    let mut out: String = word
+        .chars()
+        .take(24)
+        .map(|c| if allowed(c) { c } else { '?' })
+        .collect();
+    if word.chars().count() > 24 {
+        out.push_str("...");
+    }
+    out
+}
+
+fn allowed(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '=' | '+' | '.' | '-')
+}
+
+/// Parses `text` against the fixture names of the catalogue.
+pub fn parse(text: &str, fixtures: &[&str]) -> Result<CommentPlan, Rejection> {
+    if text.len() > MAX_COMMENT_BYTES {
+        return Err(Rejection::TooLong(text.len()));
+    }
+    let line = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    if line.contains(['\n', '\r']) {
+        return Err(Rejection::MultiLine);
+    }
+    let mut words = line.split([' ', '\t']).filter(|w| !w.is_empty()).peekable();
+    if words.next() != Some("/bench") {
+        return Err(Rejection::NotACommand);
+    }
+    let mut plan = CommentPlan {
+        runs: DEFAULT_RUNS,
+        fixture: DEFAULT_FIXTURE.to_string(),
+        mode: MemoryMode::DEFAULT.to_string(),
+        k: None,
+        notes: Vec::new(),
+    };
+    if let Some(n) = words.next_if(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())) {
+        let asked: u64 = n.parse().unwrap_or(u64::MAX);
+        let runs = asked.clamp(1, u64::from(MAX_RUNS)) as u32;
+        if u64::from(runs) != asked {
+            plan.notes.push(format!(
+                "N = {} clamped to {runs}",
+                if n.len() > 12 {
+                    format!("{}...", &n[..12])
+                } else {
+                    n.to_string()
+                }
+            ));
+        }
+        plan.runs = runs;
+    }
+    let mut seen: Vec<&'static str> = Vec::new();
+    for word in words {
+        if !word.chars().all(allowed) {
+            return Err(Rejection::Unexpected(sanitize(word)));
+        }
+        let Some((key, value)) = word.split_once('=') else {
+            return Err(Rejection::Unexpected(sanitize(word)));
+        };
+        let key: &'static str = match key {
+            "fixture" => "fixture",
+            "mode" => "mode",
+            "k" => "k",
+            other => return Err(Rejection::UnknownKey(sanitize(other))),
+        };
+        if seen.contains(&key) {
+            return Err(Rejection::Repeated(key));
+        }
+        seen.push(key);
+        let bad = |why: String| Rejection::BadValue {
+            key,
+            value: sanitize(value),
+            why,
+        };
+        match key {
+            "fixture" => {
+                if !fixtures.contains(&value) {
+                    return Err(bad("not in the fixture catalogue (`bench fixtures`)".into()));
+                }
+                plan.fixture = value.to_string();
+            }
+            "mode" => {
+                let mode: MemoryMode = value.parse().map_err(|e| bad(mode_error(e)))?;
+                mode.check_available().map_err(|e| bad(mode_error(e)))?;
+                plan.mode = mode.to_string();
+            }
+            _ => {
+                let k = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|k| (1..=MAX_K).contains(k))
+                    .ok_or_else(|| bad(format!("k is a number from 1 to {MAX_K}")))?;
+                plan.k = Some(k);
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// A mode error without the name it quotes (the value is quoted, sanitized, already).
+fn mode_error(e: prover::modes::ModeError) -> String {
+    use prover::modes::ModeError;
+    match e {
+        ModeError::Unavailable { flag, .. } => {
+            format!("the prover does not implement `{flag}` yet")
+        }
+        ModeError::Unknown { .. } => "modes: default, stream-lde, leaf-drop, trace-retire, verify-and-drop, or a `+`-joined combination".into(),
+        ModeError::Repeated { flag, .. } => format!("names `{flag}` twice"),
+        ModeError::DefaultCombined { .. } => "`default` cannot be combined".into(),
+        ModeError::Empty => "empty".into(),
+    }
+}
+
+/// Runs `bench comment`: the plan as JSON, or the rejection to post.
+pub fn answer(text: &str) -> Result<Outcome> {
+    let catalogue = Catalogue::load_default().context("loading the fixture catalogue")?;
+    let names: Vec<&str> = catalogue
+        .fixtures()
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    match parse(text, &names) {
+        Ok(plan) => {
+            println!("{}", serde_json::to_string(&plan)?);
+            Ok(Outcome::Done)
+        }
+        Err(r) => {
+            println!("{}", r.message());
+            Ok(Outcome::Rejected)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURES: [&str; 2] = ["fib_iterative_64k", "fib_iterative_1M"];
+
+    fn ok(text: &str) -> CommentPlan {
+        parse(text, &FIXTURES).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+    }
+
+    fn rejected(text: &str) -> Rejection {
+        parse(text, &FIXTURES).expect_err(text)
+    }
+
+    #[test]
+    fn defaults_and_every_key() {
+        assert_eq!(
+            ok("/bench"),
+            CommentPlan {
+                runs: 3,
+                fixture: "fib_iterative_64k".into(),
+                mode: "default".into(),
+                k: None,
+                notes: vec![],
+            }
+        );
+        let p = ok("  /bench 5 k=2 fixture=fib_iterative_1M\tmode=default \n");
+        assert_eq!(
+            (p.runs, p.fixture.as_str(), p.mode.as_str(), p.k),
+            (5, "fib_iterative_1M", "default", Some(2))
+        );
+        let json = serde_json::to_string(&ok("/bench 2")).unwrap();
+        assert_eq!(
+            json,
+            r#"{"runs":2,"fixture":"fib_iterative_64k","mode":"default","k":null,"notes":[]}"#
+        );
+    }
+
+    #[test]
+    fn n_is_clamped() {
+        assert_eq!(ok("/bench 0").runs, 1);
+        assert_eq!(ok("/bench 11").runs, 10);
+        let huge = ok("/bench 99999999999999999999999999999999");
+        assert_eq!(huge.runs, 10);
+        assert_eq!(huge.notes, vec!["N = 999999999999... clamped to 10"]);
+        assert_eq!(ok("/bench 007").runs, 7);
+        assert!(ok("/bench 7").notes.is_empty());
+    }
+
+    #[test]
+    fn hostile_input_is_rejected_without_echoing_it() {
+        let cases = [
+            "/bench 5; rm -rf /",
+            "/bench $(reboot)",
+            "/bench `id`",
+            "/bench fixture=$(id)",
+            "/bench fixture=fib_iterative_64k;ls",
+            "/bench mode=default|sh",
+            "/bench 5 && curl evil",
+            "/bench 5\nrm -rf /",
+            "/bench ５",
+            "/bench fixture=fib_iterative_64k\u{202E}",
+            "/bench\u{a0}5",
+            "/bénch 5",
+            "/bench @admin",
+            "/bench <img src=x>",
+        ];
+        for text in cases {
+            let r = rejected(text);
+            let m = r.message();
+            assert!(m.starts_with("❌ `/bench` rejected: "), "{m}");
+            assert!(m.ends_with(&format!("{USAGE}.")), "{m}");
+            let said = r.to_string();
+            for bad in [
+                '$', ';', '|', '&', '<', '>', '@', '\n', '\u{202E}', '５', '\u{a0}', 'é',
+            ] {
+                assert!(!said.contains(bad), "{text:?} echoed {bad:?}: {said}");
+            }
+        }
+        assert_eq!(
+            rejected("/bench 5; rm -rf /"),
+            Rejection::Unexpected("5?".into())
+        );
+        assert_eq!(
+            rejected("/bench `id`"),
+            Rejection::Unexpected("?id?".into())
+        );
+    }
+
+    #[test]
+    fn unknown_keys_repeats_and_bad_values() {
+        assert_eq!(
+            rejected("/bench runs=3"),
+            Rejection::UnknownKey("runs".into())
+        );
+        assert_eq!(rejected("/bench k=1 k=2"), Rejection::Repeated("k"));
+        assert!(matches!(
+            rejected("/bench fixture=nope"),
+            Rejection::BadValue { key: "fixture", .. }
+        ));
+        assert!(matches!(
+            rejected("/bench mode=warp"),
+            Rejection::BadValue { key: "mode", .. }
+        ));
+        // A mode named twice in a combination.
+        let r = rejected("/bench mode=leaf-drop+leaf-drop");
+        assert!(r.to_string().contains("twice"), "{r}");
+        for k in ["k=0", "k=65", "k=-1", "k=", "k=1.5"] {
+            assert!(
+                matches!(
+                    rejected(&format!("/bench {k}")),
+                    Rejection::BadValue { key: "k", .. }
+                ),
+                "{k}"
+            );
+        }
+        assert_eq!(rejected("/bench 3 4"), Rejection::Unexpected("4".into()));
+        assert_eq!(rejected("bench 3"), Rejection::NotACommand);
+        assert_eq!(rejected("/benchmark"), Rejection::NotACommand);
+        assert_eq!(rejected(""), Rejection::NotACommand);
+        assert_eq!(rejected("/bench 3\nthanks"), Rejection::MultiLine);
+        assert!(matches!(
+            rejected(&"/bench ".repeat(100)),
+            Rejection::TooLong(_)
+        ));
+    }
+
+    #[test]
+    fn sanitize_keeps_only_safe_characters() {
+        assert_eq!(sanitize("$(rm -rf /)"), "??rm?-rf???");
+        assert_eq!(sanitize("fixture=a_b-c.d+e"), "fixture=a_b-c.d+e");
+        assert_eq!(sanitize(&"x".repeat(30)), format!("{}...", "x".repeat(24)));
+        assert_eq!(sanitize("ü"), "?");
+    }
+}

@@ -1,0 +1,171 @@
+//! `bench growth`: how heap and time scale with the number of cycles over one fixture family
+//! (`analysis::growth`). The sizes are measured as `bench run` measures, or read from
+//! results files (`--results`).
+//!
+//! Baselines: `--save-baseline NAME` writes the slopes to
+//! `target/bench/growth-baselines/NAME.json`; `--baseline NAME` compares: a mode whose heap
+//! slope grew by more than `--threshold` percent (default 10) is a memory-scaling
+//! regression, printed as a `⚠️` line, and the command exits with status 3.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use prover::fixtures::Catalogue;
+
+use crate::analysis::growth::{compare, fixture_name, report_from};
+use crate::commands::outcome::Outcome;
+use crate::commands::run::measure_into;
+use crate::measure::clock::{now_compact, now_rfc3339};
+use crate::measure::plan::{self, Plan};
+use crate::model::config::ProveConfig;
+use crate::model::program::ProgramSpec;
+use crate::model::results::ResultsFile;
+use crate::report::charts::growth::growth_svg;
+use crate::report::growth::{render_text, verdict_line};
+use crate::store::files::write_text;
+use crate::store::growth_baselines::{self, GrowthBaseline, SCHEMA_VERSION};
+use crate::store::paths;
+
+/// Sizes measured when `--sizes` is not given.
+pub const DEFAULT_SIZES: [&str; 4] = ["1M", "2M", "4M", "8M"];
+
+/// What `bench growth` is asked.
+#[derive(Clone, Debug)]
+pub struct GrowthRequest {
+    /// The fixture family: fixtures are named FAMILY_SIZE.
+    pub family: String,
+    /// Sizes (empty: [`DEFAULT_SIZES`] when running, every size in the files otherwise).
+    pub sizes: Vec<String>,
+    /// Modes, comma-separated (`None`: every available mode).
+    pub modes: Option<String>,
+    /// Runs per fixture and mode.
+    pub runs: u32,
+    /// Fit these results files instead of running.
+    pub results: Vec<PathBuf>,
+    /// Draw heap and time against cycles into this SVG.
+    pub svg: Option<PathBuf>,
+    /// Save the slopes as this baseline.
+    pub save_baseline: Option<String>,
+    /// Compare the heap slopes with this baseline.
+    pub baseline: Option<String>,
+    /// A heap slope larger than the baseline's by more than this is a regression, percent.
+    pub threshold: f64,
+    /// Print JSON instead of text.
+    pub json: bool,
+    /// Kill a worker after this long.
+    pub timeout: Option<Duration>,
+    /// Cap each worker's address space at this many bytes.
+    pub max_memory: Option<u64>,
+}
+
+fn measure(request: &GrowthRequest) -> Result<ResultsFile> {
+    let catalogue = Catalogue::load_default().context("loading the fixture catalogue")?;
+    let sizes: Vec<String> = if request.sizes.is_empty() {
+        DEFAULT_SIZES.iter().map(ToString::to_string).collect()
+    } else {
+        request.sizes.clone()
+    };
+    let mut programs = Vec::new();
+    for size in &sizes {
+        let name = fixture_name(&request.family, size.trim());
+        catalogue
+            .get(&name)
+            .with_context(|| format!("--sizes {size}: no fixture {name}"))?;
+        programs.push(ProgramSpec::Fixture(name));
+    }
+    let (modes, _) = plan::resolve_modes(request.modes.as_deref())?;
+    let plan = Plan {
+        programs,
+        modes,
+        runs: request.runs,
+        config: ProveConfig::STANDARD,
+        timeout: request.timeout,
+        max_memory: request.max_memory,
+    };
+    let stem = format!("growth-{}", request.family);
+    measure_into(&plan, &paths::results(&stem, &now_compact()))
+}
+
+/// Runs `bench growth`.
+pub fn fit_growth(request: &GrowthRequest) -> Result<Outcome> {
+    if !(request.threshold.is_finite() && request.threshold >= 0.0) {
+        bail!(
+            "--threshold {}: must be a non-negative percentage",
+            request.threshold
+        );
+    }
+    let files: Vec<ResultsFile> = if request.results.is_empty() {
+        vec![measure(request)?]
+    } else {
+        request
+            .results
+            .iter()
+            .map(|p| ResultsFile::load(p))
+            .collect::<Result<_, _>>()?
+    };
+    let mut notes = Vec::new();
+    let sizes: Vec<String> = request.sizes.iter().map(|s| s.trim().to_string()).collect();
+    let mut report = report_from(&files, &request.family, &sizes, &mut notes)?;
+    if let Some(list) = &request.modes {
+        let wanted = prover::modes::MemoryMode::parse_list(list)?;
+        report
+            .modes
+            .retain(|m| wanted.iter().any(|w| w.to_string() == m.mode));
+        if report.modes.is_empty() {
+            bail!("--modes {list}: none of these modes is in the results");
+        }
+    }
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    let verdicts = match &request.baseline {
+        None => Vec::new(),
+        Some(name) => {
+            let saved = growth_baselines::load(name)?;
+            let v = compare(&report, &saved.report, request.threshold);
+            if v.is_empty() {
+                bail!("baseline {name} shares no mode with a heap slope with these results");
+            }
+            v
+        }
+    };
+    if request.json {
+        let value = serde_json::json!({ "report": report, "verdicts": verdicts });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print!("{}", render_text(&report));
+        for v in &verdicts {
+            println!("{}", verdict_line(v, request.threshold));
+        }
+    }
+    if let Some(svg) = &request.svg {
+        write_text(svg, &growth_svg(&report)?)?;
+        eprintln!("chart: {}", svg.display());
+    }
+    if let Some(name) = &request.save_baseline {
+        let saved = GrowthBaseline {
+            schema_version: SCHEMA_VERSION,
+            created: now_rfc3339(),
+            machine: files.first().map(|f| f.machine.key()),
+            report: report.clone(),
+        };
+        let path = growth_baselines::save(name, &saved)?;
+        eprintln!("baseline: {}", path.display());
+    }
+    let regressed: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| v.regression)
+        .map(|v| v.mode.as_str())
+        .collect();
+    if !regressed.is_empty() {
+        return Ok(Outcome::Regression {
+            summary: Some(format!(
+                "heap slope grew past {} % in {}",
+                request.threshold,
+                regressed.join(", ")
+            )),
+        });
+    }
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,159 @@
+//! `bench nightly`: one night of a fixture's series.
+//!
+//! 1. Read the history (`--history`, default `reports/nightly/FIXTURE.jsonl`) first, so a
+//!    corrupted file fails before an hour of proving.
+//! 2. Measure the fixture in the modes asked for, `--runs` fresh processes each, as `bench
+//!    run` does (the results file goes to `target/bench/nightly-*.json`), or take an existing
+//!    results file (`--results`).
+//! 3. Judge each mode's median time and heap against the previous nights of the same
+//!    fixture, mode and machine (`analysis::nightly`; nights on other machines are not
+//!    comparable).
+//! 4. Append one history record per mode, dated when the results file was started; draw
+//!    the charts next to the history (`STEM-time-heap.svg`: the series with their steps;
+//!    `STEM-frontier.svg`: tonight's modes, heap against time); print a markdown summary
+//!    (`report::nightly`).
+//!
+//! Exit: status 3 when any mode regressed in time or heap; otherwise 1 when a run failed;
+//! otherwise 0. The night is appended in every case.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use prover::fixtures::Catalogue;
+
+use crate::analysis::nightly::{NightReport, judge};
+use crate::analysis::trend::StepRule;
+use crate::commands::outcome::Outcome;
+use crate::commands::run::{measure_into, note_skipped};
+use crate::measure::clock::now_compact;
+use crate::measure::plan::{self, Plan};
+use crate::model::config::ProveConfig;
+use crate::model::history::{HistoryRecord, records_from};
+use crate::model::program::ProgramSpec;
+use crate::model::results::ResultsFile;
+use crate::report::charts::{frontier, nightly as nightly_chart};
+use crate::report::nightly::{markdown, regressions};
+use crate::store::files::write_text;
+use crate::store::{history, paths};
+
+/// What `bench nightly` is asked.
+#[derive(Clone, Debug)]
+pub struct NightlyRequest {
+    /// The fixture of the series.
+    pub fixture: String,
+    /// Modes, comma-separated (`None`: every available mode).
+    pub modes: Option<String>,
+    /// Runs per mode.
+    pub runs: u32,
+    /// The history file (`None`: `reports/nightly/FIXTURE.jsonl`).
+    pub history: Option<PathBuf>,
+    /// Make tonight's records from this results file instead of running.
+    pub results: Option<PathBuf>,
+    /// The step rule's window, threshold and band (`min_history` is always 3).
+    pub window: u32,
+    /// Smallest relative change that counts as a step, percent.
+    pub threshold: f64,
+    /// Width of the noise band in MAD-estimated standard deviations.
+    pub z: f64,
+    /// Kill a worker after this long.
+    pub timeout: Option<Duration>,
+    /// Cap each worker's address space at this many bytes.
+    pub max_memory: Option<u64>,
+}
+
+fn measure(request: &NightlyRequest) -> Result<ResultsFile> {
+    Catalogue::load_default()
+        .context("loading the fixture catalogue")?
+        .get(&request.fixture)?;
+    let (modes, skipped) = plan::resolve_modes(request.modes.as_deref())?;
+    note_skipped(&skipped);
+    let plan = Plan {
+        programs: vec![ProgramSpec::Fixture(request.fixture.clone())],
+        modes,
+        runs: request.runs,
+        config: ProveConfig::STANDARD,
+        timeout: request.timeout,
+        max_memory: request.max_memory,
+    };
+    let stem = format!("nightly-{}", request.fixture);
+    measure_into(&plan, &paths::results(&stem, &now_compact()))
+}
+
+/// Runs `bench nightly`.
+pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
+    let rule = StepRule {
+        window: request.window as usize,
+        min_history: 3,
+        threshold_pct: request.threshold,
+        z: request.z,
+    };
+    rule.validate()
+        .context("check --window, --threshold and --z")?;
+    let history_path = request
+        .history
+        .clone()
+        .unwrap_or_else(|| paths::nightly_history(&request.fixture));
+    let past = history::load(&history_path)?;
+    let results = match &request.results {
+        Some(p) => ResultsFile::load(p)?,
+        None => measure(request)?,
+    };
+    // The night is when its runs started (the results file's creation time).
+    let date = results.created.clone();
+    let tonight = records_from(&results, &request.fixture, &date);
+    if tonight.is_empty() {
+        bail!("the results have no entry for fixture {}", request.fixture);
+    }
+    let modes = judge(&past, &tonight, &rule)?;
+    history::append(&history_path, &tonight)?;
+
+    let (series_svg, frontier_svg) = paths::nightly_charts(&history_path);
+    let machine = &tonight[0].machine;
+    let mut all: Vec<HistoryRecord> = past
+        .into_iter()
+        .filter(|r| r.fixture == request.fixture && &r.machine == machine)
+        .collect();
+    let nights = {
+        let mut dates: Vec<&str> = all.iter().map(|r| r.date.as_str()).collect();
+        dates.dedup();
+        dates.len() + 1
+    };
+    all.extend(tonight.iter().cloned());
+    let mut charts = Vec::new();
+    let chart = nightly_chart::nightly_svg(&all, &request.fixture, &rule)?;
+    write_text(&series_svg, &chart)?;
+    charts.push(series_svg);
+    match frontier::frontier_svg(&results, &request.fixture) {
+        Ok(svg) => {
+            write_text(&frontier_svg, &svg)?;
+            charts.push(frontier_svg);
+        }
+        Err(e) => eprintln!("note: no frontier chart: {e}"),
+    }
+    let report = NightReport {
+        fixture: request.fixture.clone(),
+        date,
+        commit: results.machine.git_sha.clone(),
+        dirty: results.machine.git_dirty,
+        machine: results.machine.describe(),
+        rule,
+        modes,
+        history: history_path,
+        nights,
+        charts,
+    };
+    print!("{}", markdown(&report));
+
+    let regressed = regressions(&report);
+    if !regressed.is_empty() {
+        return Ok(Outcome::Regression {
+            summary: Some(regressed.join("; ")),
+        });
+    }
+    let failed: usize = tonight.iter().map(|r| r.failed_runs).sum();
+    if failed > 0 {
+        bail!("{failed} run(s) failed tonight");
+    }
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,31 @@
+//! `bench prove`: one measured prove and verification in this process
+//! (`measure::worker`), printed as text or as one JSON run record (what `bench run`'s
+//! workers print).
+
+use anyhow::Result;
+
+use crate::commands::outcome::Outcome;
+use crate::measure::alloc::CountingAlloc;
+use crate::measure::worker;
+pub use crate::measure::worker::ProveRequest;
+use crate::report::record::record_text;
+
+/// What `bench prove` is asked.
+#[derive(Clone, Debug)]
+pub struct ProveCommand {
+    /// What to prove, and how.
+    pub request: ProveRequest,
+    /// Print one JSON object instead of text.
+    pub json: bool,
+}
+
+/// Runs `bench prove`, measuring heap through `alloc`.
+pub fn prove<A: Sync>(command: &ProveCommand, alloc: &CountingAlloc<A>) -> Result<Outcome> {
+    let record = worker::prove(&command.request, alloc)?;
+    if command.json {
+        println!("{}", serde_json::to_string(&record)?);
+    } else {
+        print!("{}", record_text(&record));
+    }
+    Ok(Outcome::Done)
+}

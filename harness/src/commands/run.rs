@@ -1,0 +1,411 @@
+//! `bench run`: measures fixtures in memory modes over fresh worker processes
+//! (`measure::plan`), saving every finished run at once, and closes with the mode table.
+//!
+//! Plan: each (program, mode) pair is a job with `--runs` runs, interleaved. With
+//! `--resume` the results file's runs (failed ones included) count towards `--runs`, so
+//! only the missing ones are made; the file's settings and machine must match.
+//!
+//! Modes: without `--modes`, every mode the prover implements; `all` also names the ones
+//! it does not implement yet, which are skipped with a notice on stderr (see
+//! `measure::plan::resolve_modes`).
+//!
+//! Baselines: `--baseline NAME` compares the results with a saved baseline after the table,
+//! `--save-baseline NAME` saves them (`store::baselines`). `--baseline` runs before
+//! `--save-baseline`, so one name can be compared and then refreshed in one run. A missing
+//! baseline is not an error: the comparison says so and withholds its verdict. With
+//! `--format json` the comparison follows the results file as a second JSON document.
+//!
+//! The progress bar and the per-run lines of every measuring command (`run`, `nightly`,
+//! `growth`) are this file's [`BarProgress`].
+//!
+//! Exit: an error (status 1) after the table when a run failed or proof digests differ.
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use prover::fixtures::Catalogue;
+use prover::modes::MemoryMode;
+
+use crate::analysis::comparison::{self, Comparison, Footer, Pair, Setup};
+use crate::analysis::verdict::{Design, Rules};
+use crate::commands::compare::print_comparison;
+use crate::commands::format::Format;
+use crate::commands::outcome::Outcome;
+use crate::measure::clock::now_compact;
+use crate::measure::plan::{self, Plan, Progress, RevisionChange};
+use crate::measure::runner::WorkerResult;
+use crate::model::config::{DEFAULT_FIXTURE, ProveConfig};
+use crate::model::program::ProgramSpec;
+use crate::model::results::ResultsFile;
+use crate::report::mode_table::{self, mode_rows};
+use crate::report::units::mib;
+use crate::store::{baselines, names, paths};
+
+/// What `bench run` is asked.
+#[derive(Clone, Debug)]
+pub struct RunRequest {
+    /// Fixtures to measure.
+    pub fixtures: Vec<String>,
+    /// ELF files to measure (on empty input).
+    pub elfs: Vec<PathBuf>,
+    /// Modes, comma-separated (`None`: every available mode).
+    pub modes: Option<String>,
+    /// Runs per fixture and mode.
+    pub runs: u32,
+    /// Table instances in flight at once (`None`: automatic).
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// The results file (`None`: `target/bench/run-<UTC time>.json`).
+    pub out: Option<PathBuf>,
+    /// Continue the interrupted run saved in `out`.
+    pub resume: bool,
+    /// How to print the closing summary.
+    pub format: Format,
+    /// log2 of the LDE blowup.
+    pub log_blowup: usize,
+    /// log2 of the largest table chunk.
+    pub log_max_rows: usize,
+    /// Whether the workers count heap bytes.
+    pub count_alloc: bool,
+    /// log2 of the epoch size of `verify-and-drop`.
+    pub epoch_log2: u32,
+    /// Save the results as this baseline.
+    pub save_baseline: Option<String>,
+    /// Compare the results with this baseline.
+    pub baseline: Option<String>,
+    /// The verdict rules of `baseline`.
+    pub rules: Rules,
+    /// Kill a worker after this long.
+    pub timeout: Option<Duration>,
+    /// Cap each worker's address space at this many bytes.
+    pub max_memory: Option<u64>,
+}
+
+/// Runs `bench run`.
+pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
+    for name in request.baseline.iter().chain(&request.save_baseline) {
+        names::check_name(name)?;
+    }
+    let programs = programs(request)?;
+    let modes = modes(request.modes.as_deref())?;
+    let config = ProveConfig {
+        log_blowup: request.log_blowup,
+        log_max_rows: request.log_max_rows,
+        table_parallelism: request.table_parallelism.map(usize::from),
+        count_alloc: request.count_alloc,
+        epoch_log2: request.epoch_log2,
+    };
+    prover::stark::StarkParams {
+        log_blowup: request.log_blowup,
+        log_max_rows: request.log_max_rows,
+        ..Default::default()
+    }
+    .validate()
+    .context("invalid proof parameters")?;
+    let path = request
+        .out
+        .clone()
+        .unwrap_or_else(|| paths::results("run", &now_compact()));
+    let (mut file, change) = plan::open_results(&path, request.resume, &config)?;
+    if let Some(change) = change {
+        warn_revision(&path, &change);
+    }
+    eprintln!("results: {}", path.display());
+    let plan = Plan {
+        programs,
+        modes,
+        runs: request.runs,
+        config,
+        timeout: request.timeout,
+        max_memory: request.max_memory,
+    };
+    plan::fill(&mut file, &path, &plan, &mut BarProgress::new())?;
+
+    let rows = mode_rows(&file);
+    let title = mode_table::title(&file, &path);
+    match request.format {
+        Format::Table => print!("{}", mode_table::terminal(&rows, &title)),
+        Format::Markdown => print!("{}", mode_table::markdown(&rows, &title)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&file)?),
+    }
+    after_run(request, &file)?;
+    let failed: usize = file.entries.iter().map(|e| e.failures.len()).sum();
+    let mismatches = file.digest_mismatches();
+    if !mismatches.is_empty() {
+        let lines: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
+        bail!("proof digests differ: {}", lines.join("; "));
+    }
+    if failed > 0 {
+        bail!(
+            "{failed} run(s) failed; their exit status and stderr are in {}",
+            path.display()
+        );
+    }
+    Ok(Outcome::Done)
+}
+
+/// The modes `list` asks for, naming on stderr those skipped; an error when none is left.
+fn modes(list: Option<&str>) -> Result<Vec<MemoryMode>> {
+    let (modes, skipped) = plan::resolve_modes(list)?;
+    note_skipped(&skipped);
+    if modes.is_empty() {
+        bail!("no mode left to run");
+    }
+    Ok(modes)
+}
+
+/// Names on stderr the modes skipped because the prover does not implement them yet.
+pub fn note_skipped(skipped: &[MemoryMode]) {
+    if !skipped.is_empty() {
+        let names: Vec<String> = skipped.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "note: skipping modes the prover does not implement yet: {}",
+            names.join(", ")
+        );
+    }
+}
+
+/// Measures `plan` into a new results file at `path` (saved after every run, as `bench run`
+/// does) and returns it. Failed runs are in the file, not an error; the caller decides.
+pub fn measure_into(plan: &Plan, path: &Path) -> Result<ResultsFile> {
+    let (mut file, _) = plan::open_results(path, false, &plan.config)?;
+    eprintln!("results: {}", path.display());
+    plan::fill(&mut file, path, plan, &mut BarProgress::new())?;
+    Ok(file)
+}
+
+fn warn_revision(path: &Path, c: &RevisionChange) {
+    let dirty = |d: bool| if d { " (dirty)" } else { "" };
+    eprintln!(
+        "warning: {} was started at revision {}{}; the tree is now at {}{}",
+        path.display(),
+        c.was,
+        dirty(c.was_dirty),
+        c.now,
+        dirty(c.now_dirty),
+    );
+}
+
+fn programs(request: &RunRequest) -> Result<Vec<ProgramSpec>> {
+    let mut out: Vec<ProgramSpec> = Vec::new();
+    let catalogue = Catalogue::load_default().context("loading the fixture catalogue")?;
+    for name in &request.fixtures {
+        catalogue.get(name)?;
+        out.push(ProgramSpec::Fixture(name.clone()));
+    }
+    for elf in &request.elfs {
+        if !elf.is_file() {
+            bail!("no ELF file at {}", elf.display());
+        }
+        out.push(ProgramSpec::Elf(elf.clone()));
+    }
+    if out.is_empty() {
+        out.push(ProgramSpec::Fixture(DEFAULT_FIXTURE.to_string()));
+    }
+    Ok(out)
+}
+
+/// The progress of a measurement on stderr: a bar with the run in progress, and one line
+/// per finished run (plain lines when stderr is not a terminal).
+#[derive(Debug)]
+pub struct BarProgress {
+    bar: ProgressBar,
+}
+
+impl BarProgress {
+    /// A bar not shown yet.
+    pub fn new() -> Self {
+        Self {
+            bar: ProgressBar::hidden(),
+        }
+    }
+}
+
+impl Default for BarProgress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Progress for BarProgress {
+    fn start(&mut self, total: u64) {
+        self.bar = ProgressBar::new(total);
+        self.bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:28} {pos}/{len} {msg}  ETA {eta}",
+            )
+            .expect("a valid template"),
+        );
+        self.bar.enable_steady_tick(Duration::from_millis(250));
+    }
+
+    fn run_started(&mut self, program: &str, mode: MemoryMode, attempt: usize, runs: u32) {
+        self.bar
+            .set_message(format!("{program} · {mode} (run {attempt} of {runs})"));
+    }
+
+    fn run_ended(&mut self, program: &str, mode: MemoryMode, result: &WorkerResult) {
+        let line = match result {
+            WorkerResult::Ok(r) => format!(
+                "✓ {program} {mode}: {} s, peak heap {}",
+                format_args!("{:.3}", r.prove_seconds),
+                mib(r.peak_heap_bytes)
+            ),
+            WorkerResult::Failed(f) => format!("✗ {program} {mode}: {}", f.reason),
+        };
+        if self.bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
+        }
+        self.bar.inc(1);
+    }
+
+    fn finish(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Compares `fresh` with the baseline `name` under `root`.
+pub fn compare_with_baseline(
+    root: &Path,
+    name: &str,
+    fresh: &ResultsFile,
+    rules: Rules,
+) -> Result<Comparison> {
+    let mut saved: Vec<Option<ResultsFile>> = Vec::new();
+    for e in &fresh.entries {
+        let b = baselines::load(root, name, fresh, e)?;
+        if let Some(b) = &b {
+            let what = || format!("cannot compare with baseline `{name}`");
+            comparison::check_config(&b.config, &fresh.config).with_context(what)?;
+            if let Some(be) = b.entries.first() {
+                comparison::check_cycles(be, e).with_context(what)?;
+            }
+        }
+        saved.push(b);
+    }
+    let pairs: Vec<Pair> = fresh
+        .entries
+        .iter()
+        .zip(&saved)
+        .map(|(head, b)| Pair {
+            base: b.as_ref().and_then(|b| b.entries.first()),
+            head,
+        })
+        .collect();
+    let source = match saved.iter().flatten().next() {
+        Some(b) => format!(
+            "saved baseline `{name}` ({}, {})",
+            b.machine.short_commit(),
+            b.created
+        ),
+        None => format!("saved baseline `{name}` (not found)"),
+    };
+    let setup = Setup {
+        base_label: format!("baseline {name}"),
+        head_label: "this run".into(),
+        design: Design::Independent,
+        rules,
+        table_parallelism: fresh.config.table_parallelism,
+        warnings: Vec::new(),
+        footer: Footer {
+            commit: fresh.machine.short_commit(),
+            baseline: source,
+            runner: fresh.machine.describe(),
+        },
+    };
+    Ok(comparison::build(&pairs, setup)?)
+}
+
+/// What `bench run` does at its end: compare with `--baseline`, then `--save-baseline`.
+fn after_run(request: &RunRequest, file: &ResultsFile) -> Result<()> {
+    let root = Path::new(paths::BASELINES);
+    if let Some(name) = &request.baseline {
+        request.rules.validate()?;
+        let c = compare_with_baseline(root, name, file, request.rules)?;
+        if c.sections
+            .iter()
+            .flat_map(|s| &s.entries)
+            .any(|e| e.unavailable.is_some())
+        {
+            eprintln!(
+                "note: baseline `{name}` lacks some of these runs on this machine and settings; save one with `bench run --save-baseline {name}`"
+            );
+        }
+        if request.format != Format::Json {
+            println!();
+        }
+        print_comparison(&c, request.format)?;
+    }
+    if let Some(name) = &request.save_baseline {
+        let paths = baselines::save(root, name, file)?;
+        eprintln!(
+            "saved baseline `{name}`: {} entr{} under {}",
+            paths.len(),
+            if paths.len() == 1 { "y" } else { "ies" },
+            root.join(name).display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::verdict::{Unavailable, Verdict, Withholding};
+    use crate::testing::file;
+
+    #[test]
+    fn save_then_compare_and_missing_baselines() {
+        let root = std::env::temp_dir().join(format!("bench-baseline-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let base = file(&[10.0, 10.0, 10.1], 100 << 20);
+        baselines::save(&root, "main", &base).unwrap();
+
+        let slower = file(&[12.0, 12.0, 12.1], 100 << 20);
+        let c = compare_with_baseline(&root, "main", &slower, Rules::default()).unwrap();
+        assert!(c.verdict.is_regression(), "{:?}", c.verdict);
+        assert!(c.footer.baseline.starts_with("saved baseline `main` (abc,"));
+
+        // Another machine finds no baseline: the verdict is withheld.
+        let mut elsewhere = slower.clone();
+        elsewhere.machine.cores = 64;
+        let c = compare_with_baseline(&root, "main", &elsewhere, Rules::default()).unwrap();
+        assert_eq!(
+            c.verdict,
+            Verdict::Withheld {
+                why: vec![Withholding::Unavailable(Unavailable::NoBaseline(
+                    "fib · default".into()
+                ))]
+            }
+        );
+        assert!(c.footer.baseline.ends_with("(not found)"));
+
+        // Another epoch size finds no baseline either (it is part of the key) ...
+        let mut epochs = slower.clone();
+        epochs.config.epoch_log2 = 14;
+        let c = compare_with_baseline(&root, "main", &epochs, Rules::default()).unwrap();
+        assert!(c.footer.baseline.ends_with("(not found)"));
+        // ... and one saved under a key without it is refused by the guards.
+        let stale = root
+            .join("main")
+            .join(baselines::file_name(&base, &base.entries[0]));
+        let mut old = ResultsFile::load(&stale).unwrap();
+        old.config.epoch_log2 = 14;
+        old.save(&stale).unwrap();
+        let e = compare_with_baseline(&root, "main", &slower, Rules::default()).unwrap_err();
+        assert!(format!("{e:#}").contains("epoch log2 differs"), "{e:#}");
+        old.config.epoch_log2 = base.config.epoch_log2;
+        old.save(&stale).unwrap();
+
+        // Same key, other settings: refused by the guards.
+        let mut blowup = slower.clone();
+        blowup.config.log_blowup = 2;
+        let e = compare_with_baseline(&root, "main", &blowup, Rules::default()).unwrap_err();
+        assert!(format!("{e:#}").contains("log blowup differs"), "{e:#}");
+        std::fs::remove_dir_all(root).unwrap();
+    }
+}

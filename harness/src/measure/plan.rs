@@ -1,0 +1,269 @@
+//! Measuring a [`Plan`]: every program in every mode, `runs` times each, interleaved over
+//! fresh workers ([`runner::schedule`]), the results file saved after every run; and
+//! resuming an interrupted results file, whose runs (failed ones included) count towards
+//! `runs`, so only the missing ones are made.
+//!
+//! Modes: [`resolve_modes`] turns a `--modes` list into the modes to run. Without a list,
+//! every mode the prover implements. `all` stands for every mode and the full streaming
+//! combination; the ones the prover does not implement yet are skipped (and named). A mode
+//! named explicitly that the prover lacks is an error before anything runs.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use prover::modes::{MemoryMode, ModeError};
+use thiserror::Error;
+
+use crate::analysis::summary::resummarize;
+use crate::measure::clock::now_rfc3339;
+use crate::measure::machine;
+use crate::measure::runner::{self, WorkerCommand, WorkerResult};
+use crate::model::config::ProveConfig;
+use crate::model::program::ProgramSpec;
+use crate::model::results::{ResultsError, ResultsFile};
+
+/// What to measure: every program in every mode, `runs` times each, with shared settings.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The programs, in order.
+    pub programs: Vec<ProgramSpec>,
+    /// The modes, in order.
+    pub modes: Vec<MemoryMode>,
+    /// Runs per (program, mode), failed ones included.
+    pub runs: u32,
+    /// Proof and measurement settings of every run.
+    pub config: ProveConfig,
+    /// Kill a worker after this long.
+    pub timeout: Option<Duration>,
+    /// Cap each worker's address space at this many bytes (`bench prove --max-memory`).
+    pub max_memory: Option<u64>,
+}
+
+/// What a measurement tells as it goes.
+pub trait Progress {
+    /// `total` runs are about to be made.
+    fn start(&mut self, total: u64);
+    /// A run of (`program`, `mode`) starts: attempt `attempt` (1-based) of `runs`.
+    fn run_started(&mut self, program: &str, mode: MemoryMode, attempt: usize, runs: u32);
+    /// That run ended with `result` (already saved).
+    fn run_ended(&mut self, program: &str, mode: MemoryMode, result: &WorkerResult);
+    /// Every run is made.
+    fn finish(&mut self);
+}
+
+/// The results file to resume was started at another revision than the tree's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevisionChange {
+    /// The revision the file was started at.
+    pub was: String,
+    /// Whether that tree was dirty.
+    pub was_dirty: bool,
+    /// The tree's revision now.
+    pub now: String,
+    /// Whether it is dirty now.
+    pub now_dirty: bool,
+}
+
+/// Why a plan could not be measured.
+#[derive(Debug, Error)]
+pub enum PlanError {
+    /// This process's executable (the worker) cannot be found.
+    #[error("cannot find the bench executable")]
+    Exe(#[source] std::io::Error),
+    /// The results file cannot be read or written.
+    #[error(transparent)]
+    Results(#[from] ResultsError),
+    /// A new results file would overwrite one.
+    #[error(
+        "{} already exists: pass --resume to continue it, or choose another --out",
+        path.display()
+    )]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file to resume has other settings.
+    #[error("cannot resume {}: it was run with {file:?}, this run asks for {asked:?}", path.display())]
+    Settings {
+        /// The file.
+        path: PathBuf,
+        /// Its settings.
+        file: Box<ProveConfig>,
+        /// The settings asked for.
+        asked: Box<ProveConfig>,
+    },
+    /// The file to resume was measured on another machine.
+    #[error("cannot resume {}: it was measured on {was}, this is {is}", path.display())]
+    Machine {
+        /// The file.
+        path: PathBuf,
+        /// Its machine key.
+        was: String,
+        /// This machine's key.
+        is: String,
+    },
+}
+
+/// The modes `list` asks for (see the module docs), with those skipped.
+pub fn resolve_modes(list: Option<&str>) -> Result<(Vec<MemoryMode>, Vec<MemoryMode>), ModeError> {
+    let explicit_all = list.is_some_and(|l| l.split(',').any(|m| m.trim() == "all"));
+    let modes = match list {
+        None => MemoryMode::all(),
+        Some(l) => MemoryMode::parse_list(l)?,
+    };
+    if list.is_some() && !explicit_all {
+        for m in &modes {
+            m.check_available()?;
+        }
+        return Ok((modes, Vec::new()));
+    }
+    let (ok, skipped): (Vec<_>, Vec<_>) =
+        modes.into_iter().partition(|m| m.check_available().is_ok());
+    // Explicitly named modes next to `all` must still exist.
+    if let Some(l) = list {
+        for item in l.split(',').map(str::trim).filter(|&i| i != "all") {
+            item.parse::<MemoryMode>()?.check_available()?;
+        }
+    }
+    Ok((ok, skipped))
+}
+
+/// A new results file for `config` on this machine, or (`resume`) the one at `path`,
+/// checked against `config` and this machine; with the revision change to warn about.
+pub fn open_results(
+    path: &Path,
+    resume: bool,
+    config: &ProveConfig,
+) -> Result<(ResultsFile, Option<RevisionChange>), PlanError> {
+    let machine = machine::detect();
+    if !resume {
+        if path.exists() {
+            return Err(PlanError::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        return Ok((
+            ResultsFile::new(machine, config.clone(), now_rfc3339()),
+            None,
+        ));
+    }
+    let file = ResultsFile::load(path)?;
+    if &file.config != config {
+        return Err(PlanError::Settings {
+            path: path.to_path_buf(),
+            file: Box::new(file.config),
+            asked: Box::new(config.clone()),
+        });
+    }
+    if file.machine.key() != machine.key() {
+        return Err(PlanError::Machine {
+            path: path.to_path_buf(),
+            was: file.machine.key(),
+            is: machine.key(),
+        });
+    }
+    let change = (file.machine.git_sha != machine.git_sha
+        || file.machine.git_dirty != machine.git_dirty)
+        .then(|| RevisionChange {
+            was: file.machine.git_sha.clone(),
+            was_dirty: file.machine.git_dirty,
+            now: machine.git_sha.clone(),
+            now_dirty: machine.git_dirty,
+        });
+    Ok((file, change))
+}
+
+/// Makes the runs `plan` asks for that `file` lacks, interleaved, saving `file` to `path`
+/// after each. Failed runs are in the file, not an error; the caller decides.
+pub fn fill(
+    file: &mut ResultsFile,
+    path: &Path,
+    plan: &Plan,
+    progress: &mut dyn Progress,
+) -> Result<(), PlanError> {
+    let exe = std::env::current_exe().map_err(PlanError::Exe)?;
+    let mut jobs = Vec::new();
+    let mut keys = Vec::new();
+    let mut counts = Vec::new();
+    for p in &plan.programs {
+        for &mode in &plan.modes {
+            let done = file.entry_mut(&p.name(), mode).attempts();
+            counts.push((plan.runs as usize).saturating_sub(done));
+            let command = WorkerCommand {
+                program: p,
+                mode: Some(mode),
+                settings: Some(&plan.config),
+                table_parallelism: plan.config.table_parallelism,
+                max_memory: plan.max_memory,
+                count_alloc: plan.config.count_alloc,
+            };
+            jobs.push(command.job(&exe));
+            keys.push((p.name(), mode));
+        }
+    }
+    let order = runner::schedule(&counts);
+    let first = next_sequence(file);
+    progress.start(order.len() as u64);
+    for (sequence, &j) in (first..).zip(&order) {
+        let (name, mode) = &keys[j];
+        let already = file.entry_mut(name, *mode).attempts();
+        progress.run_started(name, *mode, already + 1, plan.runs);
+        let result = runner::run_worker(&jobs[j], sequence, plan.timeout);
+        let entry = file.entry_mut(name, *mode);
+        match &result {
+            WorkerResult::Ok(r) => entry.runs.push((**r).clone()),
+            WorkerResult::Failed(f) => entry.failures.push(f.clone()),
+        }
+        resummarize(entry);
+        file.save(path)?;
+        progress.run_ended(name, *mode, &result);
+    }
+    progress.finish();
+    Ok(())
+}
+
+/// The schedule position after the last one in `file`.
+fn next_sequence(file: &ResultsFile) -> usize {
+    file.entries
+        .iter()
+        .flat_map(|e| {
+            e.runs
+                .iter()
+                .filter_map(|r| r.sequence)
+                .chain(e.failures.iter().map(|f| f.sequence))
+        })
+        .max()
+        .map_or(0, |m| m + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_default_to_the_available_ones() {
+        let (modes, skipped) = resolve_modes(None).unwrap();
+        assert!(modes.contains(&MemoryMode::DEFAULT));
+        assert!(modes.iter().all(|m| m.check_available().is_ok()));
+        assert_eq!(modes.len() + skipped.len(), MemoryMode::all().len());
+        assert_eq!(resolve_modes(Some("all")).unwrap().0, modes);
+    }
+
+    #[test]
+    fn unknown_modes_are_errors_and_every_mode_is_available() {
+        let e = resolve_modes(Some("default,warp")).unwrap_err();
+        assert!(e.to_string().contains("`warp`"), "{e}");
+        let (modes, skipped) = resolve_modes(Some("verify-and-drop+stream-lde")).unwrap();
+        assert_eq!(modes.len(), 1);
+        assert!(skipped.is_empty());
+        assert!(resolve_modes(Some("all")).unwrap().1.is_empty());
+    }
+
+    #[test]
+    fn sequences_continue_after_the_saved_runs() {
+        let mut f = crate::testing::file(&[1.0, 2.0], 5);
+        assert_eq!(next_sequence(&f), 0);
+        f.entries[0].runs[1].sequence = Some(4);
+        assert_eq!(next_sequence(&f), 5);
+    }
+}

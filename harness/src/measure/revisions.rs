@@ -1,0 +1,257 @@
+//! Git revisions: the one wrapper around the `git` command, the state of a tree (commit and
+//! dirty flag), resolving a revision to its commit, and `bench ab`'s per-commit worktrees and
+//! builds.
+//!
+//! A build of commit `SHA` lives in `target/bench/ab/SHA/` of the repository: its worktree
+//! `src/` (`git worktree add --detach`), its `CARGO_TARGET_DIR` `target/`, and the stamp
+//! `built` written when the build succeeded. A commit never changes, so a stamped build is
+//! reused by every later `bench ab` naming the same commit.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+
+use thiserror::Error;
+
+use crate::model::machine::short_hash;
+
+/// Why a git command or a build failed.
+#[derive(Debug, Error)]
+pub enum RevisionError {
+    /// `git` could not be started.
+    #[error("cannot run git")]
+    Spawn(#[source] std::io::Error),
+    /// `git` exited with an error.
+    #[error("git {args} failed: {stderr}")]
+    Git {
+        /// Its arguments.
+        args: String,
+        /// Its standard error, trimmed.
+        stderr: String,
+    },
+    /// The revision names no commit.
+    #[error("`{rev}` is not a commit of {}", root.display())]
+    NotACommit {
+        /// The revision.
+        rev: String,
+        /// The repository.
+        root: PathBuf,
+        /// The cause.
+        #[source]
+        source: Box<RevisionError>,
+    },
+    /// A folder or the stamp cannot be written.
+    #[error("cannot {what} {}", path.display())]
+    Io {
+        /// `create` or `write`.
+        what: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The worktree is at another commit.
+    #[error("{} is at {at}, not {sha}: remove it (git worktree remove) and run again", src.display())]
+    WrongWorktree {
+        /// The worktree.
+        src: PathBuf,
+        /// Its commit.
+        at: String,
+        /// The commit wanted.
+        sha: String,
+    },
+    /// The build could not be started.
+    #[error("cannot start the build of {sha}")]
+    BuildSpawn {
+        /// The commit.
+        sha: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The build failed.
+    #[error("the build of {sha} failed ({status})")]
+    BuildFailed {
+        /// The commit.
+        sha: String,
+        /// Its exit status.
+        status: ExitStatus,
+    },
+    /// The build left no worker.
+    #[error("the build of {sha} left no worker at {}", exe.display())]
+    NoWorker {
+        /// The commit.
+        sha: String,
+        /// Where the worker should be.
+        exe: PathBuf,
+    },
+}
+
+/// Runs `git -C dir ARGS` and returns its standard output, trimmed.
+pub fn git<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Result<String, RevisionError> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(RevisionError::Spawn)?;
+    if !out.status.success() {
+        return Err(RevisionError::Git {
+            args: args
+                .iter()
+                .map(|a| a.as_ref().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(" "),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The commit of the tree at `dir` (`unknown` without git or a tree) and whether tracked
+/// files differ from it.
+pub fn state(dir: &Path) -> (String, bool) {
+    let sha = git(dir, &["rev-parse", "HEAD"]).unwrap_or_else(|_| "unknown".to_string());
+    let dirty =
+        git(dir, &["status", "--porcelain", "--untracked-files=no"]).is_ok_and(|s| !s.is_empty());
+    (sha, dirty)
+}
+
+/// The root of the repository holding `dir`.
+pub fn toplevel(dir: &Path) -> Result<PathBuf, RevisionError> {
+    git(dir, &["rev-parse", "--show-toplevel"]).map(PathBuf::from)
+}
+
+/// The full commit sha of `rev` in the repository at `root`.
+pub fn resolve(root: &Path, rev: &str) -> Result<String, RevisionError> {
+    let spec = format!("{rev}^{{commit}}");
+    git(
+        root,
+        &["rev-parse", "--verify", "--end-of-options", spec.as_str()],
+    )
+    .map_err(|source| RevisionError::NotACommit {
+        rev: rev.to_string(),
+        root: root.to_path_buf(),
+        source: Box::new(source),
+    })
+}
+
+/// How to build one revision.
+#[derive(Clone, Debug)]
+pub struct BuildSpec {
+    /// Replaces `cargo build --release -p harness` (run in the worktree).
+    pub command: Option<PathBuf>,
+    /// The worker, relative to `CARGO_TARGET_DIR`.
+    pub worker: PathBuf,
+}
+
+/// The worker of commit `sha` of the repository at `root`, built in the folder `dir`: its
+/// worktree and build, made once and then reused. `note` hears what happens (reusing a
+/// build, starting one).
+pub fn ensure_build(
+    root: &Path,
+    dir: &Path,
+    sha: &str,
+    spec: &BuildSpec,
+    note: &mut dyn FnMut(String),
+) -> Result<PathBuf, RevisionError> {
+    let dir = dir.to_path_buf();
+    let src = dir.join("src");
+    let target = dir.join("target");
+    let stamp = dir.join("built");
+    let exe = target.join(&spec.worker);
+    if !src.exists() {
+        std::fs::create_dir_all(&dir).map_err(|source| RevisionError::Io {
+            what: "create",
+            path: dir.clone(),
+            source,
+        })?;
+        git(
+            root,
+            &[
+                OsStr::new("worktree"),
+                OsStr::new("add"),
+                OsStr::new("--detach"),
+                src.as_os_str(),
+                OsStr::new(sha),
+            ],
+        )?;
+    }
+    let at = git(&src, &["rev-parse", "HEAD"])?;
+    if at != sha {
+        return Err(RevisionError::WrongWorktree {
+            src,
+            at,
+            sha: sha.to_string(),
+        });
+    }
+    if stamp.exists() && exe.exists() {
+        note(format!(
+            "build cache: reusing the build of {}",
+            short_hash(sha, 12)
+        ));
+        return Ok(exe);
+    }
+    note(format!(
+        "building {} in {}",
+        short_hash(sha, 12),
+        src.display()
+    ));
+    let mut cmd = match &spec.command {
+        Some(program) => Command::new(src.join(program)),
+        None => {
+            let mut c = Command::new("cargo");
+            c.args(["build", "--release", "-p", "harness"]);
+            c
+        }
+    };
+    let status = cmd
+        .current_dir(&src)
+        .env("CARGO_TARGET_DIR", &target)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|source| RevisionError::BuildSpawn {
+            sha: sha.to_string(),
+            source,
+        })?;
+    if !status.success() {
+        return Err(RevisionError::BuildFailed {
+            sha: sha.to_string(),
+            status,
+        });
+    }
+    if !exe.is_file() {
+        return Err(RevisionError::NoWorker {
+            sha: sha.to_string(),
+            exe,
+        });
+    }
+    std::fs::write(&stamp, b"").map_err(|source| RevisionError::Io {
+        what: "write",
+        path: stamp,
+        source,
+    })?;
+    Ok(exe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_tree_has_a_commit_and_bad_revisions_are_named() {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = toplevel(here).unwrap();
+        let (sha, _) = state(&root);
+        assert_eq!(resolve(&root, "HEAD").unwrap(), sha);
+        let e = resolve(&root, "no-such-revision-xyz").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("`no-such-revision-xyz` is not a commit of "),
+            "{e}"
+        );
+    }
+}

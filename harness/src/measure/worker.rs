@@ -1,0 +1,244 @@
+//! One measured prove in this process: proves a program's run, verifies the proof and
+//! reports a [`RunRecord`] (`bench prove`; `bench run`'s workers are `bench prove --json`
+//! processes). A `verify-and-drop` mode proves in epochs of `2^epoch_log2` cycles and
+//! verifies each epoch as it goes (`prover::continuation`); its digest is the bundle's (every
+//! epoch proof in order), its verify time 0 (included in the prove time).
+
+use std::num::NonZeroUsize;
+use std::time::Instant;
+
+use prover::continuation::{StreamSummary, prove_and_verify_continuation};
+use prover::modes::{Flag, MemoryMode, ModeError};
+use prover::stark::StarkParams;
+use prover::zkvm::{self, ProveOptions};
+use thiserror::Error;
+
+use crate::measure::alloc::CountingAlloc;
+use crate::measure::machine;
+use crate::measure::phases::PeakObserver;
+use crate::measure::probes::{jemalloc_stats, limit_address_space, peak_rss_bytes};
+use crate::measure::program::{Loaded, ProgramError, load};
+use crate::model::config::ProveConfig;
+use crate::model::program::ProgramSpec;
+use crate::model::record::{RunRecord, TableRecord};
+
+/// What to prove, and how.
+#[derive(Clone, Debug)]
+pub struct ProveRequest {
+    /// The program.
+    pub program: ProgramSpec,
+    /// Input words instead of the program's own.
+    pub input: Option<Vec<u32>>,
+    /// Fail after this many cycles without a halt.
+    pub max_cycles: u64,
+    /// log2 of the LDE blowup.
+    pub log_blowup: usize,
+    /// log2 of the largest table chunk.
+    pub log_max_rows: usize,
+    /// The memory mode.
+    pub mode: MemoryMode,
+    /// Table instances in flight at once (`None`: the prover's automatic choice).
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// Cap this process's address space at this many bytes.
+    pub max_memory: Option<u64>,
+    /// log2 of the epoch size (cycles) of `verify-and-drop`.
+    pub epoch_log2: u32,
+}
+
+/// A prover error, boxed (the prover's own types stay behind it).
+type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a measured prove failed.
+#[derive(Debug, Error)]
+pub enum WorkerError {
+    /// The mode is unknown to the prover or not implemented.
+    #[error(transparent)]
+    Mode(#[from] ModeError),
+    /// The address-space limit cannot be set.
+    #[error("cannot set the --max-memory limit")]
+    Limit(#[source] std::io::Error),
+    /// The program cannot be loaded.
+    #[error(transparent)]
+    Program(#[from] ProgramError),
+    /// The proof parameters are invalid.
+    #[error("invalid proof parameters")]
+    Params(#[source] Cause),
+    /// Proving failed.
+    #[error("proving {what}")]
+    Prove {
+        /// The program, and the epochs when proved in them.
+        what: String,
+        /// The cause.
+        #[source]
+        source: Cause,
+    },
+    /// The proof did not verify.
+    #[error("verifying the proof of {name}")]
+    Verify {
+        /// The program.
+        name: String,
+        /// The cause.
+        #[source]
+        source: Cause,
+    },
+}
+
+fn table_reports(
+    program: &prover::vm::Program,
+    log_heights: &[u8],
+    cycles: u64,
+) -> Vec<TableRecord> {
+    use prover::stark::Air;
+    use prover::stark::symbolic::AirInfo;
+    zkvm::airs(program)
+        .iter()
+        .zip(log_heights)
+        .map(|(air, &lh)| {
+            let aux = AirInfo::of(air, 0).map_or(0, |i| i.aux_width());
+            let rows = 1u64 << lh;
+            let limbs = air.main_width() + 2 * aux;
+            TableRecord {
+                name: air.name().to_string(),
+                rows,
+                main_columns: air.main_width(),
+                aux_columns: aux,
+                trace_bytes_per_cycle: (rows * limbs as u64 * 8) as f64 / cycles.max(1) as f64,
+            }
+        })
+        .collect()
+}
+
+/// Proves and verifies the program `args` names, measuring heap through `alloc`.
+pub fn prove<A: Sync>(
+    args: &ProveRequest,
+    alloc: &CountingAlloc<A>,
+) -> Result<RunRecord, WorkerError> {
+    args.mode.check_available()?;
+    if let Some(bytes) = args.max_memory {
+        limit_address_space(bytes).map_err(WorkerError::Limit)?;
+    }
+    #[cfg(feature = "dhat-heap")]
+    let profiler = dhat::Profiler::builder().testing().build();
+    #[cfg(feature = "dhat-heap")]
+    let live_at_start = alloc.live_bytes();
+    let Loaded {
+        name,
+        program,
+        input,
+        ..
+    } = load(&args.program, args.input.clone())?;
+    let params = StarkParams {
+        log_blowup: args.log_blowup,
+        log_max_rows: args.log_max_rows,
+        ..StarkParams::default()
+    };
+    params
+        .validate()
+        .map_err(|e| WorkerError::Params(Box::new(e)))?;
+    let options = ProveOptions {
+        params,
+        max_cycles: args.max_cycles,
+        mode: args.mode,
+        table_parallelism: args.table_parallelism,
+    };
+    let observer = PeakObserver::new(alloc).with_allocator_stats(jemalloc_stats);
+    let start = Instant::now();
+    let proved = if args.mode.has(Flag::VerifyAndDrop) {
+        Proved::Epochs(
+            prove_and_verify_continuation(&program, &input, args.epoch_log2, &options, &observer)
+                .map_err(|e| WorkerError::Prove {
+                what: format!("{name} in epochs of 2^{}", args.epoch_log2),
+                source: Box::new(e),
+            })?,
+        )
+    } else {
+        Proved::Whole(
+            zkvm::prove(&program, &input, &options, &observer).map_err(|e| WorkerError::Prove {
+                what: name.clone(),
+                source: Box::new(e),
+            })?,
+        )
+    };
+    let prove_seconds = start.elapsed().as_secs_f64();
+    let peak_heap_bytes = alloc.is_counting().then(|| alloc.peak_bytes());
+    #[cfg(feature = "dhat-heap")]
+    let dhat = {
+        let stats = dhat::HeapStats::get();
+        drop(profiler);
+        let peak = alloc.peak_bytes();
+        let since = peak.saturating_sub(live_at_start);
+        Some(crate::model::record::DhatCheck {
+            dhat_max_bytes: stats.max_bytes as u64,
+            live_at_start,
+            counted_peak_since_start: since,
+            equal: since == stats.max_bytes as u64,
+        })
+    };
+    #[cfg(not(feature = "dhat-heap"))]
+    let dhat = None;
+    let peak_rss_bytes = peak_rss_bytes();
+    let (output, proof_bytes, proof_sha3, verify_seconds, tables, epochs) = match proved {
+        Proved::Whole(proof) => {
+            let bytes = proof.to_bytes();
+            let start = Instant::now();
+            let verified = zkvm::verify(&program, &input, &proof, &params);
+            let verify_seconds = start.elapsed().as_secs_f64();
+            let output = verified.map_err(|e| WorkerError::Verify {
+                name: name.clone(),
+                source: Box::new(e),
+            })?;
+            let tables = table_reports(&program, &proof.stark.log_heights, output.cycles);
+            (
+                output,
+                bytes.len(),
+                proof.digest_hex(),
+                verify_seconds,
+                tables,
+                None,
+            )
+        }
+        // Each epoch was verified inside the prove (that is the mode), so there is no
+        // separate verification time; the tables are the first epoch's.
+        Proved::Epochs(s) => {
+            let first_cycles = s.boundaries.first().map_or(0, |b| b.cycles);
+            let tables = table_reports(&program, &s.first_log_heights, first_cycles);
+            let epochs = Some(s.boundaries.len() as u32);
+            let bytes = s.proof_bytes.iter().sum();
+            (s.output, bytes, s.digest, 0.0, tables, epochs)
+        }
+    };
+    Ok(RunRecord {
+        mode: args.mode,
+        machine: machine::detect(),
+        config: ProveConfig {
+            log_blowup: args.log_blowup,
+            log_max_rows: args.log_max_rows,
+            table_parallelism: args.table_parallelism.map(usize::from),
+            count_alloc: alloc.is_counting(),
+            epoch_log2: args.epoch_log2,
+        },
+        sequence: None,
+        dhat,
+        tables,
+        peak_heap_bytes,
+        peak_rss_bytes,
+        phases: observer.records(),
+        fixture: name,
+        input,
+        cycles: output.cycles,
+        prove_seconds,
+        verify_seconds,
+        proof_bytes,
+        proof_sha3,
+        verified: true,
+        public_output: output.words,
+        exit_code: output.exit_code,
+        epochs,
+    })
+}
+
+/// What a prove produced: one whole-run proof, or the summary of verify-and-drop.
+enum Proved {
+    Whole(zkvm::VmProof),
+    Epochs(StreamSummary),
+}

@@ -1,0 +1,87 @@
+//! One line of the nightly history: a [`HistoryRecord`] per (night, mode), holding the
+//! night's medians and spreads, not its runs (those stay in the night's results file). The
+//! file itself (JSON Lines, append-only) is `store::history`'s.
+
+use prover::modes::MemoryMode;
+use serde::{Deserialize, Serialize};
+
+use crate::model::results::ResultsFile;
+
+/// Version of the record layout; readers refuse other versions.
+pub const HISTORY_SCHEMA_VERSION: u32 = 1;
+
+/// One mode on one night.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRecord {
+    /// [`HISTORY_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// When the night's record was made, UTC, RFC 3339.
+    pub date: String,
+    /// The git revision measured.
+    pub commit: String,
+    /// Whether the tree had uncommitted changes.
+    pub dirty: bool,
+    /// `Machine::key`: nights are compared only on the same machine.
+    pub machine: String,
+    /// Fixture name.
+    pub fixture: String,
+    /// The memory mode.
+    pub mode: MemoryMode,
+    /// Successful runs behind the medians.
+    pub runs: usize,
+    /// Median prove seconds (`null` without a successful run).
+    pub median_prove_seconds: Option<f64>,
+    /// Median exact peak heap (`null` without a run or without heap counting).
+    pub median_peak_heap_bytes: Option<u64>,
+    /// (max - min) / median of the prove time, percent.
+    pub time_spread_pct: Option<f64>,
+    /// (max - min) / median of the peak heap, percent.
+    pub heap_spread_pct: Option<f64>,
+    /// Runs that failed.
+    pub failed_runs: usize,
+}
+
+/// The records of `fixture` in `results`, one per mode in the file's order, dated `date`.
+pub fn records_from(results: &ResultsFile, fixture: &str, date: &str) -> Vec<HistoryRecord> {
+    results
+        .entries
+        .iter()
+        .filter(|e| e.fixture == fixture)
+        .map(|e| {
+            let s = &e.summary;
+            HistoryRecord {
+                schema_version: HISTORY_SCHEMA_VERSION,
+                date: date.to_string(),
+                commit: results.machine.git_sha.clone(),
+                dirty: results.machine.git_dirty,
+                machine: results.machine.key(),
+                fixture: e.fixture.clone(),
+                mode: e.mode,
+                runs: s.runs,
+                median_prove_seconds: s.median_prove_seconds,
+                median_peak_heap_bytes: s.median_peak_heap_bytes,
+                time_spread_pct: s.time_spread_pct,
+                heap_spread_pct: s.heap_spread_pct,
+                failed_runs: s.failed_runs,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_come_from_the_results_summaries() {
+        let file = crate::testing::sample_file();
+        let r = records_from(&file, "fib", "2026-01-01T00:00:00Z");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].mode.to_string(), "stream-lde");
+        assert_eq!(r[1].median_prove_seconds, Some(2.5));
+        assert_eq!(r[1].median_peak_heap_bytes, Some(400 << 20));
+        assert_eq!(r[0].commit, "abc");
+        assert_eq!(r[0].machine, file.machine.key());
+        assert!(records_from(&file, "other", "d").is_empty());
+    }
+}

@@ -1,0 +1,105 @@
+//! The [`RunRecord`]: everything one measured prove reports. `bench prove --json` prints
+//! exactly one, and `bench run` gets one from each worker process. With it: the per-phase
+//! [`PhaseRecord`], the [`TableRecord`] and the dhat exactness check.
+
+use prover::modes::MemoryMode;
+use serde::{Deserialize, Serialize};
+
+use crate::model::config::ProveConfig;
+use crate::model::machine::Machine;
+
+/// What one prove measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Fixture name or ELF path.
+    pub fixture: String,
+    /// The memory mode.
+    pub mode: MemoryMode,
+    /// Cycles to the halt (as the proof attests).
+    pub cycles: u64,
+    /// Wall-clock seconds of execute + trace + prove.
+    pub prove_seconds: f64,
+    /// Wall-clock seconds of verification.
+    pub verify_seconds: f64,
+    /// Exact peak of live heap bytes up to the end of proving; `null` when counting is off.
+    pub peak_heap_bytes: Option<u64>,
+    /// The process's peak resident set (`VmHWM`) at the end of proving.
+    pub peak_rss_bytes: Option<u64>,
+    /// Size of the encoded proof.
+    pub proof_bytes: usize,
+    /// SHA3-256 of the encoded proof, hex.
+    pub proof_sha3: String,
+    /// Whether the proof verified (a proof that does not is an error, not a record).
+    pub verified: bool,
+    /// Input words.
+    pub input: Vec<u32>,
+    /// Committed words.
+    pub public_output: Vec<u32>,
+    /// Exit code at the halt.
+    pub exit_code: u32,
+    /// Per prover phase: wall seconds, peak live heap, jemalloc's counters at its end.
+    pub phases: Vec<PhaseRecord>,
+    /// The proof's tables.
+    pub tables: Vec<TableRecord>,
+    /// Where it ran, built from which source.
+    pub machine: Machine,
+    /// The prove settings.
+    pub config: ProveConfig,
+    /// Position in the runner's schedule (0-based); `null` outside `bench run`.
+    #[serde(default)]
+    pub sequence: Option<usize>,
+    /// The exactness check against dhat (only in builds with the `dhat-heap` feature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dhat: Option<DhatCheck>,
+    /// Epochs proved (continuation modes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epochs: Option<u32>,
+}
+
+/// The counted peak next to dhat's for the same prove. dhat's profiler starts inside
+/// `bench prove`, so dhat does not see the blocks allocated before it (command-line parsing
+/// and the like, `live_at_start`); when those stay live through the peak,
+/// `peak_heap_bytes - live_at_start == dhat_max_bytes` exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DhatCheck {
+    /// dhat's `max_bytes` (testing mode) at the end of proving.
+    pub dhat_max_bytes: u64,
+    /// Counted live bytes when dhat's profiler started.
+    pub live_at_start: u64,
+    /// `peak_heap_bytes - live_at_start`.
+    pub counted_peak_since_start: u64,
+    /// Whether `counted_peak_since_start == dhat_max_bytes`.
+    pub equal: bool,
+}
+
+/// One table's size in the proof.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TableRecord {
+    /// Table name.
+    pub name: String,
+    /// Rows (padded to a power of two, all chunks together).
+    pub rows: u64,
+    /// Main columns (base field).
+    pub main_columns: usize,
+    /// LogUp aux columns (extension field, two base limbs each).
+    pub aux_columns: usize,
+    /// Bytes of main + aux trace per executed cycle.
+    pub trace_bytes_per_cycle: f64,
+}
+
+/// What one prover phase cost (see `measure::phases` for how it is attributed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhaseRecord {
+    /// The phase's stable name (`prover::stark::Phase::name`).
+    pub name: String,
+    /// Wall seconds while the phase ran.
+    pub seconds: f64,
+    /// Largest live heap while the phase ran, in bytes.
+    pub peak_heap_bytes: u64,
+    /// The allocator's allocated bytes when the phase last ended.
+    #[serde(default)]
+    pub allocated_bytes: Option<u64>,
+    /// The allocator's resident bytes when the phase last ended.
+    #[serde(default)]
+    pub resident_bytes: Option<u64>,
+}

@@ -1,0 +1,392 @@
+//! The results file of `bench run`: a schema version, the machine, the run settings, and one
+//! [`Entry`] per (fixture, mode) holding its run records, its failed runs and their
+//! [`EntrySummary`].
+//!
+//! The file is rewritten whole after every finished run, through a temporary file and a
+//! rename, so an interrupted `bench run` leaves a complete file with every run finished so
+//! far (and `--resume` tops it up). The summaries are computed by `analysis::summary`.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use prover::modes::MemoryMode;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::model::config::ProveConfig;
+use crate::model::machine::Machine;
+use crate::model::record::RunRecord;
+
+/// Version of the file layout; readers refuse other versions.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A whole results file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultsFile {
+    /// [`SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// When the file was started, UTC, RFC 3339.
+    pub created: String,
+    /// The machine (and source revision) of the runs.
+    pub machine: Machine,
+    /// Their shared settings.
+    pub config: ProveConfig,
+    /// One entry per (fixture, mode), in the order first asked for.
+    pub entries: Vec<Entry>,
+}
+
+/// The runs of one fixture in one mode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Fixture name (or ELF path).
+    pub fixture: String,
+    /// The memory mode.
+    pub mode: MemoryMode,
+    /// Successful runs, in the order they finished.
+    pub runs: Vec<RunRecord>,
+    /// Runs whose worker crashed, was killed or timed out.
+    pub failures: Vec<FailedRun>,
+    /// Statistics of `runs` (recomputed at every save).
+    pub summary: EntrySummary,
+}
+
+/// A worker that did not deliver a record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailedRun {
+    /// Position in the runner's schedule (0-based).
+    pub sequence: usize,
+    /// Why, in words: `exit status 1`, `killed by signal 9 (SIGKILL)`, `timed out after 30 s`.
+    pub reason: String,
+    /// The exit code, when the worker exited.
+    pub exit_code: Option<i32>,
+    /// The signal that ended the worker, when one did.
+    pub signal: Option<i32>,
+    /// Whether the runner killed it for passing `--timeout`.
+    pub timed_out: bool,
+    /// Wall seconds until it ended.
+    pub seconds: f64,
+    /// The last lines of its standard error.
+    pub stderr_tail: String,
+}
+
+/// Statistics of one entry's successful runs; the measured fields are `null` without runs
+/// (and the heap fields without heap counting).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntrySummary {
+    /// Successful runs.
+    pub runs: usize,
+    /// Failed runs.
+    pub failed_runs: usize,
+    /// Median prove seconds.
+    pub median_prove_seconds: Option<f64>,
+    /// Fastest prove.
+    pub min_prove_seconds: Option<f64>,
+    /// Slowest prove.
+    pub max_prove_seconds: Option<f64>,
+    /// (max - min) / median x 100 of the prove time.
+    pub time_spread_pct: Option<f64>,
+    /// Coefficient of variation of the prove time.
+    pub time_cv: Option<f64>,
+    /// Median exact peak heap.
+    pub median_peak_heap_bytes: Option<u64>,
+    /// Smallest peak heap.
+    pub min_peak_heap_bytes: Option<u64>,
+    /// Largest peak heap.
+    pub max_peak_heap_bytes: Option<u64>,
+    /// (max - min) / median x 100 of the peak heap.
+    pub heap_spread_pct: Option<f64>,
+    /// Coefficient of variation of the peak heap.
+    pub heap_cv: Option<f64>,
+    /// Median peak RSS.
+    pub median_peak_rss_bytes: Option<u64>,
+    /// Median verify seconds.
+    pub median_verify_seconds: Option<f64>,
+    /// The proof digest, when every run produced the same one.
+    pub proof_sha3: Option<String>,
+    /// Whether every run produced the same proof digest.
+    pub digests_agree: bool,
+    /// The phase with the largest median peak heap (where the peak is held).
+    pub peak_phase: Option<String>,
+}
+
+impl EntrySummary {
+    /// The summary of no runs at all.
+    pub fn empty() -> Self {
+        Self {
+            digests_agree: true,
+            ..Self::default()
+        }
+    }
+}
+
+impl Entry {
+    /// An entry without runs.
+    pub fn new(fixture: &str, mode: MemoryMode) -> Self {
+        Self {
+            fixture: fixture.to_string(),
+            mode,
+            runs: Vec::new(),
+            failures: Vec::new(),
+            summary: EntrySummary::empty(),
+        }
+    }
+
+    /// Runs attempted so far, failed ones included.
+    pub fn attempts(&self) -> usize {
+        self.runs.len() + self.failures.len()
+    }
+}
+
+impl ResultsFile {
+    /// An empty file for `machine` and `config`, started at `created` (UTC, RFC 3339).
+    pub fn new(machine: Machine, config: ProveConfig, created: String) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            created,
+            machine,
+            config,
+            entries: Vec::new(),
+        }
+    }
+
+    /// The entry of (`fixture`, `mode`), created empty at the end when missing.
+    pub fn entry_mut(&mut self, fixture: &str, mode: MemoryMode) -> &mut Entry {
+        let i = match self
+            .entries
+            .iter()
+            .position(|e| e.fixture == fixture && e.mode == mode)
+        {
+            Some(i) => i,
+            None => {
+                self.entries.push(Entry::new(fixture, mode));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i]
+    }
+
+    /// The entry of (`fixture`, `mode`), if any.
+    pub fn entry(&self, fixture: &str, mode: MemoryMode) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|e| e.fixture == fixture && e.mode == mode)
+    }
+
+    /// Reads and checks a results file.
+    pub fn load(path: &Path) -> Result<Self, ResultsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ResultsError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|source| ResultsError::NotResults {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Parses a results file's text, refusing other schema versions.
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: u32,
+        }
+        let v: Version = serde_json::from_str(text).map_err(ParseError::NoVersion)?;
+        if v.schema_version != SCHEMA_VERSION {
+            return Err(ParseError::Version(v.schema_version));
+        }
+        Ok(serde_json::from_str(text)?)
+    }
+
+    /// Writes the file atomically: a temporary file next to `path`, then a rename.
+    pub fn save(&self, path: &Path) -> Result<(), ResultsError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| ResultsError::Create {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let text = serde_json::to_string_pretty(self).map_err(ResultsError::Encode)? + "\n";
+        std::fs::write(&tmp, text).map_err(|source| ResultsError::WriteTemp {
+            tmp: tmp.clone(),
+            source,
+        })?;
+        std::fs::rename(&tmp, path).map_err(|source| ResultsError::Rename {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// The entries whose runs do not all have the proof digest of their fixture's
+    /// reference (a mode must never change the proof).
+    pub fn digest_mismatches(&self) -> Vec<DigestMismatch> {
+        let mut out = Vec::new();
+        for e in &self.entries {
+            // Whole-run proofs are compared with each other, continuation bundles likewise.
+            let bundle = |m: MemoryMode| m.has(prover::modes::Flag::VerifyAndDrop);
+            let reference = self
+                .entries
+                .iter()
+                .filter(|o| o.fixture == e.fixture && bundle(o.mode) == bundle(e.mode))
+                .flat_map(|o| o.runs.first())
+                .next();
+            let Some(reference) = reference else { continue };
+            if e.runs.iter().any(|r| r.proof_sha3 != reference.proof_sha3) {
+                out.push(DigestMismatch {
+                    fixture: e.fixture.clone(),
+                    mode: e.mode,
+                    reference_fixture: reference.fixture.clone(),
+                    reference_mode: reference.mode,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// An entry whose proof digest differs from its fixture's reference run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigestMismatch {
+    /// The entry's fixture.
+    pub fixture: String,
+    /// The entry's mode.
+    pub mode: MemoryMode,
+    /// The fixture of the reference run.
+    pub reference_fixture: String,
+    /// The mode of the reference run.
+    pub reference_mode: MemoryMode,
+}
+
+impl DigestMismatch {
+    /// Whether this mismatch is the one of (`fixture`, `mode`).
+    pub fn is_of(&self, fixture: &str, mode: MemoryMode) -> bool {
+        self.fixture == fixture && self.mode == mode
+    }
+}
+
+impl fmt::Display for DigestMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} / {}: proof digest differs from {} / {}",
+            self.fixture, self.mode, self.reference_fixture, self.reference_mode
+        )
+    }
+}
+
+/// Why a results file's text is not one.
+#[derive(Debug, Error)]
+pub enum ParseError {
+    /// Not JSON, or no version field.
+    #[error("no schema_version")]
+    NoVersion(#[source] serde_json::Error),
+    /// Another layout.
+    #[error("schema version {0} (this bench reads version {SCHEMA_VERSION})")]
+    Version(u32),
+    /// The version is right, the rest is not.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+/// Why a results file cannot be read or written.
+#[derive(Debug, Error)]
+pub enum ResultsError {
+    /// The file cannot be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a results file.
+    #[error("{} is not a results file", path.display())]
+    NotResults {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: ParseError,
+    },
+    /// Its folder cannot be created.
+    #[error("cannot create {}", dir.display())]
+    Create {
+        /// The folder.
+        dir: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// It cannot be encoded.
+    #[error("cannot encode the results")]
+    Encode(#[source] serde_json::Error),
+    /// The temporary file cannot be written.
+    #[error("cannot write {tmp:?}")]
+    WriteTemp {
+        /// The temporary file.
+        tmp: OsString,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The temporary file cannot replace the file.
+    #[error("cannot write {}", path.display())]
+    Rename {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{config, machine, record};
+
+    #[test]
+    fn disagreeing_digests_are_flagged() {
+        let mut file = ResultsFile::new(machine(), config(), "now".into());
+        file.entry_mut("fib", MemoryMode::DEFAULT)
+            .runs
+            .push(record("default", 1.0, 5, "a"));
+        let leaf = "leaf-drop".parse().unwrap();
+        file.entry_mut("fib", leaf)
+            .runs
+            .push(record("leaf-drop", 1.0, 4, "a"));
+        assert!(file.digest_mismatches().is_empty());
+        file.entry_mut("fib", leaf)
+            .runs
+            .push(record("leaf-drop", 1.0, 4, "z"));
+        let m = file.digest_mismatches();
+        assert_eq!(m.len(), 1);
+        assert!(m[0].is_of("fib", leaf));
+        assert!(!m[0].is_of("fib", MemoryMode::DEFAULT));
+        assert_eq!(
+            m[0].to_string(),
+            "fib / leaf-drop: proof digest differs from fib / default"
+        );
+    }
+
+    #[test]
+    fn save_load_round_trip_and_version_check() {
+        let dir = std::env::temp_dir().join(format!("bench-results-{}", std::process::id()));
+        let path = dir.join("nested").join("r.json");
+        let mut file = ResultsFile::new(machine(), config(), "now".into());
+        let e = file.entry_mut("fib", MemoryMode::DEFAULT);
+        e.runs.push(record("default", 1.5, 7, "d"));
+        file.save(&path).unwrap();
+        assert_eq!(ResultsFile::load(&path).unwrap(), file);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"schema_version\": 1", "\"schema_version\": 99");
+        let err = ResultsFile::parse(&text).unwrap_err();
+        assert!(err.to_string().contains("schema version 99"), "{err}");
+        assert!(ResultsFile::parse("{}").is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,303 @@
+//! The mode table of a results file: one [`ModeRow`] per (fixture, mode) with its medians,
+//! its ratios to the same fixture's `default`, its spreads and whether its proof digest
+//! matches; its columns, defined once, rendered for a terminal (comfy-table) and as
+//! GitHub-flavoured markdown, each followed by the digest line. JSON is the results file
+//! itself.
+
+use std::path::Path;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, Table};
+
+use crate::model::machine::short_hash;
+use crate::model::results::ResultsFile;
+use crate::report::units::{mib, pct, ratio, seconds};
+
+/// The column headers, in order.
+pub const COLUMNS: [&str; 11] = [
+    "fixture",
+    "mode",
+    "peak heap",
+    "heap vs default",
+    "prove time",
+    "time vs default",
+    "heap spread",
+    "time spread",
+    "runs",
+    "peak phase",
+    "proof",
+];
+
+/// The columns of numbers, right-aligned in both renderings.
+const RIGHT: std::ops::Range<usize> = 2..9;
+
+/// One line of the mode table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModeRow {
+    /// Fixture name.
+    pub fixture: String,
+    /// Mode name.
+    pub mode: String,
+    /// Median exact peak heap.
+    pub heap: Option<u64>,
+    /// `heap / default's heap`.
+    pub heap_ratio: Option<f64>,
+    /// Median prove seconds.
+    pub time: Option<f64>,
+    /// `time / default's time`.
+    pub time_ratio: Option<f64>,
+    /// Heap spread, percent.
+    pub heap_spread: Option<f64>,
+    /// Time spread, percent.
+    pub time_spread: Option<f64>,
+    /// Successful runs.
+    pub runs: usize,
+    /// Failed runs.
+    pub failed: usize,
+    /// Proof digest against the fixture's other runs.
+    pub digest: DigestCheck,
+    /// The phase holding the peak.
+    pub peak_phase: Option<String>,
+}
+
+/// How a row's proof digest compares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DigestCheck {
+    /// No successful run.
+    NoRuns,
+    /// Every run of this row, and the fixture's reference row, gave this digest.
+    Same(String),
+    /// Some run gave another digest.
+    Differs,
+}
+
+/// The mode table of `file`, fixtures in order, modes in the order run.
+pub fn mode_rows(file: &ResultsFile) -> Vec<ModeRow> {
+    let mismatches = file.digest_mismatches();
+    file.entries
+        .iter()
+        .map(|e| {
+            let s = &e.summary;
+            let default = file
+                .entry(&e.fixture, prover::modes::MemoryMode::DEFAULT)
+                .map(|d| &d.summary);
+            let ratio = |x: Option<f64>, base: Option<f64>| match (x, base) {
+                (Some(x), Some(b)) if b > 0.0 => Some(x / b),
+                _ => None,
+            };
+            let differs =
+                !s.digests_agree || mismatches.iter().any(|m| m.is_of(&e.fixture, e.mode));
+            ModeRow {
+                fixture: e.fixture.clone(),
+                mode: e.mode.to_string(),
+                heap: s.median_peak_heap_bytes,
+                heap_ratio: ratio(
+                    s.median_peak_heap_bytes.map(|b| b as f64),
+                    default.and_then(|d| d.median_peak_heap_bytes.map(|b| b as f64)),
+                ),
+                time: s.median_prove_seconds,
+                time_ratio: ratio(
+                    s.median_prove_seconds,
+                    default.and_then(|d| d.median_prove_seconds),
+                ),
+                heap_spread: s.heap_spread_pct,
+                time_spread: s.time_spread_pct,
+                runs: s.runs,
+                failed: s.failed_runs,
+                digest: match (&s.proof_sha3, differs) {
+                    _ if s.runs == 0 => DigestCheck::NoRuns,
+                    (_, true) => DigestCheck::Differs,
+                    (Some(d), false) => DigestCheck::Same(d.clone()),
+                    (None, false) => DigestCheck::NoRuns,
+                },
+                peak_phase: s.peak_phase.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Whether every row with runs has the same digest as the rest of its fixture.
+pub fn all_digests_match(rows: &[ModeRow]) -> bool {
+    !rows.iter().any(|r| r.digest == DigestCheck::Differs)
+}
+
+/// The cells of one row, in [`COLUMNS`] order.
+pub fn cells(r: &ModeRow) -> [String; 11] {
+    [
+        r.fixture.clone(),
+        r.mode.clone(),
+        mib(r.heap),
+        ratio(r.heap_ratio),
+        seconds(r.time),
+        ratio(r.time_ratio),
+        pct(r.heap_spread),
+        pct(r.time_spread),
+        runs_cell(r),
+        r.peak_phase.clone().unwrap_or_else(|| "-".into()),
+        digest_cell(&r.digest),
+    ]
+}
+
+/// The digest cell: the first 8 hex digits when it matches, a warning otherwise.
+pub fn digest_cell(d: &DigestCheck) -> String {
+    match d {
+        DigestCheck::NoRuns => "-".into(),
+        DigestCheck::Same(d) => format!("{} ✓", short_hash(d, 8)),
+        DigestCheck::Differs => "DIFFERS ✗".into(),
+    }
+}
+
+/// The runs cell: `3` or `2 + 1 failed`.
+pub fn runs_cell(r: &ModeRow) -> String {
+    if r.failed == 0 {
+        r.runs.to_string()
+    } else {
+        format!("{} + {} failed", r.runs, r.failed)
+    }
+}
+
+/// The line under the table about proof digests.
+pub fn digest_line(rows: &[ModeRow]) -> String {
+    if !all_digests_match(rows) {
+        return "✗ proof digests DIFFER between runs or modes: a mode changed the proof".into();
+    }
+    let fixtures: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| matches!(r.digest, DigestCheck::Same(_)))
+        .map(|r| r.fixture.as_str())
+        .collect();
+    if fixtures.is_empty() {
+        return "no successful run: no proof digest to compare".into();
+    }
+    let bundle = |r: &ModeRow| {
+        r.mode
+            .parse::<prover::modes::MemoryMode>()
+            .is_ok_and(|m| m.has(prover::modes::Flag::VerifyAndDrop))
+    };
+    if rows.iter().any(bundle) {
+        return "✓ every proof digest matched: each fixture's proof is byte-identical in every mode \
+                (continuation bundles among the verify-and-drop modes)"
+            .into();
+    }
+    "✓ every proof digest matched: each fixture's proof is byte-identical in every mode".into()
+}
+
+/// The title over the table of `file`, saved at `path`.
+pub fn title(file: &ResultsFile, path: &Path) -> String {
+    format!(
+        "Median of {} run(s) per mode · {} · {}",
+        file.entries.iter().map(|e| e.attempts()).max().unwrap_or(0),
+        file.machine.describe(),
+        path.display()
+    )
+}
+
+/// The table for a terminal, then the digest line.
+pub fn terminal(rows: &[ModeRow], title: &str) -> String {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_header(COLUMNS.to_vec());
+    for r in rows {
+        t.add_row(cells(r).to_vec());
+    }
+    for i in RIGHT {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    format!("{title}\n{t}\n{}\n", digest_line(rows))
+}
+
+/// A `###` title, the table as markdown, then the digest line.
+pub fn markdown(rows: &[ModeRow], title: &str) -> String {
+    let mut out = format!("### {title}\n\n");
+    out.push_str(&format!("| {} |\n", COLUMNS.join(" | ")));
+    let rule: Vec<&str> = (0..COLUMNS.len())
+        .map(|i| if RIGHT.contains(&i) { "--:" } else { "---" })
+        .collect();
+    out.push_str(&format!("|{}|\n", rule.join("|")));
+    for r in rows {
+        let mut cells = cells(r);
+        cells[0] = escape(&cells[0]);
+        cells[1] = format!("`{}`", cells[1]);
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out.push('\n');
+    out.push_str(&digest_line(rows));
+    out.push('\n');
+    out
+}
+
+/// Escapes the characters that would break a table cell.
+fn escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::results::Entry;
+    use crate::testing::sample_file;
+
+    #[test]
+    fn rows_have_ratios_to_default() {
+        let rows = mode_rows(&sample_file());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].heap_ratio, Some(1.0));
+        assert_eq!(rows[1].heap_ratio, Some(0.4));
+        assert_eq!(rows[1].time_ratio, Some(1.25));
+        assert_eq!(rows[1].digest, DigestCheck::Same("abcdef0123".into()));
+        assert!(all_digests_match(&rows));
+        assert!(digest_line(&rows).starts_with('✓'));
+    }
+
+    #[test]
+    fn a_mode_without_runs_has_no_digest_to_compare() {
+        let mut f = sample_file();
+        f.entry_mut("fib", "leaf-drop".parse().unwrap());
+        let mut stale = Entry::new("fib", "trace-retire".parse().unwrap());
+        stale.summary.digests_agree = false;
+        f.entries.push(stale);
+        let rows = mode_rows(&f);
+        assert_eq!(rows[2].digest, DigestCheck::NoRuns);
+        assert_eq!(rows[3].digest, DigestCheck::NoRuns);
+        assert!(all_digests_match(&rows));
+    }
+
+    #[test]
+    fn a_changed_proof_is_flagged() {
+        let mut f = sample_file();
+        let e = f.entry_mut("fib", "stream-lde".parse().unwrap());
+        e.runs[1].proof_sha3 = "ffff".into();
+        crate::analysis::summary::resummarize(e);
+        let rows = mode_rows(&f);
+        assert_eq!(rows[1].digest, DigestCheck::Differs);
+        assert!(digest_line(&rows).contains("DIFFER"));
+    }
+
+    #[test]
+    fn table_has_every_mode_and_the_digest_line() {
+        let out = terminal(&mode_rows(&sample_file()), "title");
+        assert!(out.starts_with("title\n"));
+        assert!(out.contains("stream-lde"));
+        assert!(out.contains("0.40x"));
+        assert!(out.contains("1000.0 MiB"));
+        assert!(out.contains("abcdef01 ✓"));
+        assert!(out.trim_end().ends_with("byte-identical in every mode"));
+    }
+
+    #[test]
+    fn markdown_table_rows() {
+        let out = markdown(&mode_rows(&sample_file()), "fib");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "### fib");
+        assert_eq!(
+            lines[2],
+            "| fixture | mode | peak heap | heap vs default | prove time | time vs default | heap spread | time spread | runs | peak phase | proof |"
+        );
+        assert_eq!(lines[3], "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|");
+        assert_eq!(lines[3].matches('|').count(), 12);
+        assert!(lines[5].starts_with("| fib | `stream-lde` | 400.0 MiB | 0.40x |"));
+        assert_eq!(escape("a|b"), "a\\|b");
+    }
+}

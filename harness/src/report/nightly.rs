@@ -1,0 +1,156 @@
+//! The markdown summary of `bench nightly`: a header with the commit, machine and rule, one
+//! table row per mode (tonight's medians, their change against the window's median, the
+//! verdict), a line per regression, and where the charts and the history are.
+
+use crate::analysis::nightly::NightReport;
+use crate::analysis::trend::{Direction, StepCheck};
+use crate::model::machine::short_hash;
+use crate::report::units::{mib, seconds};
+
+/// One line per regression of `r`: `MODE prove time +12.3 % against ...`.
+pub fn regressions(r: &NightReport) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in &r.modes {
+        for (what, check) in [("prove time", &m.time), ("peak heap", &m.heap)] {
+            if let Some(c @ StepCheck::Checked(j)) = check
+                && c.is_regression()
+            {
+                out.push(format!(
+                    "{} {what} {:+.1} % against the median of the last {} nights (limit {:.1} %)",
+                    m.record.mode, j.change_pct, j.window_len, j.limit_pct
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn change(c: &Option<StepCheck>) -> (String, String) {
+    match c {
+        None => ("-".into(), "no measurement".into()),
+        Some(StepCheck::NotEnoughHistory { have, need }) => (
+            "-".into(),
+            format!("not enough history ({have} of {need} nights)"),
+        ),
+        Some(c @ StepCheck::Checked(j)) => (
+            format!("{:+.1} % (limit ±{:.1} %)", j.change_pct, j.limit_pct),
+            match c.direction() {
+                Some(Direction::Regression) => "⚠️ regression".into(),
+                Some(Direction::Improvement) => "⬇️ improvement".into(),
+                _ => "✅ unchanged".into(),
+            },
+        ),
+    }
+}
+
+/// The summary as GitHub-flavoured markdown.
+pub fn markdown(r: &NightReport) -> String {
+    let mut out = format!(
+        "### Nightly · {} · {} · {}{}\n\n",
+        r.fixture,
+        r.date,
+        short_hash(&r.commit, 12),
+        if r.dirty { " (dirty)" } else { "" }
+    );
+    out.push_str(&format!(
+        "{} · night {} of the series on this machine · step rule: tonight against the median \
+         of the previous {} nights, a step when the change exceeds max({} %, {} × 1.4826 × \
+         MAD / median)\n\n",
+        r.machine, r.nights, r.rule.window, r.rule.threshold_pct, r.rule.z
+    ));
+    out.push_str("| mode | prove time | change | time | peak heap | change | heap | runs |\n");
+    out.push_str("|---|--:|--:|---|--:|--:|---|--:|\n");
+    for m in &r.modes {
+        let (tc, tv) = change(&m.time);
+        let (hc, hv) = change(&m.heap);
+        let runs = if m.record.failed_runs > 0 {
+            format!("{} + {} failed", m.record.runs, m.record.failed_runs)
+        } else {
+            m.record.runs.to_string()
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {tc} | {tv} | {} | {hc} | {hv} | {runs} |\n",
+            m.record.mode,
+            seconds(m.record.median_prove_seconds),
+            mib(m.record.median_peak_heap_bytes),
+        ));
+    }
+    out.push('\n');
+    let regressions = regressions(r);
+    if regressions.is_empty() {
+        out.push_str("✅ No regression tonight.\n");
+    }
+    for line in regressions {
+        out.push_str(&format!("⚠️ Regression: {line}.\n"));
+    }
+    out.push('\n');
+    for c in &r.charts {
+        out.push_str(&format!("Chart: {}\n", c.display()));
+    }
+    out.push_str(&format!("History: {}\n", r.history.display()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::nightly::ModeNight;
+    use crate::analysis::trend::{Judgement, StepRule, check};
+    use crate::testing::night;
+
+    fn report(time: Option<StepCheck>) -> NightReport {
+        NightReport {
+            fixture: "fib".into(),
+            date: "2026-01-08T03:00:00Z".into(),
+            commit: "0123456789abcdef".into(),
+            dirty: false,
+            machine: "Test CPU, 2 cores".into(),
+            rule: StepRule::default(),
+            modes: vec![ModeNight {
+                record: night("2026-01-08T03:00:00Z", "default", 2.4, 1000 << 20),
+                previous_nights: 7,
+                time,
+                heap: Some(StepCheck::NotEnoughHistory { have: 2, need: 3 }),
+            }],
+            history: "h.jsonl".into(),
+            nights: 8,
+            charts: vec!["h-time-heap.svg".into()],
+        }
+    }
+
+    #[test]
+    fn a_regression_row_and_line() {
+        let c = check(&[2.0; 7], 2.4, &StepRule::default()).unwrap();
+        let r = report(Some(c));
+        let md = markdown(&r);
+        let lines: Vec<&str> = md.lines().collect();
+        assert_eq!(
+            lines[0],
+            "### Nightly · fib · 2026-01-08T03:00:00Z · 0123456789ab"
+        );
+        assert_eq!(
+            lines[6],
+            "| `default` | 2.40 s | +20.0 % (limit ±5.0 %) | ⚠️ regression | 1000.0 MiB | - | not enough history (2 of 3 nights) | 3 |"
+        );
+        assert!(md.contains(
+            "⚠️ Regression: default prove time +20.0 % against the median of the last 7 nights (limit 5.0 %)."
+        ));
+        assert!(md.contains("Chart: h-time-heap.svg"));
+        assert_eq!(regressions(&r).len(), 1);
+    }
+
+    #[test]
+    fn no_regression() {
+        let j = Judgement {
+            window_median: 2.0,
+            window_mad: 0.0,
+            window_len: 7,
+            change_pct: 1.0,
+            limit_pct: 5.0,
+            direction: Direction::Unchanged,
+        };
+        let r = report(Some(StepCheck::Checked(j)));
+        assert!(regressions(&r).is_empty());
+        assert!(markdown(&r).contains("✅ No regression tonight."));
+    }
+}
