@@ -65,6 +65,55 @@ fn json_report_of_a_proved_and_verified_run() {
 }
 
 #[test]
+fn the_provable_preset_proves_and_says_what_it_is_worth() {
+    let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/fib_iterative.elf");
+    let run = |security: &str| {
+        let out = bench(&[
+            "prove",
+            "--elf",
+            elf,
+            "--input",
+            "20",
+            "--security",
+            security,
+        ]);
+        assert!(out.status.success(), "{security}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let line = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("security "))
+            .expect("a security line")
+            .to_string()
+    };
+    assert_eq!(
+        line(&run("conjectured")),
+        "security       100.8 bits conjectured, 52.3 proven (target 100 conjectured, blowup 2, \
+         89 queries)"
+    );
+    let provable = run("provable");
+    assert!(provable.contains("verified       true"), "{provable}");
+    assert_eq!(
+        line(&provable),
+        "security       100.8 bits conjectured, 100.6 proven (target 100 provable, blowup 8, \
+         107 queries)"
+    );
+    let json = bench(&[
+        "prove",
+        "--elf",
+        elf,
+        "--input",
+        "20",
+        "--security",
+        "provable",
+        "--json",
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(r["config"]["security"], "provable");
+    assert_eq!(r["config"]["log_blowup"], 3);
+}
+
+#[test]
 fn heap_is_not_reported_when_counting_is_off() {
     let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/fib_iterative.elf");
     let out = bench_env(

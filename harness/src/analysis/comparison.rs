@@ -100,7 +100,7 @@ pub fn check_schema(base: &str, head: &str) -> Result<(), MismatchError> {
 
 /// The run settings must agree.
 pub fn check_config(base: &ProveConfig, head: &ProveConfig) -> Result<(), MismatchError> {
-    let settings: [(&'static str, String, String); 5] = [
+    let settings: [(&'static str, String, String); 6] = [
         (
             "table parallelism",
             parallelism_label(base.table_parallelism),
@@ -125,6 +125,11 @@ pub fn check_config(base: &ProveConfig, head: &ProveConfig) -> Result<(), Mismat
             "epoch log2",
             base.epoch_log2.to_string(),
             head.epoch_log2.to_string(),
+        ),
+        (
+            "security",
+            base.security.to_string(),
+            head.security.to_string(),
         ),
     ];
     match settings.into_iter().find(|(_, b, h)| b != h) {
@@ -581,6 +586,21 @@ mod tests {
         let w = check_files(&base, &head).unwrap();
         assert_eq!(w.len(), 1);
         assert!(w[0].starts_with("different machines"), "{w:?}");
+    }
+
+    #[test]
+    fn a_different_security_regime_is_refused() {
+        let base = file(&[1.0], 100);
+        let mut head = file(&[1.0], 100);
+        head.config.security = prover::stark::Regime::Provable;
+        assert_eq!(
+            check_files(&base, &head).unwrap_err(),
+            MismatchError::Setting {
+                setting: "security",
+                base: "conjectured".into(),
+                head: "provable".into(),
+            }
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@ use prover::modes::MemoryMode;
 use prover::vm::DEFAULT_MAX_CYCLES;
 
 use crate::cli::shared::{
-    ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, WorkerArgs, parse_gib, parse_seconds,
+    ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
+    parse_seconds,
 };
 use crate::model::config::DEFAULT_FIXTURE;
 
@@ -157,9 +158,13 @@ pub struct RunArgs {
     /// How to print the closing summary.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// log2 of the LDE blowup (1, 2 or 3).
-    #[arg(long, value_name = "K", default_value_t = 1)]
-    pub log_blowup: usize,
+    /// Proof parameters whose 100 bits hold under this analysis (the preset also picks the
+    /// blowup: 2 for conjectured, 8 for provable).
+    #[arg(long, value_enum, default_value_t = SecurityArg::Conjectured)]
+    pub security: SecurityArg,
+    /// log2 of the LDE blowup (1, 2 or 3) [default: the --security preset's].
+    #[arg(long, value_name = "K")]
+    pub log_blowup: Option<usize>,
     /// log2 of the largest table chunk.
     #[arg(long, value_name = "K", default_value_t = 20)]
     pub log_max_rows: usize,
@@ -240,9 +245,13 @@ pub struct ProveArgs {
     /// Fail after this many cycles without a halt.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
     pub max_cycles: u64,
-    /// log2 of the LDE blowup (1, 2 or 3).
-    #[arg(long, value_name = "K", default_value_t = 1)]
-    pub log_blowup: usize,
+    /// Proof parameters whose 100 bits hold under this analysis (the preset also picks the
+    /// blowup: 2 for conjectured, 8 for provable).
+    #[arg(long, value_enum, default_value_t = SecurityArg::Conjectured)]
+    pub security: SecurityArg,
+    /// log2 of the LDE blowup (1, 2 or 3) [default: the --security preset's].
+    #[arg(long, value_name = "K")]
+    pub log_blowup: Option<usize>,
     /// log2 of the largest table chunk.
     #[arg(long, value_name = "K", default_value_t = 20)]
     pub log_max_rows: usize,

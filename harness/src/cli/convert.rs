@@ -3,7 +3,7 @@
 
 use crate::analysis::verdict::Rules;
 use crate::cli::args::{Cli, Command};
-use crate::cli::shared::{ExportFormatArg, FormatArg, ProgramArgs, RuleArgs};
+use crate::cli::shared::{ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, SecurityArg};
 use crate::commands::Request;
 use crate::commands::ab::{AbRequest, BuildSpec};
 use crate::commands::compare::CompareRequest;
@@ -17,6 +17,7 @@ use crate::commands::profile::ProfileRequest;
 use crate::commands::prove::{ProveCommand, ProveRequest};
 use crate::commands::run::RunRequest;
 use crate::model::program::ProgramSpec;
+use prover::stark::{Regime, StarkParams};
 
 /// The request of `cli`.
 pub fn to_request(cli: Cli) -> Request {
@@ -38,7 +39,8 @@ pub fn to_request(cli: Cli) -> Request {
                     program,
                     input,
                     max_cycles: a.max_cycles,
-                    log_blowup: a.log_blowup,
+                    security: regime(a.security),
+                    log_blowup: log_blowup(a.security, a.log_blowup),
                     log_max_rows: a.log_max_rows,
                     mode: a.mode,
                     table_parallelism: a.table_parallelism,
@@ -58,7 +60,8 @@ pub fn to_request(cli: Cli) -> Request {
             out: a.out,
             resume: a.resume,
             format: format(a.format),
-            log_blowup: a.log_blowup,
+            security: regime(a.security),
+            log_blowup: log_blowup(a.security, a.log_blowup),
             log_max_rows: a.log_max_rows,
             count_alloc: !a.no_count_alloc,
             epoch_log2: a.epoch_log2,
@@ -159,6 +162,18 @@ fn rules(a: &RuleArgs) -> Rules {
     }
 }
 
+fn regime(s: SecurityArg) -> Regime {
+    match s {
+        SecurityArg::Conjectured => Regime::Conjectured,
+        SecurityArg::Provable => Regime::Provable,
+    }
+}
+
+/// `--log-blowup`, or the `--security` preset's blowup.
+fn log_blowup(s: SecurityArg, given: Option<usize>) -> usize {
+    given.unwrap_or(StarkParams::preset(regime(s)).log_blowup)
+}
+
 fn format(f: FormatArg) -> Format {
     match f {
         FormatArg::Table => Format::Table,
@@ -215,5 +230,27 @@ mod tests {
             panic!("parsed as another command");
         };
         assert_eq!(e.format, ExportFormat::Gab);
+    }
+
+    #[test]
+    fn the_security_preset_picks_the_blowup_unless_it_is_given() {
+        let prove = |extra: &[&str]| {
+            let mut args = vec!["bench", "prove", "--fixture", "f"];
+            args.extend(extra);
+            let Request::Prove(p) = request(&args) else {
+                panic!("parsed as another command");
+            };
+            (p.request.security, p.request.log_blowup)
+        };
+        assert_eq!(prove(&[]), (Regime::Conjectured, 1));
+        assert_eq!(prove(&["--security", "provable"]), (Regime::Provable, 3));
+        assert_eq!(
+            prove(&["--security", "provable", "--log-blowup", "2"]),
+            (Regime::Provable, 2)
+        );
+        let Request::Run(r) = request(&["bench", "run", "--security", "provable"]) else {
+            panic!("parsed as another command");
+        };
+        assert_eq!((r.security, r.log_blowup), (Regime::Provable, 3));
     }
 }

@@ -58,6 +58,15 @@ pub enum FormatArg {
     Json,
 }
 
+/// The soundness regime of the proof parameters (`--security`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SecurityArg {
+    /// 100 bits under the ethSTARK conjecture (blowup 2 unless --log-blowup says otherwise).
+    Conjectured,
+    /// 100 bits proven (blowup 8 unless --log-blowup says otherwise).
+    Provable,
+}
+
 /// Export formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormatArg {

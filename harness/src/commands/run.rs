@@ -20,6 +20,7 @@
 //!
 //! Exit: an error (status 1) after the table when a run failed or proof digests differ.
 
+use prover::stark::Regime;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -63,6 +64,8 @@ pub struct RunRequest {
     pub resume: bool,
     /// How to print the closing summary.
     pub format: Format,
+    /// The soundness regime of the proof parameters.
+    pub security: Regime,
     /// log2 of the LDE blowup.
     pub log_blowup: usize,
     /// log2 of the largest table chunk.
@@ -96,14 +99,12 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         table_parallelism: request.table_parallelism.map(usize::from),
         count_alloc: request.count_alloc,
         epoch_log2: request.epoch_log2,
+        security: request.security,
     };
-    prover::stark::StarkParams {
-        log_blowup: request.log_blowup,
-        log_max_rows: request.log_max_rows,
-        ..Default::default()
-    }
-    .validate()
-    .context("invalid proof parameters")?;
+    config
+        .params()
+        .validate()
+        .context("invalid proof parameters")?;
     let path = request
         .out
         .clone()

@@ -44,7 +44,8 @@ pub struct WorkerCommand<'a> {
     pub program: &'a ProgramSpec,
     /// `--mode`, when not the worker's default.
     pub mode: Option<MemoryMode>,
-    /// `--log-blowup`, `--log-max-rows` and `--epoch-log2` of these settings, when given
+    /// `--log-blowup`, `--log-max-rows`, `--epoch-log2` and `--security` of these settings,
+    /// when given
     /// (their table parallelism and heap counting are not read: see the fields below).
     pub settings: Option<&'a ProveConfig>,
     /// `--table-parallelism`.
@@ -74,6 +75,8 @@ impl WorkerCommand<'_> {
                 c.log_max_rows.to_string().into(),
                 "--epoch-log2".into(),
                 c.epoch_log2.to_string().into(),
+                "--security".into(),
+                c.security.name().into(),
             ]);
         }
         if let Some(k) = self.table_parallelism {
@@ -377,7 +380,7 @@ mod tests {
             args(&full).join(" "),
             format!(
                 "prove --json --elf x.elf --mode default --log-blowup 1 --log-max-rows 20 \
-                 --epoch-log2 {} --table-parallelism 2 --max-memory 1.5",
+                 --epoch-log2 {} --security conjectured --table-parallelism 2 --max-memory 1.5",
                 prover::continuation::DEFAULT_EPOCH_LOG2
             )
         );

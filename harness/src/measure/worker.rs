@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use prover::continuation::{StreamSummary, prove_and_verify_continuation};
 use prover::modes::{Flag, MemoryMode, ModeError};
-use prover::stark::StarkParams;
+use prover::stark::Regime;
 use prover::zkvm::{self, ProveOptions};
 use thiserror::Error;
 
@@ -31,6 +31,8 @@ pub struct ProveRequest {
     pub input: Option<Vec<u32>>,
     /// Fail after this many cycles without a halt.
     pub max_cycles: u64,
+    /// The soundness regime of the proof parameters.
+    pub security: Regime,
     /// log2 of the LDE blowup.
     pub log_blowup: usize,
     /// log2 of the largest table chunk.
@@ -127,11 +129,15 @@ pub fn prove<A: Sync>(
         input,
         ..
     } = load(&args.program, args.input.clone())?;
-    let params = StarkParams {
+    let config = ProveConfig {
         log_blowup: args.log_blowup,
         log_max_rows: args.log_max_rows,
-        ..StarkParams::default()
+        table_parallelism: args.table_parallelism.map(usize::from),
+        count_alloc: alloc.is_counting(),
+        epoch_log2: args.epoch_log2,
+        security: args.security,
     };
+    let params = config.params();
     params
         .validate()
         .map_err(|e| WorkerError::Params(Box::new(e)))?;
@@ -210,13 +216,7 @@ pub fn prove<A: Sync>(
     Ok(RunRecord {
         mode: args.mode,
         machine: machine::detect(),
-        config: ProveConfig {
-            log_blowup: args.log_blowup,
-            log_max_rows: args.log_max_rows,
-            table_parallelism: args.table_parallelism.map(usize::from),
-            count_alloc: alloc.is_counting(),
-            epoch_log2: args.epoch_log2,
-        },
+        config,
         sequence: None,
         dhat,
         tables,

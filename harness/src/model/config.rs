@@ -1,6 +1,7 @@
 //! The settings that shape a measured prove besides the program and the mode:
 //! [`ProveConfig`], carried by every run record and shared by every run of a results file.
 
+use prover::stark::{Regime, StarkParams};
 use serde::{Deserialize, Serialize};
 
 /// The fixture measured when none is named (`bench run`, `bench ab`, `bench overhead`, a
@@ -22,6 +23,10 @@ pub struct ProveConfig {
     /// every mode, used by those only.
     #[serde(default = "default_epoch_log2")]
     pub epoch_log2: u32,
+    /// The soundness regime the query count targets (`--security`); records written before
+    /// it existed were conjectured.
+    #[serde(default)]
+    pub security: Regime,
 }
 
 impl ProveConfig {
@@ -33,7 +38,18 @@ impl ProveConfig {
         table_parallelism: None,
         count_alloc: true,
         epoch_log2: prover::continuation::DEFAULT_EPOCH_LOG2,
+        security: Regime::Conjectured,
     };
+
+    /// The proof parameters these settings stand for.
+    pub fn params(&self) -> StarkParams {
+        StarkParams {
+            log_blowup: self.log_blowup,
+            log_max_rows: self.log_max_rows,
+            regime: self.security,
+            ..StarkParams::default()
+        }
+    }
 }
 
 /// The epoch size of records written before epochs existed.

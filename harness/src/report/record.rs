@@ -1,11 +1,28 @@
 //! The text of one run record, as `bench prove` prints it without `--json`: the program,
-//! mode, cycles, output, times, proof, peak heap and RSS, then a line per phase and per
-//! table.
+//! mode, cycles, output, times, proof, its security, peak heap and RSS, then a line per phase
+//! and per table.
 
 use std::fmt::Write;
 
+use crate::model::config::ProveConfig;
 use crate::model::record::RunRecord;
 use crate::report::units::mib_of;
+
+/// What the record's proof parameters are worth: bits under both analyses, the regime they
+/// target, the blowup and the query count.
+pub fn security_line(config: &ProveConfig) -> String {
+    let params = config.params();
+    let s = params.security();
+    format!(
+        "{:.1} bits conjectured, {:.1} proven (target {} {}, blowup {}, {} queries)",
+        s.conjectured_bits,
+        s.provable_bits,
+        params.security_bits,
+        s.regime,
+        params.blowup(),
+        s.num_queries
+    )
+}
 
 /// `report` as lines of text.
 pub fn record_text(report: &RunRecord) -> String {
@@ -35,6 +52,7 @@ fn write_record(out: &mut String, report: &RunRecord) -> std::fmt::Result {
         report.proof_bytes, report.proof_sha3
     )?;
     writeln!(out, "verified       {}", report.verified)?;
+    writeln!(out, "security       {}", security_line(&report.config))?;
     let mib = |b: Option<u64>| b.map_or("n/a".to_string(), |b| mib_of(b as f64));
     writeln!(out, "peak heap      {}", mib(report.peak_heap_bytes))?;
     writeln!(out, "peak RSS       {}", mib(report.peak_rss_bytes))?;

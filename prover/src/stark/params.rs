@@ -174,6 +174,14 @@ impl StarkParams {
         }
     }
 
+    /// The preset of a regime: [`StarkParams::default`] or [`StarkParams::provable`].
+    pub fn preset(regime: Regime) -> Self {
+        match regime {
+            Regime::Conjectured => Self::default(),
+            Regime::Provable => Self::provable(),
+        }
+    }
+
     fn inputs(&self, num_queries: usize) -> Inputs {
         Inputs {
             log_blowup: self.log_blowup,
