@@ -63,6 +63,7 @@ pub(crate) fn record(mode: &str, seconds: f64, heap: u64, digest: &str) -> RunRe
         sequence: None,
         dhat: None,
         epochs: None,
+        instructions: None,
     }
 }
 
@@ -75,6 +76,18 @@ pub(crate) fn file(times: &[f64], heap: u64) -> ResultsFile {
     }
     resummarize(e);
     f
+}
+
+/// Adds runs under cachegrind with these instruction counts to `file`'s `fib` entry in
+/// `mode` (their time and heap are valgrind's, deliberately absurd).
+pub(crate) fn with_instructions(file: &mut ResultsFile, mode: &str, counts: &[u64]) {
+    let e = file.entry_mut("fib", mode.parse().unwrap());
+    for &n in counts {
+        let mut r = record(mode, 999.0, 1, "d");
+        r.instructions = Some(n);
+        e.instruction_runs.push(r);
+    }
+    resummarize(e);
 }
 
 /// A results file of `fib` in `default` (2.0 s, 1000 MiB) and `stream-lde` (2.5 s,

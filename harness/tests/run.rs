@@ -247,6 +247,62 @@ fn a_worker_past_its_memory_cap_is_an_out_of_memory_failure() {
 }
 
 #[test]
+fn instruction_counts_fail_clearly_before_anything_runs() {
+    let dir = temp_dir("instructions");
+    let out_file = dir.join("r.json");
+    let out = out_file.to_str().unwrap();
+    let run = |extra: &[&str], path: Option<&str>| {
+        let mut args = vec![
+            "run",
+            "--fixture",
+            "fib_iterative_64k",
+            "--modes",
+            "default",
+            "--runs",
+            "1",
+            "--instructions",
+            "--out",
+            out,
+        ];
+        args.extend(extra);
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_bench"));
+        c.args(&args);
+        if let Some(p) = path {
+            c.env("PATH", p);
+        }
+        c.output().unwrap()
+    };
+    // No valgrind on PATH: the error names the package.
+    let empty = dir.join("empty-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = run(&[], Some(empty.to_str().unwrap()));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("apt-get install valgrind"),
+        "{}",
+        stderr(&o)
+    );
+    // With valgrind found (a stand-in on PATH): an AVX-512 build of this binary refuses to be
+    // its own worker and names the build that works; a given worker must exist.
+    let fake = dir.join("fake-valgrind");
+    std::fs::create_dir_all(&fake).unwrap();
+    std::fs::write(fake.join("valgrind"), "#!/bin/sh\nexit 1\n").unwrap();
+    let fake = fake.to_str().unwrap();
+    if cfg!(target_feature = "avx512f") {
+        let o = run(&[], Some(fake));
+        let e = stderr(&o);
+        assert!(
+            e.contains("AVX-512") && e.contains("target-cpu=x86-64-v3"),
+            "{e}"
+        );
+    }
+    let o = run(&["--instructions-worker", "/no/such/bench"], Some(fake));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("/no/such/bench"), "{}", stderr(&o));
+    assert!(!out_file.exists(), "nothing ran, nothing was written");
+}
+
+#[test]
 fn bad_arguments_are_named() {
     let out = bench(&["run", "--fixture", "no_such_fixture"]);
     assert_eq!(out.status.code(), Some(1));

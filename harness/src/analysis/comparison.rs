@@ -436,11 +436,28 @@ pub fn build(pairs: &[Pair<'_>], cx: Setup) -> Result<Comparison, verdict::Verdi
 }
 
 type Extract = fn(&RunRecord) -> Option<f64>;
+/// The runs of an entry a metric is read from.
+type Runs = fn(&Entry) -> &[RunRecord];
 
-const METRICS: [(Metric, Extract); 3] = [
-    (Metric::Time, |r| Some(r.prove_seconds)),
-    (Metric::Heap, |r| r.peak_heap_bytes.map(|b| b as f64)),
-    (Metric::Rss, |r| r.peak_rss_bytes.map(|b| b as f64)),
+/// Each metric, the runs it is read from, and how. Instructions come from the runs under
+/// cachegrind only; time, heap and RSS from the timed runs only (valgrind distorts them).
+const METRICS: [(Metric, Runs, Extract); 4] = [
+    (Metric::Time, |e| &e.runs, |r| Some(r.prove_seconds)),
+    (
+        Metric::Heap,
+        |e| &e.runs,
+        |r| r.peak_heap_bytes.map(|b| b as f64),
+    ),
+    (
+        Metric::Instructions,
+        |e| &e.instruction_runs,
+        |r| r.instructions.map(|i| i as f64),
+    ),
+    (
+        Metric::Rss,
+        |e| &e.runs,
+        |r| r.peak_rss_bytes.map(|b| b as f64),
+    ),
 ];
 
 fn compare_entry(
@@ -458,8 +475,8 @@ fn compare_entry(
     };
     let mut metrics = Vec::new();
     let mut head_only = Vec::new();
-    for (metric, extract) in METRICS {
-        let values = |e: &Entry| -> Option<Vec<f64>> { e.runs.iter().map(extract).collect() };
+    for (metric, runs, extract) in METRICS {
+        let values = |e: &Entry| -> Option<Vec<f64>> { runs(e).iter().map(extract).collect() };
         let h = values(head).filter(|v| !v.is_empty());
         match (unavailable.is_none(), p.base.and_then(values), h) {
             (true, Some(b), Some(h)) => {
@@ -528,7 +545,7 @@ mod tests {
     use prover::modes::MemoryMode;
 
     use super::*;
-    use crate::analysis::verdict::Withholding;
+    use crate::analysis::verdict::{Icon, Withholding};
     use crate::testing::{cx, file};
 
     #[test]
@@ -586,6 +603,38 @@ mod tests {
         let w = check_files(&base, &head).unwrap();
         assert_eq!(w.len(), 1);
         assert!(w[0].starts_with("different machines"), "{w:?}");
+    }
+
+    #[test]
+    fn instructions_are_compared_from_the_runs_under_cachegrind_only() {
+        // One run per side: +1.5 % instructions is a regression, and valgrind's absurd
+        // times (999 s) never reach the time comparison.
+        let mut base = file(&[1.0, 1.0, 1.0], 100);
+        let mut head = file(&[1.0, 1.0, 1.0], 100);
+        crate::testing::with_instructions(&mut base, "default", &[1_000_000]);
+        crate::testing::with_instructions(&mut head, "default", &[1_015_000]);
+        let compare = |base: &ResultsFile, head: &ResultsFile| {
+            let pairs = [Pair {
+                base: base.entry("fib", MemoryMode::DEFAULT),
+                head: &head.entries[0],
+            }];
+            build(&pairs, cx()).unwrap()
+        };
+        let c = compare(&base, &head);
+        let e = &c.sections[0].entries[0];
+        let m = |metric| e.metrics.iter().find(|m| m.metric == metric).unwrap();
+        assert_eq!(m(Metric::Instructions).icon, Icon::Regression);
+        assert_eq!(m(Metric::Instructions).delta, 15_000.0);
+        assert_eq!(m(Metric::Time).base.median, 1.0);
+        assert!(c.verdict.is_regression());
+        // Without counts on either side there is no instructions row.
+        let plain = compare(&file(&[1.0], 100), &file(&[1.0], 100));
+        assert!(
+            plain.sections[0].entries[0]
+                .metrics
+                .iter()
+                .all(|m| m.metric != Metric::Instructions)
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@ use crate::analysis::stats::{self, Sample};
 use crate::model::record::RunRecord;
 use crate::model::results::{Entry, EntrySummary};
 
-/// The statistics of `runs` with `failed_runs` failures.
+/// The statistics of `runs` with `failed_runs` failures (the instruction fields are left
+/// empty: see [`resummarize`]).
 pub fn summarize(runs: &[RunRecord], failed_runs: usize) -> EntrySummary {
     let sample = |f: &dyn Fn(&RunRecord) -> Option<f64>| -> Option<stats::Summary> {
         let values: Option<Vec<f64>> = runs.iter().map(f).collect();
@@ -36,12 +37,28 @@ pub fn summarize(runs: &[RunRecord], failed_runs: usize) -> EntrySummary {
         proof_sha3: (digests_agree && !runs.is_empty()).then(|| runs[0].proof_sha3.clone()),
         digests_agree,
         peak_phase: peak_phase(runs),
+        median_instructions: None,
+        instructions_spread_pct: None,
     }
 }
 
-/// Recomputes `entry`'s summary from its runs and failures.
+/// Recomputes `entry`'s summary from its runs and failures, and the instruction counts of
+/// its runs under cachegrind.
 pub fn resummarize(entry: &mut Entry) {
-    entry.summary = summarize(&entry.runs, entry.failures.len());
+    let mut summary = summarize(&entry.runs, entry.failures.len());
+    let counts: Option<Vec<f64>> = entry
+        .instruction_runs
+        .iter()
+        .map(|r| r.instructions.map(|i| i as f64))
+        .collect();
+    if let Some(s) = counts
+        .and_then(|c| Sample::new(c).ok())
+        .map(|s| stats::summary(&s))
+    {
+        summary.median_instructions = Some(s.median.round() as u64);
+        summary.instructions_spread_pct = Some(s.spread_pct);
+    }
+    entry.summary = summary;
 }
 
 /// The phase whose median peak heap is largest over `runs` (the first such in protocol

@@ -17,8 +17,13 @@
 //!   ⚪ with a note "not significant". With fewer runs no test is made and the output says
 //!   that the verdict rests on the threshold alone. Paired runs need 6 pairs because with 5
 //!   the Wilcoxon test cannot reach `p < 0.05` at all (its exact minimum is 2/32 = 0.0625).
-//! * **Heap needs no test.** Peak heap is counted exactly and is nearly deterministic (its
-//!   spread is typically 0.0 %), so the threshold and the noise gate decide alone.
+//! * **Deterministic metrics are judged as deterministic.** Peak heap is counted exactly
+//!   (0.0 % spread run to run) and instruction counts under cachegrind repeat to about
+//!   0.001 %, so a change of either is visible from one run per side. They have their own
+//!   thresholds (`heap_threshold_pct`, `instructions_threshold_pct`, default
+//!   [`DEFAULT_DETERMINISTIC_THRESHOLD_PCT`]); no noise gate and no significance test apply
+//!   to them. A side whose runs of such a metric spread more than [`UNREPEATED_PCT`] did not
+//!   repeat: that is a finding, reported with the comparison (`unrepeated`), not a gate.
 //! * **Peak RSS is information.** It is shown, never judged ([`Icon::Info`]).
 //! * **The verdict.** A regression in any judged metric that is not gated makes the verdict
 //!   *Regression* (a real regression is reported even when another metric is noisy; the noise
@@ -35,8 +40,17 @@ use thiserror::Error;
 
 use crate::analysis::stats::{self, Bootstrap, RatioCi, Sample, StatsError};
 
-/// Default relative threshold, percent.
+/// Default relative threshold of prove time, percent.
 pub const DEFAULT_THRESHOLD_PCT: f64 = 5.0;
+/// Default relative threshold of the deterministic metrics (peak heap, instructions),
+/// percent. They repeat exactly (heap) or to about 0.001 % (instructions), so the threshold
+/// is not there to absorb noise: it decides which real changes are worth a 🔴. Half a
+/// percent is 1.6 MiB of a 322 MiB peak and 180 M of 36 G instructions: small enough that
+/// the issue's +0.9 % heap growth is flagged, large enough that allocator size-class and
+/// capacity rounding in unrelated code is not.
+pub const DEFAULT_DETERMINISTIC_THRESHOLD_PCT: f64 = 0.5;
+/// Spread, percent, beyond which a deterministic metric's runs did not repeat.
+pub const UNREPEATED_PCT: f64 = 0.01;
 /// Default noise gate on a side's spread, percent.
 pub const DEFAULT_NOISE_GATE_PCT: f64 = 3.0;
 /// Runs per side from which prove-time verdicts need a significance test.
@@ -59,10 +73,14 @@ const RANK_ARE: f64 = 3.0 / std::f64::consts::PI;
 /// The configurable rules.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Rules {
-    /// Relative change, percent, beyond which a metric changed.
+    /// Relative change of prove time, percent, beyond which it changed.
     pub threshold_pct: f64,
-    /// Spread, percent, beyond which a side is too noisy for a verdict.
+    /// Spread of prove time, percent, beyond which a side is too noisy for a verdict.
     pub noise_gate_pct: f64,
+    /// Relative change of peak heap, percent, beyond which it changed.
+    pub heap_threshold_pct: f64,
+    /// Relative change of the instruction count, percent, beyond which it changed.
+    pub instructions_threshold_pct: f64,
 }
 
 impl Default for Rules {
@@ -70,6 +88,8 @@ impl Default for Rules {
         Self {
             threshold_pct: DEFAULT_THRESHOLD_PCT,
             noise_gate_pct: DEFAULT_NOISE_GATE_PCT,
+            heap_threshold_pct: DEFAULT_DETERMINISTIC_THRESHOLD_PCT,
+            instructions_threshold_pct: DEFAULT_DETERMINISTIC_THRESHOLD_PCT,
         }
     }
 }
@@ -116,11 +136,22 @@ pub enum VerdictError {
 }
 
 impl Rules {
-    /// Checks both percentages.
+    /// The threshold of `metric`, percent (RSS, never judged, shares the heap's).
+    pub fn threshold_of(&self, metric: Metric) -> f64 {
+        match metric {
+            Metric::Time => self.threshold_pct,
+            Metric::Heap | Metric::Rss => self.heap_threshold_pct,
+            Metric::Instructions => self.instructions_threshold_pct,
+        }
+    }
+
+    /// Checks every percentage.
     pub fn validate(&self) -> Result<(), VerdictError> {
         for (name, value) in [
             ("threshold", self.threshold_pct),
             ("noise gate", self.noise_gate_pct),
+            ("heap threshold", self.heap_threshold_pct),
+            ("instructions threshold", self.instructions_threshold_pct),
         ] {
             if !value.is_finite() || value < 0.0 {
                 return Err(VerdictError::BadRule { name, value });
@@ -138,18 +169,27 @@ pub enum Metric {
     Time,
     /// Median exact peak heap bytes.
     Heap,
+    /// Median instructions executed by the prove (cachegrind's `Ir`).
+    Instructions,
     /// Median peak RSS bytes (information only).
     Rss,
 }
 
 impl Metric {
-    /// The label in tables: `Prove time`, `Peak heap`, `Peak RSS`.
+    /// The label in tables: `Prove time`, `Peak heap`, `Instructions`, `Peak RSS`.
     pub fn label(self) -> &'static str {
         match self {
             Metric::Time => "Prove time",
             Metric::Heap => "Peak heap",
+            Metric::Instructions => "Instructions",
             Metric::Rss => "Peak RSS",
         }
+    }
+
+    /// Whether the metric repeats exactly or nearly (heap, instructions): judged from one
+    /// run per side, never gated on noise.
+    pub fn is_deterministic(self) -> bool {
+        matches!(self, Metric::Heap | Metric::Instructions)
     }
 
     /// Whether the metric takes part in verdicts.
@@ -286,8 +326,11 @@ pub struct MetricComparison {
     pub beyond: i8,
     /// The significance check.
     pub significance: Significance,
-    /// The sides (`base`, `head`) whose spread is above the noise gate.
+    /// The sides (`base`, `head`) whose spread is above the noise gate (prove time only).
     pub noisy: Vec<&'static str>,
+    /// The sides whose runs of a deterministic metric did not repeat (spread above
+    /// [`UNREPEATED_PCT`]): a finding, not a gate.
+    pub unrepeated: Vec<&'static str>,
     /// The resulting icon.
     pub icon: Icon,
     /// The noise observed: standard deviation of the logs (pooled over both sides, or of the
@@ -344,9 +387,10 @@ pub fn compare(
         .as_ref()
         .map_or(h.median / b.median, |ci| ci.estimate);
     let delta_pct = (ratio - 1.0) * 100.0;
-    let beyond = if delta_pct > rules.threshold_pct {
+    let threshold = rules.threshold_of(metric);
+    let beyond = if delta_pct > threshold {
         1
-    } else if delta_pct < -rules.threshold_pct {
+    } else if delta_pct < -threshold {
         -1
     } else {
         0
@@ -388,11 +432,18 @@ pub fn compare(
             significant,
         }
     };
-    let noisy: Vec<&'static str> = [("base", &b), ("head", &h)]
-        .into_iter()
-        .filter(|(_, s)| s.spread_pct > rules.noise_gate_pct)
-        .map(|(name, _)| name)
-        .collect();
+    let sides_above = |pct: f64| -> Vec<&'static str> {
+        [("base", &b), ("head", &h)]
+            .into_iter()
+            .filter(|(_, s)| s.spread_pct > pct)
+            .map(|(name, _)| name)
+            .collect()
+    };
+    let (noisy, unrepeated) = if metric.is_deterministic() {
+        (Vec::new(), sides_above(UNREPEATED_PCT))
+    } else {
+        (sides_above(rules.noise_gate_pct), Vec::new())
+    };
     let icon = if !metric.is_judged() {
         Icon::Info
     } else if !noisy.is_empty() {
@@ -416,7 +467,7 @@ pub fn compare(
     } else {
         None
     };
-    let runs_needed = runs_needed(rules.threshold_pct, noise_pct, design);
+    let runs_needed = runs_needed(threshold, noise_pct, design);
     Ok(MetricComparison {
         metric,
         design,
@@ -428,6 +479,7 @@ pub fn compare(
         beyond,
         significance,
         noisy,
+        unrepeated,
         icon,
         noise_pct,
         runs_needed,
@@ -518,13 +570,16 @@ pub struct Labelled<'a> {
 }
 
 /// A judged metric that crossed the threshold. It reads (and serializes) as `Prove time
-/// +14.1%`, or `Prove time +14.1% (fib · default)` with a label.
+/// +14.1%`, or `Prove time +14.1% (fib · default)` with a label; reports add the exact
+/// `delta` of deterministic metrics.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Change {
     /// The metric.
     pub metric: Metric,
     /// Its relative change, percent.
     pub delta_pct: f64,
+    /// Its absolute change (bytes, instructions, seconds).
+    pub delta: f64,
     /// Where it comes from (`fixture · mode`), or empty when there is only one.
     pub label: String,
 }
@@ -535,6 +590,7 @@ impl Change {
         Self {
             metric: c.metric,
             delta_pct: c.delta_pct,
+            delta: c.delta,
             label: label.to_string(),
         }
     }
@@ -818,6 +874,93 @@ mod tests {
     }
 
     #[test]
+    fn deterministic_metrics_get_a_verdict_from_one_run_per_side() {
+        // The test: at a 1 % threshold, +1.5 % is flagged and +0.5 % is not, for
+        // heap and instructions alike, from one run per side.
+        let one_pct = Rules {
+            heap_threshold_pct: 1.0,
+            instructions_threshold_pct: 1.0,
+            ..rules()
+        };
+        for metric in [Metric::Heap, Metric::Instructions] {
+            let at = |head: f64| {
+                compare(metric, &[1000.0], &[head], Design::Independent, &one_pct).unwrap()
+            };
+            assert_eq!(at(1015.0).icon, Icon::Regression, "{metric:?} +1.5%");
+            assert_eq!(at(1005.0).icon, Icon::Unchanged, "{metric:?} +0.5%");
+            assert_eq!(at(985.0).icon, Icon::Improvement, "{metric:?} -1.5%");
+            assert_eq!(at(1015.0).significance, Significance::NotNeeded);
+        }
+        // The default threshold is 0.5 %: the issue's +0.9 % heap growth is flagged.
+        let heap = compare(
+            Metric::Heap,
+            &[322.0],
+            &[322.0 * 1.009],
+            Design::Independent,
+            &rules(),
+        )
+        .unwrap();
+        assert_eq!(heap.icon, Icon::Regression);
+    }
+
+    #[test]
+    fn deterministic_metrics_are_never_gated_and_report_what_did_not_repeat() {
+        // A heap spread far above the time gate does not withhold the heap verdict; it is
+        // reported as runs that did not repeat.
+        let heap = compare(
+            Metric::Heap,
+            &[100.0, 100.0],
+            &[105.0, 110.0],
+            Design::Independent,
+            &rules(),
+        )
+        .unwrap();
+        assert!(heap.noisy.is_empty());
+        assert_eq!(heap.unrepeated, ["head"]);
+        assert_eq!(heap.icon, Icon::Regression);
+        // Instructions that repeat to 0.001 % are not a finding.
+        let ir = compare(
+            Metric::Instructions,
+            &[18_708_091_221.0, 18_707_968_991.0],
+            &[18_708_091_221.0],
+            Design::Independent,
+            &rules(),
+        )
+        .unwrap();
+        assert!(ir.unrepeated.is_empty(), "{ir:?}");
+        assert_eq!(ir.icon, Icon::Unchanged);
+        // The case: +5 % heap measured exactly while time is too noisy to judge.
+        let noisy_time = compare(
+            Metric::Time,
+            &[2.0, 2.8, 2.3],
+            &[2.1, 2.9, 2.2],
+            Design::Independent,
+            &rules(),
+        )
+        .unwrap();
+        assert_eq!(noisy_time.icon, Icon::Noisy);
+        let heap = compare(
+            Metric::Heap,
+            &[322.0; 3],
+            &[338.1; 3],
+            Design::Independent,
+            &rules(),
+        )
+        .unwrap();
+        let items = [
+            Labelled {
+                label: "",
+                comparison: &noisy_time,
+            },
+            Labelled {
+                label: "",
+                comparison: &heap,
+            },
+        ];
+        assert!(verdict(&items, &[], &rules()).is_regression());
+    }
+
+    #[test]
     fn paired_comparisons_use_wilcoxon_and_the_paired_ratio() {
         // Drift: each pair runs at a different speed, the head always 8% slower.
         let base: Vec<f64> = (0..6).map(|i| 10.0 + i as f64 * 0.3).collect();
@@ -909,6 +1052,7 @@ mod tests {
                 what: vec![Change {
                     metric: Metric::Time,
                     delta_pct: slow.delta_pct,
+                    delta: slow.delta,
                     label: String::new(),
                 }]
             }
@@ -980,6 +1124,7 @@ mod tests {
         let c = Change {
             metric: Metric::Heap,
             delta_pct: -14.06,
+            delta: -((47u64 << 20) as f64),
             label: "fib · leaf-drop".into(),
         };
         assert_eq!(c.to_string(), "Peak heap -14.1% (fib · leaf-drop)");

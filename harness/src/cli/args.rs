@@ -175,6 +175,19 @@ pub struct RunArgs {
     #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
           value_parser = clap::value_parser!(u32).range(4..=24))]
     pub epoch_log2: u32,
+    /// Also count the instructions each (fixture, mode) executes, under Valgrind's
+    /// cachegrind (one run each unless --instruction-runs says more; slow: ~20x a prove).
+    /// Instruction counts repeat to ~0.001 %, so one run per side gives a verdict.
+    #[arg(long)]
+    pub instructions: bool,
+    /// Runs under cachegrind per (fixture, mode) with --instructions.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "instructions",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub instruction_runs: u32,
+    /// The bench binary to run under cachegrind (default: this one, unless it was built with
+    /// AVX-512, which valgrind cannot run; see the error for the build that works).
+    #[arg(long, value_name = "FILE", requires = "instructions")]
+    pub instructions_worker: Option<PathBuf>,
     /// Save these results as baseline NAME (under target/bench/baselines/NAME/).
     #[arg(long, value_name = "NAME")]
     pub save_baseline: Option<String>,

@@ -61,6 +61,12 @@ pub fn to_request(cli: Cli) -> Request {
             resume: a.resume,
             format: format(a.format),
             security: regime(a.security),
+            instruction_runs: if a.instructions {
+                a.instruction_runs
+            } else {
+                0
+            },
+            instructions_worker: a.instructions_worker,
             log_blowup: log_blowup(a.security, a.log_blowup),
             log_max_rows: a.log_max_rows,
             count_alloc: !a.no_count_alloc,
@@ -159,6 +165,8 @@ fn rules(a: &RuleArgs) -> Rules {
     Rules {
         threshold_pct: a.threshold,
         noise_gate_pct: a.noise_gate,
+        heap_threshold_pct: a.heap_threshold,
+        instructions_threshold_pct: a.instructions_threshold,
     }
 }
 

@@ -82,6 +82,7 @@ fn measure(request: &GrowthRequest) -> Result<ResultsFile> {
         config: ProveConfig::STANDARD,
         timeout: request.timeout,
         max_memory: request.max_memory,
+        instructions: None,
     };
     let stem = format!("growth-{}", request.family);
     measure_into(&plan, &paths::results(&stem, &now_compact()))

@@ -75,6 +75,7 @@ fn measure(request: &NightlyRequest) -> Result<ResultsFile> {
         config: ProveConfig::STANDARD,
         timeout: request.timeout,
         max_memory: request.max_memory,
+        instructions: None,
     };
     let stem = format!("nightly-{}", request.fixture);
     measure_into(&plan, &paths::results(&stem, &now_compact()))

@@ -20,7 +20,6 @@
 //!
 //! Exit: an error (status 1) after the table when a run failed or proof digests differ.
 
-use prover::stark::Regime;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,20 +28,22 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use prover::fixtures::Catalogue;
 use prover::modes::MemoryMode;
+use prover::stark::Regime;
 
 use crate::analysis::comparison::{self, Comparison, Footer, Pair, Setup};
 use crate::analysis::verdict::{Design, Rules};
 use crate::commands::compare::print_comparison;
 use crate::commands::format::Format;
 use crate::commands::outcome::Outcome;
+use crate::measure::cachegrind;
 use crate::measure::clock::now_compact;
-use crate::measure::plan::{self, Plan, Progress, RevisionChange};
+use crate::measure::plan::{self, InstructionRuns, Plan, Progress, RevisionChange};
 use crate::measure::runner::WorkerResult;
 use crate::model::config::{DEFAULT_FIXTURE, ProveConfig};
 use crate::model::program::ProgramSpec;
 use crate::model::results::ResultsFile;
 use crate::report::mode_table::{self, mode_rows};
-use crate::report::units::mib;
+use crate::report::units::{group_digits, mib};
 use crate::store::{baselines, names, paths};
 
 /// What `bench run` is asked.
@@ -66,6 +67,10 @@ pub struct RunRequest {
     pub format: Format,
     /// The soundness regime of the proof parameters.
     pub security: Regime,
+    /// Runs under cachegrind per (fixture, mode) for instruction counts (0: none).
+    pub instruction_runs: u32,
+    /// The `bench` run under cachegrind (`None`: this binary, if valgrind can run it).
+    pub instructions_worker: Option<PathBuf>,
     /// log2 of the LDE blowup.
     pub log_blowup: usize,
     /// log2 of the largest table chunk.
@@ -105,6 +110,19 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         .params()
         .validate()
         .context("invalid proof parameters")?;
+    let instructions = match request.instruction_runs {
+        0 => None,
+        runs => {
+            let me = std::env::current_exe().context("cannot find the bench executable")?;
+            let worker = cachegrind::choose_worker(
+                cachegrind::find_valgrind(),
+                request.instructions_worker.as_deref(),
+                &me,
+                cachegrind::BUILT_WITH_AVX512,
+            )?;
+            Some(InstructionRuns { runs, worker })
+        }
+    };
     let path = request
         .out
         .clone()
@@ -121,6 +139,7 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         config,
         timeout: request.timeout,
         max_memory: request.max_memory,
+        instructions,
     };
     plan::fill(&mut file, &path, &plan, &mut BarProgress::new())?;
 
@@ -131,8 +150,17 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         Format::Markdown => print!("{}", mode_table::markdown(&rows, &title)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&file)?),
     }
+    if request.format != Format::Json {
+        for line in mode_table::instruction_lines(&file) {
+            println!("{line}");
+        }
+    }
     after_run(request, &file)?;
-    let failed: usize = file.entries.iter().map(|e| e.failures.len()).sum();
+    let failed: usize = file
+        .entries
+        .iter()
+        .map(|e| e.failures.len() + e.instruction_failures.len())
+        .sum();
     let mismatches = file.digest_mismatches();
     if !mismatches.is_empty() {
         let lines: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
@@ -249,11 +277,18 @@ impl Progress for BarProgress {
 
     fn run_ended(&mut self, program: &str, mode: MemoryMode, result: &WorkerResult) {
         let line = match result {
-            WorkerResult::Ok(r) => format!(
-                "✓ {program} {mode}: {} s, peak heap {}",
-                format_args!("{:.3}", r.prove_seconds),
-                mib(r.peak_heap_bytes)
-            ),
+            WorkerResult::Ok(r) => match r.instructions {
+                Some(n) => format!(
+                    "✓ {program} {mode}: {} instructions (under cachegrind, {:.1} s)",
+                    group_digits(n),
+                    r.prove_seconds
+                ),
+                None => format!(
+                    "✓ {program} {mode}: {} s, peak heap {}",
+                    format_args!("{:.3}", r.prove_seconds),
+                    mib(r.peak_heap_bytes)
+                ),
+            },
             WorkerResult::Failed(f) => format!("✗ {program} {mode}: {}", f.reason),
         };
         if self.bar.is_hidden() {

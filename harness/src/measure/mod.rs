@@ -9,6 +9,7 @@
 //! `plan::Progress`, notes through callbacks).
 
 pub mod alloc;
+pub mod cachegrind;
 pub mod clock;
 pub mod machine;
 pub mod phases;

@@ -1,7 +1,8 @@
 //! Measuring a [`Plan`]: every program in every mode, `runs` times each, interleaved over
-//! fresh workers ([`runner::schedule`]), the results file saved after every run; and
-//! resuming an interrupted results file, whose runs (failed ones included) count towards
-//! `runs`, so only the missing ones are made.
+//! fresh workers ([`runner::schedule`]), the results file saved after every run; then, when
+//! the plan asks for instruction counts, the runs under cachegrind, interleaved the same way
+//! and kept apart in each entry; and resuming an interrupted results file, whose runs
+//! (failed ones included) count towards `runs`, so only the missing ones are made.
 //!
 //! Modes: [`resolve_modes`] turns a `--modes` list into the modes to run. Without a list,
 //! every mode the prover implements. `all` stands for every mode and the full streaming
@@ -15,12 +16,13 @@ use prover::modes::{MemoryMode, ModeError};
 use thiserror::Error;
 
 use crate::analysis::summary::resummarize;
+use crate::measure::cachegrind::{self, InstructionWorker};
 use crate::measure::clock::now_rfc3339;
 use crate::measure::machine;
-use crate::measure::runner::{self, WorkerCommand, WorkerResult};
+use crate::measure::runner::{self, Job, WorkerCommand, WorkerResult};
 use crate::model::config::ProveConfig;
 use crate::model::program::ProgramSpec;
-use crate::model::results::{ResultsError, ResultsFile};
+use crate::model::results::{FailedRun, ResultsError, ResultsFile};
 
 /// What to measure: every program in every mode, `runs` times each, with shared settings.
 #[derive(Clone, Debug)]
@@ -37,6 +39,18 @@ pub struct Plan {
     pub timeout: Option<Duration>,
     /// Cap each worker's address space at this many bytes (`bench prove --max-memory`).
     pub max_memory: Option<u64>,
+    /// Runs under cachegrind per (program, mode), and what runs them; `None`: no
+    /// instruction counts.
+    pub instructions: Option<InstructionRuns>,
+}
+
+/// The instruction counts a plan asks for.
+#[derive(Clone, Debug)]
+pub struct InstructionRuns {
+    /// Runs per (program, mode), failed ones included.
+    pub runs: u32,
+    /// Valgrind and the worker it runs.
+    pub worker: InstructionWorker,
 }
 
 /// What a measurement tells as it goes.
@@ -185,10 +199,9 @@ pub fn fill(
     let mut jobs = Vec::new();
     let mut keys = Vec::new();
     let mut counts = Vec::new();
+    let instruction_runs = plan.instructions.as_ref().map_or(0, |i| i.runs);
     for p in &plan.programs {
         for &mode in &plan.modes {
-            let done = file.entry_mut(&p.name(), mode).attempts();
-            counts.push((plan.runs as usize).saturating_sub(done));
             let command = WorkerCommand {
                 program: p,
                 mode: Some(mode),
@@ -197,22 +210,57 @@ pub fn fill(
                 max_memory: plan.max_memory,
                 count_alloc: plan.config.count_alloc,
             };
-            jobs.push(command.job(&exe));
-            keys.push((p.name(), mode));
+            let job = command.job(&exe);
+            let entry = file.entry_mut(&p.name(), mode);
+            let done = [entry.attempts(), entry.instruction_attempts()];
+            let kinds = [
+                (Kind::Timed, plan.runs),
+                (Kind::Instructions, instruction_runs),
+            ];
+            for ((kind, runs), done) in kinds.into_iter().zip(done) {
+                counts.push((runs as usize).saturating_sub(done));
+                jobs.push((kind, job.clone()));
+                keys.push((p.name(), mode, runs));
+            }
         }
     }
-    let order = runner::schedule(&counts);
+    // Timed runs first, interleaved; then the runs under cachegrind, interleaved.
+    let timed: Vec<usize> = jobs
+        .iter()
+        .map(|(k, _)| (*k == Kind::Timed) as usize)
+        .collect();
+    let masked = |on: usize| -> Vec<usize> {
+        counts
+            .iter()
+            .zip(&timed)
+            .map(|(&n, &t)| if t == on { n } else { 0 })
+            .collect()
+    };
+    let mut order = runner::schedule(&masked(1));
+    order.extend(runner::schedule(&masked(0)));
     let first = next_sequence(file);
     progress.start(order.len() as u64);
     for (sequence, &j) in (first..).zip(&order) {
-        let (name, mode) = &keys[j];
-        let already = file.entry_mut(name, *mode).attempts();
-        progress.run_started(name, *mode, already + 1, plan.runs);
-        let result = runner::run_worker(&jobs[j], sequence, plan.timeout);
+        let (name, mode, runs) = &keys[j];
+        let (kind, job) = &jobs[j];
         let entry = file.entry_mut(name, *mode);
+        let already = match kind {
+            Kind::Timed => entry.attempts(),
+            Kind::Instructions => entry.instruction_attempts(),
+        };
+        progress.run_started(name, *mode, already + 1, *runs);
+        let result = match (kind, &plan.instructions) {
+            (Kind::Instructions, Some(i)) => count_instructions(job, &i.worker, sequence, plan),
+            _ => runner::run_worker(job, sequence, plan.timeout),
+        };
+        let entry = file.entry_mut(name, *mode);
+        let (runs, failures) = match kind {
+            Kind::Timed => (&mut entry.runs, &mut entry.failures),
+            Kind::Instructions => (&mut entry.instruction_runs, &mut entry.instruction_failures),
+        };
         match &result {
-            WorkerResult::Ok(r) => entry.runs.push((**r).clone()),
-            WorkerResult::Failed(f) => entry.failures.push(f.clone()),
+            WorkerResult::Ok(r) => runs.push((**r).clone()),
+            WorkerResult::Failed(f) => failures.push(f.clone()),
         }
         resummarize(entry);
         file.save(path)?;
@@ -220,6 +268,58 @@ pub fn fill(
     }
     progress.finish();
     Ok(())
+}
+
+/// A timed run, or a run under cachegrind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Timed,
+    Instructions,
+}
+
+/// Runs `job` under cachegrind and puts the process's instruction count in its record.
+fn count_instructions(
+    job: &Job,
+    worker: &InstructionWorker,
+    sequence: usize,
+    plan: &Plan,
+) -> WorkerResult {
+    let out = std::env::temp_dir().join(format!(
+        "bench-cachegrind-{}-{sequence}.out",
+        std::process::id()
+    ));
+    let result = runner::run_worker(
+        &cachegrind::under_cachegrind(job, worker, &out),
+        sequence,
+        plan.timeout,
+    );
+    let text = std::fs::read_to_string(&out);
+    let _ = std::fs::remove_file(&out);
+    match result {
+        WorkerResult::Ok(mut record) => {
+            match text.ok().as_deref().and_then(cachegrind::parse_total) {
+                Some(total) => {
+                    record.instructions = Some(total);
+                    WorkerResult::Ok(record)
+                }
+                None => WorkerResult::Failed(FailedRun {
+                    sequence,
+                    reason: format!("cachegrind wrote no Ir total to {}", out.display()),
+                    exit_code: Some(0),
+                    signal: None,
+                    timed_out: false,
+                    seconds: 0.0,
+                    stderr_tail: String::new(),
+                }),
+            }
+        }
+        WorkerResult::Failed(mut f) => {
+            if let Some(why) = cachegrind::explain_failure(&f.stderr_tail) {
+                f.reason = format!("{why} ({})", f.reason);
+            }
+            WorkerResult::Failed(f)
+        }
+    }
 }
 
 /// The schedule position after the last one in `file`.

@@ -234,6 +234,7 @@ pub fn prove<A: Sync>(
         public_output: output.words,
         exit_code: output.exit_code,
         epochs,
+        instructions: None,
     })
 }
 

@@ -52,6 +52,11 @@ pub struct RunRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dhat: Option<DhatCheck>,
     /// Epochs proved (continuation modes only).
+    /// Instructions the worker process executed, counted by cachegrind (`Ir`), when it ran
+    /// under valgrind (`bench run --instructions`). Such a record's time, heap and RSS are
+    /// distorted by valgrind and are never used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epochs: Option<u32>,
 }

@@ -47,6 +47,13 @@ pub struct Entry {
     pub runs: Vec<RunRecord>,
     /// Runs whose worker crashed, was killed or timed out.
     pub failures: Vec<FailedRun>,
+    /// Runs under cachegrind (`bench run --instructions`), each with its instruction count;
+    /// kept apart because valgrind distorts time and heap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instruction_runs: Vec<RunRecord>,
+    /// Runs under cachegrind that delivered no record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instruction_failures: Vec<FailedRun>,
     /// Statistics of `runs` (recomputed at every save).
     pub summary: EntrySummary,
 }
@@ -108,6 +115,13 @@ pub struct EntrySummary {
     pub digests_agree: bool,
     /// The phase with the largest median peak heap (where the peak is held).
     pub peak_phase: Option<String>,
+    /// Median instruction count of the runs under cachegrind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_instructions: Option<u64>,
+    /// (max - min) / median x 100 of the instruction counts; above 0.01 % the runs did not
+    /// repeat, which is a finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_spread_pct: Option<f64>,
 }
 
 impl EntrySummary {
@@ -128,13 +142,20 @@ impl Entry {
             mode,
             runs: Vec::new(),
             failures: Vec::new(),
+            instruction_runs: Vec::new(),
+            instruction_failures: Vec::new(),
             summary: EntrySummary::empty(),
         }
     }
 
-    /// Runs attempted so far, failed ones included.
+    /// Timed runs attempted so far, failed ones included.
     pub fn attempts(&self) -> usize {
         self.runs.len() + self.failures.len()
+    }
+
+    /// Runs under cachegrind attempted so far, failed ones included.
+    pub fn instruction_attempts(&self) -> usize {
+        self.instruction_runs.len() + self.instruction_failures.len()
     }
 }
 

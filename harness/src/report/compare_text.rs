@@ -9,28 +9,65 @@
 
 use crate::analysis::comparison::{Comparison, EntryComparison, Section};
 use crate::analysis::verdict::{
-    Design, Icon, Metric, MetricComparison, POWER, Rules, Significance, Verdict, runs_needed,
-    trim_pct,
+    Change, Design, Icon, Metric, MetricComparison, POWER, Rules, Significance, Verdict,
+    runs_needed, trim_pct,
 };
 use crate::model::config::parallelism_label;
-use crate::report::units::{mib, mib_of, seconds, signed_pct, with_sign};
+use crate::report::units::{group_digits, mib, mib_of, seconds, signed_pct, with_sign};
 
-/// A metric's value in its unit.
+/// A metric's value in its unit (instructions exactly, digits grouped).
 pub fn value(metric: Metric, v: f64) -> String {
     match metric {
         Metric::Time => seconds(Some(v)),
         Metric::Heap | Metric::Rss => mib_of(v.round().max(0.0)),
+        Metric::Instructions => group_digits(v.round().max(0.0) as u64),
     }
 }
 
 /// A signed difference in the metric's unit: `+3.51 s`, `-460.0 MiB`; no sign when it
-/// rounds to zero.
+/// rounds to zero. A deterministic metric's non-zero change is also given exactly:
+/// `+16.0 MiB (+16,777,216 B)`, `+1,234 instructions`.
 pub fn signed_value(metric: Metric, d: f64) -> String {
     let magnitude = match metric {
         Metric::Time => seconds(Some(d.abs())),
         Metric::Heap | Metric::Rss => mib_of(d.abs()),
+        Metric::Instructions => {
+            return exact_delta(metric, d).expect("instructions are exact");
+        }
     };
-    with_sign(d, magnitude)
+    let rounded = with_sign(d, magnitude);
+    match exact_delta(metric, d) {
+        Some(exact) if d.round() != 0.0 => format!("{rounded} ({exact})"),
+        _ => rounded,
+    }
+}
+
+/// A deterministic metric's change, exactly: `+16,777,216 B`, `-1,234 instructions`; `None`
+/// for the others.
+pub fn exact_delta(metric: Metric, delta: f64) -> Option<String> {
+    let unit = match metric {
+        Metric::Heap => "B",
+        Metric::Instructions => "instructions",
+        Metric::Time | Metric::Rss => return None,
+    };
+    let d = delta.round();
+    Some(with_sign(
+        d,
+        format!("{} {unit}", group_digits(d.abs() as u64)),
+    ))
+}
+
+/// A change as the verdict line names it: `Prove time +12.0%`, `Peak heap +5.0%
+/// (+16,777,216 B)`, with its label.
+fn change_text(c: &Change) -> String {
+    let mut out = format!("{} {:+.1}%", c.metric.label(), c.delta_pct);
+    if let Some(exact) = exact_delta(c.metric, c.delta) {
+        out.push_str(&format!(" ({exact})"));
+    }
+    if !c.label.is_empty() {
+        out.push_str(&format!(" ({})", c.label));
+    }
+    out
 }
 
 /// A p-value: `p = 0.031`, or `p < 0.001`.
@@ -151,17 +188,28 @@ pub fn subtitle(section: &Section, c: &Comparison) -> String {
 
 /// The verdict line.
 pub fn verdict_line(v: &Verdict, rules: &Rules) -> String {
-    let t = trim_pct(rules.threshold_pct);
+    let t = format!(
+        "thresholds: time {}%, heap {}%, instructions {}%",
+        trim_pct(rules.threshold_pct),
+        trim_pct(rules.heap_threshold_pct),
+        trim_pct(rules.instructions_threshold_pct)
+    );
     match v {
         Verdict::Regression { what } => {
-            format!("⚠️ Regression detected: {} (threshold {t}%)", joined(what))
+            format!("⚠️ Regression detected: {} ({t})", changes(what))
         }
         Verdict::Improvement { what } => {
-            format!("🎉 Improvement detected: {} (threshold {t}%)", joined(what))
+            format!("🎉 Improvement detected: {} ({t})", changes(what))
         }
-        Verdict::NoChange => format!("✅ No significant change (threshold {t}%)"),
+        Verdict::NoChange => format!("✅ No significant change ({t})"),
         Verdict::Withheld { why } => format!("❔ No verdict: {}", joined(why)),
     }
+}
+
+/// Changes joined with `; `.
+fn changes(what: &[Change]) -> String {
+    let texts: Vec<String> = what.iter().map(change_text).collect();
+    texts.join("; ")
 }
 
 /// Items joined with `; `.
@@ -185,7 +233,8 @@ fn side_values(m: &MetricComparison, side: &str) -> String {
 }
 
 /// The variance lines of a section: `✅ Low variance (time: x%, heap: y%)`, or one warning
-/// per noisy side and metric with its raw values; a note for sides of a single run.
+/// per noisy side and metric with its raw values; one per side whose deterministic metric
+/// did not repeat; a note for sides with a single timed run.
 pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
     let many = section.entries.len() > 1;
     let mut warnings = Vec::new();
@@ -196,7 +245,9 @@ pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
             for m in e.metrics.iter().filter(|m| m.metric == metric) {
                 for (side, s) in [("base", &m.base), ("head", &m.head)] {
                     if s.n() < 2 {
-                        if !single.contains(&side) {
+                        // Only time is gated on noise; one run of a deterministic
+                        // metric is all it needs.
+                        if metric == Metric::Time && !single.contains(&side) {
                             single.push(side);
                         }
                         continue;
@@ -209,8 +260,29 @@ pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
     };
     let time = max_spread(Metric::Time);
     let heap = max_spread(Metric::Heap);
+    let instructions = max_spread(Metric::Instructions);
+    let mut findings = Vec::new();
     for e in &section.entries {
         for m in e.metrics.iter().filter(|m| m.metric.is_judged()) {
+            for side in &m.unrepeated {
+                let label = if *side == "base" {
+                    &c.base_label
+                } else {
+                    &c.head_label
+                };
+                let s = if *side == "base" { &m.base } else { &m.head };
+                let at = if many {
+                    format!(" ({})", e.mode)
+                } else {
+                    String::new()
+                };
+                findings.push(format!(
+                    "⚠️ {} did not repeat in {label}{at}: spread {:.3}% ({}); it is deterministic, so something in the prove is not",
+                    m.metric.label(),
+                    s.spread_pct,
+                    side_values(m, side)
+                ));
+            }
             for side in &m.noisy {
                 let label = if *side == "base" {
                     &c.base_label
@@ -241,11 +313,15 @@ pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
         if let Some(h) = heap {
             parts.push(format!("heap: {h:.1}%"));
         }
+        if let Some(i) = instructions {
+            parts.push(format!("instructions: {i:.4}%"));
+        }
         if !parts.is_empty() {
             out.push(format!("✅ Low variance ({})", parts.join(", ")));
         }
     }
     out.extend(warnings);
+    out.extend(findings);
     for side in single {
         let label = if side == "base" {
             &c.base_label
@@ -416,8 +492,15 @@ mod tests {
         assert_eq!(signed_value(Metric::Time, 3.506), "+3.51 s");
         assert_eq!(
             signed_value(Metric::Heap, -((460u64 << 20) as f64)),
-            "-460.0 MiB"
+            "-460.0 MiB (-482,344,960 B)"
         );
+        // A heap change too small for MiB is still printed, exactly.
+        assert_eq!(signed_value(Metric::Heap, 4096.0), "0.0 MiB (+4,096 B)");
+        assert_eq!(
+            signed_value(Metric::Instructions, -1234.0),
+            "-1,234 instructions"
+        );
+        assert_eq!(value(Metric::Instructions, 36.07e9), "36,070,000,000");
         assert_eq!(signed_pct(-0.94), "-0.9%");
         assert_eq!(signed_pct(14.08), "+14.1%");
         assert_eq!(signed_pct(0.0), "0.0%");

@@ -3,11 +3,13 @@
 //! * **BMF**, Bencher Metric Format: `{ "<benchmark>": { "<measure>": { "value",
 //!   "lower_value", "upper_value" } } }`. The benchmark is `FIXTURE/MODE`; the measures are
 //!   Bencher's built-in `latency` (nanoseconds: the median prove time, with the fastest and
-//!   slowest run as bounds) and a custom `peak-heap` (bytes: median, smallest, largest).
+//!   slowest run as bounds), a custom `peak-heap` (bytes: median, smallest, largest) and,
+//!   for entries with runs under cachegrind, a custom `instructions` (median, fewest, most).
 //! * **gab**, github-action-benchmark's `customSmallerIsBetter` tool: a JSON array of
 //!   `{ "name", "unit", "value", "range", "extra" }`, two per (fixture, mode):
-//!   `FIXTURE/MODE prove time` in seconds and `FIXTURE/MODE peak heap` in bytes; `range` is
-//!   `± half the min-max spread`, `extra` the run count and the machine.
+//!   `FIXTURE/MODE prove time` in seconds and `FIXTURE/MODE peak heap` in bytes (and
+//!   `FIXTURE/MODE instructions` where counted); `range` is `± half the min-max spread`,
+//!   `extra` the run count and the machine.
 //!
 //! Entries without a successful run are left out ([`measured`] names them); a metric without
 //! a value (heap counting off) is left out of its entry.
@@ -21,6 +23,19 @@ use crate::model::results::{Entry, ResultsFile};
 pub const BMF_LATENCY: &str = "latency";
 /// The BMF measure name of peak heap (a custom measure, in bytes).
 pub const BMF_PEAK_HEAP: &str = "peak-heap";
+/// The BMF measure name of the instruction count (a custom measure).
+pub const BMF_INSTRUCTIONS: &str = "instructions";
+
+/// Median, fewest and most instructions of an entry's runs under cachegrind.
+fn instructions(e: &Entry) -> Option<(u64, u64, u64)> {
+    let counts: Vec<u64> = e
+        .instruction_runs
+        .iter()
+        .filter_map(|r| r.instructions)
+        .collect();
+    let median = e.summary.median_instructions?;
+    Some((median, *counts.iter().min()?, *counts.iter().max()?))
+}
 
 /// One entry of github-action-benchmark's `customSmallerIsBetter` array.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -76,6 +91,12 @@ pub fn bmf(file: &ResultsFile) -> Value {
                 json!({ "value": m as f64, "lower_value": lo as f64, "upper_value": hi as f64 }),
             );
         }
+        if let Some((m, lo, hi)) = instructions(e) {
+            measures.insert(
+                BMF_INSTRUCTIONS.into(),
+                json!({ "value": m as f64, "lower_value": lo as f64, "upper_value": hi as f64 }),
+            );
+        }
         out.insert(name(e), Value::Object(measures));
     }
     Value::Object(out)
@@ -120,7 +141,20 @@ pub fn gab(file: &ResultsFile) -> Vec<GabEntry> {
                 unit: "bytes".into(),
                 value: m as f64,
                 range: format!("± {}", (hi - lo) / 2),
-                extra,
+                extra: extra.clone(),
+            });
+        }
+        if let Some((m, lo, hi)) = instructions(e) {
+            out.push(GabEntry {
+                name: format!("{} instructions", name(e)),
+                unit: "instructions".into(),
+                value: m as f64,
+                range: format!("± {}", (hi - lo) / 2),
+                extra: format!(
+                    "{} run(s) under cachegrind; {machine}; {}",
+                    e.instruction_runs.len(),
+                    &file.machine.git_sha
+                ),
             });
         }
     }
@@ -160,6 +194,27 @@ mod tests {
                 assert!(m.values().all(Value::is_f64));
             }
         }
+    }
+
+    #[test]
+    fn instruction_counts_are_exported_where_measured() {
+        let mut file = sample_file();
+        crate::testing::with_instructions(&mut file, "default", &[1_000, 1_002, 1_001]);
+        let v = bmf(&file);
+        assert_eq!(
+            v["fib/default"]["instructions"],
+            json!({ "value": 1001.0, "lower_value": 1000.0, "upper_value": 1002.0 })
+        );
+        assert!(v["fib/stream-lde"].get("instructions").is_none());
+        // Valgrind's distorted times never reach the latency measure.
+        assert_eq!(v["fib/default"]["latency"]["value"], 2e9);
+        let g = gab(&file);
+        let i = g
+            .iter()
+            .find(|e| e.name == "fib/default instructions")
+            .unwrap();
+        assert_eq!((i.unit.as_str(), i.value), ("instructions", 1001.0));
+        assert!(i.extra.contains("3 run(s) under cachegrind"), "{}", i.extra);
     }
 
     #[test]

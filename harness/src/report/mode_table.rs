@@ -11,7 +11,7 @@ use comfy_table::{CellAlignment, Table};
 
 use crate::model::machine::short_hash;
 use crate::model::results::ResultsFile;
-use crate::report::units::{mib, pct, ratio, seconds};
+use crate::report::units::{group_digits, mib, pct, ratio, seconds};
 
 /// The column headers, in order.
 pub const COLUMNS: [&str; 11] = [
@@ -112,6 +112,41 @@ pub fn mode_rows(file: &ResultsFile) -> Vec<ModeRow> {
                 },
                 peak_phase: s.peak_phase.clone(),
             }
+        })
+        .collect()
+}
+
+/// The instruction counts of the entries that have runs under cachegrind, one line each:
+/// median, runs, their spread (above 0.01 % they did not repeat, which is a finding), and
+/// whether those runs proved the same bytes as the timed runs.
+pub fn instruction_lines(file: &ResultsFile) -> Vec<String> {
+    file.entries
+        .iter()
+        .filter_map(|e| {
+            let median = e.summary.median_instructions?;
+            let spread = e.summary.instructions_spread_pct.unwrap_or(0.0);
+            let n = e.instruction_runs.len();
+            let repeat = if spread > crate::analysis::verdict::UNREPEATED_PCT {
+                format!("spread {spread:.4}%: ⚠️ did not repeat")
+            } else {
+                format!("spread {spread:.4}%")
+            };
+            let same = e.runs.first().is_none_or(|t| {
+                e.instruction_runs
+                    .iter()
+                    .all(|r| r.proof_sha3 == t.proof_sha3)
+            });
+            let proof = if same {
+                "same proof ✓"
+            } else {
+                "✗ another proof than the timed runs"
+            };
+            Some(format!(
+                "instructions  {} {}: {} ({n} run(s) under cachegrind, {repeat}, {proof})",
+                e.fixture,
+                e.mode,
+                group_digits(median)
+            ))
         })
         .collect()
 }
@@ -249,6 +284,23 @@ mod tests {
         assert_eq!(rows[1].digest, DigestCheck::Same("abcdef0123".into()));
         assert!(all_digests_match(&rows));
         assert!(digest_line(&rows).starts_with('✓'));
+    }
+
+    #[test]
+    fn instruction_lines_show_counts_spread_and_the_proof() {
+        let mut f = sample_file();
+        assert!(instruction_lines(&f).is_empty());
+        crate::testing::with_instructions(&mut f, "default", &[20_113_522_197, 20_114_234_037]);
+        let lines = instruction_lines(&f);
+        assert_eq!(lines.len(), 1);
+        // The helper's instruction runs prove digest `d`, not the timed runs' `abcdef0123`.
+        assert_eq!(
+            lines[0],
+            "instructions  fib default: 20,113,878,117 (2 run(s) under cachegrind, spread \
+             0.0035%, ✗ another proof than the timed runs)"
+        );
+        crate::testing::with_instructions(&mut f, "stream-lde", &[100, 200]);
+        assert!(instruction_lines(&f)[1].contains("did not repeat"));
     }
 
     #[test]

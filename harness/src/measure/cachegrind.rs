@@ -1,0 +1,215 @@
+//! Instruction counts: a worker run under Valgrind's cachegrind (`--cache-sim=no`, one rayon
+//! thread), the checks that make its failures clear before anything runs, and the `Ir` total
+//! read back from cachegrind's output file.
+//!
+//! Decisions:
+//! * The count is the whole worker process's `Ir` (loading the program, proving, verifying,
+//!   printing the record): the prove dominates it, and everything else is the same code on
+//!   both sides of a comparison.
+//! * One rayon thread (`RAYON_NUM_THREADS=1`): the count then repeats to about 0.001 %
+//!   (hash maps' random seeds are what is left).
+//! * Valgrind (up to at least 3.22) cannot run AVX-512 code, which `-C target-cpu=native`
+//!   emits on AVX-512 hosts. A `bench` built that way refuses to be its own instruction
+//!   worker and names the build that works ([`InstructionsError::Avx512`]); a worker given
+//!   with `--instructions-worker` is trusted, and if valgrind stops on an instruction it
+//!   does not know, the failed run says so ([`explain_failure`]).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::measure::runner::Job;
+
+/// The environment variable that sets rayon's thread count in the worker.
+pub const RAYON_THREADS_ENV: &str = "RAYON_NUM_THREADS";
+
+/// Whether this binary was compiled with AVX-512 instructions.
+pub const BUILT_WITH_AVX512: bool = cfg!(target_feature = "avx512f");
+
+/// The command that builds a worker valgrind can run.
+pub const WORKER_BUILD: &str = "RUSTFLAGS=\"-C target-cpu=x86-64-v3\" cargo build --release -p harness --target-dir target/x86-64-v3";
+
+/// Where that build puts the worker.
+pub const WORKER_PATH: &str = "target/x86-64-v3/release/bench";
+
+/// Why instructions cannot be counted.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum InstructionsError {
+    /// Valgrind is not installed.
+    #[error(
+        "valgrind was not found on PATH: instruction counts run the worker under cachegrind; install it with `apt-get install valgrind`"
+    )]
+    NoValgrind,
+    /// This binary uses AVX-512, which valgrind cannot run.
+    #[error(
+        "this bench binary was built with AVX-512 instructions (`-C target-cpu=native` on an AVX-512 host), which valgrind cannot run; build a worker without them with `{WORKER_BUILD}` and pass `--instructions-worker {WORKER_PATH}`"
+    )]
+    Avx512,
+    /// The worker given does not exist.
+    #[error("the instruction worker {0} does not exist (build it with `{WORKER_BUILD}`)")]
+    NoWorker(PathBuf),
+}
+
+/// What runs the instruction counts: valgrind, and the `bench` it runs as the worker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstructionWorker {
+    /// The valgrind executable.
+    pub valgrind: PathBuf,
+    /// The `bench` executable run under it.
+    pub worker: PathBuf,
+}
+
+/// Chooses the instruction worker: `given`, or `current` (this binary) when it was built
+/// without AVX-512; `valgrind` is where valgrind was found, if anywhere.
+pub fn choose_worker(
+    valgrind: Option<PathBuf>,
+    given: Option<&Path>,
+    current: &Path,
+    built_with_avx512: bool,
+) -> Result<InstructionWorker, InstructionsError> {
+    let valgrind = valgrind.ok_or(InstructionsError::NoValgrind)?;
+    let worker = match given {
+        Some(p) if !p.is_file() => return Err(InstructionsError::NoWorker(p.to_path_buf())),
+        Some(p) => p.to_path_buf(),
+        None if built_with_avx512 => return Err(InstructionsError::Avx512),
+        None => current.to_path_buf(),
+    };
+    Ok(InstructionWorker { valgrind, worker })
+}
+
+/// `valgrind` on `PATH`, if it is there.
+pub fn find_valgrind() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("valgrind"))
+        .find(|p| p.is_file())
+}
+
+/// `job` (a worker command line) run under cachegrind by `w`, its output file at `out`.
+pub fn under_cachegrind(job: &Job, w: &InstructionWorker, out: &Path) -> Job {
+    let mut args: Vec<OsString> = vec![
+        "--tool=cachegrind".into(),
+        "--cache-sim=no".into(),
+        format!("--cachegrind-out-file={}", out.display()).into(),
+        w.worker.clone().into(),
+    ];
+    args.extend(job.args.iter().cloned());
+    let mut env = job.env.clone();
+    env.push((RAYON_THREADS_ENV.into(), "1".into()));
+    Job {
+        exe: w.valgrind.clone(),
+        args,
+        env,
+    }
+}
+
+/// The total `Ir` of a cachegrind output file's text (`summary:` up to valgrind 3.21,
+/// `totals:` in some later versions; `Ir` is the only event with `--cache-sim=no`).
+pub fn parse_total(text: &str) -> Option<u64> {
+    text.lines().find_map(|l| {
+        let rest = l
+            .strip_prefix("summary:")
+            .or_else(|| l.strip_prefix("totals:"))?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
+/// A clearer reason for a failed run under valgrind, when its stderr shows why.
+pub fn explain_failure(stderr_tail: &str) -> Option<String> {
+    stderr_tail
+        .contains("unhandled instruction bytes")
+        .then(|| {
+            format!(
+                "valgrind met an instruction it cannot run (AVX-512?): build the worker with `{WORKER_BUILD}`"
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_valgrind_names_the_package() {
+        let e = choose_worker(None, None, Path::new("/bin/bench"), false).unwrap_err();
+        assert_eq!(e, InstructionsError::NoValgrind);
+        assert!(e.to_string().contains("apt-get install valgrind"), "{e}");
+    }
+
+    #[test]
+    fn an_avx512_build_names_the_build_that_works() {
+        let vg = Some(PathBuf::from("/usr/bin/valgrind"));
+        let e = choose_worker(vg.clone(), None, Path::new("/bin/bench"), true).unwrap_err();
+        assert_eq!(e, InstructionsError::Avx512);
+        let text = e.to_string();
+        assert!(text.contains("AVX-512"), "{text}");
+        assert!(
+            text.contains("RUSTFLAGS=\"-C target-cpu=x86-64-v3\""),
+            "{text}"
+        );
+        assert!(text.contains("--instructions-worker"), "{text}");
+        // Without AVX-512 this binary is its own worker; a given worker must exist.
+        let me = std::env::current_exe().unwrap();
+        assert_eq!(
+            choose_worker(vg.clone(), None, &me, false).unwrap().worker,
+            me
+        );
+        assert_eq!(
+            choose_worker(vg.clone(), Some(&me), Path::new("/x"), true)
+                .unwrap()
+                .worker,
+            me
+        );
+        assert!(matches!(
+            choose_worker(vg, Some(Path::new("/no/such/bench")), &me, false),
+            Err(InstructionsError::NoWorker(_))
+        ));
+    }
+
+    #[test]
+    fn the_job_runs_the_worker_under_cachegrind_on_one_thread() {
+        let job = Job {
+            exe: "/bin/bench".into(),
+            args: vec!["prove".into(), "--json".into()],
+            env: vec![],
+        };
+        let w = InstructionWorker {
+            valgrind: "/usr/bin/valgrind".into(),
+            worker: "/w/bench".into(),
+        };
+        let j = under_cachegrind(&job, &w, Path::new("/tmp/cg.out"));
+        assert_eq!(j.exe, Path::new("/usr/bin/valgrind"));
+        let args: Vec<String> = j
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                "--cachegrind-out-file=/tmp/cg.out",
+                "/w/bench",
+                "prove",
+                "--json"
+            ]
+        );
+        assert_eq!(j.env, [("RAYON_NUM_THREADS".into(), "1".into())]);
+    }
+
+    #[test]
+    fn totals_are_read_from_either_keyword() {
+        let out =
+            "desc: I1 cache: 32768 B\ncmd: /bin/true\nevents: Ir\nfl=x.c\n128 2\nsummary: 127679\n";
+        assert_eq!(parse_total(out), Some(127_679));
+        assert_eq!(
+            parse_total("events: Ir\ntotals: 36070123456\n"),
+            Some(36_070_123_456)
+        );
+        assert_eq!(parse_total("events: Ir\n"), None);
+        assert!(explain_failure("vex amd64->IR: unhandled instruction bytes: 0x62").is_some());
+        assert!(explain_failure("out of memory").is_none());
+    }
+}
