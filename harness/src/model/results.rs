@@ -394,6 +394,32 @@ mod tests {
     }
 
     #[test]
+    fn instruction_runs_round_trip_and_old_files_read_without_them() {
+        let mut file = ResultsFile::new(machine(), config(), "now".into());
+        let e = file.entry_mut("fib", MemoryMode::DEFAULT);
+        e.runs.push(record("default", 1.5, 7, "d"));
+        let mut counted = record("default", 40.0, 7, "d");
+        counted.instructions = Some(20_114_234_037);
+        e.instruction_runs.push(counted);
+        e.summary.median_instructions = Some(20_114_234_037);
+        e.summary.instructions_spread_pct = Some(0.0);
+        let text = serde_json::to_string(&file).unwrap();
+        assert!(text.contains("\"instructions\":20114234037"), "{text}");
+        let back: ResultsFile = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, file);
+        // A file without them (every file written before) reads with empty lists, and
+        // writes none of the new keys.
+        let mut old = file.clone();
+        let e = old.entry_mut("fib", MemoryMode::DEFAULT);
+        e.instruction_runs.clear();
+        e.summary.median_instructions = None;
+        e.summary.instructions_spread_pct = None;
+        let text = serde_json::to_string(&old).unwrap();
+        assert!(!text.contains("instruction"), "{text}");
+        assert_eq!(serde_json::from_str::<ResultsFile>(&text).unwrap(), old);
+    }
+
+    #[test]
     fn save_load_round_trip_and_version_check() {
         let dir = std::env::temp_dir().join(format!("bench-results-{}", std::process::id()));
         let path = dir.join("nested").join("r.json");
