@@ -2,23 +2,15 @@
 //! boundary) verify with the whole run's output; tampered, dropped, reordered and spliced
 //! epochs are rejected; verify-and-drop agrees with prove-then-verify.
 
+mod common;
+
+use common::options;
 use prover::continuation::{
     Bundle, ChainError, prove_and_verify_continuation, prove_continuation, verify_continuation,
 };
 use prover::fixtures::Catalogue;
-use prover::stark::{NoObserver, StarkParams};
+use prover::stark::NoObserver;
 use prover::vm::{ExecOptions, Program, execute};
-use prover::zkvm::ProveOptions;
-
-fn options() -> ProveOptions {
-    ProveOptions {
-        params: StarkParams {
-            grinding_bits: 8,
-            ..StarkParams::default()
-        },
-        ..ProveOptions::default()
-    }
-}
 
 fn fixture(name: &str) -> Program {
     let cat = Catalogue::load_default().unwrap();

@@ -17,26 +17,15 @@ use prover::air::cpu::col;
 use prover::air::program::col as insn;
 use prover::continuation::{Bundle, ChainError, prove_continuation, verify_continuation};
 use prover::fixtures::Catalogue;
-use prover::stark::{Felt, NoObserver, Proof, StarkParams, VerifyError};
+use prover::stark::{Felt, NoObserver, Proof, VerifyError};
 use prover::vm::{ElfError, Program, Segment};
 use prover::zkvm::{
-    self, ProveOptions, PublicValueError, VmProof, VmVerifyError, build_witness, prove_witness,
-    table,
+    self, PublicValueError, VmProof, VmVerifyError, build_witness, prove_witness, table,
 };
 use serde::{Deserialize, Serialize};
 
 /// The Goldilocks modulus.
 const P: u64 = Felt::ORDER_U64;
-
-fn options() -> ProveOptions {
-    ProveOptions {
-        params: StarkParams {
-            grinding_bits: 8,
-            ..StarkParams::default()
-        },
-        ..ProveOptions::default()
-    }
-}
 
 // ------------------------------------------------------------------- whole runs -------
 

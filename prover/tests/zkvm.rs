@@ -10,21 +10,9 @@ use p3_field::PrimeCharacteristicRing;
 use p3_matrix::Matrix;
 use prover::air::cpu::{self, col};
 use prover::air::program::col as insn;
-use prover::stark::{Felt, NoObserver, StarkParams, VerifyError};
+use prover::stark::{Felt, NoObserver, VerifyError};
 use prover::vm::{ExecOptions, Program, execute};
-use prover::zkvm::{
-    self, ProveOptions, VmVerifyError, VmWitness, build_witness, prove_witness, table,
-};
-
-fn options() -> ProveOptions {
-    ProveOptions {
-        params: StarkParams {
-            grinding_bits: 8,
-            ..StarkParams::default()
-        },
-        ..ProveOptions::default()
-    }
-}
+use prover::zkvm::{self, VmVerifyError, VmWitness, build_witness, prove_witness, table};
 
 /// Proves and verifies `program` on `input`; the verified output must equal the executor's.
 fn round_trip(program: &Program, input: &[u32]) {

@@ -263,43 +263,35 @@ pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
     let instructions = max_spread(Metric::Instructions);
     let mut findings = Vec::new();
     for e in &section.entries {
+        let at = if many {
+            format!(" ({})", e.mode)
+        } else {
+            String::new()
+        };
         for m in e.metrics.iter().filter(|m| m.metric.is_judged()) {
-            for side in &m.unrepeated {
-                let label = if *side == "base" {
-                    &c.base_label
+            let side = |side: &str| {
+                if side == "base" {
+                    (&c.base_label, &m.base)
                 } else {
-                    &c.head_label
-                };
-                let s = if *side == "base" { &m.base } else { &m.head };
-                let at = if many {
-                    format!(" ({})", e.mode)
-                } else {
-                    String::new()
-                };
+                    (&c.head_label, &m.head)
+                }
+            };
+            for name in &m.unrepeated {
+                let (label, s) = side(name);
                 findings.push(format!(
                     "⚠️ {} did not repeat in {label}{at}: spread {:.3}% ({}); it is deterministic, so something in the prove is not",
                     m.metric.label(),
                     s.spread_pct,
-                    side_values(m, side)
+                    side_values(m, name)
                 ));
             }
-            for side in &m.noisy {
-                let label = if *side == "base" {
-                    &c.base_label
-                } else {
-                    &c.head_label
-                };
-                let s = if *side == "base" { &m.base } else { &m.head };
-                let at = if many {
-                    format!(" ({})", e.mode)
-                } else {
-                    String::new()
-                };
+            for name in &m.noisy {
+                let (label, s) = side(name);
                 warnings.push(format!(
                     "⚠️ High variance in {label}{at}: {} spread {:.1}% ({})",
                     m.metric.label().to_lowercase(),
                     s.spread_pct,
-                    side_values(m, side)
+                    side_values(m, name)
                 ));
             }
         }

@@ -2,7 +2,21 @@
 //! programs.
 #![allow(dead_code)]
 
+use prover::stark::StarkParams;
 use prover::vm::{ExecError, Executor, Program, RunState, Segment};
+use prover::zkvm::ProveOptions;
+
+/// Default proof parameters with 8 grinding bits: the whole protocol, with a quicker proof
+/// of work for tests.
+pub fn options() -> ProveOptions {
+    ProveOptions {
+        params: StarkParams {
+            grinding_bits: 8,
+            ..StarkParams::default()
+        },
+        ..ProveOptions::default()
+    }
+}
 
 /// Where hand-written test programs are loaded.
 pub const BASE: u32 = 0x1000;
