@@ -122,9 +122,7 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
     }
     let mut note = |line: String| eprintln!("{line}");
     let build = |sha: &str, note: &mut dyn FnMut(String)| {
-        let dir = paths::ab_build(&root, sha);
-        let shared = paths::ab_build_dir(&root);
-        revisions::ensure_build(&root, &dir, &shared, sha, &args.build, note)
+        revisions::ensure_build(&root, &paths::ab_build(&root, sha), sha, &args.build, note)
     };
     let base_exe = build(&base_sha, &mut note)?;
     let head_exe = build(&head_sha, &mut note)?;

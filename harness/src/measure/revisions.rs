@@ -148,13 +148,11 @@ pub struct BuildSpec {
 }
 
 /// The worker of commit `sha` of the repository at `root`, built in the folder `dir`: its
-/// worktree and build (final artifacts in `dir/target`, intermediate ones in `build_dir`,
-/// shared by every revision), made once and then reused. `note` hears what happens (reusing
-/// a build, starting one).
+/// worktree and build, made once and then reused. `note` hears what happens (reusing a
+/// build, starting one).
 pub fn ensure_build(
     root: &Path,
     dir: &Path,
-    build_dir: &Path,
     sha: &str,
     spec: &BuildSpec,
     note: &mut dyn FnMut(String),
@@ -212,7 +210,6 @@ pub fn ensure_build(
     let status = cmd
         .current_dir(&src)
         .env("CARGO_TARGET_DIR", &target)
-        .env("CARGO_BUILD_BUILD_DIR", build_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .status()

@@ -48,16 +48,6 @@ pub fn ab_build(root: &Path, sha: &str) -> PathBuf {
     root.join("target/bench/ab").join(sha)
 }
 
-/// Where `bench ab`'s builds keep their intermediate artifacts (`CARGO_BUILD_BUILD_DIR`): the
-/// repository's own `target/`, so that a revision compiles only the workspace's crates and
-/// reuses every dependency the normal release build already compiled (same profile, same
-/// flags from the revision's `.cargo/config.toml`). Each revision's own crates live there
-/// under their worktree's path, and its binaries go to its own `target/` (see [`ab_build`]),
-/// so nothing of the normal build is overwritten.
-pub fn ab_build_dir(root: &Path) -> PathBuf {
-    root.join("target")
-}
-
 /// `bench ab`'s results folder of one comparison: `target/bench/ab/runs/BASE8-HEAD8-STAMP`.
 pub fn ab_runs(root: &Path, base8: &str, head8: &str, stamp: &str) -> PathBuf {
     root.join("target/bench/ab/runs")
