@@ -244,3 +244,56 @@ pub fn open_transcript<A: Air>(
     }
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stark::air::{Constraints, Vars};
+    use crate::stark::examples::{CubesAir, ExampleAir, RangeAir};
+    use crate::stark::field::Expr;
+
+    /// Preprocessed columns but no fixed height: an AIR bug the setup must name.
+    struct Unfixed;
+
+    impl Air for Unfixed {
+        fn name(&self) -> &str {
+            "unfixed"
+        }
+        fn main_width(&self) -> usize {
+            1
+        }
+        fn preprocessed_width(&self) -> usize {
+            1
+        }
+        fn eval<E: Expr, C: Constraints<E>>(&self, _: &Vars<'_, E>, _: &mut C) {}
+    }
+
+    #[test]
+    fn heights_are_checked_against_range_and_statement() {
+        let airs = [
+            ExampleAir::Cubes(CubesAir),
+            ExampleAir::Range(RangeAir { log_n: 4 }),
+        ];
+        assert_eq!(check_heights(&airs, &[6, 4]), Ok(()));
+        // Any height for the unpreprocessed table, within range.
+        assert_eq!(check_heights(&airs, &[12, 4]), Ok(()));
+        assert!(matches!(
+            check_heights(&airs, &[33, 4]),
+            Err(HeightError::Range { log_height: 33, .. })
+        ));
+        assert_eq!(
+            check_heights(&airs, &[6, 5]),
+            Err(HeightError::Fixed {
+                table: "range".into(),
+                log_height: 5,
+                fixed: 4
+            })
+        );
+        assert_eq!(
+            check_heights(&[Unfixed], &[4]),
+            Err(HeightError::Unfixed {
+                table: "unfixed".into()
+            })
+        );
+    }
+}
