@@ -21,6 +21,19 @@ mkdir -p "$CARGO_TARGET_DIR/release"
 cp record.json "$CARGO_TARGET_DIR/release/record.json"
 printf '#!/bin/sh\ncat "$(dirname "$0")/record.json"\n' > "$CARGO_TARGET_DIR/release/bench"
 chmod +x "$CARGO_TARGET_DIR/release/bench"
+if [ -f instructions ]; then cp instructions "$CARGO_TARGET_DIR/release/instructions"; fi
+echo "${RUSTFLAGS:-native}" > "$CARGO_TARGET_DIR/release/flags"
+"#;
+
+/// A stand-in valgrind: writes the count its worker's build left beside it as cachegrind's
+/// total (`summary:` line) and runs the worker.
+const VALGRIND_SH: &str = r#"#!/bin/sh
+set -eu
+out="${3#--cachegrind-out-file=}"
+shift 3
+worker="$1"
+echo "summary: $(cat "$(dirname "$worker")/instructions")" > "$out"
+exec "$@"
 "#;
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -61,6 +74,15 @@ fn repo(name: &str) -> (PathBuf, String, String) {
     let base = commit_record(&dir, 1.0, 300 << 20, "base");
     let head = commit_record(&dir, 1.5, 300 << 20, "head: slower");
     (dir, base, head)
+}
+
+fn executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
 }
 
 fn ab(dir: &Path, extra: &[&str]) -> Output {
@@ -188,6 +210,69 @@ fn ab_between_two_commits() {
     );
     assert!(!dir.join("x").exists());
 
+    git(&dir, &["worktree", "prune"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn instructions_give_an_ab_verdict_from_one_run_per_side() {
+    // Same prove time, +1.5 % instructions: the instructions alone make the regression.
+    let dir = std::env::temp_dir().join(format!("bench-ab-instructions-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q"]);
+    std::fs::write(dir.join(".gitignore"), "/target\n/tools\n").unwrap();
+    executable(&dir.join("build.sh"), BUILD_SH);
+    std::fs::write(dir.join("instructions"), "1000000").unwrap();
+    let base = commit_record(&dir, 1.0, 300 << 20, "base");
+    std::fs::write(dir.join("instructions"), "1015000").unwrap();
+    let head = commit_record(&dir, 1.0, 300 << 20, "head: more instructions");
+    let tools = dir.join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    executable(&tools.join("valgrind"), VALGRIND_SH);
+    let path = format!("{}:{}", tools.display(), std::env::var("PATH").unwrap());
+    let out = Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args([
+            "ab",
+            "--build-cmd",
+            "build.sh",
+            "--base",
+            "HEAD~1",
+            "--pairs",
+            "2",
+        ])
+        .args(["--instructions", "--format", "markdown"])
+        .current_dir(&dir)
+        .env("BENCH_TEST_BUILD_LOG", dir.join("builds.log"))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(out.status.success(), "{}\n{md}", stderr(&out));
+    assert!(
+        md.contains("| Instructions | 1,000,000 | 1,015,000 | +15,000 instructions | +1.5% | 🔴 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Regression detected**: Instructions +1.5%"),
+        "{md}"
+    );
+    // Each revision was built twice: natively, and for valgrind with x86-64-v3.
+    let log = std::fs::read_to_string(dir.join("builds.log")).unwrap();
+    assert_eq!(log.lines().count(), 4, "{log}");
+    for sha in [&base, &head] {
+        let flags = |target: &str| {
+            std::fs::read_to_string(
+                dir.join("target/bench/ab")
+                    .join(sha)
+                    .join(target)
+                    .join("release/flags"),
+            )
+            .unwrap()
+        };
+        assert_eq!(flags("target").trim(), "native");
+        assert_eq!(flags("target-x86-64-v3").trim(), "-C target-cpu=x86-64-v3");
+    }
     git(&dir, &["worktree", "prune"]);
     std::fs::remove_dir_all(dir).unwrap();
 }

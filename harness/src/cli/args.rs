@@ -106,6 +106,10 @@ pub struct AbArgs {
     /// Exit with status 3 when the verdict is a regression.
     #[arg(long)]
     pub fail_on_regression: bool,
+    /// Also count each revision's instructions per mode under cachegrind (one run each; a
+    /// second build of each revision with `-C target-cpu=x86-64-v3`, which valgrind can run).
+    #[arg(long)]
+    pub instructions: bool,
     /// Test hook: a program run in each worktree instead of `cargo build --release -p harness`.
     #[arg(long, value_name = "PROGRAM", hide = true)]
     pub build_cmd: Option<PathBuf>,

@@ -100,6 +100,7 @@ pub fn to_request(cli: Cli) -> Request {
             rules: rules(&a.rules),
             format: format(a.format),
             fail_on_regression: a.fail_on_regression,
+            instructions: a.instructions,
             build: BuildSpec {
                 command: a.build_cmd,
                 worker: a.worker,

@@ -17,6 +17,10 @@
 //!   (resampling pairs); a time verdict from `verdict::MIN_PAIRS` pairs on needs both. The
 //!   output says how many pairs a change of the threshold's size (and of the size observed)
 //!   needs at the noise observed.
+//! * **Instructions** (`--instructions`): each revision is built a second time with
+//!   `RUSTFLAGS="-C target-cpu=x86-64-v3"` (its own `target-x86-64-v3/`, cached like the
+//!   first), and after the pairs each side runs once per mode under cachegrind
+//!   (`measure::cachegrind`); the counts are compared like heap, from one run per side.
 //! * **Files.** Both sides' runs are saved as results files (`base.json`, `head.json`, schema
 //!   v1) under `target/bench/ab/runs/BASE8-HEAD8-TIME/`, so `bench compare` can read them.
 //! * **Test hooks** (hidden flags): `--build-cmd PROGRAM` replaces the cargo build (run in
@@ -37,10 +41,11 @@ use crate::analysis::verdict::{Design, Rules};
 use crate::commands::compare::print_comparison;
 use crate::commands::format::Format;
 use crate::commands::outcome::Outcome;
+use crate::measure::cachegrind::{self, InstructionWorker};
 use crate::measure::clock::{now_compact, now_rfc3339};
 use crate::measure::machine;
-use crate::measure::revisions;
 pub use crate::measure::revisions::BuildSpec;
+use crate::measure::revisions::{self, Variant};
 use crate::measure::runner::{self, WorkerCommand, WorkerResult};
 use crate::model::config::ProveConfig;
 use crate::model::machine::short_hash;
@@ -71,6 +76,8 @@ pub struct AbRequest {
     pub format: Format,
     /// Exit with status 3 when the verdict is a regression.
     pub fail_on_regression: bool,
+    /// Also count each side's instructions per mode under cachegrind.
+    pub instructions: bool,
     /// How each revision is built (test hooks: the build command and the worker's path).
     pub build: BuildSpec,
 }
@@ -121,11 +128,30 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
         eprintln!("note: base and head are the same commit: an A/A run measures the noise");
     }
     let mut note = |line: String| eprintln!("{line}");
-    let build = |sha: &str, note: &mut dyn FnMut(String)| {
-        revisions::ensure_build(&root, &paths::ab_build(&root, sha), sha, &args.build, note)
+    let valgrind = if args.instructions {
+        Some(cachegrind::find_valgrind().ok_or(cachegrind::InstructionsError::NoValgrind)?)
+    } else {
+        None
     };
-    let base_exe = build(&base_sha, &mut note)?;
-    let head_exe = build(&head_sha, &mut note)?;
+    let build = |sha: &str, variant, note: &mut dyn FnMut(String)| {
+        let dir = paths::ab_build(&root, sha);
+        revisions::ensure_build(&root, &dir, sha, &args.build, variant, note)
+    };
+    let base_exe = build(&base_sha, Variant::NATIVE, &mut note)?;
+    let head_exe = build(&head_sha, Variant::NATIVE, &mut note)?;
+    // The instruction workers: a second build of each revision that valgrind can run.
+    let counters = match valgrind {
+        Some(valgrind) => {
+            let mut worker = |sha: &str| -> Result<InstructionWorker> {
+                Ok(InstructionWorker {
+                    valgrind: valgrind.clone(),
+                    worker: build(sha, Variant::X86_64_V3, &mut note)?,
+                })
+            };
+            Some([worker(&base_sha)?, worker(&head_sha)?])
+        }
+        None => None,
+    };
 
     let config = ProveConfig {
         table_parallelism: args.table_parallelism.map(usize::from),
@@ -189,6 +215,35 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
         }
         resummarize(entry);
     }
+    // Instruction counts are deterministic: one run per mode and side, after the pairs.
+    if let Some(counters) = &counters {
+        let mut sequence = plan.len();
+        for &mode in &modes {
+            for (side, counter) in [Side::Base, Side::Head].into_iter().zip(counters) {
+                let (file, name) = match side {
+                    Side::Base => (&mut base_file, "base"),
+                    Side::Head => (&mut head_file, "head"),
+                };
+                let entry = file.entry_mut(&args.fixture, mode);
+                let job = job(&counter.worker, mode);
+                match cachegrind::run_counted(&job, counter, sequence, timeout) {
+                    WorkerResult::Ok(r) => {
+                        eprintln!(
+                            "instructions · {mode} · {name}: {}",
+                            r.instructions.map_or(0, |n| n)
+                        );
+                        entry.instruction_runs.push(*r);
+                    }
+                    WorkerResult::Failed(f) => {
+                        eprintln!("instructions · {mode} · {name}: failed: {}", f.reason);
+                        entry.instruction_failures.push(f);
+                    }
+                }
+                resummarize(entry);
+                sequence += 1;
+            }
+        }
+    }
     for (file, name) in [(&base_file, "base.json"), (&head_file, "head.json")] {
         file.save(&runs_dir.join(name))?;
     }
@@ -203,6 +258,8 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
                 let e = file.entry(&args.fixture, mode)?;
                 let mut out = Entry::new(&e.fixture, mode);
                 out.failures = e.failures.clone();
+                out.instruction_runs = e.instruction_runs.clone();
+                out.instruction_failures = e.instruction_failures.clone();
                 for slot in &complete[m] {
                     if let [Some(b), Some(h)] = slot {
                         let i = if side == 0 { *b } else { *h };

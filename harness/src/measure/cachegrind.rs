@@ -16,10 +16,12 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::measure::runner::Job;
+use crate::measure::runner::{self, Job, WorkerResult};
+use crate::model::results::FailedRun;
 
 /// The environment variable that sets rayon's thread count in the worker.
 pub const RAYON_THREADS_ENV: &str = "RAYON_NUM_THREADS";
@@ -113,6 +115,46 @@ pub fn parse_total(text: &str) -> Option<u64> {
             .or_else(|| l.strip_prefix("totals:"))?;
         rest.split_whitespace().next()?.parse().ok()
     })
+}
+
+/// Runs the worker command `job` under cachegrind by `worker` and puts the process's
+/// instruction count in its record; a run without a count is a failed run.
+pub fn run_counted(
+    job: &Job,
+    worker: &InstructionWorker,
+    sequence: usize,
+    timeout: Option<Duration>,
+) -> WorkerResult {
+    let out = std::env::temp_dir().join(format!(
+        "bench-cachegrind-{}-{sequence}.out",
+        std::process::id()
+    ));
+    let result = runner::run_worker(&under_cachegrind(job, worker, &out), sequence, timeout);
+    let text = std::fs::read_to_string(&out);
+    let _ = std::fs::remove_file(&out);
+    match result {
+        WorkerResult::Ok(mut record) => match text.ok().as_deref().and_then(parse_total) {
+            Some(total) => {
+                record.instructions = Some(total);
+                WorkerResult::Ok(record)
+            }
+            None => WorkerResult::Failed(FailedRun {
+                sequence,
+                reason: format!("cachegrind wrote no Ir total to {}", out.display()),
+                exit_code: Some(0),
+                signal: None,
+                timed_out: false,
+                seconds: 0.0,
+                stderr_tail: String::new(),
+            }),
+        },
+        WorkerResult::Failed(mut f) => {
+            if let Some(why) = explain_failure(&f.stderr_tail) {
+                f.reason = format!("{why} ({})", f.reason);
+            }
+            WorkerResult::Failed(f)
+        }
+    }
 }
 
 /// A clearer reason for a failed run under valgrind, when its stderr shows why.

@@ -19,10 +19,10 @@ use crate::analysis::summary::resummarize;
 use crate::measure::cachegrind::{self, InstructionWorker};
 use crate::measure::clock::now_rfc3339;
 use crate::measure::machine;
-use crate::measure::runner::{self, Job, WorkerCommand, WorkerResult};
+use crate::measure::runner::{self, WorkerCommand, WorkerResult};
 use crate::model::config::ProveConfig;
 use crate::model::program::ProgramSpec;
-use crate::model::results::{FailedRun, ResultsError, ResultsFile};
+use crate::model::results::{ResultsError, ResultsFile};
 
 /// What to measure: every program in every mode, `runs` times each, with shared settings.
 #[derive(Clone, Debug)]
@@ -250,7 +250,9 @@ pub fn fill(
         };
         progress.run_started(name, *mode, already + 1, *runs);
         let result = match (kind, &plan.instructions) {
-            (Kind::Instructions, Some(i)) => count_instructions(job, &i.worker, sequence, plan),
+            (Kind::Instructions, Some(i)) => {
+                cachegrind::run_counted(job, &i.worker, sequence, plan.timeout)
+            }
             _ => runner::run_worker(job, sequence, plan.timeout),
         };
         let entry = file.entry_mut(name, *mode);
@@ -275,51 +277,6 @@ pub fn fill(
 enum Kind {
     Timed,
     Instructions,
-}
-
-/// Runs `job` under cachegrind and puts the process's instruction count in its record.
-fn count_instructions(
-    job: &Job,
-    worker: &InstructionWorker,
-    sequence: usize,
-    plan: &Plan,
-) -> WorkerResult {
-    let out = std::env::temp_dir().join(format!(
-        "bench-cachegrind-{}-{sequence}.out",
-        std::process::id()
-    ));
-    let result = runner::run_worker(
-        &cachegrind::under_cachegrind(job, worker, &out),
-        sequence,
-        plan.timeout,
-    );
-    let text = std::fs::read_to_string(&out);
-    let _ = std::fs::remove_file(&out);
-    match result {
-        WorkerResult::Ok(mut record) => {
-            match text.ok().as_deref().and_then(cachegrind::parse_total) {
-                Some(total) => {
-                    record.instructions = Some(total);
-                    WorkerResult::Ok(record)
-                }
-                None => WorkerResult::Failed(FailedRun {
-                    sequence,
-                    reason: format!("cachegrind wrote no Ir total to {}", out.display()),
-                    exit_code: Some(0),
-                    signal: None,
-                    timed_out: false,
-                    seconds: 0.0,
-                    stderr_tail: String::new(),
-                }),
-            }
-        }
-        WorkerResult::Failed(mut f) => {
-            if let Some(why) = cachegrind::explain_failure(&f.stderr_tail) {
-                f.reason = format!("{why} ({})", f.reason);
-            }
-            WorkerResult::Failed(f)
-        }
-    }
 }
 
 /// The schedule position after the last one in `file`.

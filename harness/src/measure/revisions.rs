@@ -147,6 +147,30 @@ pub struct BuildSpec {
     pub worker: PathBuf,
 }
 
+/// Which build of a revision: the native one (`target/`, the workspace's own flags), or one
+/// with other `RUSTFLAGS` in its own target folder (the instruction worker, which valgrind
+/// must be able to run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Variant {
+    /// The target folder's name inside the revision's folder.
+    pub target: &'static str,
+    /// `RUSTFLAGS` for the build, replacing the workspace's `build.rustflags`.
+    pub rustflags: Option<&'static str>,
+}
+
+impl Variant {
+    /// The native build.
+    pub const NATIVE: Variant = Variant {
+        target: "target",
+        rustflags: None,
+    };
+    /// The build valgrind can run (no AVX-512).
+    pub const X86_64_V3: Variant = Variant {
+        target: "target-x86-64-v3",
+        rustflags: Some("-C target-cpu=x86-64-v3"),
+    };
+}
+
 /// The worker of commit `sha` of the repository at `root`, built in the folder `dir`: its
 /// worktree and build, made once and then reused. `note` hears what happens (reusing a
 /// build, starting one).
@@ -155,12 +179,17 @@ pub fn ensure_build(
     dir: &Path,
     sha: &str,
     spec: &BuildSpec,
+    variant: Variant,
     note: &mut dyn FnMut(String),
 ) -> Result<PathBuf, RevisionError> {
     let dir = dir.to_path_buf();
     let src = dir.join("src");
-    let target = dir.join("target");
-    let stamp = dir.join("built");
+    let target = dir.join(variant.target);
+    let stamp = if variant == Variant::NATIVE {
+        dir.join("built")
+    } else {
+        dir.join(format!("built-{}", variant.target))
+    };
     let exe = target.join(&spec.worker);
     if !src.exists() {
         std::fs::create_dir_all(&dir).map_err(|source| RevisionError::Io {
@@ -195,8 +224,11 @@ pub fn ensure_build(
         return Ok(exe);
     }
     note(format!(
-        "building {} in {}",
+        "building {}{} in {}",
         short_hash(sha, 12),
+        variant
+            .rustflags
+            .map_or(String::new(), |f| format!(" with RUSTFLAGS=\"{f}\"")),
         src.display()
     ));
     let mut cmd = match &spec.command {
@@ -207,6 +239,9 @@ pub fn ensure_build(
             c
         }
     };
+    if let Some(flags) = variant.rustflags {
+        cmd.env("RUSTFLAGS", flags);
+    }
     let status = cmd
         .current_dir(&src)
         .env("CARGO_TARGET_DIR", &target)
