@@ -247,6 +247,58 @@ fn a_worker_past_its_memory_cap_is_an_out_of_memory_failure() {
 }
 
 #[test]
+fn instruction_runs_are_kept_apart_from_the_timed_runs() {
+    // A stand-in valgrind writes a fixed Ir total and runs the real worker (this binary,
+    // given explicitly so that an AVX-512 build is accepted), so the whole path of
+    // `bench run --instructions` runs: jobs, files, summary, the printed line.
+    let dir = temp_dir("instruction-runs");
+    let tools = dir.join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    let valgrind = tools.join("valgrind");
+    std::fs::write(
+        &valgrind,
+        "#!/bin/sh\nset -eu\nout=\"${3#--cachegrind-out-file=}\"\nshift 3\necho \"summary: 12345678\" > \"$out\"\nexec \"$@\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&valgrind, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = dir.join("r.json");
+    let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/fib_iterative.elf");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(["run", "--elf", elf, "--modes", "default", "--runs", "1"])
+        .args(["--instructions", "--instruction-runs", "2"])
+        .args(["--instructions-worker", env!("CARGO_BIN_EXE_bench")])
+        .args(["--out", out.to_str().unwrap()])
+        .env(
+            "PATH",
+            format!("{}:{}", tools.display(), std::env::var("PATH").unwrap()),
+        )
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        stdout.contains("12,345,678 (2 run(s) under cachegrind, spread 0.0000%, same proof ✓)"),
+        "{stdout}"
+    );
+    let file = read_json(&out);
+    let e = &file["entries"][0];
+    assert_eq!(e["runs"].as_array().unwrap().len(), 1);
+    let counted = e["instruction_runs"].as_array().unwrap();
+    assert_eq!(counted.len(), 2);
+    assert!(counted.iter().all(|r| r["instructions"] == 12_345_678));
+    assert!(e["runs"][0].get("instructions").is_none());
+    assert_eq!(e["summary"]["runs"], 1);
+    assert_eq!(e["summary"]["median_instructions"], 12_345_678);
+    // Timed runs first, then the counted ones.
+    assert_eq!(e["runs"][0]["sequence"], 0);
+    assert_eq!(counted[1]["sequence"], 2);
+}
+
+#[test]
 fn instruction_counts_fail_clearly_before_anything_runs() {
     let dir = temp_dir("instructions");
     let out_file = dir.join("r.json");

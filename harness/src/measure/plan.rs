@@ -225,19 +225,15 @@ pub fn fill(
         }
     }
     // Timed runs first, interleaved; then the runs under cachegrind, interleaved.
-    let timed: Vec<usize> = jobs
-        .iter()
-        .map(|(k, _)| (*k == Kind::Timed) as usize)
-        .collect();
-    let masked = |on: usize| -> Vec<usize> {
+    let of_kind = |kind: Kind| -> Vec<usize> {
         counts
             .iter()
-            .zip(&timed)
-            .map(|(&n, &t)| if t == on { n } else { 0 })
+            .zip(&jobs)
+            .map(|(&n, (k, _))| if *k == kind { n } else { 0 })
             .collect()
     };
-    let mut order = runner::schedule(&masked(1));
-    order.extend(runner::schedule(&masked(0)));
+    let mut order = runner::schedule(&of_kind(Kind::Timed));
+    order.extend(runner::schedule(&of_kind(Kind::Instructions)));
     let first = next_sequence(file);
     progress.start(order.len() as u64);
     for (sequence, &j) in (first..).zip(&order) {
