@@ -23,6 +23,7 @@ pub(crate) fn machine() -> Machine {
         memory_bytes: 24 << 30,
         os: "Linux 6".into(),
         rustc: "rustc 1.90.0".into(),
+        target_features: "avx2,bmi2,fma".into(),
         git_sha: "abc".into(),
         git_dirty: false,
     }

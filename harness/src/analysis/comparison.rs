@@ -211,9 +211,30 @@ pub fn check_files(base: &ResultsFile, head: &ResultsFile) -> Result<Vec<String>
             check_cycles(b, h)?;
         }
     }
-    Ok(machine_warning(&base.machine, &head.machine)
+    let mut warnings: Vec<String> = machine_warning(&base.machine, &head.machine)
         .into_iter()
-        .collect())
+        .collect();
+    for h in &head.entries {
+        if let Some(b) = base.entry(&h.fixture, h.mode)
+            && let (Some(bb), Some(hb)) = (instruction_build(b), instruction_build(h))
+            && bb != hb
+        {
+            warnings.push(format!(
+                "{} · {}: instructions were counted by different builds (base: {}, {}; head: \
+                 {}, {}), so they are not compared",
+                h.fixture, h.mode, bb.0, bb.1, hb.0, hb.1
+            ));
+        }
+    }
+    Ok(warnings)
+}
+
+/// The build that counted an entry's instructions: the compiler and the CPU features of its
+/// first run under cachegrind. Counts of different builds are different programs.
+pub fn instruction_build(e: &Entry) -> Option<(&str, &str)> {
+    e.instruction_runs
+        .first()
+        .map(|r| (r.machine.rustc.as_str(), r.machine.target_features.as_str()))
 }
 
 fn list(v: &[String]) -> String {
@@ -475,10 +496,18 @@ fn compare_entry(
     };
     let mut metrics = Vec::new();
     let mut head_only = Vec::new();
+    // Instruction counts of different builds are not compared (check_files says so).
+    let same_build = p
+        .base
+        .is_none_or(|b| instruction_build(b) == instruction_build(head));
     for (metric, runs, extract) in METRICS {
         let values = |e: &Entry| -> Option<Vec<f64>> { runs(e).iter().map(extract).collect() };
+        let base_values = p
+            .base
+            .filter(|_| metric != Metric::Instructions || same_build)
+            .and_then(values);
         let h = values(head).filter(|v| !v.is_empty());
-        match (unavailable.is_none(), p.base.and_then(values), h) {
+        match (unavailable.is_none(), base_values, h) {
             (true, Some(b), Some(h)) => {
                 metrics.push(verdict::compare(metric, &b, &h, design, rules)?)
             }
@@ -635,6 +664,33 @@ mod tests {
                 .iter()
                 .all(|m| m.metric != Metric::Instructions)
         );
+    }
+
+    #[test]
+    fn instructions_of_different_builds_are_not_compared_and_say_so() {
+        let mut base = file(&[1.0], 100);
+        let mut head = file(&[1.0], 100);
+        crate::testing::with_instructions(&mut base, "default", &[1_000_000]);
+        crate::testing::with_instructions(&mut head, "default", &[1_500_000]);
+        assert!(check_files(&base, &head).unwrap().is_empty());
+        // Head counted by a build with AVX-512 enabled: another program.
+        let e = head.entry_mut("fib", MemoryMode::DEFAULT);
+        e.instruction_runs[0].machine.target_features = "avx2,bmi2,fma,avx512f".into();
+        let warnings = check_files(&base, &head).unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].contains("instructions were counted by different builds"),
+            "{warnings:?}"
+        );
+        let pairs = [Pair {
+            base: base.entry("fib", MemoryMode::DEFAULT),
+            head: &head.entries[0],
+        }];
+        let c = build(&pairs, cx()).unwrap();
+        let e = &c.sections[0].entries[0];
+        assert!(e.metrics.iter().all(|m| m.metric != Metric::Instructions));
+        assert!(e.head_only.iter().any(|(m, _)| *m == Metric::Instructions));
+        assert!(!c.verdict.is_regression(), "{:?}", c.verdict);
     }
 
     #[test]

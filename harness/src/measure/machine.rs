@@ -24,9 +24,32 @@ pub fn detect() -> Machine {
         memory_bytes: mem_total(&meminfo).unwrap_or(0),
         os: os_name(),
         rustc: env!("BENCH_RUSTC_VERSION").to_string(),
+        target_features: target_features(),
         git_sha,
         git_dirty,
     }
+}
+
+/// The x86-64 features this binary was compiled for, comma-separated, in a fixed order.
+pub fn target_features() -> String {
+    let compiled = [
+        ("sse4.2", cfg!(target_feature = "sse4.2")),
+        ("avx", cfg!(target_feature = "avx")),
+        ("avx2", cfg!(target_feature = "avx2")),
+        ("bmi2", cfg!(target_feature = "bmi2")),
+        ("fma", cfg!(target_feature = "fma")),
+        ("avx512f", cfg!(target_feature = "avx512f")),
+        ("avx512bw", cfg!(target_feature = "avx512bw")),
+        ("avx512dq", cfg!(target_feature = "avx512dq")),
+        ("avx512vl", cfg!(target_feature = "avx512vl")),
+        ("avx512ifma", cfg!(target_feature = "avx512ifma")),
+    ];
+    let names: Vec<&str> = compiled
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(name, _)| *name)
+        .collect();
+    names.join(",")
 }
 
 /// The `model name` field of `/proc/cpuinfo` text.

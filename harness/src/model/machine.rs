@@ -20,6 +20,10 @@ pub struct Machine {
     pub os: String,
     /// `rustc -V` of the compiler that built `bench`.
     pub rustc: String,
+    /// The CPU features `bench` was compiled for (`avx2,bmi2,fma,...`): with `rustc`, what
+    /// decides its instruction counts. Empty in records written before it existed.
+    #[serde(default)]
+    pub target_features: String,
     /// `git rev-parse HEAD` of the source tree, or `unknown`.
     pub git_sha: String,
     /// Whether tracked files differ from `HEAD`.

@@ -2,7 +2,9 @@
 //! (fixture, mode) under `target/bench/baselines/NAME/`, and `bench run --baseline NAME`
 //! loads them to compare a fresh run against (the comparison is `commands::run`'s).
 //!
-//! Key: fixture, mode, table parallelism, epoch size and the machine fingerprint
+//! Key: fixture, mode, table parallelism, epoch size, the metric set (`.ir` when the entry
+//! has instruction counts: a run with `--instructions` is compared with a baseline that has
+//! them) and the machine fingerprint
 //! (`Machine::key`), so a baseline is only ever compared with runs of the same program,
 //! settings and hardware: a laptop's baseline is simply not found on a CI runner (no stale
 //! cross-machine comparison). The file name is readable (fixture, mode, parallelism, and the
@@ -39,8 +41,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// The file name of an entry's baseline: `FIXTURE.MODE.tp-K.HASH.json`, or
-/// `FIXTURE.MODE.tp-K.ep-E.HASH.json` for an epoch size other than the default.
+/// The file name of an entry's baseline: `FIXTURE.MODE.tp-K.HASH.json`, with `.ep-E` after
+/// the parallelism for an epoch size other than the default and `.ir` when the entry has
+/// instruction counts.
 pub fn file_name(file: &ResultsFile, entry: &Entry) -> String {
     let tp = parallelism_label(file.config.table_parallelism);
     let epoch = file.config.epoch_log2;
@@ -49,8 +52,9 @@ pub fn file_name(file: &ResultsFile, entry: &Entry) -> String {
     } else {
         format!("ep-{epoch}")
     };
+    let ir = entry.instruction_attempts() > 0;
     let key = format!(
-        "{}\0{}\0{tp}\0{}{}",
+        "{}\0{}\0{tp}\0{}{}{}",
         entry.fixture,
         entry.mode,
         file.machine.key(),
@@ -58,7 +62,8 @@ pub fn file_name(file: &ResultsFile, entry: &Entry) -> String {
             String::new()
         } else {
             format!("\0{ep}")
-        }
+        },
+        if ir { "\0ir" } else { "" }
     );
     let readable: String = entry
         .fixture
@@ -77,8 +82,9 @@ pub fn file_name(file: &ResultsFile, entry: &Entry) -> String {
         })
         .collect();
     let ep = if ep.is_empty() { ep } else { format!(".{ep}") };
+    let ir = if ir { ".ir" } else { "" };
     format!(
-        "{readable}.{}.tp-{tp}{ep}.{:016x}.json",
+        "{readable}.{}.tp-{tp}{ep}{ir}.{:016x}.json",
         entry.mode,
         fnv1a(key.as_bytes())
     )
@@ -143,6 +149,12 @@ mod tests {
         ep.config.epoch_log2 = 14;
         let n = file_name(&ep, &ep.entries[0]);
         assert!(n.starts_with("fib.default.tp-auto.ep-14."), "{n}");
+        assert_ne!(n[n.len() - 21..], name[name.len() - 21..]);
+        // The metric set is in the key: instruction counts make an `.ir` baseline.
+        let mut ir = f.clone();
+        crate::testing::with_instructions(&mut ir, "default", &[1_000]);
+        let n = file_name(&ir, &ir.entries[0]);
+        assert!(n.starts_with("fib.default.tp-auto.ir."), "{n}");
         assert_ne!(n[n.len() - 21..], name[name.len() - 21..]);
         let mut e = f.clone();
         e.entries[0].fixture = "../../etc/passwd".into();
