@@ -67,8 +67,8 @@ fn json_report_of_a_proved_and_verified_run() {
 #[test]
 fn the_provable_preset_proves_and_says_what_it_is_worth() {
     let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/fib_iterative.elf");
-    let run = |security: &str| {
-        let out = bench(&[
+    let run = |security: &str, extra: &[&str]| {
+        let mut args = vec![
             "prove",
             "--elf",
             elf,
@@ -76,7 +76,9 @@ fn the_provable_preset_proves_and_says_what_it_is_worth() {
             "20",
             "--security",
             security,
-        ]);
+        ];
+        args.extend(extra);
+        let out = bench(&args);
         assert!(out.status.success(), "{security}: {}", stderr(&out));
         String::from_utf8(out.stdout).unwrap()
     };
@@ -87,28 +89,18 @@ fn the_provable_preset_proves_and_says_what_it_is_worth() {
             .to_string()
     };
     assert_eq!(
-        line(&run("conjectured")),
+        line(&run("conjectured", &[])),
         "security       100.8 bits conjectured, 52.3 proven (target 100 conjectured, blowup 2, \
          89 queries)"
     );
-    let provable = run("provable");
+    let provable = run("provable", &[]);
     assert!(provable.contains("verified       true"), "{provable}");
     assert_eq!(
         line(&provable),
         "security       100.8 bits conjectured, 100.6 proven (target 100 provable, blowup 8, \
          107 queries)"
     );
-    let json = bench(&[
-        "prove",
-        "--elf",
-        elf,
-        "--input",
-        "20",
-        "--security",
-        "provable",
-        "--json",
-    ]);
-    let r: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&run("provable", &["--json"])).unwrap();
     assert_eq!(r["config"]["security"], "provable");
     assert_eq!(r["config"]["log_blowup"], 3);
 }
