@@ -156,6 +156,8 @@ pub(crate) fn night(date: &str, mode: &str, seconds: f64, heap: u64) -> HistoryR
         time_spread_pct: Some(1.0),
         heap_spread_pct: Some(0.0),
         failed_runs: 0,
+        median_instructions: None,
+        instruction_build: None,
     }
 }
 

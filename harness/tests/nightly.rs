@@ -223,3 +223,69 @@ fn one_real_night_on_the_smallest_fixture() {
     assert!(t.iter().any(|s| s == "default (reference)"), "{t:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn instruction_counts_step_night_to_night() {
+    // A stand-in valgrind reports the count in COUNT_FILE and runs the real worker (this
+    // binary, given explicitly so that an AVX-512 build is accepted).
+    let dir = temp_dir("nightly-instructions");
+    let tools = dir.join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    let count = dir.join("count");
+    let valgrind = tools.join("valgrind");
+    std::fs::write(
+        &valgrind,
+        "#!/bin/sh\nset -eu\nout=\"${3#--cachegrind-out-file=}\"\nshift 3\necho \"summary: $(cat \"$COUNT_FILE\")\" > \"$out\"\nexec \"$@\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&valgrind, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let history = dir.join("nightly").join("fib_iterative_64k.jsonl");
+    let night = |n: u64| {
+        std::fs::write(&count, n.to_string()).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_bench"))
+            .args(["nightly", "--fixture", "fib_iterative_64k", "--runs", "1"])
+            .args(["--modes", "default", "--instructions"])
+            .args(["--instructions-worker", env!("CARGO_BIN_EXE_bench")])
+            .args(["--history", history.to_str().unwrap()])
+            .current_dir(&dir)
+            .env("COUNT_FILE", &count)
+            .env(
+                "PATH",
+                format!("{}:{}", tools.display(), std::env::var("PATH").unwrap()),
+            )
+            .output()
+            .unwrap()
+    };
+    let first = night(1_000_000);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains(
+            "- Instructions `default`: 1,000,000 (no earlier night counted by this build: first count)"
+        ),
+        "{}",
+        stdout(&first)
+    );
+    // +1 % the next night: a step from one night of history, exit status 3.
+    let second = night(1_010_000);
+    assert_eq!(second.status.code(), Some(3), "{}", stderr(&second));
+    let md = stdout(&second);
+    assert!(
+        md.contains(
+            "⚠️ Regression: default instructions +1.000 % against the night before (limit 0.5 %)."
+        ),
+        "{md}"
+    );
+    let records = lines(&history);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1]["median_instructions"], 1_010_000);
+    assert!(
+        records[1]["instruction_build"]
+            .as_str()
+            .unwrap()
+            .starts_with("rustc ")
+    );
+}

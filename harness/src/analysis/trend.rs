@@ -94,6 +94,17 @@ impl Default for StepRule {
 }
 
 impl StepRule {
+    /// The rule for a deterministic measure (an instruction count): tonight against the
+    /// night before alone, a step whenever the change passes `threshold_pct`, no noise band.
+    pub fn deterministic(threshold_pct: f64) -> Self {
+        Self {
+            window: 1,
+            min_history: 1,
+            threshold_pct,
+            z: 0.0,
+        }
+    }
+
     /// Checks the settings: `1 <= min_history <= window`, finite non-negative threshold and z.
     pub fn validate(&self) -> Result<(), TrendError> {
         if self.min_history == 0 || self.min_history > self.window {

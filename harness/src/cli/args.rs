@@ -1,5 +1,6 @@
 //! The `bench` command line (clap derive): the subcommands and the arguments of each.
 
+use crate::analysis::verdict::DEFAULT_DETERMINISTIC_THRESHOLD_PCT;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -317,6 +318,16 @@ pub struct NightlyArgs {
     /// Width of the noise band in MAD-estimated standard deviations.
     #[arg(long, value_name = "Z", default_value_t = 3.0)]
     pub z: f64,
+    /// Also count each mode's instructions under cachegrind (one run), judged against the
+    /// night before counted by the same build: a step past --instructions-threshold.
+    #[arg(long, conflicts_with = "results")]
+    pub instructions: bool,
+    /// The bench binary run under cachegrind (see `bench run --instructions-worker`).
+    #[arg(long, value_name = "FILE", requires = "instructions")]
+    pub instructions_worker: Option<PathBuf>,
+    /// A change of the instruction count past this, percent, is a step.
+    #[arg(long, value_name = "PCT", default_value_t = DEFAULT_DETERMINISTIC_THRESHOLD_PCT)]
+    pub instructions_threshold: f64,
     /// How each worker process runs.
     #[command(flatten)]
     pub worker: WorkerArgs,

@@ -7,13 +7,14 @@
 //!    results file (`--results`).
 //! 3. Judge each mode's median time and heap against the previous nights of the same
 //!    fixture, mode and machine (`analysis::nightly`; nights on other machines are not
-//!    comparable).
+//!    comparable), and with `--instructions` its instruction count against the previous
+//!    night counted by the same build (a step past `--instructions-threshold`).
 //! 4. Append one history record per mode, dated when the results file was started; draw
 //!    the charts next to the history (`STEM-time-heap.svg`: the series with their steps;
 //!    `STEM-frontier.svg`: tonight's modes, heap against time); print a markdown summary
 //!    (`report::nightly`).
 //!
-//! Exit: status 3 when any mode regressed in time or heap; otherwise 1 when a run failed;
+//! Exit: status 3 when any mode regressed in time, heap or instructions; otherwise 1 when a run failed;
 //! otherwise 0. The night is appended in every case.
 
 use std::path::PathBuf;
@@ -25,7 +26,7 @@ use prover::fixtures::Catalogue;
 use crate::analysis::nightly::{NightReport, judge};
 use crate::analysis::trend::StepRule;
 use crate::commands::outcome::Outcome;
-use crate::commands::run::{measure_into, note_skipped};
+use crate::commands::run::{instruction_plan, measure_into, note_skipped};
 use crate::measure::clock::now_compact;
 use crate::measure::plan::{self, Plan};
 use crate::model::config::ProveConfig;
@@ -56,6 +57,12 @@ pub struct NightlyRequest {
     pub threshold: f64,
     /// Width of the noise band in MAD-estimated standard deviations.
     pub z: f64,
+    /// Count each mode's instructions under cachegrind (one run).
+    pub instructions: bool,
+    /// The bench binary run under cachegrind (`None`: this one, if valgrind can run it).
+    pub instructions_worker: Option<PathBuf>,
+    /// A change of the instruction count past this, percent, is a step.
+    pub instructions_threshold: f64,
     /// Kill a worker after this long.
     pub timeout: Option<Duration>,
     /// Cap each worker's address space at this many bytes.
@@ -75,7 +82,10 @@ fn measure(request: &NightlyRequest) -> Result<ResultsFile> {
         config: ProveConfig::STANDARD,
         timeout: request.timeout,
         max_memory: request.max_memory,
-        instructions: None,
+        instructions: instruction_plan(
+            u32::from(request.instructions),
+            request.instructions_worker.as_deref(),
+        )?,
     };
     let stem = format!("nightly-{}", request.fixture);
     measure_into(&plan, &paths::results(&stem, &now_compact()))
@@ -106,7 +116,11 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
     if tonight.is_empty() {
         bail!("the results have no entry for fixture {}", request.fixture);
     }
-    let modes = judge(&past, &tonight, &rule)?;
+    let instructions_rule = StepRule::deterministic(request.instructions_threshold);
+    instructions_rule
+        .validate()
+        .context("check --instructions-threshold")?;
+    let modes = judge(&past, &tonight, &rule, &instructions_rule)?;
     history::append(&history_path, &tonight)?;
 
     let (series_svg, frontier_svg) = paths::nightly_charts(&history_path);

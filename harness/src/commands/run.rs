@@ -91,6 +91,23 @@ pub struct RunRequest {
     pub max_memory: Option<u64>,
 }
 
+/// The instruction counts a command asks for: `runs` under cachegrind per (program, mode),
+/// by `worker` or this binary (`None` when `runs` is 0). Fails before anything runs when
+/// valgrind is missing or cannot run the worker.
+pub fn instruction_plan(runs: u32, worker: Option<&Path>) -> Result<Option<InstructionRuns>> {
+    if runs == 0 {
+        return Ok(None);
+    }
+    let me = std::env::current_exe().context("cannot find the bench executable")?;
+    let worker = cachegrind::choose_worker(
+        cachegrind::find_valgrind(),
+        worker,
+        &me,
+        cachegrind::BUILT_WITH_AVX512,
+    )?;
+    Ok(Some(InstructionRuns { runs, worker }))
+}
+
 /// Runs `bench run`.
 pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
     for name in request.baseline.iter().chain(&request.save_baseline) {
@@ -110,19 +127,10 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         .params()
         .validate()
         .context("invalid proof parameters")?;
-    let instructions = match request.instruction_runs {
-        0 => None,
-        runs => {
-            let me = std::env::current_exe().context("cannot find the bench executable")?;
-            let worker = cachegrind::choose_worker(
-                cachegrind::find_valgrind(),
-                request.instructions_worker.as_deref(),
-                &me,
-                cachegrind::BUILT_WITH_AVX512,
-            )?;
-            Some(InstructionRuns { runs, worker })
-        }
-    };
+    let instructions = instruction_plan(
+        request.instruction_runs,
+        request.instructions_worker.as_deref(),
+    )?;
     let path = request
         .out
         .clone()

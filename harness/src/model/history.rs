@@ -39,6 +39,13 @@ pub struct HistoryRecord {
     pub heap_spread_pct: Option<f64>,
     /// Runs that failed.
     pub failed_runs: usize,
+    /// Median instruction count of the night's runs under cachegrind, when counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_instructions: Option<u64>,
+    /// The build that counted them (`rustc -V` and CPU features): nights counted by
+    /// different builds are not compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction_build: Option<String>,
 }
 
 /// The records of `fixture` in `results`, one per mode in the file's order, dated `date`.
@@ -63,6 +70,11 @@ pub fn records_from(results: &ResultsFile, fixture: &str, date: &str) -> Vec<His
                 time_spread_pct: s.time_spread_pct,
                 heap_spread_pct: s.heap_spread_pct,
                 failed_runs: s.failed_runs,
+                median_instructions: s.median_instructions,
+                instruction_build: e
+                    .instruction_runs
+                    .first()
+                    .map(|r| format!("{} · {}", r.machine.rustc, r.machine.target_features)),
             }
         })
         .collect()

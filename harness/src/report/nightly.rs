@@ -5,7 +5,7 @@
 use crate::analysis::nightly::NightReport;
 use crate::analysis::trend::{Direction, StepCheck};
 use crate::model::machine::short_hash;
-use crate::report::units::{mib, seconds};
+use crate::report::units::{group_digits, mib, seconds};
 
 /// One line per regression of `r`: `MODE prove time +12.3 % against ...`.
 pub fn regressions(r: &NightReport) -> Vec<String> {
@@ -20,6 +20,14 @@ pub fn regressions(r: &NightReport) -> Vec<String> {
                     m.record.mode, j.change_pct, j.window_len, j.limit_pct
                 ));
             }
+        }
+        if let Some(c @ StepCheck::Checked(j)) = &m.instructions
+            && c.is_regression()
+        {
+            out.push(format!(
+                "{} instructions {:+.3} % against the night before (limit {} %)",
+                m.record.mode, j.change_pct, j.limit_pct
+            ));
         }
     }
     out
@@ -75,6 +83,34 @@ pub fn markdown(r: &NightReport) -> String {
             mib(m.record.median_peak_heap_bytes),
         ));
     }
+    let mut counted = Vec::new();
+    for m in &r.modes {
+        if let Some(n) = m.record.median_instructions {
+            let (change, verdict) = match &m.instructions {
+                Some(StepCheck::Checked(j)) => (
+                    format!("{:+.3} % against the night before", j.change_pct),
+                    match j.direction {
+                        Direction::Regression => "⚠️ regression",
+                        Direction::Improvement => "⬇️ improvement",
+                        Direction::Unchanged => "✅ unchanged",
+                    },
+                ),
+                _ => (
+                    "no earlier night counted by this build".to_string(),
+                    "first count",
+                ),
+            };
+            counted.push(format!(
+                "- Instructions `{}`: {} ({change}: {verdict})\n",
+                m.record.mode,
+                group_digits(n)
+            ));
+        }
+    }
+    if !counted.is_empty() {
+        out.push('\n');
+        out.push_str(&counted.concat());
+    }
     out.push('\n');
     let regressions = regressions(r);
     if regressions.is_empty() {
@@ -111,11 +147,32 @@ mod tests {
                 previous_nights: 7,
                 time,
                 heap: Some(StepCheck::NotEnoughHistory { have: 2, need: 3 }),
+                instructions: None,
             }],
             history: "h.jsonl".into(),
             nights: 8,
             charts: vec!["h-time-heap.svg".into()],
         }
+    }
+
+    #[test]
+    fn instruction_counts_get_a_line_and_a_regression() {
+        let mut r = report(None);
+        r.modes[0].record.median_instructions = Some(1_016_060);
+        r.modes[0].instructions =
+            Some(check(&[1_010_000.0], 1_016_060.0, &StepRule::deterministic(0.5)).unwrap());
+        let md = markdown(&r);
+        assert!(
+            md.contains(
+                "- Instructions `default`: 1,016,060 (+0.600 % against the night before: ⚠️ regression)"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("⚠️ Regression: default instructions +0.600 % against the night before (limit 0.5 %)."),
+            "{md}"
+        );
+        assert_eq!(regressions(&r).len(), 1);
     }
 
     #[test]
