@@ -25,6 +25,9 @@ pub struct GrowthPoint {
     pub heap_bytes: Option<f64>,
     /// Median prove seconds.
     pub seconds: f64,
+    /// Median instruction count under cachegrind, when counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<f64>,
 }
 
 /// The fits of one mode.
@@ -38,6 +41,10 @@ pub struct ModeGrowth {
     pub heap: Option<LinearFit>,
     /// Seconds per million cycles.
     pub time: LinearFit,
+    /// Instructions per million cycles, when every point was counted (a deterministic
+    /// slope: its R² shows how linear the prover's work is in the cycles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<LinearFit>,
 }
 
 /// The slopes of a family.
@@ -123,6 +130,7 @@ pub fn report_from(
                 mcycles: first.cycles as f64 / 1e6,
                 heap_bytes: e.summary.median_peak_heap_bytes.map(|b| b as f64),
                 seconds,
+                instructions: e.summary.median_instructions.map(|n| n as f64),
             };
             let mode = e.mode.to_string();
             match modes.iter_mut().find(|(m, _)| *m == mode) {
@@ -156,11 +164,14 @@ pub fn report_from(
                 mode: mode.clone(),
                 source,
             })?;
+        let counts: Option<Vec<f64>> = points.iter().map(|p| p.instructions).collect();
+        let instructions = counts.and_then(|c| fit::fit(&xs, &c).ok());
         out.push(ModeGrowth {
             mode,
             points,
             heap,
             time,
+            instructions,
         });
     }
     if out.is_empty() {

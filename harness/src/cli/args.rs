@@ -367,6 +367,13 @@ pub struct GrowthArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also count each size's instructions under cachegrind (one run each) and fit their
+    /// slope per cycle.
+    #[arg(long, conflicts_with = "results")]
+    pub instructions: bool,
+    /// The bench binary run under cachegrind (see `bench run --instructions-worker`).
+    #[arg(long, value_name = "FILE", requires = "instructions")]
+    pub instructions_worker: Option<PathBuf>,
     /// How each worker process runs.
     #[command(flatten)]
     pub worker: WorkerArgs,

@@ -133,6 +133,8 @@ pub fn to_request(cli: Cli) -> Request {
             baseline: a.baseline,
             threshold: a.threshold,
             json: a.json,
+            instructions: a.instructions,
+            instructions_worker: a.instructions_worker,
             timeout: a.worker.timeout,
             max_memory: a.worker.max_memory,
         }),

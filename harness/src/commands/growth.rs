@@ -15,7 +15,7 @@ use prover::fixtures::Catalogue;
 
 use crate::analysis::growth::{compare, fixture_name, report_from};
 use crate::commands::outcome::Outcome;
-use crate::commands::run::measure_into;
+use crate::commands::run::{instruction_plan, measure_into};
 use crate::measure::clock::{now_compact, now_rfc3339};
 use crate::measure::plan::{self, Plan};
 use crate::model::config::ProveConfig;
@@ -53,6 +53,10 @@ pub struct GrowthRequest {
     pub threshold: f64,
     /// Print JSON instead of text.
     pub json: bool,
+    /// Count each size's instructions under cachegrind (one run each).
+    pub instructions: bool,
+    /// The bench binary run under cachegrind (`None`: this one, if valgrind can run it).
+    pub instructions_worker: Option<PathBuf>,
     /// Kill a worker after this long.
     pub timeout: Option<Duration>,
     /// Cap each worker's address space at this many bytes.
@@ -82,7 +86,10 @@ fn measure(request: &GrowthRequest) -> Result<ResultsFile> {
         config: ProveConfig::STANDARD,
         timeout: request.timeout,
         max_memory: request.max_memory,
-        instructions: None,
+        instructions: instruction_plan(
+            u32::from(request.instructions),
+            request.instructions_worker.as_deref(),
+        )?,
     };
     let stem = format!("growth-{}", request.family);
     measure_into(&plan, &paths::results(&stem, &now_compact()))

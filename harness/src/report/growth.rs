@@ -64,6 +64,16 @@ pub fn render_text(report: &GrowthReport) -> String {
             m.points.len()
         ));
     }
+    for m in &report.modes {
+        if let Some(f) = m.instructions {
+            out.push_str(&format!(
+                "{:<w$} instructions: {:.1} per cycle (R² {:.6})\n",
+                m.mode.to_string(),
+                f.slope / 1e6,
+                f.r_squared
+            ));
+        }
+    }
     out
 }
 
@@ -72,6 +82,32 @@ mod tests {
     use super::*;
     use crate::analysis::growth::{compare, report_from};
     use crate::testing::family_file;
+
+    #[test]
+    fn instruction_slopes_are_fitted_where_every_size_was_counted() {
+        let mut f = family_file(100e6);
+        // 15,000 instructions per cycle in default, plus a fixed 2e9; stream-lde uncounted.
+        for (size, cycles) in [("1M", 1_000_010u64), ("2M", 2_000_010), ("4M", 4_000_010)] {
+            let e = f.entry_mut(
+                &crate::analysis::growth::fixture_name("fib_iterative", size),
+                prover::modes::MemoryMode::DEFAULT,
+            );
+            let mut r = e.runs[0].clone();
+            r.instructions = Some(2_000_000_000 + 15_000 * cycles);
+            e.instruction_runs.push(r);
+            crate::analysis::summary::resummarize(e);
+        }
+        let mut notes = Vec::new();
+        let report = report_from(&[f], "fib_iterative", &[], &mut notes).unwrap();
+        let fit = report.modes[0].instructions.unwrap();
+        assert!((fit.slope / 1e6 - 15_000.0).abs() < 1e-6, "{fit:?}");
+        assert!(report.modes[1].instructions.is_none());
+        let text = render_text(&report);
+        assert!(
+            text.contains("default    instructions: 15000.0 per cycle (R² 1.000000)"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn verdict_lines_and_the_table() {
