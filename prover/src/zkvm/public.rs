@@ -124,6 +124,9 @@ mod tests {
     #[test]
     fn input_longer_than_its_region_is_refused() {
         assert!(check_input(&[1, 2, 3]).is_ok());
+        assert!(check_input(&vec![0; MAX_INPUT_WORDS]).is_ok());
+        let n = MAX_INPUT_WORDS + 1;
+        assert_eq!(check_input(&vec![0; n]), Err(PublicValueError::Input(n)));
         // Region arithmetic: the last input word stays below the register keys.
         let last_key = u64::from(crate::vm::INPUT_ADDR / 4) + MAX_INPUT_WORDS as u64;
         assert!(last_key < u64::from(crate::air::cpu::REG_BASE));
