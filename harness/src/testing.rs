@@ -131,6 +131,7 @@ pub(crate) fn cx() -> Setup {
         design: Design::Independent,
         rules: Rules::default(),
         table_parallelism: None,
+        same_machine: true,
         warnings: vec![],
         footer: Footer {
             commit: "abc1234".into(),

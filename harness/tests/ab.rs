@@ -126,16 +126,20 @@ fn ab_between_two_commits() {
         "{md}"
     );
     assert!(
-        md.contains("| Prove time | 1.00 s | 1.50 s | +0.500 s | +50.0% | 🔴 |"),
+        md.contains(
+            "| Prove time (geomean) | 1.00 s | 1.50 s | +0.500 s | +50.0% [+50.0%, +50.0%] | 🔴 |"
+        ),
         "{md}"
     );
     assert!(
         md.contains("⚠️ **Regression detected**: Prove time +50.0%"),
         "{md}"
     );
-    assert!(md.contains("Wilcoxon signed-rank p = 0.020"), "{md}");
+    // Every pair is exactly 1.5x: the log ratios have no spread, the interval is a point.
     assert!(
-        md.contains("median paired ratio 1.500–1.500: significant"),
+        md.contains(
+            "(t test on the log ratios of 6 pairs; p &lt; 0.001; noise sd 0.0%): a regression"
+        ),
         "{md}"
     );
     assert!(
@@ -175,8 +179,7 @@ fn ab_between_two_commits() {
     assert_eq!(sequences("base.json"), vec![0, 3, 4, 7, 8, 11]);
     assert_eq!(sequences("head.json"), vec![1, 2, 5, 6, 9, 10]);
 
-    // Again, with few pairs: the build cache is used, and the output says what 2 pairs
-    // cannot tell.
+    // Again, with 2 pairs: the build cache is used, and 2 pairs already give an interval.
     let again = ab(&dir, &["--base", &base, "--head", &head, "--pairs", "2"]);
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(
@@ -187,13 +190,18 @@ fn ab_between_two_commits() {
     let log = std::fs::read_to_string(dir.join("builds.log")).unwrap();
     assert_eq!(log.lines().count(), 2, "no rebuild: {log}");
     let table = String::from_utf8(again.stdout).unwrap();
+    assert!(table.contains("the log ratios of 2 pairs"), "{table}");
+    // An odd number of pairs is refused: A-first and B-first pairs must be as many.
+    let odd = ab(&dir, &["--base", &base, "--head", &head, "--pairs", "3"]);
+    assert_eq!(odd.status.code(), Some(2), "{}", stderr(&odd));
     assert!(
-        table.contains("2 pairs, too few for a significance test (6 pairs needed)"),
-        "{table}"
+        stderr(&odd).contains("need an even number"),
+        "{}",
+        stderr(&odd)
     );
 
     // A revision that does not exist is an error naming it.
-    let bad = ab(&dir, &["--base", "no-such-branch", "--pairs", "1"]);
+    let bad = ab(&dir, &["--base", "no-such-branch", "--pairs", "2"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(
         stderr(&bad).contains("`no-such-branch` is not a commit"),
@@ -201,7 +209,7 @@ fn ab_between_two_commits() {
         stderr(&bad)
     );
     // A revision that looks like an option is never taken as one by git.
-    let bad = ab(&dir, &["--base=--output=x", "--pairs", "1"]);
+    let bad = ab(&dir, &["--base=--output=x", "--pairs", "2"]);
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
     assert!(
         stderr(&bad).contains("`--output=x` is not a commit"),

@@ -62,7 +62,9 @@ fn a_regression_as_markdown_and_exit_code() {
         "{md}"
     );
     assert!(
-        md.contains("| Prove time | 2.00 s | 2.40 s | +0.400 s | +20.0% | 🔴 |"),
+        md.contains(
+            "| Prove time (geomean) | 2.00 s | 2.40 s | +0.401 s | +20.0% [+19.0%, +21.0%] | 🔴 |"
+        ),
         "{md}"
     );
     assert!(

@@ -20,7 +20,7 @@ use thiserror::Error;
 use crate::analysis::stats::{self, Sample};
 use crate::analysis::summary::peak_phase;
 use crate::analysis::verdict::{
-    self, Design, Labelled, Metric, MetricComparison, Rules, Unavailable, Verdict,
+    self, Design, Icon, Labelled, Metric, MetricComparison, Rules, Unavailable, Verdict,
 };
 use crate::model::config::{ProveConfig, parallelism_label};
 use crate::model::machine::Machine;
@@ -249,7 +249,7 @@ fn list(v: &[String]) -> String {
 pub fn machine_warning(base: &Machine, head: &Machine) -> Option<String> {
     (base.key() != head.key()).then(|| {
         format!(
-            "different machines: base ran on {}, head on {}; the numbers mix hardware",
+            "different machines: base ran on {}, head on {}; prove time is not judged across machines (heap and instruction counts are)",
             base.describe(),
             head.describe()
         )
@@ -337,6 +337,8 @@ pub struct Comparison {
     pub rules: Rules,
     /// Table parallelism of both sides.
     pub table_parallelism: Option<usize>,
+    /// Whether prove time was judged (both sides on the same machine).
+    pub time_judged: bool,
     /// One section per fixture, in the head's order.
     pub sections: Vec<Section>,
     /// The verdict over everything.
@@ -369,6 +371,9 @@ pub struct Setup {
     pub rules: Rules,
     /// Shared table parallelism.
     pub table_parallelism: Option<usize>,
+    /// Whether both sides ran on the same machine ([`Machine::key`]). When not, prove time
+    /// is shown but not judged: its change mixes the code's with the hardware's.
+    pub same_machine: bool,
     /// Warnings.
     pub warnings: Vec<String>,
     /// Footer.
@@ -379,8 +384,25 @@ pub struct Setup {
 pub fn build(pairs: &[Pair<'_>], cx: Setup) -> Result<Comparison, verdict::VerdictError> {
     cx.rules.validate()?;
     let mut sections: Vec<Section> = Vec::new();
+    // Every entry with runs on both sides makes one time comparison; they are judged as one
+    // family (see `analysis::time_rule`).
+    let family = pairs
+        .iter()
+        .filter(|p| p.base.is_some_and(|b| !b.runs.is_empty()) && !p.head.runs.is_empty())
+        .count()
+        .max(1);
     for p in pairs {
-        let entry = compare_entry(p, cx.design, &cx.rules)?;
+        let mut entry = compare_entry(p, cx.design, &cx.rules, family)?;
+        if !cx.same_machine {
+            for m in entry
+                .metrics
+                .iter_mut()
+                .filter(|m| m.metric == Metric::Time)
+            {
+                m.icon = Icon::Indicative;
+                m.runs_to_settle = None;
+            }
+        }
         match sections.iter_mut().find(|s| s.fixture == entry.fixture) {
             Some(s) => s.entries.push(entry),
             None => sections.push(Section {
@@ -416,7 +438,7 @@ pub fn build(pairs: &[Pair<'_>], cx: Setup) -> Result<Comparison, verdict::Verdi
         .iter()
         .map(|(label, comparison)| Labelled { label, comparison })
         .collect();
-    let overall = verdict::verdict(&labelled, &all_unavailable, &cx.rules);
+    let overall = verdict::verdict(&labelled, &all_unavailable);
     let section_verdicts: Vec<Verdict> = sections
         .iter()
         .map(|s| {
@@ -437,7 +459,7 @@ pub fn build(pairs: &[Pair<'_>], cx: Setup) -> Result<Comparison, verdict::Verdi
                 .iter()
                 .filter_map(|e| e.unavailable.clone())
                 .collect();
-            verdict::verdict(&labelled, &unavailable, &cx.rules)
+            verdict::verdict(&labelled, &unavailable)
         })
         .collect();
     for (s, v) in sections.iter_mut().zip(section_verdicts) {
@@ -449,6 +471,7 @@ pub fn build(pairs: &[Pair<'_>], cx: Setup) -> Result<Comparison, verdict::Verdi
         design: cx.design,
         rules: cx.rules,
         table_parallelism: cx.table_parallelism,
+        time_judged: cx.same_machine,
         sections,
         verdict: overall,
         warnings: cx.warnings,
@@ -485,6 +508,7 @@ fn compare_entry(
     p: &Pair<'_>,
     design: Design,
     rules: &Rules,
+    family: usize,
 ) -> Result<EntryComparison, verdict::VerdictError> {
     let head = p.head;
     let what = format!("{} · {}", head.fixture, head.mode);
@@ -508,9 +532,9 @@ fn compare_entry(
             .and_then(values);
         let h = values(head).filter(|v| !v.is_empty());
         match (unavailable.is_none(), base_values, h) {
-            (true, Some(b), Some(h)) => {
-                metrics.push(verdict::compare(metric, &b, &h, design, rules)?)
-            }
+            (true, Some(b), Some(h)) => metrics.push(verdict::compare_in_family(
+                metric, &b, &h, design, rules, family,
+            )?),
             (_, _, Some(h)) => {
                 if let Ok(s) = Sample::new(h) {
                     head_only.push((metric, stats::median(&s)));
@@ -574,7 +598,7 @@ mod tests {
     use prover::modes::MemoryMode;
 
     use super::*;
-    use crate::analysis::verdict::{Icon, Withholding};
+    use crate::analysis::verdict::Withholding;
     use crate::testing::{cx, file};
 
     #[test]
@@ -749,6 +773,33 @@ mod tests {
         assert_eq!(e.metrics.len(), 3);
         assert_eq!(e.phases.len(), 2);
         assert_eq!(e.head_peak_phase.as_deref(), Some("composition"));
+    }
+
+    #[test]
+    fn across_machines_time_is_indicative_and_heap_still_judged() {
+        let base = file(&[10.0, 10.0, 10.1], 100 << 20);
+        let head = file(&[13.0, 13.1, 13.0], 110 << 20);
+        let pairs = [Pair {
+            base: base.entry("fib", MemoryMode::DEFAULT),
+            head: &head.entries[0],
+        }];
+        let c = build(
+            &pairs,
+            Setup {
+                same_machine: false,
+                ..cx()
+            },
+        )
+        .unwrap();
+        assert!(!c.time_judged);
+        let e = &c.sections[0].entries[0];
+        let time = e.metrics.iter().find(|m| m.metric == Metric::Time).unwrap();
+        assert_eq!(time.icon, Icon::Indicative);
+        let Verdict::Regression { what } = &c.verdict else {
+            panic!("{:?}", c.verdict);
+        };
+        assert_eq!(what.len(), 1);
+        assert_eq!(what[0].metric, Metric::Heap);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod nightly;
 pub mod overhead;
 pub mod stats;
 pub mod summary;
+pub mod time_rule;
 pub mod timeline;
 pub mod trend;
 pub mod verdict;

@@ -239,6 +239,18 @@ impl SplitMix64 {
     pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
+
+    /// A uniform value in `(0, 1)`: the top 53 bits, offset by half a step so that neither
+    /// end is reached (a logarithm of it is always finite).
+    pub fn unit(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    /// A standard normal value (Box-Muller, the cosine branch; simulations only).
+    pub fn normal(&mut self) -> f64 {
+        let (u, v) = (self.unit(), self.unit());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
 }
 
 /// A point estimate with a confidence interval.
@@ -404,9 +416,8 @@ pub fn erfc(x: f64) -> f64 {
     if x >= 0.0 { ans } else { 2.0 - ans }
 }
 
-/// The standard normal CDF, `Φ(z) = erfc(-z / √2) / 2` (checks the quantiles the verdict
-/// rules hard-code).
-#[cfg(test)]
+/// The standard normal CDF, `Φ(z) = erfc(-z / √2) / 2` (the time rule's power
+/// approximation).
 pub fn normal_cdf(z: f64) -> f64 {
     0.5 * erfc(-z / std::f64::consts::SQRT_2)
 }

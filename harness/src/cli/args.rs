@@ -89,8 +89,9 @@ pub struct AbArgs {
     /// Modes, comma-separated (default: default).
     #[arg(long, value_name = "LIST")]
     pub modes: Option<String>,
-    /// Pairs of runs per mode (6 is the fewest for which the paired test can reach p < 0.05).
-    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    /// Pairs of runs per mode: an even number, so that as many pairs run A first as B first
+    /// and an order effect cancels.
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = parse_even_pairs)]
     pub pairs: u32,
     /// Table instances in flight at once (default: the prover's automatic choice).
     #[arg(long, value_name = "K")]
@@ -331,6 +332,19 @@ pub struct NightlyArgs {
     /// How each worker process runs.
     #[command(flatten)]
     pub worker: WorkerArgs,
+}
+
+/// An even number of pairs, 2 to 1000.
+fn parse_even_pairs(s: &str) -> Result<u32, String> {
+    let n: u32 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number of pairs"))?;
+    if !(2..=1000).contains(&n) || !n.is_multiple_of(2) {
+        return Err(format!(
+            "{n} pairs: need an even number from 2 to 1000, so that as many pairs run A first as B first"
+        ));
+    }
+    Ok(n)
 }
 
 /// Arguments of `bench growth`.

@@ -170,7 +170,6 @@ fn program(a: ProgramArgs) -> (ProgramSpec, Option<Vec<u32>>) {
 fn rules(a: &RuleArgs) -> Rules {
     Rules {
         threshold_pct: a.threshold,
-        noise_gate_pct: a.noise_gate,
         heap_threshold_pct: a.heap_threshold,
         instructions_threshold_pct: a.instructions_threshold,
     }

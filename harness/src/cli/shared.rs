@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Args, ValueEnum};
 
-use crate::analysis::verdict::{
-    DEFAULT_DETERMINISTIC_THRESHOLD_PCT, DEFAULT_NOISE_GATE_PCT, DEFAULT_THRESHOLD_PCT,
-};
+use crate::analysis::verdict::{DEFAULT_DETERMINISTIC_THRESHOLD_PCT, DEFAULT_THRESHOLD_PCT};
 use crate::cli::input::{InputWords, parse_words};
 
 /// How each measured worker process runs (shared by `bench run`, `nightly` and `growth`).
@@ -26,14 +24,13 @@ pub struct WorkerArgs {
 /// The verdict rules on the command line.
 #[derive(Clone, Copy, Debug, Args)]
 pub struct RuleArgs {
-    /// Relative change of prove time, percent, beyond which it counts as changed.
+    /// Relative change of prove time, percent, beyond which it counts as changed (judged from
+    /// a t interval of the change: significant and beyond it is a regression, the whole
+    /// interval within it is no change, anything else is inconclusive).
     #[arg(long, value_name = "PCT", default_value_t = DEFAULT_THRESHOLD_PCT)]
     pub threshold: f64,
-    /// A base or head spread of prove time, percent, above which it gets no verdict.
-    #[arg(long, value_name = "PCT", default_value_t = DEFAULT_NOISE_GATE_PCT)]
-    pub noise_gate: f64,
     /// Relative change of the exact peak heap, percent, beyond which it counts as changed
-    /// (judged from one run per side: no noise gate, no test).
+    /// (judged from one run per side: no interval, no test).
     #[arg(long, value_name = "PCT", default_value_t = DEFAULT_DETERMINISTIC_THRESHOLD_PCT)]
     pub heap_threshold: f64,
     /// Relative change of the instruction count, percent, beyond which it counts as changed

@@ -12,11 +12,14 @@
 //!   (A B B A A B ...), so a slow drift of the machine hits both sides alike. Each run is a
 //!   fresh worker, `<that build>/bench prove --json ...`, through `measure::runner`.
 //!   A pair with a failed run is left out of the statistics (the failure is reported).
-//! * **Statistics** (`Design::Paired`): per metric, the median of the paired ratios
-//!   head/base, a Wilcoxon signed-rank p-value, and a bootstrap interval of that median
-//!   (resampling pairs); a time verdict from `verdict::MIN_PAIRS` pairs on needs both. The
-//!   output says how many pairs a change of the threshold's size (and of the size observed)
-//!   needs at the noise observed.
+//! * **Statistics** (`Design::Paired`): prove time is judged from the paired log ratios
+//!   (`analysis::time_rule`: a t interval of their mean, three outcomes), so the drift
+//!   between pairs, which pairing cancels, is not counted as noise. Heap and instruction
+//!   counts are judged like everywhere else. The output says how many pairs would settle an
+//!   inconclusive time, and how many a change of twice the threshold needs.
+//! * **Balance.** `--pairs` must be even, so that A-first and B-first pairs are as many and
+//!   an order effect (the second run of a pair warmer, or colder) cancels. When failed runs
+//!   drop pairs, the comparison warns with the two counts.
 //! * **Instructions** (`--instructions`): each revision is built a second time with
 //!   `RUSTFLAGS="-C target-cpu=x86-64-v3"` (its own `target-x86-64-v3/`, cached like the
 //!   first), and after the pairs each side runs once per mode under cachegrind
@@ -89,6 +92,24 @@ pub enum Side {
     Base,
     /// The head revision (B).
     Head,
+}
+
+/// A warning when the complete pairs of `mode` are not as many A-first (even pair index) as
+/// B-first: a failed run dropped its pair, and an order effect no longer cancels exactly.
+fn imbalance(mode: &MemoryMode, slots: &[[Option<usize>; 2]]) -> Option<String> {
+    let complete = |parity: usize| {
+        slots
+            .iter()
+            .enumerate()
+            .filter(|(p, s)| p % 2 == parity && matches!(s, [Some(_), Some(_)]))
+            .count()
+    };
+    let (a_first, b_first) = (complete(0), complete(1));
+    (a_first != b_first).then(|| {
+        format!(
+            "unbalanced pairs in {mode}: {a_first} ran A first and {b_first} B first (failed runs dropped the rest), so an order effect does not cancel exactly"
+        )
+    })
 }
 
 /// The run order of `pairs` pairs over `modes` modes: `(pair, mode index, side)`, A B for
@@ -272,6 +293,11 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
             .collect()
     };
     let (base_entries, head_entries) = (paired(&base_file, 0), paired(&head_file, 1));
+    let warnings: Vec<String> = modes
+        .iter()
+        .zip(&complete)
+        .filter_map(|(mode, slots)| imbalance(mode, slots))
+        .collect();
     for (b, h) in base_entries.iter().zip(&head_entries) {
         comparison::check_cycles(b, h).context("cannot compare the two revisions")?;
     }
@@ -289,7 +315,8 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
         design: Design::Paired,
         rules,
         table_parallelism: config.table_parallelism,
-        warnings: Vec::new(),
+        same_machine: true,
+        warnings,
         footer: Footer {
             commit: short_hash(&head_sha, 7),
             baseline: format!(

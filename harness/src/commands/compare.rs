@@ -70,6 +70,7 @@ pub fn compare_files(base_path: &Path, head_path: &Path, rules: Rules) -> Result
         design: Design::Independent,
         rules,
         table_parallelism: head.config.table_parallelism,
+        same_machine: base.machine.key() == head.machine.key(),
         warnings,
         footer: Footer {
             commit: head.machine.short_commit(),

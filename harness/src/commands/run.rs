@@ -354,6 +354,7 @@ pub fn compare_with_baseline(
         design: Design::Independent,
         rules,
         table_parallelism: fresh.config.table_parallelism,
+        same_machine: true,
         warnings: Vec::new(),
         footer: Footer {
             commit: fresh.machine.short_commit(),

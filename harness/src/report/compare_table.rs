@@ -43,7 +43,7 @@ fn section(c: &Comparison, s: &Section) -> String {
     out.push_str(&format!("{}\n", text::verdict_line(&s.verdict, &c.rules)));
     for l in text::variance_lines(s, c)
         .into_iter()
-        .chain(text::significance_lines(s, c))
+        .chain(text::interval_lines(s, c))
         .chain(text::failure_lines(s, c))
         .chain(c.warnings.iter().map(|w| format!("⚠️ {w}")))
     {

@@ -9,8 +9,8 @@
 
 use crate::analysis::comparison::{Comparison, EntryComparison, Section};
 use crate::analysis::verdict::{
-    Change, Design, Icon, Metric, MetricComparison, POWER, Rules, Significance, Verdict,
-    runs_needed, trim_pct,
+    Change, Design, Icon, Metric, MetricComparison, PLANNED_EFFECT_MULTIPLE, POWER, Rules, Verdict,
+    planned_text, ratio_pct, trim_pct,
 };
 use crate::model::config::parallelism_label;
 use crate::report::units::{group_digits, mib, mib_of, seconds, signed_pct, with_sign};
@@ -79,19 +79,27 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
-/// The icon cell: the glyph, with `(not significant, p = ...)` when a change beyond the
-/// threshold failed the test.
+/// The icon cell: the glyph, with a word where the glyph alone is ambiguous (`❔
+/// inconclusive`, `▫️ indicative`).
 pub fn icon_cell(m: &MetricComparison) -> String {
-    match (&m.significance, m.icon) {
-        (
-            Significance::Tested {
-                p_value: p,
-                significant: false,
-                ..
-            },
-            Icon::Unchanged,
-        ) if m.beyond != 0 => format!("{} (not significant, {})", m.icon.glyph(), p_value(*p)),
+    match m.icon {
+        Icon::Inconclusive => format!("{} inconclusive", m.icon.glyph()),
+        Icon::Indicative => format!("{} indicative", m.icon.glyph()),
         _ => m.icon.glyph().to_string(),
+    }
+}
+
+/// The Δ % cell: the relative change, and for prove time its interval, `+3.1% [-4.0%,
+/// +10.8%]`.
+pub fn pct_cell(m: &MetricComparison) -> String {
+    match &m.interval {
+        Some(i) => format!(
+            "{} [{}, {}]",
+            signed_pct(m.delta_pct),
+            ratio_pct(i.low),
+            ratio_pct(i.high)
+        ),
+        None => signed_pct(m.delta_pct),
     }
 }
 
@@ -112,12 +120,29 @@ pub fn metric_label(metric: Metric, mode: &str, many_modes: bool) -> String {
 
 /// One table row: metric, base, head, Δ, Δ %, icon.
 pub fn row(m: &MetricComparison, mode: &str, many_modes: bool) -> [String; 6] {
+    // Time with an interval is compared by its geometric means: show those, named.
+    let (label, base, head) = match (&m.interval, m.base.geomean, m.head.geomean) {
+        (Some(_), Some(b), Some(h)) => (
+            metric_label(m.metric, mode, many_modes).replacen(
+                "Prove time",
+                "Prove time (geomean)",
+                1,
+            ),
+            b,
+            h,
+        ),
+        _ => (
+            metric_label(m.metric, mode, many_modes),
+            m.base.median,
+            m.head.median,
+        ),
+    };
     [
-        metric_label(m.metric, mode, many_modes),
-        value(m.metric, m.base.median),
-        value(m.metric, m.head.median),
+        label,
+        value(m.metric, base),
+        value(m.metric, head),
         signed_value(m.metric, m.delta),
-        signed_pct(m.delta_pct),
+        pct_cell(m),
         icon_cell(m),
     ]
 }
@@ -131,7 +156,7 @@ pub fn head_only_row(metric: Metric, v: f64, mode: &str, many_modes: bool) -> [S
         "-".into(),
         "-".into(),
         if metric.is_judged() {
-            Icon::Noisy.glyph().into()
+            Icon::Inconclusive.glyph().into()
         } else {
             Icon::Info.glyph().into()
         },
@@ -201,7 +226,8 @@ pub fn verdict_line(v: &Verdict, rules: &Rules) -> String {
         Verdict::Improvement { what } => {
             format!("🎉 Improvement detected: {} ({t})", changes(what))
         }
-        Verdict::NoChange => format!("✅ No significant change ({t})"),
+        Verdict::NoChange => format!("✅ No change ({t})"),
+        Verdict::Inconclusive { what } => format!("❔ Inconclusive: {} ({t})", joined(what)),
         Verdict::Withheld { why } => format!("❔ No verdict: {}", joined(why)),
     }
 }
@@ -232,12 +258,12 @@ fn side_values(m: &MetricComparison, side: &str) -> String {
     v.join(", ")
 }
 
-/// The variance lines of a section: `✅ Low variance (time: x%, heap: y%)`, or one warning
-/// per noisy side and metric with its raw values; one per side whose deterministic metric
-/// did not repeat; a note for sides with a single timed run.
+/// The spread lines: the largest run-to-run spread `(max - min) / median` of each metric
+/// (information: time is judged through its interval, not gated on its spread); one finding
+/// per side whose deterministic metric did not repeat, with its raw values; one note per
+/// side with a single timed run (its time change is indicative).
 pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
     let many = section.entries.len() > 1;
-    let mut warnings = Vec::new();
     let mut single: Vec<&str> = Vec::new();
     let mut max_spread = |metric: Metric| -> Option<f64> {
         let mut best: Option<f64> = None;
@@ -245,8 +271,6 @@ pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
             for m in e.metrics.iter().filter(|m| m.metric == metric) {
                 for (side, s) in [("base", &m.base), ("head", &m.head)] {
                     if s.n() < 2 {
-                        // Only time is gated on noise; one run of a deterministic
-                        // metric is all it needs.
                         if metric == Metric::Time && !single.contains(&side) {
                             single.push(side);
                         }
@@ -269,15 +293,12 @@ pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
             String::new()
         };
         for m in e.metrics.iter().filter(|m| m.metric.is_judged()) {
-            let side = |side: &str| {
-                if side == "base" {
+            for name in &m.unrepeated {
+                let (label, s) = if name == &"base" {
                     (&c.base_label, &m.base)
                 } else {
                     (&c.head_label, &m.head)
-                }
-            };
-            for name in &m.unrepeated {
-                let (label, s) = side(name);
+                };
                 findings.push(format!(
                     "⚠️ {} did not repeat in {label}{at}: spread {:.3}% ({}); it is deterministic, so something in the prove is not",
                     m.metric.label(),
@@ -285,34 +306,25 @@ pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
                     side_values(m, name)
                 ));
             }
-            for name in &m.noisy {
-                let (label, s) = side(name);
-                warnings.push(format!(
-                    "⚠️ High variance in {label}{at}: {} spread {:.1}% ({})",
-                    m.metric.label().to_lowercase(),
-                    s.spread_pct,
-                    side_values(m, name)
-                ));
-            }
         }
     }
     let mut out = Vec::new();
-    if warnings.is_empty() {
-        let mut parts = Vec::new();
-        if let Some(t) = time {
-            parts.push(format!("time: {t:.1}%"));
-        }
-        if let Some(h) = heap {
-            parts.push(format!("heap: {h:.1}%"));
-        }
-        if let Some(i) = instructions {
-            parts.push(format!("instructions: {i:.4}%"));
-        }
-        if !parts.is_empty() {
-            out.push(format!("✅ Low variance ({})", parts.join(", ")));
-        }
+    let mut parts = Vec::new();
+    if let Some(t) = time {
+        parts.push(format!("time {t:.1}%"));
     }
-    out.extend(warnings);
+    if let Some(h) = heap {
+        parts.push(format!("heap {h:.1}%"));
+    }
+    if let Some(i) = instructions {
+        parts.push(format!("instructions {i:.4}%"));
+    }
+    if !parts.is_empty() {
+        out.push(format!(
+            "📏 Largest run-to-run spread, (max − min) / median: {}",
+            parts.join(", ")
+        ));
+    }
     out.extend(findings);
     for side in single {
         let label = if side == "base" {
@@ -321,24 +333,17 @@ pub fn variance_lines(section: &Section, c: &Comparison) -> Vec<String> {
             &c.head_label
         };
         out.push(format!(
-            "ℹ️ A single run in {label}: its variance is unknown, and the noise gate cannot see noise it has not measured"
+            "ℹ️ A single timed run in {label}: its noise is unknown, so the time change is indicative, not judged"
         ));
     }
     out
 }
 
-fn unit(design: Design, n: usize) -> String {
-    match (design, n) {
-        (Design::Paired, 1) => "1 pair".into(),
-        (Design::Paired, n) => format!("{n} pairs"),
-        (Design::Independent, 1) => "1 run per side".into(),
-        (Design::Independent, n) => format!("{n} runs per side"),
-    }
-}
-
-/// What the time data can and cannot tell, per entry: the test made, or why none was.
-pub fn significance_lines(section: &Section, c: &Comparison) -> Vec<String> {
+/// One line per entry's prove time: its change with the interval, the test behind it, the
+/// outcome in words, and the runs a change of twice the threshold needs at the noise seen.
+pub fn interval_lines(section: &Section, c: &Comparison) -> Vec<String> {
     let many = section.entries.len() > 1;
+    let threshold = c.rules.threshold_pct;
     let mut out = Vec::new();
     for e in &section.entries {
         let Some(m) = e.metrics.iter().find(|m| m.metric == Metric::Time) else {
@@ -349,57 +354,66 @@ pub fn significance_lines(section: &Section, c: &Comparison) -> Vec<String> {
         } else {
             "Prove time".to_string()
         };
-        let mut line = match &m.significance {
-            Significance::Tested {
-                test,
-                p_value: p,
-                ci,
-                significant,
-            } => {
-                let (test, ratio) = if *test == "wilcoxon" {
-                    ("Wilcoxon signed-rank", "median paired ratio")
-                } else {
-                    ("Mann-Whitney U", "ratio of medians")
-                };
-                format!(
-                    "{at}: {test} {}, {:.0}% bootstrap CI of the {ratio} {:.3}–{:.3}: {}.",
-                    p_value(*p),
-                    ci.confidence * 100.0,
-                    ci.low,
-                    ci.high,
-                    match (*significant, m.noisy.is_empty()) {
-                        (true, true) => "significant",
-                        (true, false) => "significant, but the noise gate withholds the verdict",
-                        (false, _) => "not significant",
-                    }
-                )
-            }
-            Significance::TooFewRuns { runs, needed } => format!(
-                "{at}: {}, too few for a significance test ({} needed); the time verdict rests on the {}% threshold alone.",
-                unit(c.design, *runs),
-                unit(c.design, *needed).replace(" per side", ""),
-                trim_pct(c.rules.threshold_pct)
-            ),
-            Significance::NotNeeded => continue,
+        if !c.time_judged {
+            out.push(format!(
+                "{at}: {}, measured on different machines: indicative, not judged (heap and instruction counts are).",
+                signed_pct(m.delta_pct)
+            ));
+            continue;
+        }
+        let Some(i) = &m.interval else {
+            out.push(format!(
+                "{at}: {} from a single run, indicative and not judged: two or more runs per side (pairs) give an interval.",
+                signed_pct(m.delta_pct)
+            ));
+            continue;
         };
-        if let (Some(noise), Some(n)) = (m.noise_pct, m.runs_needed) {
+        let runs = match c.design {
+            Design::Paired => format!("the log ratios of {} pairs", i.n),
+            Design::Independent => format!("the log times, {} runs per side", i.n),
+        };
+        let family = if i.family > 1 {
+            format!(", Bonferroni over {} time comparisons", i.family)
+        } else {
+            String::new()
+        };
+        let outcome = match m.icon {
+            Icon::Regression => format!(
+                "a regression: significant, and beyond the {}% threshold",
+                trim_pct(threshold)
+            ),
+            Icon::Improvement => format!(
+                "an improvement: significant, and beyond the {}% threshold",
+                trim_pct(threshold)
+            ),
+            Icon::Unchanged => format!(
+                "no change: the whole interval lies within ±{}%",
+                trim_pct(threshold)
+            ),
+            _ => match m.runs_to_settle {
+                Some(p) => format!(
+                    "inconclusive; {} would settle it at this noise",
+                    planned_text(p, c.design)
+                ),
+                None => "inconclusive".into(),
+            },
+        };
+        let mut line = format!(
+            "{at}: {}, {}% interval {} to {} (t test on {runs}{family}; {}; noise sd {:.1}%): {outcome}.",
+            ratio_pct(i.estimate),
+            trim_pct(i.confidence * 100.0),
+            ratio_pct(i.low),
+            ratio_pct(i.high),
+            p_value(i.p_value),
+            i.noise_pct,
+        );
+        if let Some(p) = m.runs_needed {
             line.push_str(&format!(
-                " At the noise observed (sd {noise:.1}%), a {}% change needs about {} to detect with {:.0}% power",
-                trim_pct(c.rules.threshold_pct),
-                unit(c.design, n),
+                " At this noise, a ±{}% change needs {} to be called with {:.0}% power.",
+                trim_pct(PLANNED_EFFECT_MULTIPLE * threshold),
+                planned_text(p, c.design),
                 POWER * 100.0
             ));
-            let observed = m.delta_pct.abs();
-            if observed >= 0.1
-                && let Some(k) = runs_needed(observed, Some(noise), c.design)
-            {
-                line.push_str(&format!(
-                    ", the {} observed about {}",
-                    signed_pct(m.delta_pct),
-                    unit(c.design, k)
-                ));
-            }
-            line.push('.');
         }
         out.push(line);
     }
