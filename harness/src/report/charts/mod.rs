@@ -8,9 +8,15 @@
 //! Text is written as SVG `<text>` elements (plotters without its `ttf` feature sizes text
 //! with a built-in estimate), so drawing needs no font files; the viewer picks the font.
 //! Every series has a legend entry, so a chart names what it shows in its own text.
+//! Legends sit in strips of their own ([`legend`]), labels the charts compute are placed by
+//! [`layout`]'s collision pass, and grids have major lines only ([`GRID`]).
 
 pub mod frontier;
 pub mod growth;
+mod layout;
+mod legend;
+#[cfg(test)]
+mod legibility;
 pub mod nightly;
 pub mod timeline;
 
@@ -61,6 +67,9 @@ pub(crate) const PALETTE: [RGBColor; 7] = [
     RGBColor(213, 94, 0),
     RGBColor(120, 120, 120),
 ];
+
+/// The grid's lines (major ones only: minor lines turned the panels grey).
+pub(crate) const GRID: RGBColor = RGBColor(225, 225, 225);
 
 /// Marker colour of regressions.
 pub(crate) const REGRESSION: RGBColor = RGBColor(200, 0, 0);
