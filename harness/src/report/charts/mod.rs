@@ -34,24 +34,6 @@ pub enum ChartError {
     Draw(String),
 }
 
-/// Draws `chart`'s legend the one way every chart does: upper left, on a light box.
-pub(crate) fn draw_legend<'a, DB, CT>(
-    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
-) -> Result<(), ChartError>
-where
-    DB: plotters::prelude::DrawingBackend + 'a,
-    CT: plotters::coord::CoordTranslate,
-{
-    use plotters::prelude::{BLACK, Color, SeriesLabelPosition, WHITE};
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(draw_err)
-}
-
 /// Maps a plotters error.
 pub(crate) fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Draw(e.to_string())
