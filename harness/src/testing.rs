@@ -157,6 +157,10 @@ pub(crate) fn night(date: &str, mode: &str, seconds: f64, heap: u64) -> HistoryR
         time_spread_pct: Some(1.0),
         heap_spread_pct: Some(0.0),
         failed_runs: 0,
+        min_prove_seconds: None,
+        max_prove_seconds: None,
+        min_peak_heap_bytes: None,
+        max_peak_heap_bytes: None,
         median_instructions: None,
         instruction_build: None,
     }

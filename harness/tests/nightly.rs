@@ -122,7 +122,12 @@ fn a_heap_step_is_a_regression_with_exit_status_3() {
     // The charts, next to the history.
     let series = dir.join("reports").join("fib_iterative_8M-time-heap.svg");
     let t = svg_texts(&series);
-    for want in ["default", "stream-lde", "step: regression", "+10.0%"] {
+    for want in [
+        "default",
+        "stream-lde",
+        "step: regression",
+        "+10.0 % > limit +5.0 %",
+    ] {
         assert!(t.iter().any(|s| s == want), "{want:?} not in {t:?}");
     }
     let frontier = dir.join("reports").join("fib_iterative_8M-frontier.svg");

@@ -39,6 +39,19 @@ pub struct HistoryRecord {
     pub heap_spread_pct: Option<f64>,
     /// Runs that failed.
     pub failed_runs: usize,
+    /// Fastest and slowest prove of the night (the chart's spread; absent from records
+    /// written before they were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_prove_seconds: Option<f64>,
+    /// See `min_prove_seconds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_prove_seconds: Option<f64>,
+    /// Smallest and largest exact peak heap of the night (equal when the heap repeats).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_peak_heap_bytes: Option<u64>,
+    /// See `min_peak_heap_bytes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_peak_heap_bytes: Option<u64>,
     /// Median instruction count of the night's runs under cachegrind, when counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub median_instructions: Option<u64>,
@@ -70,6 +83,10 @@ pub fn records_from(results: &ResultsFile, fixture: &str, date: &str) -> Vec<His
                 time_spread_pct: s.time_spread_pct,
                 heap_spread_pct: s.heap_spread_pct,
                 failed_runs: s.failed_runs,
+                min_prove_seconds: s.min_prove_seconds,
+                max_prove_seconds: s.max_prove_seconds,
+                min_peak_heap_bytes: s.min_peak_heap_bytes,
+                max_peak_heap_bytes: s.max_peak_heap_bytes,
                 median_instructions: s.median_instructions,
                 instruction_build: e
                     .instruction_runs
@@ -94,6 +111,27 @@ mod tests {
         assert_eq!(r[1].median_peak_heap_bytes, Some(400 << 20));
         assert_eq!(r[0].commit, "abc");
         assert_eq!(r[0].machine, file.machine.key());
+        assert_eq!(r[1].min_prove_seconds, Some(2.5));
+        assert_eq!(r[1].max_peak_heap_bytes, Some(400 << 20));
         assert!(records_from(&file, "other", "d").is_empty());
+    }
+
+    #[test]
+    fn a_record_without_run_extremes_still_reads() {
+        // A line written before the extremes were kept.
+        let mut r = records_from(&crate::testing::sample_file(), "fib", "d").remove(0);
+        let mut v = serde_json::to_value(&r).unwrap();
+        for k in [
+            "min_prove_seconds",
+            "max_prove_seconds",
+            "min_peak_heap_bytes",
+            "max_peak_heap_bytes",
+        ] {
+            assert!(v.as_object_mut().unwrap().remove(k).is_some(), "{k}");
+        }
+        let back: HistoryRecord = serde_json::from_value(v).unwrap();
+        (r.min_prove_seconds, r.max_prove_seconds) = (None, None);
+        (r.min_peak_heap_bytes, r.max_peak_heap_bytes) = (None, None);
+        assert_eq!(back, r);
     }
 }

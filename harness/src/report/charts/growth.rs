@@ -1,18 +1,31 @@
 //! The growth chart: peak heap (left) and prove time (right) against millions of cycles,
 //! one colour per mode: the measured points and the fitted least-squares line, whose legend
-//! entry carries the slope and R².
+//! entry (in a strip under its panel, off the data) carries the slope and R².
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{ChartError, colour, draw_err, mib, padded};
+use super::legend::{self, Entry, Swatch};
+use super::{ChartError, GRID, colour, draw_err, mib, padded};
 use crate::analysis::fit::LinearFit;
 use crate::analysis::growth::GrowthReport;
 
 /// One panel's series: mode, points, fit, legend text.
 type PanelSeries = (String, Vec<(f64, f64)>, LinearFit, String);
 
+/// The legend of a panel: each mode's fit.
+fn entries(series: &[PanelSeries]) -> Vec<Entry> {
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Entry::new(Swatch::LineDot, colour(i), s.3.clone()))
+        .collect()
+}
+
+/// Draws the panel into `area` and its legend into the strip under it.
 fn panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
+    area: &DrawingArea<DB, Shift>,
+    strip: &DrawingArea<DB, Shift>,
     title: &str,
     unit: &str,
     series: &[PanelSeries],
@@ -27,32 +40,38 @@ fn panel<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 17))
         .margin(12)
+        .margin_right(24)
         .x_label_area_size(40)
         .y_label_area_size(64)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(draw_err)?;
     chart
         .configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(GRID)
+        .label_style(("sans-serif", 14))
         .x_desc("million cycles")
         .y_desc(unit)
         .draw()
         .map_err(draw_err)?;
-    for (i, (_, points, fit, label)) in series.iter().enumerate() {
+    for (i, (_, points, fit, _)) in series.iter().enumerate() {
         let c = colour(i);
         chart
             .draw_series(LineSeries::new(
                 [(x0, fit.at(x0)), (x1, fit.at(x1))],
                 c.stroke_width(2),
             ))
-            .map_err(draw_err)?
-            .label(label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+            .map_err(draw_err)?;
         chart
             .draw_series(points.iter().map(|&p| Circle::new(p, 4, c.filled())))
             .map_err(draw_err)?;
     }
-    super::draw_legend(&mut chart)
+    legend::draw(strip, &entries(series))
 }
+
+/// Each panel's width and height (its legend strip comes on top of that), pixels.
+const HALF: u32 = 640;
+const PANEL: u32 = 500;
 
 /// The chart of `report`.
 pub fn growth_svg(report: &GrowthReport) -> Result<String, ChartError> {
@@ -95,14 +114,18 @@ pub fn growth_svg(report: &GrowthReport) -> Result<String, ChartError> {
             (m.mode.clone(), points, m.time, label)
         })
         .collect();
+    let below = legend::height(&entries(&heap), HALF).max(legend::height(&entries(&time), HALF));
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (1200, 520)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (2 * HALF, PANEL + below)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let (left, right) = root.split_horizontally(600);
+        let (left, right) = root.split_horizontally(HALF);
+        let (left, left_strip) = left.split_vertically(PANEL);
+        let (right, right_strip) = right.split_vertically(PANEL);
         if !heap.is_empty() {
             panel(
                 &left,
+                &left_strip,
                 &format!("{}: peak heap against cycles", report.family),
                 "MiB",
                 &heap,
@@ -110,6 +133,7 @@ pub fn growth_svg(report: &GrowthReport) -> Result<String, ChartError> {
         }
         panel(
             &right,
+            &right_strip,
             &format!("{}: prove time against cycles", report.family),
             "seconds",
             &time,
@@ -123,6 +147,7 @@ pub fn growth_svg(report: &GrowthReport) -> Result<String, ChartError> {
 mod tests {
     use super::*;
     use crate::analysis::growth::report_from;
+    use crate::report::charts::legibility::{assert_legible, keep};
     use crate::testing::{family_file, texts};
 
     #[test]
@@ -141,10 +166,32 @@ mod tests {
         ] {
             assert!(t.iter().any(|s| s == want), "{want:?} missing from {t:?}");
         }
+        assert_legible(&svg);
         let empty = GrowthReport {
             family: "x".into(),
             modes: vec![],
         };
         assert!(growth_svg(&empty).is_err());
+    }
+
+    #[test]
+    fn long_mode_names_keep_their_legend_off_the_data() {
+        let mut file = family_file(100e6);
+        for e in &mut file.entries {
+            if e.mode.to_string() == "stream-lde" {
+                e.mode = "stream-lde+leaf-drop+trace-retire".parse().unwrap();
+            }
+        }
+        let mut notes = Vec::new();
+        let report = report_from(&[file], "fib_iterative", &[], &mut notes).unwrap();
+        let svg = growth_svg(&report).unwrap();
+        keep("growth-long-names", &svg);
+        assert_legible(&svg);
+        let t = texts(&svg);
+        assert!(
+            t.iter()
+                .any(|s| s == "stream-lde+leaf-drop+trace-retire: 50.00 MB/Mcycle, R² 1.000"),
+            "{t:?}"
+        );
     }
 }

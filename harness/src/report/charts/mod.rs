@@ -8,9 +8,15 @@
 //! Text is written as SVG `<text>` elements (plotters without its `ttf` feature sizes text
 //! with a built-in estimate), so drawing needs no font files; the viewer picks the font.
 //! Every series has a legend entry, so a chart names what it shows in its own text.
+//! Legends sit in strips of their own ([`legend`]), labels the charts compute are placed by
+//! [`layout`]'s collision pass, and grids have major lines only ([`GRID`]).
 
 pub mod frontier;
 pub mod growth;
+mod layout;
+mod legend;
+#[cfg(test)]
+mod legibility;
 pub mod nightly;
 pub mod timeline;
 
@@ -28,24 +34,6 @@ pub enum ChartError {
     Draw(String),
 }
 
-/// Draws `chart`'s legend the one way every chart does: upper left, on a light box.
-pub(crate) fn draw_legend<'a, DB, CT>(
-    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
-) -> Result<(), ChartError>
-where
-    DB: plotters::prelude::DrawingBackend + 'a,
-    CT: plotters::coord::CoordTranslate,
-{
-    use plotters::prelude::{BLACK, Color, SeriesLabelPosition, WHITE};
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(draw_err)
-}
-
 /// Maps a plotters error.
 pub(crate) fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Draw(e.to_string())
@@ -61,6 +49,9 @@ pub(crate) const PALETTE: [RGBColor; 7] = [
     RGBColor(213, 94, 0),
     RGBColor(120, 120, 120),
 ];
+
+/// The grid's lines (major ones only: minor lines turned the panels grey).
+pub(crate) const GRID: RGBColor = RGBColor(225, 225, 225);
 
 /// Marker colour of regressions.
 pub(crate) const REGRESSION: RGBColor = RGBColor(200, 0, 0);

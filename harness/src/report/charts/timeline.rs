@@ -1,12 +1,21 @@
 //! The profile chart of one prove: live heap over time (top), one coloured band per phase
 //! span in its own lane (bottom, same time axis, the phase named on its band), and the
-//! global peak marked and annotated with its value and phase.
+//! global peak marked and annotated with its value and phase. The legend sits in a strip
+//! above the heap panel; the peak's label and the lane names are kept inside their panels.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{ChartError, REGRESSION, colour, draw_err, mib, padded};
+use super::layout::{Placer, Rect, text_width};
+use super::legend::{self, Entry, Swatch};
+use super::{ChartError, GRID, REGRESSION, colour, draw_err, mib, padded};
 use crate::analysis::timeline::Timeline;
 use crate::report::units::mib_of;
+
+/// Canvas width, pixels; plotters font sizes of the peak's label and the lane names.
+const WIDTH: u32 = 1000;
+const PEAK: f64 = 15.0;
+const LANE: f64 = 13.0;
 
 /// The chart of `t`.
 pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
@@ -27,23 +36,34 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
             lanes.push(&p.name);
         }
     }
+    let entries = [
+        Entry::new(Swatch::LineDot, colour(0), "live heap"),
+        Entry::new(Swatch::Dot, REGRESSION, "the peak"),
+    ];
+    let strip_h = legend::height(&entries, WIDTH);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (1000, 640)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, strip_h + 640)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let (top, bottom) = root.split_vertically(430);
+        let (strip, rest) = root.split_vertically(strip_h);
+        legend::draw(&strip, &entries)?;
+        let (top, bottom) = rest.split_vertically(430);
         let mut chart = ChartBuilder::on(&top)
             .caption(
                 format!("{} · {}: live heap during the prove", t.fixture, t.mode),
                 ("sans-serif", 18),
             )
             .margin(12)
+            .margin_right(24)
             .x_label_area_size(30)
-            .y_label_area_size(120)
+            .y_label_area_size(84)
             .build_cartesian_2d(0.0..x1, 0.0..y1)
             .map_err(draw_err)?;
         chart
             .configure_mesh()
+            .max_light_lines(0)
+            .bold_line_style(GRID)
+            .label_style(("sans-serif", 14))
             .y_desc("live heap (MiB)")
             .draw()
             .map_err(draw_err)?;
@@ -55,40 +75,47 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
                     .map(|s| (s.seconds, mib(s.live_bytes as f64))),
                 c.stroke_width(2),
             ))
-            .map_err(draw_err)?
-            .label("live heap")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+            .map_err(draw_err)?;
+        let line: Vec<(f64, f64)> = t
+            .samples
+            .iter()
+            .map(|s| {
+                let (x, y) = chart.backend_coord(&(s.seconds, mib(s.live_bytes as f64)));
+                (f64::from(x), f64::from(y))
+            })
+            .collect();
         let peak = (t.peak_seconds, mib(t.peak_bytes as f64));
-        let anchor = if t.peak_seconds > x1 * 0.6 {
-            plotters::style::text_anchor::HPos::Right
-        } else {
-            plotters::style::text_anchor::HPos::Left
-        };
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let mut placer = Placer::new(Placer::bounds_of(px, py));
+        placer.mark_path(&line);
+        let at = chart.backend_coord(&peak);
+        let at = (f64::from(at.0), f64::from(at.1));
+        placer.mark(Rect::around(at, 7.0));
+        let label = format!(
+            "peak {} in {}",
+            mib_of(t.peak_bytes as f64),
+            t.peak_phase.as_deref().unwrap_or("-")
+        );
+        let placed = placer.place(at, &label, PEAK, 10.0);
         chart
             .draw_series([EmptyElement::at(peak)
                 + Circle::new((0, 0), 6, REGRESSION.filled())
                 + Text::new(
-                    format!(
-                        "peak {} in {}",
-                        mib_of(t.peak_bytes as f64),
-                        t.peak_phase.as_deref().unwrap_or("-")
-                    ),
-                    (0, -10),
-                    ("sans-serif", 14).into_font().color(&REGRESSION).pos(
-                        plotters::style::text_anchor::Pos::new(
-                            anchor,
-                            plotters::style::text_anchor::VPos::Bottom,
-                        ),
-                    ),
+                    label,
+                    (placed.dx, placed.dy),
+                    ("sans-serif", PEAK)
+                        .into_font()
+                        .color(&REGRESSION)
+                        .pos(placed.pos),
                 )])
             .map_err(draw_err)?;
-        super::draw_legend(&mut chart)?;
 
         let n = lanes.len().max(1) as f64;
         let mut bands = ChartBuilder::on(&bottom)
             .margin(12)
+            .margin_right(24)
             .x_label_area_size(34)
-            .y_label_area_size(120)
+            .y_label_area_size(84)
             .build_cartesian_2d(0.0..x1, 0.0..n)
             .map_err(draw_err)?;
         let lane_name = |y: &f64| -> String {
@@ -105,6 +132,7 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
         bands
             .configure_mesh()
             .disable_mesh()
+            .label_style(("sans-serif", 14))
             .x_desc("seconds since the prove began")
             .y_labels(0)
             .y_label_formatter(&lane_name)
@@ -121,32 +149,39 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
                 )))
                 .map_err(draw_err)?;
         }
+        let (pixels, _) = bands.plotting_area().get_pixel_range();
+        let (left, right) = (pixels.start, pixels.end);
         // Each lane named once, at its first span.
         for (lane, name) in lanes.iter().enumerate() {
             let Some(first) = t.phases.iter().find(|p| p.name == *name) else {
                 continue;
             };
             let y = n - lane as f64 - 0.5;
-            // Near the right edge the name ends at its band instead of starting there.
-            let (x, h) = if first.start_seconds > x1 * 0.8 {
-                (first.end_seconds, plotters::style::text_anchor::HPos::Right)
+            // The name starts at its band, or ends at it where it would run off the right
+            // edge, or starts at the left edge where it would run off both.
+            // A few pixels in from the band's edge.
+            let inset = 4;
+            let width =
+                (text_width(name, LANE) + f64::from(inset)) / (f64::from(right - left) / x1);
+            let (x, h, dx) = if first.start_seconds + width <= x1 {
+                (first.start_seconds, HPos::Left, inset)
+            } else if first.end_seconds - width >= 0.0 {
+                (first.end_seconds, HPos::Right, -inset)
             } else {
-                (
-                    first.start_seconds,
-                    plotters::style::text_anchor::HPos::Left,
-                )
+                (0.0, HPos::Left, inset)
             };
             bands
-                .draw_series(std::iter::once(Text::new(
-                    name.to_string(),
-                    (x, y),
-                    ("sans-serif", 12).into_font().color(&BLACK).pos(
-                        plotters::style::text_anchor::Pos::new(
-                            h,
-                            plotters::style::text_anchor::VPos::Center,
+                .draw_series(std::iter::once(
+                    EmptyElement::at((x, y))
+                        + Text::new(
+                            name.to_string(),
+                            (dx, 0),
+                            ("sans-serif", LANE)
+                                .into_font()
+                                .color(&BLACK)
+                                .pos(Pos::new(h, VPos::Center)),
                         ),
-                    ),
-                )))
+                ))
                 .map_err(draw_err)?;
         }
         root.present().map_err(draw_err)?;
@@ -158,7 +193,8 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
 mod tests {
     use super::*;
     use crate::analysis::timeline::{PRELUDE, build};
-    use crate::testing::{count, raw, texts};
+    use crate::report::charts::legibility::{assert_legible, keep};
+    use crate::testing::{S, count, raw, texts};
 
     #[test]
     fn heap_line_phase_bands_and_the_peak() {
@@ -184,5 +220,18 @@ mod tests {
         assert_eq!(peak, "peak 5050.0 MiB in composition");
         // One band per span (the frame and legend add rectangles of their own).
         assert!(count(&svg, "rect") >= t.phases.len(), "{svg}");
+        assert_legible(&svg);
+    }
+
+    #[test]
+    fn a_long_mode_name_and_a_late_peak_stay_legible() {
+        let mut r = raw();
+        // The peak in the last tenth of the prove, at the top of the panel.
+        r.peak_nanos = r.end - S / 10;
+        let t = build("fib", "stream-lde+leaf-drop+trace-retire", &r);
+        let svg = timeline_svg(&t).unwrap();
+        keep("profile-late-peak", &svg);
+        assert_legible(&svg);
+        assert!(texts(&svg).iter().any(|s| s.starts_with("peak ")));
     }
 }
