@@ -205,3 +205,109 @@ fn the_runs_needed_give_about_the_promised_power() {
         );
     }
 }
+
+// The nightly step rule (`analysis::trend`): a series of nights, each the median of the
+// nightly's default runs with lognormal noise; no change, or a lasting +10 % step.
+
+mod nightly {
+    use harness::analysis::stats::SplitMix64;
+    use harness::analysis::trend::{self, Direction, Night, StepCheck, StepRule};
+
+    /// `bench nightly`'s default runs per mode and night.
+    const RUNS: usize = harness::cli::args::DEFAULT_NIGHTLY_RUNS as usize;
+
+    fn night(rng: &mut SplitMix64, level: f64, cv_pct: f64, runs: usize) -> Night {
+        let s = super::log_sd(cv_pct);
+        let mut v: Vec<f64> = (0..runs)
+            .map(|_| level * (s * rng.normal()).exp())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        let median = if runs % 2 == 1 {
+            v[runs / 2]
+        } else {
+            (v[runs / 2 - 1] + v[runs / 2]) / 2.0
+        };
+        Night {
+            value: median,
+            runs,
+            spread_pct: Some((v[runs - 1] - v[0]) / median * 100.0),
+        }
+    }
+
+    fn fired(c: &StepCheck) -> Option<Direction> {
+        c.direction().filter(|d| *d != Direction::Unchanged)
+    }
+
+    /// Per judged night, the share of false alarms over `series` series of `nights` nights.
+    fn false_alarms(rule: &StepRule, cv_pct: f64, seed: u64) -> f64 {
+        let mut rng = SplitMix64::new(seed);
+        let (series, nights) = (500, 60);
+        let (mut judged, mut alarms) = (0usize, 0usize);
+        for _ in 0..series {
+            let s: Vec<Night> = (0..nights)
+                .map(|_| night(&mut rng, 10.0, cv_pct, RUNS))
+                .collect();
+            for i in 0..nights {
+                let c = trend::check(&s[..i], &s[i], rule).unwrap();
+                if matches!(c, StepCheck::Checked(_)) {
+                    judged += 1;
+                    alarms += usize::from(fired(&c).is_some());
+                }
+            }
+        }
+        alarms as f64 / judged as f64
+    }
+
+    /// The share of +`step_pct` steps after 12 quiet nights caught on their first or second
+    /// night.
+    fn caught_within_two_nights(rule: &StepRule, cv_pct: f64, step_pct: f64, seed: u64) -> f64 {
+        let mut rng = SplitMix64::new(seed);
+        let trials = 2000;
+        let mut caught = 0;
+        for _ in 0..trials {
+            let mut s: Vec<Night> = (0..12)
+                .map(|_| night(&mut rng, 10.0, cv_pct, RUNS))
+                .collect();
+            let high = 10.0 * (1.0 + step_pct / 100.0);
+            s.push(night(&mut rng, high, cv_pct, RUNS));
+            s.push(night(&mut rng, high, cv_pct, RUNS));
+            let hit = (12..14).any(|i| {
+                fired(&trend::check(&s[..i], &s[i], rule).unwrap()) == Some(Direction::Regression)
+            });
+            caught += usize::from(hit);
+        }
+        caught as f64 / trials as f64
+    }
+
+    #[test]
+    fn the_nightly_rule_is_calibrated() {
+        println!(
+            "nightly rule, {RUNS} runs a night, 60-night series; false alarm per judged night per series; +10 % caught within 2 nights"
+        );
+        let mut failures = Vec::new();
+        for cv_pct in [2.0, 5.0, 10.0] {
+            for series in [1, 6] {
+                let rule = StepRule {
+                    series,
+                    ..StepRule::default()
+                };
+                let fa = false_alarms(&rule, cv_pct, 11);
+                let caught = caught_within_two_nights(&rule, cv_pct, 10.0, 12);
+                println!(
+                    "CV {cv_pct:4}%  {series} series: false alarm {:.2}% per night, +10% caught {:.1}%",
+                    fa * 100.0,
+                    caught * 100.0
+                );
+                if cv_pct == 5.0 && series == 1 {
+                    if fa > 0.01 {
+                        failures.push(format!("false alarm {fa} at CV 5%"));
+                    }
+                    if caught < 0.9 {
+                        failures.push(format!("+10% caught {caught} at CV 5%"));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+}

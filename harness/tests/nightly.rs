@@ -90,11 +90,13 @@ fn a_heap_step_is_a_regression_with_exit_status_3() {
     let md = stdout(&out);
     assert!(md.starts_with("### Nightly · fib_iterative_8M · "), "{md}");
     assert!(
-        md.contains("| `default` | 40.2 s | +0.0 % (limit ±5.0 %) | ✅ unchanged | 3147.1 MiB | +10.0 % (limit ±5.0 %) | ⚠️ regression | 3 |"),
+        md.contains("| `default` | 40.2 s | +0.0 % (limit ±5.0 %) | ✅ unchanged | 3147.1 MiB | +10.0 % (limit ±0.5 %) | ⚠️ regression | 3 |"),
         "{md}"
     );
     assert!(
-        md.contains("⚠️ Regression: default peak heap +10.0 % against the median of the last 7 nights (limit 5.0 %)."),
+        md.contains(
+            "⚠️ Regression: default peak heap +10.000 % against the night before (limit 0.5 %)."
+        ),
         "{md}"
     );
     assert!(
@@ -126,7 +128,7 @@ fn a_heap_step_is_a_regression_with_exit_status_3() {
         "default",
         "stream-lde",
         "step: regression",
-        "+10.0 % > limit +5.0 %",
+        "+10.0 % > limit +0.5 %",
     ] {
         assert!(t.iter().any(|s| s == want), "{want:?} not in {t:?}");
     }
@@ -207,7 +209,7 @@ fn one_real_night_on_the_smallest_fixture() {
         "{results:?}"
     );
     let md = stdout(&out);
-    assert!(md.contains("not enough history (0 of 3 nights)"), "{md}");
+    assert!(md.contains("not enough history (0 of 5 nights)"), "{md}");
     assert!(md.contains("✅ No regression tonight."), "{md}");
     let l = lines(&history);
     assert_eq!(l.len(), 1);

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::trend::{self, StepCheck, StepRule};
+use crate::analysis::trend::{self, Night, StepCheck, StepRule};
 use crate::model::history::HistoryRecord;
 
 /// One mode tonight with its verdicts.
@@ -36,8 +36,8 @@ pub struct NightReport {
     pub dirty: bool,
     /// The machine in words.
     pub machine: String,
-    /// The step rule.
-    pub rule: StepRule,
+    /// The step rules.
+    pub rules: NightRules,
     /// Per mode.
     pub modes: Vec<ModeNight>,
     /// The history file.
@@ -48,15 +48,50 @@ pub struct NightReport {
     pub charts: Vec<PathBuf>,
 }
 
+/// The rules of one night: time under `time` (its `series` set to the number of modes
+/// judged tonight, the multiple-comparison correction), heap and instruction counts under
+/// their deterministic rules.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NightRules {
+    /// Prove time.
+    pub time: StepRule,
+    /// Peak heap.
+    pub heap: StepRule,
+    /// Instruction counts.
+    pub instructions: StepRule,
+}
+
+/// The time series' night of a record.
+pub fn time_night(r: &HistoryRecord) -> Option<Night> {
+    r.median_prove_seconds.map(|value| Night {
+        value,
+        runs: r.runs,
+        spread_pct: r.time_spread_pct,
+    })
+}
+
+/// The heap series' night of a record (exact: no spread needed).
+pub fn heap_night(r: &HistoryRecord) -> Option<Night> {
+    r.median_peak_heap_bytes.map(|b| Night::exact(b as f64))
+}
+
 /// Tonight's verdicts: each of `tonight` against the earlier nights of its mode and machine
-/// in `past`; instruction counts against the previous night of the same build, under
-/// `instructions_rule`.
+/// in `past`; instruction counts against the previous night of the same build. The time
+/// rule's `series` is set to the number of modes of tonight with a time, so that the night
+/// as a whole keeps the false-alarm rate of one series.
 pub fn judge(
     past: &[HistoryRecord],
     tonight: &[HistoryRecord],
-    rule: &StepRule,
-    instructions_rule: &StepRule,
+    rules: &NightRules,
 ) -> Result<Vec<ModeNight>, trend::TrendError> {
+    let time_rule = StepRule {
+        series: tonight
+            .iter()
+            .filter(|r| r.median_prove_seconds.is_some())
+            .count()
+            .max(1),
+        ..rules.time
+    };
     tonight
         .iter()
         .map(|r| {
@@ -64,26 +99,30 @@ pub fn judge(
                 .iter()
                 .filter(|p| p.fixture == r.fixture && p.mode == r.mode && p.machine == r.machine)
                 .collect();
-            let series = |f: &dyn Fn(&HistoryRecord) -> Option<f64>| -> Vec<f64> {
+            let series = |f: &dyn Fn(&HistoryRecord) -> Option<Night>| -> Vec<Night> {
                 same.iter().filter_map(|p| f(p)).collect()
             };
-            let time_of = |p: &HistoryRecord| p.median_prove_seconds;
-            let heap_of = |p: &HistoryRecord| p.median_peak_heap_bytes.map(|b| b as f64);
-            let time = time_of(r)
-                .map(|t| trend::check(&series(&time_of), t, rule))
+            let time = time_night(r)
+                .map(|t| trend::check(&series(&time_night), &t, &time_rule))
                 .transpose()?;
-            let heap = heap_of(r)
-                .map(|h| trend::check(&series(&heap_of), h, rule))
+            let heap = heap_night(r)
+                .map(|h| trend::check(&series(&heap_night), &h, &rules.heap))
                 .transpose()?;
             let counted_alike = |p: &HistoryRecord| {
                 (p.instruction_build == r.instruction_build)
                     .then_some(p.median_instructions)
                     .flatten()
-                    .map(|n| n as f64)
+                    .map(|n| Night::exact(n as f64))
             };
             let instructions = r
                 .median_instructions
-                .map(|n| trend::check(&series(&counted_alike), n as f64, instructions_rule))
+                .map(|n| {
+                    trend::check(
+                        &series(&counted_alike),
+                        &Night::exact(n as f64),
+                        &rules.instructions,
+                    )
+                })
                 .transpose()?;
             Ok(ModeNight {
                 record: r.clone(),
@@ -101,8 +140,12 @@ mod tests {
     use super::*;
     use crate::testing::night;
 
-    fn deterministic() -> StepRule {
-        StepRule::deterministic(0.5)
+    fn rules() -> NightRules {
+        NightRules {
+            time: StepRule::default(),
+            heap: StepRule::deterministic(0.5),
+            instructions: StepRule::deterministic(0.5),
+        }
     }
 
     fn counted(date: &str, n: u64, build: &str) -> HistoryRecord {
@@ -124,8 +167,7 @@ mod tests {
             let m = judge(
                 &past,
                 &[counted("2026-01-04T03:00:00Z", n, build)],
-                &StepRule::default(),
-                &deterministic(),
+                &rules(),
             )
             .unwrap();
             m[0].instructions.clone().unwrap()
@@ -151,25 +193,60 @@ mod tests {
     #[test]
     fn judged_against_the_same_mode_and_machine_only() {
         let mut past = Vec::new();
-        for i in 0..5 {
+        for i in 0..7 {
             let d = format!("2026-01-0{}T03:00:00Z", i + 1);
-            past.push(night(&d, "default", 2.0, 1000));
+            // Last night already 15 % slower in default: tonight confirms the step.
+            let t = if i == 6 { 2.3 } else { 2.0 };
+            past.push(night(&d, "default", t, 1000));
             past.push(night(&d, "stream-lde", 3.0, 500));
             let mut other = night(&d, "default", 9.0, 9000);
             other.machine = "Other".into();
             past.push(other);
         }
         let tonight = vec![
-            night("2026-01-06T03:00:00Z", "default", 2.3, 1000),
-            night("2026-01-06T03:00:00Z", "stream-lde", 3.0, 400),
+            night("2026-01-08T03:00:00Z", "default", 2.3, 1000),
+            night("2026-01-08T03:00:00Z", "stream-lde", 3.0, 499),
         ];
-        let m = judge(&past, &tonight, &StepRule::default(), &deterministic()).unwrap();
-        assert_eq!(m[0].previous_nights, 5);
+        let m = judge(&past, &tonight, &rules()).unwrap();
+        assert_eq!(m[0].previous_nights, 7);
         assert!(m[0].time.as_ref().unwrap().is_regression());
         assert!(!m[0].heap.as_ref().unwrap().is_regression());
+        // Heap is deterministic: -0.2 % against the night before is a step at 0.5 %? No:
+        // within it. -0.2 % < 0.5 %.
         assert_eq!(
             m[1].heap.as_ref().unwrap().direction(),
+            Some(trend::Direction::Unchanged)
+        );
+        let smaller = vec![night("2026-01-08T03:00:00Z", "stream-lde", 3.0, 490)];
+        let m = judge(&past, &smaller, &rules()).unwrap();
+        assert_eq!(
+            m[0].heap.as_ref().unwrap().direction(),
             Some(trend::Direction::Improvement)
         );
+    }
+
+    #[test]
+    fn the_time_rule_counts_tonights_modes_as_its_series() {
+        let mut past = Vec::new();
+        for i in 0..7 {
+            let d = format!("2026-01-0{}T03:00:00Z", i + 1);
+            for mode in ["default", "stream-lde", "leaf-drop"] {
+                let mut r = night(&d, mode, 2.0 * (1.0 + 0.03 * (i % 2) as f64), 1000);
+                r.time_spread_pct = Some(6.0);
+                past.push(r);
+            }
+        }
+        let tonight: Vec<HistoryRecord> = ["default", "stream-lde", "leaf-drop"]
+            .iter()
+            .map(|m| night("2026-01-08T03:00:00Z", m, 2.0, 1000))
+            .collect();
+        let limit = |n: usize| {
+            let m = judge(&past, &tonight[..n], &rules()).unwrap();
+            match m[0].time.as_ref().unwrap() {
+                trend::StepCheck::Checked(j) => j.limit_pct,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(limit(3) > limit(1), "{} {}", limit(3), limit(1));
     }
 }

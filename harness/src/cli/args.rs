@@ -300,8 +300,9 @@ pub struct NightlyArgs {
     /// Modes, comma-separated, as for `bench run` (default: every available mode).
     #[arg(long, value_name = "LIST")]
     pub modes: Option<String>,
-    /// Runs per mode, each in a fresh process.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    /// Runs per mode, each in a fresh process (their spread is part of the time rule's
+    /// noise).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_NIGHTLY_RUNS, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub runs: u32,
     /// The history file (JSON Lines; default: reports/nightly/FIXTURE.jsonl). The charts are
     /// written next to it.
@@ -310,15 +311,21 @@ pub struct NightlyArgs {
     /// Make tonight's records from this results file instead of running.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["modes", "runs", "timeout"])]
     pub results: Option<PathBuf>,
-    /// Previous nights the step rule compares with (K).
-    #[arg(long, value_name = "K", default_value_t = 7, value_parser = clap::value_parser!(u32).range(3..=365))]
+    /// Nights the time rule compares with (K), before the previous night; at least 5 are
+    /// needed before time is judged.
+    #[arg(long, value_name = "K", default_value_t = 10, value_parser = clap::value_parser!(u32).range(5..=365))]
     pub window: u32,
-    /// Smallest relative change that counts as a step, percent.
+    /// Smallest relative change of prove time that counts as a step, percent.
     #[arg(long, value_name = "PCT", default_value_t = 5.0)]
     pub threshold: f64,
-    /// Width of the noise band in MAD-estimated standard deviations.
-    #[arg(long, value_name = "Z", default_value_t = 3.0)]
+    /// Width of one series' time band in standard deviations of the noise (pooled from the
+    /// window and the nights' own spreads); widened for several modes (Bonferroni).
+    #[arg(long, value_name = "Z", default_value_t = 2.5)]
     pub z: f64,
+    /// A change of the exact peak heap past this, percent, against the night before is a
+    /// step.
+    #[arg(long, value_name = "PCT", default_value_t = DEFAULT_DETERMINISTIC_THRESHOLD_PCT)]
+    pub heap_threshold: f64,
     /// Also count each mode's instructions under cachegrind (one run), judged against the
     /// night before counted by the same build: a step past --instructions-threshold.
     #[arg(long, conflicts_with = "results")]
@@ -333,6 +340,10 @@ pub struct NightlyArgs {
     #[command(flatten)]
     pub worker: WorkerArgs,
 }
+
+/// `bench nightly`'s runs per mode and night: the calibration of the time rule
+/// (`harness/tests/calibration.rs`) is made at this count.
+pub const DEFAULT_NIGHTLY_RUNS: u32 = 5;
 
 /// An even number of pairs, 2 to 1000.
 fn parse_even_pairs(s: &str) -> Result<u32, String> {

@@ -116,6 +116,7 @@ pub fn to_request(cli: Cli) -> Request {
             window: a.window,
             threshold: a.threshold,
             z: a.z,
+            heap_threshold: a.heap_threshold,
             instructions: a.instructions,
             instructions_worker: a.instructions_worker,
             instructions_threshold: a.instructions_threshold,

@@ -23,7 +23,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use prover::fixtures::Catalogue;
 
-use crate::analysis::nightly::{NightReport, judge};
+use crate::analysis::nightly::{NightReport, NightRules, judge};
 use crate::analysis::trend::StepRule;
 use crate::commands::outcome::Outcome;
 use crate::commands::run::{instruction_plan, measure_into, note_skipped};
@@ -51,12 +51,14 @@ pub struct NightlyRequest {
     pub history: Option<PathBuf>,
     /// Make tonight's records from this results file instead of running.
     pub results: Option<PathBuf>,
-    /// The step rule's window, threshold and band (`min_history` is always 3).
+    /// The time rule's window, threshold and band (`min_history` is always 5).
     pub window: u32,
-    /// Smallest relative change that counts as a step, percent.
+    /// Smallest relative change of time that counts as a step, percent.
     pub threshold: f64,
-    /// Width of the noise band in MAD-estimated standard deviations.
+    /// Width of the time noise band of one series, in standard deviations.
     pub z: f64,
+    /// A change of the peak heap past this, percent, is a step.
+    pub heap_threshold: f64,
     /// Count each mode's instructions under cachegrind (one run).
     pub instructions: bool,
     /// The bench binary run under cachegrind (`None`: this one, if valgrind can run it).
@@ -93,14 +95,25 @@ fn measure(request: &NightlyRequest) -> Result<ResultsFile> {
 
 /// Runs `bench nightly`.
 pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
-    let rule = StepRule {
-        window: request.window as usize,
-        min_history: 3,
-        threshold_pct: request.threshold,
-        z: request.z,
+    let rules = NightRules {
+        time: StepRule {
+            window: request.window as usize,
+            threshold_pct: request.threshold,
+            z: request.z,
+            ..StepRule::default()
+        },
+        heap: StepRule::deterministic(request.heap_threshold),
+        instructions: StepRule::deterministic(request.instructions_threshold),
     };
-    rule.validate()
+    rules
+        .time
+        .validate()
         .context("check --window, --threshold and --z")?;
+    rules.heap.validate().context("check --heap-threshold")?;
+    rules
+        .instructions
+        .validate()
+        .context("check --instructions-threshold")?;
     let history_path = request
         .history
         .clone()
@@ -116,11 +129,7 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
     if tonight.is_empty() {
         bail!("the results have no entry for fixture {}", request.fixture);
     }
-    let instructions_rule = StepRule::deterministic(request.instructions_threshold);
-    instructions_rule
-        .validate()
-        .context("check --instructions-threshold")?;
-    let modes = judge(&past, &tonight, &rule, &instructions_rule)?;
+    let modes = judge(&past, &tonight, &rules)?;
     history::append(&history_path, &tonight)?;
 
     let (series_svg, frontier_svg) = paths::nightly_charts(&history_path);
@@ -136,7 +145,7 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
     };
     all.extend(tonight.iter().cloned());
     let mut charts = Vec::new();
-    let chart = nightly_chart::nightly_svg(&all, &request.fixture, &rule)?;
+    let chart = nightly_chart::nightly_svg(&all, &request.fixture, &rules)?;
     write_text(&series_svg, &chart)?;
     charts.push(series_svg);
     match frontier::frontier_svg(&results, &request.fixture) {
@@ -152,7 +161,7 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
         commit: results.machine.git_sha.clone(),
         dirty: results.machine.git_dirty,
         machine: results.machine.describe(),
-        rule,
+        rules,
         modes,
         history: history_path,
         nights,

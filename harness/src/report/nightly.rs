@@ -4,6 +4,7 @@
 
 use crate::analysis::nightly::NightReport;
 use crate::analysis::trend::{Direction, StepCheck};
+use crate::analysis::verdict::trim_pct;
 use crate::model::machine::short_hash;
 use crate::report::units::{group_digits, mib, seconds};
 
@@ -11,23 +12,32 @@ use crate::report::units::{group_digits, mib, seconds};
 pub fn regressions(r: &NightReport) -> Vec<String> {
     let mut out = Vec::new();
     for m in &r.modes {
-        for (what, check) in [("prove time", &m.time), ("peak heap", &m.heap)] {
+        if let Some(c @ StepCheck::Checked(j)) = &m.time
+            && c.is_regression()
+        {
+            out.push(format!(
+                "{} prove time {:+.1} % against the geometric mean of {} nights ({})",
+                m.record.mode,
+                j.change_pct,
+                j.window_len,
+                match j.two_night_change_pct {
+                    Some(two) if j.change_pct <= j.large_limit_pct =>
+                        format!("{two:+.1} % over two nights, limit {:.1} %", j.limit_pct),
+                    _ => format!("one night past the large limit {:.1} %", j.large_limit_pct),
+                }
+            ));
+        }
+        for (what, check) in [("peak heap", &m.heap), ("instructions", &m.instructions)] {
             if let Some(c @ StepCheck::Checked(j)) = check
                 && c.is_regression()
             {
                 out.push(format!(
-                    "{} {what} {:+.1} % against the median of the last {} nights (limit {:.1} %)",
-                    m.record.mode, j.change_pct, j.window_len, j.limit_pct
+                    "{} {what} {:+.3} % against the night before (limit {} %)",
+                    m.record.mode,
+                    j.change_pct,
+                    trim_pct(j.limit_pct)
                 ));
             }
-        }
-        if let Some(c @ StepCheck::Checked(j)) = &m.instructions
-            && c.is_regression()
-        {
-            out.push(format!(
-                "{} instructions {:+.3} % against the night before (limit {} %)",
-                m.record.mode, j.change_pct, j.limit_pct
-            ));
         }
     }
     out
@@ -42,9 +52,10 @@ fn change(c: &Option<StepCheck>) -> (String, String) {
         ),
         Some(c @ StepCheck::Checked(j)) => (
             format!("{:+.1} % (limit ±{:.1} %)", j.change_pct, j.limit_pct),
-            match c.direction() {
-                Some(Direction::Regression) => "⚠️ regression".into(),
-                Some(Direction::Improvement) => "⬇️ improvement".into(),
+            match (c.direction(), j.is_pending()) {
+                (Some(Direction::Regression), _) => "⚠️ regression".into(),
+                (Some(Direction::Improvement), _) => "⬇️ improvement".into(),
+                (_, true) => "👀 beyond the limit tonight: a step if it persists".into(),
                 _ => "✅ unchanged".into(),
             },
         ),
@@ -60,11 +71,23 @@ pub fn markdown(r: &NightReport) -> String {
         short_hash(&r.commit, 12),
         if r.dirty { " (dirty)" } else { "" }
     );
+    let t = &r.rules.time;
     out.push_str(&format!(
-        "{} · night {} of the series on this machine · step rule: tonight against the median \
-         of the previous {} nights, a step when the change exceeds max({} %, {} × 1.4826 × \
-         MAD / median)\n\n",
-        r.machine, r.nights, r.rule.window, r.rule.threshold_pct, r.rule.z
+        "{} · night {} of the series on this machine · time: against the geometric mean of \
+         up to {} nights before last night (at least {}), a step when tonight and last night \
+         together move past max({} %, z × noise), or tonight alone past twice the one-night \
+         limit; z = {} for one series, widened for {} modes (Bonferroni); the noise pooled \
+         from the window and the nights' spreads · heap and instructions: against the night \
+         before, past {} % and {} %\n\n",
+        r.machine,
+        r.nights,
+        t.window,
+        t.min_history,
+        t.threshold_pct,
+        t.z,
+        r.modes.len(),
+        r.rules.heap.threshold_pct,
+        r.rules.instructions.threshold_pct
     ));
     out.push_str("| mode | prove time | change | time | peak heap | change | heap | runs |\n");
     out.push_str("|---|--:|--:|---|--:|--:|---|--:|\n");
@@ -131,7 +154,8 @@ pub fn markdown(r: &NightReport) -> String {
 mod tests {
     use super::*;
     use crate::analysis::nightly::ModeNight;
-    use crate::analysis::trend::{Judgement, StepRule, check};
+    use crate::analysis::nightly::NightRules;
+    use crate::analysis::trend::{Judgement, Night, StepRule, check};
     use crate::testing::night;
 
     fn report(time: Option<StepCheck>) -> NightReport {
@@ -141,7 +165,11 @@ mod tests {
             commit: "0123456789abcdef".into(),
             dirty: false,
             machine: "Test CPU, 2 cores".into(),
-            rule: StepRule::default(),
+            rules: NightRules {
+                time: StepRule::default(),
+                heap: StepRule::deterministic(0.5),
+                instructions: StepRule::deterministic(0.5),
+            },
             modes: vec![ModeNight {
                 record: night("2026-01-08T03:00:00Z", "default", 2.4, 1000 << 20),
                 previous_nights: 7,
@@ -159,8 +187,14 @@ mod tests {
     fn instruction_counts_get_a_line_and_a_regression() {
         let mut r = report(None);
         r.modes[0].record.median_instructions = Some(1_016_060);
-        r.modes[0].instructions =
-            Some(check(&[1_010_000.0], 1_016_060.0, &StepRule::deterministic(0.5)).unwrap());
+        r.modes[0].instructions = Some(
+            check(
+                &[Night::exact(1_010_000.0)],
+                &Night::exact(1_016_060.0),
+                &StepRule::deterministic(0.5),
+            )
+            .unwrap(),
+        );
         let md = markdown(&r);
         assert!(
             md.contains(
@@ -177,7 +211,10 @@ mod tests {
 
     #[test]
     fn a_regression_row_and_line() {
-        let c = check(&[2.0; 7], 2.4, &StepRule::default()).unwrap();
+        // Six steady nights, then last night and tonight both 20 % slower.
+        let mut previous = vec![Night::exact(2.0); 6];
+        previous.push(Night::exact(2.4));
+        let c = check(&previous, &Night::exact(2.4), &StepRule::default()).unwrap();
         let r = report(Some(c));
         let md = markdown(&r);
         let lines: Vec<&str> = md.lines().collect();
@@ -189,21 +226,40 @@ mod tests {
             lines[6],
             "| `default` | 2.40 s | +20.0 % (limit ±5.0 %) | ⚠️ regression | 1000.0 MiB | - | not enough history (2 of 3 nights) | 3 |"
         );
-        assert!(md.contains(
-            "⚠️ Regression: default prove time +20.0 % against the median of the last 7 nights (limit 5.0 %)."
-        ));
+        assert!(
+            md.contains(
+                "⚠️ Regression: default prove time +20.0 % against the geometric mean of 6 nights (one night past the large limit 10.3 %)."
+            ),
+            "{md}"
+        );
         assert!(md.contains("Chart: h-time-heap.svg"));
         assert_eq!(regressions(&r).len(), 1);
     }
 
     #[test]
+    fn a_first_night_beyond_the_limit_is_pending() {
+        let c = check(
+            &[Night::exact(2.0); 7],
+            &Night::exact(2.2),
+            &StepRule::default(),
+        )
+        .unwrap();
+        let md = markdown(&report(Some(c)));
+        assert!(md.contains("👀 beyond the limit tonight"), "{md}");
+        assert!(md.contains("✅ No regression tonight."), "{md}");
+    }
+
+    #[test]
     fn no_regression() {
         let j = Judgement {
-            window_median: 2.0,
-            window_mad: 0.0,
+            window_center: 2.0,
             window_len: 7,
+            noise_pct: 1.0,
             change_pct: 1.0,
             limit_pct: 5.0,
+            large_limit_pct: 10.25,
+            two_night_change_pct: Some(0.5),
+            tonight: Direction::Unchanged,
             direction: Direction::Unchanged,
         };
         let r = report(Some(StepCheck::Checked(j)));

@@ -3,7 +3,7 @@
 //! (none when the runs agree, as exact heaps do), and every step of the rule in
 //! [`crate::analysis::trend`] marked with a triangle (red up: regression, green down:
 //! improvement), labelled with what the rule said (change against limit) over a shaded
-//! band: the limit around the median of the nights it was judged against.
+//! band: the limit around the centre (geometric mean) of the nights it was judged against.
 //!
 //! The x axis is the night's position in the history, so a missed night leaves no gap. A
 //! night is labelled with its date, plus its time where several nights share the date;
@@ -17,7 +17,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::layout::{Placer, Rect, stride, text_box, text_width};
 use super::legend::{self, Entry, Swatch};
 use super::{ChartError, GRID, IMPROVEMENT, REGRESSION, colour, draw_err, mib, padded};
-use crate::analysis::trend::{self, Direction, StepCheck, StepRule};
+use crate::analysis::nightly::{NightRules, heap_night, time_night};
+use crate::analysis::trend::{self, Direction, Night, StepCheck, StepRule};
 use crate::model::history::HistoryRecord;
 
 /// What the rule said on a step night: the only part of the rule's verdict
@@ -25,39 +26,57 @@ use crate::model::history::HistoryRecord;
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct RuleSaid {
     direction: Direction,
+    /// The change the step was judged on and the limit it passed: tonight's and the
+    /// one-night large limit, or the two nights' mean and the band's limit.
     change_pct: f64,
     limit_pct: f64,
-    /// The median of the nights it was judged against, and how many there were.
-    window_median: f64,
+    two_nights: bool,
+    /// The centre of the nights it was judged against, how many there were, and how many
+    /// nights between them and the step the rule skips (the previous night, for time).
+    window_center: f64,
     window_len: usize,
+    skipped: usize,
 }
 
 impl RuleSaid {
-    /// `+23.0 % > limit +6.0 %`.
+    /// `+23.0 % > limit +10.3 %` (one large night), `+8.0 % over 2 nights > limit +6.0 %`.
     fn label(&self) -> String {
         let (cmp, limit) = match self.direction {
             Direction::Improvement => ("<", -self.limit_pct),
             _ => (">", self.limit_pct),
         };
-        format!("{:+.1} % {cmp} limit {limit:+.1} %", self.change_pct)
+        let over = if self.two_nights {
+            " over 2 nights"
+        } else {
+            ""
+        };
+        format!("{:+.1} %{over} {cmp} limit {limit:+.1} %", self.change_pct)
     }
 }
 
 /// The steps of `values` (oldest first) with what the rule said at each: position, verdict.
-fn steps(values: &[f64], rule: &StepRule) -> Result<Vec<(usize, RuleSaid)>, ChartError> {
+fn steps(values: &[Night], rule: &StepRule) -> Result<Vec<(usize, RuleSaid)>, ChartError> {
     let err = |e: trend::TrendError| ChartError::Draw(e.to_string());
     let mut out = Vec::new();
     for step in trend::steps(values, rule).map_err(err)? {
         let i = step.index;
-        if let StepCheck::Checked(j) = trend::check(&values[..i], values[i], rule).map_err(err)? {
+        if let StepCheck::Checked(j) = trend::check(&values[..i], &values[i], rule).map_err(err)? {
+            let large = j.change_pct.abs() > j.large_limit_pct;
+            let (change_pct, limit_pct, two_nights) = match j.two_night_change_pct {
+                Some(two) if !large => (two, j.limit_pct, true),
+                _ if rule.persist == 1 => (j.change_pct, j.limit_pct, false),
+                _ => (j.change_pct, j.large_limit_pct, false),
+            };
             out.push((
                 i,
                 RuleSaid {
                     direction: j.direction,
-                    change_pct: j.change_pct,
-                    limit_pct: j.limit_pct,
-                    window_median: j.window_median,
+                    change_pct,
+                    limit_pct,
+                    two_nights,
+                    window_center: j.window_center,
                     window_len: j.window_len,
+                    skipped: rule.persist - 1,
                 },
             ));
         }
@@ -151,6 +170,7 @@ fn series(
     night_of: &[usize],
     modes: &[String],
     metric: Metric,
+    night: fn(&HistoryRecord) -> Option<Night>,
     rule: &StepRule,
 ) -> Result<Vec<Series>, ChartError> {
     let m = modes.len() as f64;
@@ -162,7 +182,8 @@ fn series(
             steps: Vec::new(),
         })
         .collect();
-    for (r, &night) in records.iter().zip(night_of) {
+    let mut judged: Vec<Vec<Night>> = vec![Vec::new(); modes.len()];
+    for (r, &night_at) in records.iter().zip(night_of) {
         let i = modes
             .iter()
             .position(|m| *m == r.mode.to_string())
@@ -170,7 +191,16 @@ fn series(
         let Some((median, lo, hi)) = metric(r).filter(|v| v.0.is_finite() && v.0 > 0.0) else {
             continue;
         };
-        let x = night as f64 + (i as f64 - (m - 1.0) / 2.0) * nudge;
+        let Some(judged_night) = night(r) else {
+            continue;
+        };
+        // Judged in the chart's unit (the rule works on ratios), so that the band it draws
+        // is on the points' scale.
+        judged[i].push(Night {
+            value: median,
+            ..judged_night
+        });
+        let x = night_x(night_at, i, m, nudge);
         out[i].points.push(Point {
             x,
             median,
@@ -178,11 +208,15 @@ fn series(
             hi: hi.unwrap_or(median).max(median),
         });
     }
-    for s in &mut out {
-        let medians: Vec<f64> = s.points.iter().map(|p| p.median).collect();
-        s.steps = steps(&medians, rule)?;
+    for (s, nights) in out.iter_mut().zip(&judged) {
+        s.steps = steps(nights, rule)?;
     }
     Ok(out)
+}
+
+/// The x of mode `i` of `m` on night `at`, nudged by `nudge` per mode.
+fn night_x(at: usize, i: usize, m: f64, nudge: f64) -> f64 {
+    at as f64 + (i as f64 - (m - 1.0) / 2.0) * nudge
 }
 
 /// plotters font sizes.
@@ -193,13 +227,14 @@ const STEP: f64 = 14.0;
 /// The shaded band of a step: from the first to the last night of its window, the limit
 /// around the window's median.
 fn band(s: &Series, at: usize, said: &RuleSaid) -> ((f64, f64), (f64, f64)) {
-    let first = at.saturating_sub(said.window_len);
+    let end = at.saturating_sub(said.skipped);
+    let first = end.saturating_sub(said.window_len);
     let x0 = s.points[first].x - 0.2;
-    let x1 = s.points[at.saturating_sub(1).max(first)].x + 0.2;
+    let x1 = s.points[end.saturating_sub(1).max(first)].x + 0.2;
     let k = said.limit_pct / 100.0;
     (
-        (x0, said.window_median * (1.0 + k)),
-        (x1, said.window_median * (1.0 - k)),
+        (x0, said.window_center * (1.0 + k)),
+        (x1, said.window_center * (1.0 - k)),
     )
 }
 
@@ -466,7 +501,7 @@ fn entries(modes: &[String], time: &[Series], heap: &[Series], dense: bool) -> V
         out.push(Entry::new(
             Swatch::Band,
             c,
-            "step's limit around the median of the nights it was judged against",
+            "step's limit around the centre of the nights it was judged against",
         ));
     }
     out
@@ -476,11 +511,12 @@ fn entries(modes: &[String], time: &[Series], heap: &[Series], dense: bool) -> V
 const WIDTH: u32 = 1000;
 const PANEL: u32 = 360;
 
-/// The chart of `records` (one fixture, oldest first), with steps by `rule`.
+/// The chart of `records` (one fixture, oldest first), with steps by `rules` (time's
+/// judged as one of as many series as there are modes, as `bench nightly` does).
 pub fn nightly_svg(
     records: &[HistoryRecord],
     fixture: &str,
-    rule: &StepRule,
+    rules: &NightRules,
 ) -> Result<String, ChartError> {
     let records: Vec<&HistoryRecord> = records.iter().filter(|r| r.fixture == fixture).collect();
     if records.is_empty() {
@@ -495,8 +531,19 @@ pub fn nightly_svg(
             modes.push(m);
         }
     }
-    let time = series(&records, &night_of, &modes, time_of, rule)?;
-    let heap = series(&records, &night_of, &modes, heap_of, rule)?;
+    let time_rule = StepRule {
+        series: modes.len().max(1),
+        ..rules.time
+    };
+    let time = series(&records, &night_of, &modes, time_of, time_night, &time_rule)?;
+    let heap = series(
+        &records,
+        &night_of,
+        &modes,
+        heap_of,
+        heap_night,
+        &rules.heap,
+    )?;
     // The plot's width: the canvas less the panel's margins and its y labels.
     let dense = banded(labels.len(), f64::from(WIDTH) - 12.0 - 24.0 - 70.0);
     let entries = entries(&modes, &time, &heap, dense);
@@ -535,6 +582,14 @@ mod tests {
     use crate::report::charts::legibility::{assert_legible, keep};
     use crate::testing::{night, texts};
 
+    fn rules() -> NightRules {
+        NightRules {
+            time: StepRule::default(),
+            heap: StepRule::deterministic(0.5),
+            instructions: StepRule::deterministic(0.5),
+        }
+    }
+
     fn date(i: usize) -> String {
         format!("2026-01-{:02}T03:00:00Z", i + 1)
     }
@@ -551,8 +606,8 @@ mod tests {
 
     const LONG: &str = "stream-lde+leaf-drop+trace-retire";
 
-    /// Five nights in three modes, the last three on one date; `default` steps up by 23 %
-    /// on the last night.
+    /// Five nights in three modes, the last three on one date (too few for a time verdict:
+    /// the rule needs 6 nights before the one it judges).
     fn history() -> Vec<HistoryRecord> {
         let dates = [
             "2026-11-28T03:00:00Z",
@@ -561,9 +616,20 @@ mod tests {
             "2026-11-30T11:40:00Z",
             "2026-11-30T16:05:00Z",
         ];
+        three_modes(&dates, None)
+    }
+
+    /// Eight nights in three modes; `default` steps up by 23 % on the last.
+    fn stepped_history() -> Vec<HistoryRecord> {
+        let dates: Vec<String> = (0..8).map(|i| date(i + 20)).collect();
+        let dates: Vec<&str> = dates.iter().map(String::as_str).collect();
+        three_modes(&dates, Some(7))
+    }
+
+    fn three_modes(dates: &[&str], step_at: Option<usize>) -> Vec<HistoryRecord> {
         let mut h = Vec::new();
         for (i, d) in dates.iter().enumerate() {
-            let t = if i == 4 { 2.46 } else { 2.0 };
+            let t = if Some(i) == step_at { 2.46 } else { 2.0 };
             h.push(spread_night(d, "default", t, 1000 << 20, 0.2));
             h.push(spread_night(d, "verify-and-drop", 2.9, 990 << 20, 0.3));
             h.push(spread_night(d, LONG, 3.8, 300 << 20, 0.1));
@@ -586,7 +652,7 @@ mod tests {
             h.push(night(&date(i), "default", t, 1000 << 20));
             h.push(night(&date(i), "stream-lde", 2.6, 400 << 20));
         }
-        let svg = nightly_svg(&h, "fib", &StepRule::default()).unwrap();
+        let svg = nightly_svg(&h, "fib", &rules()).unwrap();
         let t = texts(&svg);
         for want in [
             "fib: median prove time per night",
@@ -594,8 +660,9 @@ mod tests {
             "default",
             "stream-lde",
             "step: regression",
-            // The window is flat: the limit is the 5 % floor.
-            "+20.0 % > limit +5.0 %",
+            // The window is flat: the one-night limit is the 5 % floor, and +20 % is past
+            // twice it, a step on its first night.
+            "+20.0 % > limit +10.3 %",
             "2026-01-01",
         ] {
             assert!(t.iter().any(|s| s == want), "{want:?} missing from {t:?}");
@@ -613,27 +680,34 @@ mod tests {
     #[test]
     fn an_improvement_says_its_limit_below() {
         let mut h = Vec::new();
-        for i in 0..6 {
-            h.push(night(&date(i), "default", if i < 5 { 2.0 } else { 1.5 }, 1));
+        for i in 0..8 {
+            h.push(night(&date(i), "default", if i < 7 { 2.0 } else { 1.5 }, 1));
         }
-        let t = texts(&nightly_svg(&h, "fib", &StepRule::default()).unwrap());
-        assert!(t.iter().any(|s| s == "-25.0 % < limit -5.0 %"), "{t:?}");
+        let t = texts(&nightly_svg(&h, "fib", &rules()).unwrap());
+        // One night 25 % faster: past twice the one-night limit, a step on its first night.
+        assert!(t.iter().any(|s| s == "-25.0 % < limit -10.3 %"), "{t:?}");
         assert!(t.iter().any(|s| s == "step: improvement"), "{t:?}");
     }
 
     #[test]
     fn long_mode_names_and_shared_dates_stay_legible() {
-        let svg = nightly_svg(&history(), "fib", &StepRule::default()).unwrap();
+        let svg = nightly_svg(&history(), "fib", &rules()).unwrap();
         keep("nightly-5-nights", &svg);
         assert_legible(&svg);
         let t = texts(&svg);
         assert!(t.iter().any(|s| s == LONG), "{t:?}");
-        assert!(t.iter().any(|s| s == "+23.0 % > limit +5.0 %"), "{t:?}");
+        // A step, labelled with the limit it passed: one night past twice the one-night
+        // limit (the spreads recorded are small enough for the 5 % floor).
+        let svg = nightly_svg(&stepped_history(), "fib", &rules()).unwrap();
+        keep("nightly-8-nights-step", &svg);
+        assert_legible(&svg);
+        let t = texts(&svg);
+        assert!(t.iter().any(|s| s == "+23.0 % > limit +10.3 %"), "{t:?}");
     }
 
     #[test]
     fn nights_on_one_date_get_distinct_labels() {
-        let svg = nightly_svg(&history(), "fib", &StepRule::default()).unwrap();
+        let svg = nightly_svg(&history(), "fib", &rules()).unwrap();
         let x = x_labels(&svg);
         // Five nights, two panels, every night labelled.
         assert_eq!(x.len(), 10, "{x:?}");
@@ -668,7 +742,7 @@ mod tests {
             h.push(spread_night(&d, "default", 2.0, 1 << 30, 0.1));
             h.push(spread_night(&d, LONG, 3.0, 1 << 28, 0.1));
         }
-        let svg = nightly_svg(&h, "fib", &StepRule::default()).unwrap();
+        let svg = nightly_svg(&h, "fib", &rules()).unwrap();
         keep("nightly-90-nights", &svg);
         assert_legible(&svg);
         let x = x_labels(&svg);
@@ -704,8 +778,8 @@ mod tests {
         let agreeing: Vec<HistoryRecord> = (0..5)
             .map(|i| spread_night(&date(i), "default", 2.0, 1 << 30, 0.0))
             .collect();
-        let with = nightly_svg(&spread, "fib", &StepRule::default()).unwrap();
-        let without = nightly_svg(&agreeing, "fib", &StepRule::default()).unwrap();
+        let with = nightly_svg(&spread, "fib", &rules()).unwrap();
+        let without = nightly_svg(&agreeing, "fib", &rules()).unwrap();
         // One bar per night in the time panel, none in the heap panel (exact heap: the
         // bar collapses to the point), and the legend's bar swatch.
         assert_eq!(verticals(&with), verticals(&without) + 5 + 1);
@@ -716,11 +790,11 @@ mod tests {
     fn no_nights_is_an_error() {
         let h = vec![night(&date(0), "default", 1.0, 1)];
         assert!(matches!(
-            nightly_svg(&h, "other", &StepRule::default()),
+            nightly_svg(&h, "other", &rules()),
             Err(ChartError::Empty(_))
         ));
         // A single night draws (no steps).
-        let svg = nightly_svg(&h, "fib", &StepRule::default()).unwrap();
+        let svg = nightly_svg(&h, "fib", &rules()).unwrap();
         assert!(!texts(&svg).iter().any(|s| s.starts_with("step")));
         assert_legible(&svg);
     }
