@@ -105,6 +105,26 @@ fn slopes_baseline_and_a_memory_scaling_regression() {
     assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdicts"][0]["regression"], false);
+    assert!(
+        !stderr(&out).contains("another machine"),
+        "{}",
+        stderr(&out)
+    );
+    // A baseline from another machine: said, and the heap slopes still compared.
+    let saved = dir.join("target/bench/growth-baselines/main.json");
+    let mut b: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    b["machine"] = "Other CPU | 64 cores | 512 GiB | Linux".into();
+    std::fs::write(&saved, serde_json::to_string(&b).unwrap()).unwrap();
+    let out = bench_in(
+        &dir,
+        &["growth", "--results", "after.json", "--baseline", "main"],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("was measured on another machine (Other CPU | 64 cores"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(
         v["report"]["modes"][0]["points"].as_array().unwrap().len(),
         4

@@ -131,6 +131,16 @@ pub fn fit_growth(request: &GrowthRequest) -> Result<Outcome> {
         None => Vec::new(),
         Some(name) => {
             let saved = growth_baselines::load(name)?;
+            // Only heap slopes are judged, and heap is exact; but under the automatic
+            // table parallelism it follows the core count, so another machine is said.
+            let here = files.first().map(|f| f.machine.key());
+            if let (Some(then), Some(now)) = (&saved.machine, &here)
+                && then != now
+            {
+                eprintln!(
+                    "warning: baseline {name} was measured on another machine ({then}; this is {now}): heap slopes are still compared (heap is exact), but under the automatic table parallelism they depend on the core count"
+                );
+            }
             let v = compare(&report, &saved.report, request.threshold);
             if v.is_empty() {
                 bail!("baseline {name} shares no mode with a heap slope with these results");
