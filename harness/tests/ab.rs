@@ -18,11 +18,18 @@ const BUILD_SH: &str = r#"#!/bin/sh
 set -eu
 echo "built $(git rev-parse HEAD)" >> "$BENCH_TEST_BUILD_LOG"
 mkdir -p "$CARGO_TARGET_DIR/release"
-cp record.json "$CARGO_TARGET_DIR/release/record.json"
-printf '#!/bin/sh\ncat "$(dirname "$0")/record.json"\n' > "$CARGO_TARGET_DIR/release/bench"
-chmod +x "$CARGO_TARGET_DIR/release/bench"
-if [ -f instructions ]; then cp instructions "$CARGO_TARGET_DIR/release/instructions"; fi
-echo "${RUSTFLAGS:-native}" > "$CARGO_TARGET_DIR/release/flags"
+w="$CARGO_TARGET_DIR/release/bench"
+count=$(cat instructions 2>/dev/null || echo 0)
+{
+  echo '#!/bin/sh'
+  echo "if [ \"\${1:-}\" = flags ]; then echo '${RUSTFLAGS:-native}'; exit 0; fi"
+  echo "if [ \"\${1:-}\" = instructions ]; then echo $count; exit 0; fi"
+  echo "cat <<'RECORD'"
+  cat record.json
+  echo
+  echo 'RECORD'
+} > "$w"
+chmod +x "$w"
 "#;
 
 /// A stand-in valgrind: writes the count its worker's build left beside it as cachegrind's
@@ -32,7 +39,7 @@ set -eu
 out="${3#--cachegrind-out-file=}"
 shift 3
 worker="$1"
-echo "summary: $(cat "$(dirname "$worker")/instructions")" > "$out"
+echo "summary: $("$worker" instructions)" > "$out"
 exec "$@"
 "#;
 
@@ -147,7 +154,8 @@ fn ab_between_two_commits() {
         "{md}"
     );
 
-    // Both revisions were built once, in their own worktrees.
+    // Both revisions were built once, in their own worktrees, through one shared cargo
+    // folder, and each worker was copied out before the next build replaced it.
     let log = std::fs::read_to_string(dir.join("builds.log")).unwrap();
     assert_eq!(log.lines().count(), 2, "{log}");
     assert!(log.contains(&base) && log.contains(&head), "{log}");
@@ -268,18 +276,27 @@ fn instructions_give_an_ab_verdict_from_one_run_per_side() {
     // Each revision was built twice: natively, and for valgrind with x86-64-v3.
     let log = std::fs::read_to_string(dir.join("builds.log")).unwrap();
     assert_eq!(log.lines().count(), 4, "{log}");
+    // Each revision's workers were copied out of the shared cargo folders.
     for sha in [&base, &head] {
         let flags = |target: &str| {
-            std::fs::read_to_string(
-                dir.join("target/bench/ab")
-                    .join(sha)
-                    .join(target)
-                    .join("release/flags"),
-            )
-            .unwrap()
+            let worker = dir
+                .join("target/bench/ab")
+                .join(sha)
+                .join(target)
+                .join("release/bench");
+            let out = Command::new(worker).arg("flags").output().unwrap();
+            String::from_utf8(out.stdout).unwrap()
         };
         assert_eq!(flags("target").trim(), "native");
         assert_eq!(flags("target-x86-64-v3").trim(), "-C target-cpu=x86-64-v3");
+    }
+    for shared in ["target", "target-x86-64-v3"] {
+        assert!(
+            dir.join("target/bench/ab/shared")
+                .join(shared)
+                .join("release/bench")
+                .is_file()
+        );
     }
     git(&dir, &["worktree", "prune"]);
     std::fs::remove_dir_all(dir).unwrap();

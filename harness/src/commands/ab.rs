@@ -3,8 +3,10 @@
 //!
 //! * **Worktrees and the build cache.** Each revision resolves to a commit `SHA`; its tree is
 //!   `git worktree add --detach target/bench/ab/SHA/src SHA` (under the repository root), built
-//!   with `cargo build --release -p harness` and `CARGO_TARGET_DIR=target/bench/ab/SHA/target`.
-//!   A commit never changes, so a finished build (marked by `target/bench/ab/SHA/built`) is
+//!   with `cargo build --release -p harness` into the cargo folder every revision shares,
+//!   `CARGO_TARGET_DIR=target/bench/ab/shared/target` (so dependencies compile once), and its
+//!   worker copied to `target/bench/ab/SHA/target/release/bench` (`measure::revisions`). A
+//!   commit never changes, so a finished build (marked by `target/bench/ab/SHA/built`) is
 //!   reused by every later `bench ab` naming the same commit. `HEAD` means the committed
 //!   `HEAD`, not uncommitted changes. Base and head at the same commit is an A/A run: a
 //!   measurement of the noise.
@@ -21,8 +23,8 @@
 //!   an order effect (the second run of a pair warmer, or colder) cancels. When failed runs
 //!   drop pairs, the comparison warns with the two counts.
 //! * **Instructions** (`--instructions`): each revision is built a second time with
-//!   `RUSTFLAGS="-C target-cpu=x86-64-v3"` (its own `target-x86-64-v3/`, cached like the
-//!   first), and after the pairs each side runs once per mode under cachegrind
+//!   `RUSTFLAGS="-C target-cpu=x86-64-v3"` (in the shared `target-x86-64-v3/`, the worker
+//!   copied and cached like the first), and after the pairs each side runs once per mode under cachegrind
 //!   (`measure::cachegrind`); the counts are compared like heap, from one run per side.
 //! * **Files.** Both sides' runs are saved as results files (`base.json`, `head.json`, schema
 //!   v1) under `target/bench/ab/runs/BASE8-HEAD8-TIME/`, so `bench compare` can read them.
@@ -156,7 +158,8 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
     };
     let build = |sha: &str, variant, note: &mut dyn FnMut(String)| {
         let dir = paths::ab_build(&root, sha);
-        revisions::ensure_build(&root, &dir, sha, &args.build, variant, note)
+        let shared = paths::ab_shared(&root);
+        revisions::ensure_build(&root, &dir, &shared, sha, &args.build, variant, note)
     };
     let base_exe = build(&base_sha, Variant::NATIVE, &mut note)?;
     let head_exe = build(&head_sha, Variant::NATIVE, &mut note)?;

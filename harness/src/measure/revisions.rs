@@ -3,9 +3,20 @@
 //! builds.
 //!
 //! A build of commit `SHA` lives in `target/bench/ab/SHA/` of the repository: its worktree
-//! `src/` (`git worktree add --detach`), its `CARGO_TARGET_DIR` `target/`, and the stamp
-//! `built` written when the build succeeded. A commit never changes, so a stamped build is
-//! reused by every later `bench ab` naming the same commit.
+//! `src/` (`git worktree add --detach`), its worker copied to `target/` (the same relative
+//! path as in a cargo target folder, `target/release/bench`), and the stamp `built` written
+//! when the build succeeded. A commit never changes, so a stamped build is reused by every
+//! later `bench ab` naming the same commit.
+//!
+//! Every revision compiles into one shared `CARGO_TARGET_DIR`, `target/bench/ab/shared/target`
+//! (one per variant), so the dependencies are compiled once and each further revision
+//! compiles only the workspace's own crates (and the dependencies its `Cargo.lock` changes).
+//! Each revision keeps its own worktree because its worker reads that worktree at run time
+//! (the fixture catalogue and the git state, found from the crate's manifest folder), so the
+//! trees cannot be shared; cargo's artifacts can. The worker is copied out right after its
+//! build, under an exclusive lock (`shared/build.lock`, `flock`), since the next revision's
+//! build overwrites the uplifted binary. The shared folder is never the repository's own
+//! `target/`: that would overwrite the `bench` being run.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -40,10 +51,10 @@ pub enum RevisionError {
         #[source]
         source: Box<RevisionError>,
     },
-    /// A folder or the stamp cannot be written.
+    /// A folder, the worker or the stamp cannot be written.
     #[error("cannot {what} {}", path.display())]
     Io {
-        /// `create` or `write`.
+        /// `create`, `write` or `copy the worker to`.
         what: &'static str,
         /// The path.
         path: PathBuf,
@@ -77,6 +88,15 @@ pub enum RevisionError {
         sha: String,
         /// Its exit status.
         status: ExitStatus,
+    },
+    /// The lock on the shared build folder could not be taken.
+    #[error("cannot lock {}", path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
     },
     /// The build left no worker.
     #[error("the build of {sha} left no worker at {}", exe.display())]
@@ -171,12 +191,13 @@ impl Variant {
     };
 }
 
-/// The worker of commit `sha` of the repository at `root`, built in the folder `dir`: its
-/// worktree and build, made once and then reused. `note` hears what happens (reusing a
-/// build, starting one).
+/// The worker of commit `sha` of the repository at `root`, built in the folder `dir` (its
+/// worktree, copied worker and stamp) through the shared cargo folder `shared`: made once and
+/// then reused. `note` hears what happens (reusing a build, starting one).
 pub fn ensure_build(
     root: &Path,
     dir: &Path,
+    shared: &Path,
     sha: &str,
     spec: &BuildSpec,
     variant: Variant,
@@ -184,19 +205,21 @@ pub fn ensure_build(
 ) -> Result<PathBuf, RevisionError> {
     let dir = dir.to_path_buf();
     let src = dir.join("src");
-    let target = dir.join(variant.target);
     let stamp = if variant == Variant::NATIVE {
         dir.join("built")
     } else {
         dir.join(format!("built-{}", variant.target))
     };
-    let exe = target.join(&spec.worker);
-    if !src.exists() {
-        std::fs::create_dir_all(&dir).map_err(|source| RevisionError::Io {
+    let exe = dir.join(variant.target).join(&spec.worker);
+    let create = |path: &Path| {
+        std::fs::create_dir_all(path).map_err(|source| RevisionError::Io {
             what: "create",
-            path: dir.clone(),
+            path: path.to_path_buf(),
             source,
-        })?;
+        })
+    };
+    if !src.exists() {
+        create(&dir)?;
         git(
             root,
             &[
@@ -223,13 +246,17 @@ pub fn ensure_build(
         ));
         return Ok(exe);
     }
+    create(shared)?;
+    let _lock = BuildLock::take(&shared.join("build.lock"))?;
+    let target = shared.join(variant.target);
     note(format!(
-        "building {}{} in {}",
+        "building {}{} in {} (cargo folder {}, shared by every revision)",
         short_hash(sha, 12),
         variant
             .rustflags
             .map_or(String::new(), |f| format!(" with RUSTFLAGS=\"{f}\"")),
-        src.display()
+        src.display(),
+        target.display()
     ));
     let mut cmd = match &spec.command {
         Some(program) => Command::new(src.join(program)),
@@ -258,18 +285,61 @@ pub fn ensure_build(
             status,
         });
     }
-    if !exe.is_file() {
+    let built = target.join(&spec.worker);
+    if !built.is_file() {
         return Err(RevisionError::NoWorker {
             sha: sha.to_string(),
-            exe,
+            exe: built,
         });
     }
+    if let Some(parent) = exe.parent() {
+        create(parent)?;
+    }
+    std::fs::copy(&built, &exe).map_err(|source| RevisionError::Io {
+        what: "copy the worker to",
+        path: exe.clone(),
+        source,
+    })?;
     std::fs::write(&stamp, b"").map_err(|source| RevisionError::Io {
         what: "write",
         path: stamp,
         source,
     })?;
     Ok(exe)
+}
+
+/// An exclusive `flock` on a file, released when dropped (or when the process dies).
+struct BuildLock(std::fs::File);
+
+impl BuildLock {
+    fn take(path: &Path) -> Result<Self, RevisionError> {
+        use std::os::fd::AsRawFd;
+        let err = |source| RevisionError::Lock {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(err)?;
+        // SAFETY: flock on a descriptor this struct owns for as long as the lock lives.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(err(std::io::Error::last_os_error()));
+        }
+        Ok(Self(file))
+    }
+}
+
+impl Drop for BuildLock {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the descriptor is open; unlocking cannot invalidate it.
+        unsafe {
+            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -42,10 +42,16 @@ pub fn profile_svg(program: &str, mode: &str) -> PathBuf {
     ))
 }
 
-/// `bench ab`'s folder of commit `sha` (its worktree `src/`, build `target/`, stamp `built`)
-/// in the repository at `root`.
+/// `bench ab`'s folder of commit `sha` (its worktree `src/`, copied worker under `target/`,
+/// stamp `built`) in the repository at `root`.
 pub fn ab_build(root: &Path, sha: &str) -> PathBuf {
     root.join("target/bench/ab").join(sha)
+}
+
+/// `bench ab`'s cargo folders shared by every revision (`target/`, `target-x86-64-v3/`) and
+/// their lock: `target/bench/ab/shared`.
+pub fn ab_shared(root: &Path) -> PathBuf {
+    root.join("target/bench/ab/shared")
 }
 
 /// `bench ab`'s results folder of one comparison: `target/bench/ab/runs/BASE8-HEAD8-STAMP`.
