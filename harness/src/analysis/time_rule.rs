@@ -35,6 +35,19 @@
 //! A side with a single run (or a single pair) has no noise estimate: its change is
 //! **indicative**, shown and never judged.
 //!
+//! # Drift
+//!
+//! Independent runs are two blocks measured at different times, and the interval assumes
+//! the machine stayed the same between and within them. When it did not, a drift reads as a
+//! change: two 10-run files of one commit, made a few seconds apart on this 2-core VM, gave
+//! +10.4 % [+3.5 %, +17.8 %], the second file's runs climbing from 0.83 s to 1.04 s. A drift
+//! between the blocks cannot be seen in them; one within a block can: each side with at
+//! least [`MIN_DRIFT_RUNS`] runs gets Mann-Kendall's trend test on its times in measurement
+//! order, and a trend at p < [`DRIFT_ALPHA`] makes the outcome inconclusive, with the advice
+//! to interleave (`bench ab`). Pairs need no such check: drift cancels in each ratio. Under
+//! no drift the check trips on about 10 % of comparisons (5 % per side); [`power`] counts
+//! that cost, so the runs it plans still give the promised power.
+//!
 //! The noise scale is the standard deviation of the logs, which estimates the run-to-run
 //! noise whatever the number of runs: more runs only narrow the interval (as `1 / sqrt(n)`).
 //! The old gate on the range `(max - min) / median` grew with the number of runs instead.
@@ -87,6 +100,10 @@ pub const POWER: f64 = 0.8;
 pub const MIN_RUNS: usize = 2;
 /// The most runs [`runs_needed`] plans; beyond, it says "more than" this.
 pub const MAX_PLANNED: usize = 10_000;
+/// Two-sided level of the drift check on each side of an independent comparison.
+pub const DRIFT_ALPHA: f64 = 0.05;
+/// Runs from which the drift check is made (with 4, Mann-Kendall cannot reach p < 0.05).
+pub const MIN_DRIFT_RUNS: usize = 5;
 
 /// How the two samples relate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -142,6 +159,50 @@ pub struct Interval {
     pub df: f64,
     /// Runs of the smaller side, or pairs.
     pub n: usize,
+    /// Independent runs only: the sides whose times trend with their order (Mann-Kendall
+    /// at [`DRIFT_ALPHA`]), which makes the comparison inconclusive.
+    pub drift: Vec<Drift>,
+}
+
+/// A side whose runs trend with their order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Drift {
+    /// `base` or `head`.
+    pub side: &'static str,
+    /// Upwards (slower with time) or not.
+    pub upward: bool,
+    /// Mann-Kendall's two-sided p-value.
+    pub p_value: f64,
+}
+
+/// Mann-Kendall's test of a monotonic trend in `v` (in measurement order): the statistic
+/// `S = Σ_{i<j} sign(v_j - v_i)` and its two-sided p-value by the normal approximation with
+/// continuity correction (`var S = n (n - 1) (2n + 5) / 18`; ties, rare in times, are
+/// counted as 0 without the tie correction, which errs towards larger p). `None` below
+/// [`MIN_DRIFT_RUNS`] values.
+pub fn mann_kendall(v: &[f64]) -> Option<(i64, f64)> {
+    let n = v.len();
+    if n < MIN_DRIFT_RUNS {
+        return None;
+    }
+    let mut s: i64 = 0;
+    for i in 0..n {
+        for j in i + 1..n {
+            s += match v[j].partial_cmp(&v[i]) {
+                Some(std::cmp::Ordering::Greater) => 1,
+                Some(std::cmp::Ordering::Less) => -1,
+                _ => 0,
+            };
+        }
+    }
+    let nf = n as f64;
+    let sd = (nf * (nf - 1.0) * (2.0 * nf + 5.0) / 18.0).sqrt();
+    let z = match s.signum() {
+        1 => (s as f64 - 1.0) / sd,
+        -1 => (s as f64 + 1.0) / sd,
+        _ => 0.0,
+    };
+    Some((s, crate::analysis::stats::two_sided_p(z)))
 }
 
 /// What the rule says about prove time.
@@ -249,6 +310,20 @@ pub fn interval(
             (mean(&lh) - mean(&lb), se2.sqrt(), df, pooled.sqrt())
         }
     };
+    let drift: Vec<Drift> = match design {
+        Design::Paired => Vec::new(),
+        Design::Independent => [("base", base), ("head", head)]
+            .into_iter()
+            .filter_map(|(side, v)| {
+                let (s, p_value) = mann_kendall(v)?;
+                (p_value < DRIFT_ALPHA).then_some(Drift {
+                    side,
+                    upward: s > 0,
+                    p_value,
+                })
+            })
+            .collect(),
+    };
     let family = family.max(1);
     let alpha = ALPHA / family as f64;
     let (half, p_value) = if se > 0.0 {
@@ -267,13 +342,16 @@ pub fn interval(
         noise_pct: noise * 100.0,
         df,
         n,
+        drift,
     }))
 }
 
 /// The outcome of `i` at threshold `threshold_pct` (see the module docs).
 pub fn judge(i: &Interval, threshold_pct: f64) -> Outcome {
     let (up, down) = bounds(threshold_pct);
-    if i.low > 1.0 && i.estimate > up {
+    if !i.drift.is_empty() {
+        Outcome::Inconclusive
+    } else if i.low > 1.0 && i.estimate > up {
         Outcome::Regression
     } else if i.high < 1.0 && i.estimate < down {
         Outcome::Improvement
@@ -345,7 +423,13 @@ pub fn power(
                 - 1.0
         }
     };
-    p.clamp(0.0, 1.0)
+    // Independent runs: the drift check makes a share of comparisons inconclusive
+    // (under no drift, each side trips it with probability DRIFT_ALPHA).
+    let kept = match design {
+        Design::Independent if n >= MIN_DRIFT_RUNS => (1.0 - DRIFT_ALPHA).powi(2),
+        _ => 1.0,
+    };
+    (p * kept).clamp(0.0, 1.0)
 }
 
 /// The smallest number of runs per side (or pairs), from [`MIN_RUNS`], whose [`power`] for
@@ -496,6 +580,7 @@ mod tests {
             noise_pct: 5.0,
             df: 8.0,
             n: 5,
+            drift: Vec::new(),
         };
         assert_eq!(judge(&i(1.10, 1.02, 1.18), 5.0), Outcome::Regression);
         assert_eq!(judge(&i(0.90, 0.85, 0.97), 5.0), Outcome::Improvement);
@@ -507,6 +592,38 @@ mod tests {
         assert_eq!(judge(&i(1.02, 0.94, 1.10), 5.0), Outcome::Inconclusive);
         // Significant, estimate within the threshold, interval reaching past it.
         assert_eq!(judge(&i(1.04, 1.01, 1.07), 5.0), Outcome::Inconclusive);
+    }
+
+    #[test]
+    fn a_drifting_side_makes_the_comparison_inconclusive() {
+        // The real A/A of this issue: the second file's runs climb.
+        let a = [
+            0.818, 0.808, 0.84, 0.835, 0.787, 0.782, 0.867, 0.752, 0.797, 0.824,
+        ];
+        let b = [
+            0.833, 0.769, 0.876, 0.846, 0.891, 1.039, 0.9, 0.978, 0.943, 0.902,
+        ];
+        let (s, p) = mann_kendall(&b).unwrap();
+        assert_eq!(s, 27);
+        assert!((p - 0.0200).abs() < 0.0005, "{p}");
+        let i = interval(&a, &b, Design::Independent, 1).unwrap().unwrap();
+        assert!(i.low > 1.0 && i.estimate > 1.05, "{i:?}");
+        assert_eq!(
+            i.drift,
+            vec![Drift {
+                side: "head",
+                upward: true,
+                p_value: p
+            }]
+        );
+        assert_eq!(judge(&i, 5.0), Outcome::Inconclusive);
+        // The same values as pairs: no drift check (it cancels in the ratios).
+        let paired = interval(&a, &b, Design::Paired, 1).unwrap().unwrap();
+        assert!(paired.drift.is_empty());
+        // Too few runs for the test.
+        assert_eq!(mann_kendall(&[1.0, 2.0, 3.0, 4.0]), None);
+        // A shuffled side shows no trend.
+        assert!(mann_kendall(&a).unwrap().1 > 0.5);
     }
 
     #[test]

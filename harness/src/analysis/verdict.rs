@@ -589,6 +589,19 @@ pub fn ratio_pct(r: f64) -> String {
 impl fmt::Display for Unsettled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.interval;
+        if let Some(d) = i.drift.first() {
+            write!(f, "prove time {}", ratio_pct(i.estimate),)?;
+            if !self.label.is_empty() {
+                write!(f, " ({})", self.label)?;
+            }
+            return write!(
+                f,
+                ": the {} runs drift {} (Mann-Kendall p = {:.3}), which a change between the two blocks would also do; interleave them (bench ab)",
+                d.side,
+                if d.upward { "upwards" } else { "downwards" },
+                d.p_value
+            );
+        }
         write!(
             f,
             "prove time {} ({}% interval {} to {}",
@@ -1035,6 +1048,7 @@ mod tests {
                 noise_pct: 11.5,
                 df: 9.0,
                 n: 10,
+                drift: Vec::new(),
             },
             settle: Planned::Runs(47),
         };

@@ -390,6 +390,15 @@ pub fn interval_lines(section: &Section, c: &Comparison) -> Vec<String> {
                 "no change: the whole interval lies within ±{}%",
                 trim_pct(threshold)
             ),
+            _ if !i.drift.is_empty() => {
+                let d = &i.drift[0];
+                format!(
+                    "inconclusive: the {} runs drift {} (Mann-Kendall p = {:.3}), which a change between the two blocks would also do; interleave them (bench ab)",
+                    d.side,
+                    if d.upward { "upwards" } else { "downwards" },
+                    d.p_value
+                )
+            }
             _ => match m.runs_to_settle {
                 Some(p) => format!(
                     "inconclusive; {} would settle it at this noise",
