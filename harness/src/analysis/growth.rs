@@ -25,6 +25,12 @@ pub struct GrowthPoint {
     pub heap_bytes: Option<f64>,
     /// Median prove seconds.
     pub seconds: f64,
+    /// The fastest and slowest prove of the point's runs (the chart's bar).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_range: Option<(f64, f64)>,
+    /// The smallest and largest peak heap of its runs, bytes (equal when heap is exact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heap_range: Option<(f64, f64)>,
     /// Median instruction count under cachegrind, when counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<f64>,
@@ -130,6 +136,12 @@ pub fn report_from(
                 mcycles: first.cycles as f64 / 1e6,
                 heap_bytes: e.summary.median_peak_heap_bytes.map(|b| b as f64),
                 seconds,
+                seconds_range: e.summary.min_prove_seconds.zip(e.summary.max_prove_seconds),
+                heap_range: e
+                    .summary
+                    .min_peak_heap_bytes
+                    .zip(e.summary.max_peak_heap_bytes)
+                    .map(|(lo, hi)| (lo as f64, hi as f64)),
                 instructions: e.summary.median_instructions.map(|n| n as f64),
             };
             let mode = e.mode.to_string();

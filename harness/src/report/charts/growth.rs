@@ -1,6 +1,7 @@
 //! The growth chart: peak heap (left) and prove time (right) against millions of cycles,
-//! one colour per mode: the measured points and the fitted least-squares line, whose legend
-//! entry (in a strip under its panel, off the data) carries the slope and R².
+//! one colour per mode: the measured points (median, with the runs' min-max as a bar where
+//! they differ) and the fitted least-squares line, whose legend entry (in a strip under its
+//! panel, off the data) carries the slope and R².
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,8 +11,11 @@ use super::{ChartError, GRID, colour, draw_err, mib, padded};
 use crate::analysis::fit::LinearFit;
 use crate::analysis::growth::GrowthReport;
 
+/// One point: x, median, and the runs' least and largest values.
+type Point = (f64, f64, f64, f64);
+
 /// One panel's series: mode, points, fit, legend text.
-type PanelSeries = (String, Vec<(f64, f64)>, LinearFit, String);
+type PanelSeries = (String, Vec<Point>, LinearFit, String);
 
 /// The legend of a panel: each mode's fit.
 fn entries(series: &[PanelSeries]) -> Vec<Entry> {
@@ -32,9 +36,11 @@ fn panel<DB: DrawingBackend>(
 ) -> Result<(), ChartError> {
     let (x0, x1) = padded(series.iter().flat_map(|s| s.1.iter().map(|p| p.0)), true);
     let (y0, y1) = padded(
-        series
-            .iter()
-            .flat_map(|s| s.1.iter().map(|p| p.1).chain([s.2.at(0.0), s.2.at(x1)])),
+        series.iter().flat_map(|s| {
+            s.1.iter()
+                .flat_map(|p| [p.2, p.3])
+                .chain([s.2.at(0.0), s.2.at(x1)])
+        }),
         true,
     );
     let mut chart = ChartBuilder::on(area)
@@ -63,7 +69,19 @@ fn panel<DB: DrawingBackend>(
             ))
             .map_err(draw_err)?;
         chart
-            .draw_series(points.iter().map(|&p| Circle::new(p, 4, c.filled())))
+            .draw_series(
+                points
+                    .iter()
+                    .filter(|p| p.3 > p.2)
+                    .map(|&(x, _, lo, hi)| PathElement::new(vec![(x, lo), (x, hi)], c)),
+            )
+            .map_err(draw_err)?;
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&(x, y, _, _)| Circle::new((x, y), 4, c.filled())),
+            )
             .map_err(draw_err)?;
     }
     legend::draw(strip, &entries(series))
@@ -86,7 +104,11 @@ pub fn growth_svg(report: &GrowthReport) -> Result<String, ChartError> {
             let points = m
                 .points
                 .iter()
-                .filter_map(|p| Some((p.mcycles, mib(p.heap_bytes?))))
+                .filter_map(|p| {
+                    let y = mib(p.heap_bytes?);
+                    let (lo, hi) = p.heap_range.map_or((y, y), |(lo, hi)| (mib(lo), mib(hi)));
+                    Some((p.mcycles, y, lo.min(y), hi.max(y)))
+                })
                 .collect();
             let fit = LinearFit {
                 slope: mib(f.slope),
@@ -106,7 +128,14 @@ pub fn growth_svg(report: &GrowthReport) -> Result<String, ChartError> {
         .modes
         .iter()
         .map(|m| {
-            let points = m.points.iter().map(|p| (p.mcycles, p.seconds)).collect();
+            let points = m
+                .points
+                .iter()
+                .map(|p| {
+                    let (lo, hi) = p.seconds_range.unwrap_or((p.seconds, p.seconds));
+                    (p.mcycles, p.seconds, lo.min(p.seconds), hi.max(p.seconds))
+                })
+                .collect();
             let label = format!(
                 "{}: {:.3} s/Mcycle, R² {:.3}",
                 m.mode, m.time.slope, m.time.r_squared
@@ -172,6 +201,48 @@ mod tests {
             modes: vec![],
         };
         assert!(growth_svg(&empty).is_err());
+    }
+
+    /// Vertical two-point polylines taller than a few pixels: the spread bars.
+    fn bars(svg: &str) -> usize {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("polyline"))
+            .filter_map(|n| n.attribute("points"))
+            .filter(|p| {
+                let pts: Vec<(f64, f64)> = p
+                    .split_whitespace()
+                    .filter_map(|xy| xy.split_once(','))
+                    .map(|(x, y)| (x.parse().unwrap(), y.parse().unwrap()))
+                    .collect();
+                pts.len() == 2 && pts[0].0 == pts[1].0 && (pts[0].1 - pts[1].1).abs() > 4.0
+            })
+            .count()
+    }
+
+    #[test]
+    fn points_with_several_runs_carry_their_time_spread() {
+        let mut notes = Vec::new();
+        let single = report_from(&[family_file(100e6)], "fib_iterative", &[], &mut notes).unwrap();
+        // A second, 20 % slower run at every point: six time bars (3 sizes x 2 modes), no
+        // heap bar (the heap repeats exactly).
+        let mut file = family_file(100e6);
+        for e in &mut file.entries {
+            let mut slow = e.runs[0].clone();
+            slow.prove_seconds *= 1.2;
+            e.runs.push(slow);
+            crate::analysis::summary::resummarize(e);
+        }
+        let double = report_from(&[file], "fib_iterative", &[], &mut notes).unwrap();
+        let (lo, hi) = double.modes[0].points[0].seconds_range.unwrap();
+        assert!(
+            (lo - 1.500015).abs() < 1e-9 && (hi - 1.800018).abs() < 1e-9,
+            "{lo} {hi}"
+        );
+        let (a, b) = (growth_svg(&single).unwrap(), growth_svg(&double).unwrap());
+        assert_eq!(bars(&b), bars(&a) + 6);
+        keep("growth-spread", &b);
+        assert_legible(&b);
     }
 
     #[test]
