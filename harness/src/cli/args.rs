@@ -39,7 +39,7 @@ pub enum Command {
     /// Measure what the heap counting costs: prove time with counting on and off,
     /// interleaved over fresh processes.
     Overhead(OverheadArgs),
-    /// Compare two results files: deltas, icons, a verdict, variance and significance.
+    /// Compare two results files: deltas, icons, a verdict, spreads and the time interval.
     Compare(CompareArgs),
     /// Build two git revisions and compare them in A B B A pairs on this machine.
     Ab(AbArgs),

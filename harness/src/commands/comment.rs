@@ -9,7 +9,8 @@
 //!
 //! * `N`, runs per side: ASCII digits, clamped to 1..=10 (a note says so); default
 //!   [`DEFAULT_RUNS`] (3: the fewest runs with a median that one outlier cannot move, and
-//!   cheap enough for every pull request; ask for 5 or more to get a significance test).
+//!   cheap enough for every pull request; heap and instructions decide from one run, time
+//!   gets an interval from 2 runs, and more runs narrow it).
 //! * `fixture=NAME`: a fixture of the catalogue; default [`DEFAULT_FIXTURE`]
 //!   (`fib_iterative_64k`, a few seconds a run: CI must stay fast; larger fixtures on
 //!   request).

@@ -1,7 +1,7 @@
 //! A comparison as a ready GitHub comment: per fixture, a hidden marker
 //! `<!-- bench:FIXTURE -->` (a bot finds its earlier comment by it and edits it in place), the
 //! title `## Benchmark — FIXTURE (median of N)`, the delta table, the verdict, variance and
-//! significance lines, a collapsible per-phase breakdown that shows where the peak moved,
+//! interval lines, a collapsible per-phase breakdown that shows where the peak moved,
 //! and a footer with the commit, the baseline's source and the runner.
 //!
 //! Deterministic (no clock): the golden tests in `harness/tests/golden/` pin the output.

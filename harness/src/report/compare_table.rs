@@ -1,5 +1,5 @@
 //! A comparison for a terminal: per fixture, the title, the delta table (comfy-table), the
-//! verdict, variance and significance lines, the per-phase table and the footer.
+//! verdict, spread and interval lines, the per-phase table and the footer.
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, Table};

@@ -1,6 +1,6 @@
 //! The words and numbers both comparison renderers print (`compare_table` and
 //! `compare_markdown`): cell values in human units, the verdict line, the variance
-//! line, the significance notes, the title and the footer. Deterministic: nothing here reads
+//! line, the interval lines, the title and the footer. Deterministic: nothing here reads
 //! a clock or the environment.
 //!
 //! Units: bytes in MiB with one decimal (the unit of the mode table: the "MB" is
