@@ -176,17 +176,15 @@ pub fn prove<A: Air>(
                 deep::quotient_on_lde(&lde, acc, (a_z, b_zw), params.log_blowup, &points, z, zw)
                     .map_err(ProveError::UnluckyChallenge)?;
             drop(points);
-            let mut fri = fri::commit(
+            let fri = fri::commit_with(
                 &lde,
                 combined,
                 log_big,
                 params.num_fri_folds(*log_n),
                 params.log_blowup,
                 &mut transcript,
+                plan.leaf_drop,
             );
-            if plan.leaf_drop {
-                fri.drop_leaves();
-            }
             Ok::<_, ProveError>(fri)
         })?;
         fris.push(fri);
