@@ -55,6 +55,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use prover::memtag::{self, Tag};
 
 use crate::measure::clock::monotonic_nanos;
+use crate::model::record::Breakdown;
 
 /// The environment variable that turns counting off when it is `0`.
 pub const COUNT_ALLOC_ENV: &str = "BENCH_COUNT_ALLOC";
@@ -103,6 +104,15 @@ impl TagSnapshot {
     /// The per-tag bytes added up (equal to `bytes` for every snapshot the allocator takes).
     pub fn sum(&self) -> u64 {
         self.by_tag.iter().fold(0u64, |a, &b| a.wrapping_add(b))
+    }
+
+    /// The record's form: bytes per tag name, tags without bytes left out.
+    pub fn breakdown(&self) -> Breakdown {
+        Tag::ALL
+            .iter()
+            .map(|&t| (t.name().to_string(), self.get(t)))
+            .filter(|&(_, b)| b > 0)
+            .collect()
     }
 
     /// `(tag name, bytes)` for every tag with bytes, largest first (ties in tag order).
