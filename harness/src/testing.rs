@@ -165,6 +165,7 @@ pub(crate) fn night(date: &str, mode: &str, seconds: f64, heap: u64) -> HistoryR
         max_peak_heap_bytes: None,
         median_instructions: None,
         instruction_build: None,
+        peak_breakdown: Default::default(),
     }
 }
 
