@@ -1,6 +1,7 @@
-//! Heap measurement: [`CountingAlloc`], a global allocator wrapper that counts live heap bytes
-//! with atomics and keeps their exact peak plus a resettable per-phase peak (the process's
-//! resident set and the allocator's own counters are `measure::probes`').
+//! Heap measurement: [`CountingAlloc`], a global allocator wrapper that counts live heap bytes,
+//! in total and per heap tag, and keeps their exact peak plus a resettable per-phase peak,
+//! each with its per-tag snapshot (the process's resident set and the allocator's own
+//! counters are `measure::probes`').
 //!
 //! What is counted: the `size` of every [`Layout`] handed out and not yet freed, i.e. the
 //! bytes the program asked for. Allocator overhead, fragmentation and memory the allocator
@@ -113,17 +114,6 @@ impl TagSnapshot {
             .map(|&t| (t.name().to_string(), self.get(t)))
             .filter(|&(_, b)| b > 0)
             .collect()
-    }
-
-    /// `(tag name, bytes)` for every tag with bytes, largest first (ties in tag order).
-    pub fn named(&self) -> Vec<(&'static str, u64)> {
-        let mut out: Vec<(&'static str, u64)> = Tag::ALL
-            .iter()
-            .map(|&t| (t.name(), self.get(t)))
-            .filter(|&(_, b)| b > 0)
-            .collect();
-        out.sort_by_key(|&(_, b)| std::cmp::Reverse(b));
-        out
     }
 }
 
@@ -802,7 +792,11 @@ mod tests {
             assert_eq!(peak.get(Tag::Other), (TAG_MIN_BYTES - 1) as u64);
             assert_eq!(peak.get(Tag::MainLde), 2 * MIB as u64);
             assert_eq!(peak.get(Tag::MerkleLeaves), MIB as u64);
-            assert_eq!(peak.named()[0], ("main_lde", 2 * MIB as u64));
+            assert_eq!(
+                peak.breakdown().len(),
+                3,
+                "kinds without bytes are left out"
+            );
             a.dealloc(leaves, layout(MIB));
             // Below the peak: the peak's breakdown stays.
             let nodes = a.alloc(layout(MIB / 2));
