@@ -42,6 +42,7 @@ pub(crate) fn record(mode: &str, seconds: f64, heap: u64, digest: &str) -> RunRe
         peak_heap_bytes: peak,
         allocated_bytes: None,
         resident_bytes: None,
+        peak_breakdown: Default::default(),
     };
     RunRecord {
         fixture: "fib".into(),
@@ -65,6 +66,7 @@ pub(crate) fn record(mode: &str, seconds: f64, heap: u64, digest: &str) -> RunRe
         dhat: None,
         epochs: None,
         instructions: None,
+        peak_breakdown: Default::default(),
     }
 }
 
@@ -163,6 +165,7 @@ pub(crate) fn night(date: &str, mode: &str, seconds: f64, heap: u64) -> HistoryR
         max_peak_heap_bytes: None,
         median_instructions: None,
         instruction_build: None,
+        peak_breakdown: Default::default(),
     }
 }
 

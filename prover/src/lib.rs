@@ -8,12 +8,14 @@
 //! * [`zkvm`]: proving and verifying RV32IM runs end to end.
 //! * [`modes`]: the memory modes (names, combinations, availability).
 //! * [`fixtures`]: the catalogue of test and benchmark programs in `fixtures/`.
+//! * [`memtag`]: heap tags, the kind of buffer being allocated, for a counting allocator.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the data flow.
 
 pub mod air;
 pub mod continuation;
 pub mod fixtures;
+pub mod memtag;
 pub mod modes;
 pub mod stark;
 pub mod vm;

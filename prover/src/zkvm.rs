@@ -21,6 +21,7 @@ use crate::air::program::ProgramAir;
 use crate::air::range::{RangeAir, range_trace};
 use crate::air::witness::{self, CpuRows, WitnessError};
 use crate::air::{AluAir, AluTable, route_alu};
+use crate::memtag::{self, Tag};
 use crate::modes::{Flag, MemoryMode, ModeError};
 use crate::stark::{
     Felt, MemoryPlan, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction,
@@ -359,6 +360,7 @@ pub(crate) fn routed_traces(
     program_air: &ProgramAir,
     mut routed: witness::Routed,
 ) -> Vec<RowMajorMatrix<Felt>> {
+    let _tag = memtag::scope(Tag::MainTrace);
     let memory = witness::memory(&mut routed);
     let access = witness::access(&mut routed);
     let alu_traces: Vec<_> = AluTable::ALL

@@ -17,6 +17,7 @@
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::analysis::breakdown;
 use crate::analysis::stats::{self, Sample};
 use crate::analysis::summary::peak_phase;
 use crate::analysis::verdict::{
@@ -300,6 +301,10 @@ pub struct EntryComparison {
     pub base_peak_phase: Option<String>,
     /// Where the head's peak is held.
     pub head_peak_phase: Option<String>,
+    /// The buffer kinds at the peak on both sides, the largest change first (empty unless
+    /// both sides have a breakdown).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub peak_kinds: Vec<breakdown::KindDelta>,
 }
 
 /// All entries of one fixture, with their verdict.
@@ -559,6 +564,13 @@ fn compare_entry(
         phases: phases(base_runs, &head.runs),
         base_peak_phase: peak_phase(base_runs),
         head_peak_phase: peak_phase(&head.runs),
+        peak_kinds: match (
+            breakdown::of_runs(base_runs),
+            breakdown::of_runs(&head.runs),
+        ) {
+            (Some(b), Some(h)) => breakdown::kind_deltas(b, h),
+            _ => Vec::new(),
+        },
     })
 }
 

@@ -2,10 +2,12 @@
 //! line (`fit`), run summaries, the step rule of the nightly series (`trend`) and a night's
 //! verdicts (`nightly`), the verdict rules (`verdict`), the comparison model with its
 //! mismatch guards (`comparison`), growth slopes (`growth`), the profile timeline
-//! (`timeline`) and the counting overhead (`overhead`).
+//! (`timeline`), the counting overhead (`overhead`) and the per-kind change of a peak
+//! (`breakdown`).
 //!
 //! May import: `model` only. No I/O, no clock, no printing.
 
+pub mod breakdown;
 pub mod comparison;
 pub mod fit;
 pub mod growth;

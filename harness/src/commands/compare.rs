@@ -14,7 +14,7 @@ use crate::analysis::verdict::{Design, Rules};
 use crate::commands::format::Format;
 use crate::commands::outcome::Outcome;
 use crate::model::results::ResultsFile;
-use crate::report::{compare_markdown, compare_table};
+use crate::report::{breakdown, compare_markdown, compare_table};
 
 /// What `bench compare` is asked.
 #[derive(Clone, Debug)]
@@ -89,7 +89,12 @@ pub fn compare_files(base_path: &Path, head_path: &Path, rules: Rules) -> Result
 /// Prints a comparison in `format`.
 pub fn print_comparison(c: &Comparison, format: Format) -> Result<()> {
     match format {
-        Format::Table => print!("{}", compare_table::render(c)),
+        Format::Table => {
+            print!("{}", compare_table::render(c));
+            for line in breakdown::comparison_lines(c) {
+                println!("{line}");
+            }
+        }
         Format::Markdown => print!("{}", compare_markdown::render(c)),
         Format::Json => println!("{}", serde_json::to_string_pretty(c)?),
     }

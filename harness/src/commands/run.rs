@@ -42,6 +42,7 @@ use crate::measure::runner::WorkerResult;
 use crate::model::config::{DEFAULT_FIXTURE, ProveConfig};
 use crate::model::program::ProgramSpec;
 use crate::model::results::ResultsFile;
+use crate::report::breakdown;
 use crate::report::mode_table::{self, mode_rows};
 use crate::report::units::{group_digits, mib};
 use crate::store::{baselines, names, paths};
@@ -160,6 +161,9 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
     }
     if request.format != Format::Json {
         for line in mode_table::instruction_lines(&file) {
+            println!("{line}");
+        }
+        for line in breakdown::peak_lines(&file) {
             println!("{line}");
         }
     }

@@ -1,6 +1,7 @@
-//! Heap measurement: [`CountingAlloc`], a global allocator wrapper that counts live heap bytes
-//! with atomics and keeps their exact peak plus a resettable per-phase peak (the process's
-//! resident set and the allocator's own counters are `measure::probes`').
+//! Heap measurement: [`CountingAlloc`], a global allocator wrapper that counts live heap bytes,
+//! in total and per heap tag, and keeps their exact peak plus a resettable per-phase peak,
+//! each with its per-tag snapshot (the process's resident set and the allocator's own
+//! counters are `measure::probes`').
 //!
 //! What is counted: the `size` of every [`Layout`] handed out and not yet freed, i.e. the
 //! bytes the program asked for. Allocator overhead, fragmentation and memory the allocator
@@ -20,12 +21,42 @@
 //! time, so the global peak's moment is exact. The allocator stays allocation-free: the
 //! clock is `clock_gettime(CLOCK_MONOTONIC)` and the rest is atomics. With the timeline off,
 //! a new peak costs one extra relaxed load.
+//!
+//! Live bytes per heap tag (`prover::memtag`): every counted block is booked under one
+//! [`Tag`], and the books keep live bytes per tag next to the total, with a snapshot of them
+//! at the global peak and at the phase peak. Decisions:
+//!
+//! * **Tags follow the allocation, not the freeing thread.** A block of at least
+//!   [`TAG_MIN_BYTES`] allocated while its thread's tag is not `Other` is entered in a fixed
+//!   side table keyed by address ([`TAG_TABLE_SLOTS`] atomic slots, open addressing within a
+//!   window of [`TAG_PROBE`] slots, freed slots left as tombstones and reused; no allocation).
+//!   Its free, on whatever thread, takes the entry out (before the block goes back, so its
+//!   address cannot be reused while still entered) and debits that tag. Smaller blocks are
+//!   `Other` at allocation and at free without a lookup, so the books balance. A block the
+//!   table has no room for stays `Other` (counted in [`CountingAlloc::tag_misses`]); its free
+//!   finds no entry and debits `Other`.
+//! * **realloc** keeps a tagged block's tag (the entry moves to the new address). A block
+//!   that grows from below the cutoff to at least it takes the reallocating thread's tag (it
+//!   was `Other` only for being small: this is how a growing `Vec`, the execution log, gets
+//!   its tag); one that shrinks below the cutoff becomes `Other`. Either way its bytes move
+//!   between tags in the same update that changes the total.
+//! * **The snapshots are exact.** The total, the per-tag values, the peaks and their
+//!   snapshots change together under one tiny spin lock (an uncontended lock is one
+//!   compare-exchange and one store, against the three atomic read-modify-writes it
+//!   replaces). So the per-tag bytes at the peak sum to the peak, and the phase's to the
+//!   phase peak, whatever the threads do (`tag_snapshots_sum_to_their_peaks_across_threads`).
+//!   The critical section is arithmetic on plain integers and cannot panic; a waiter spins
+//!   briefly, then yields (`sched_yield`, no allocation).
 
 use std::alloc::{GlobalAlloc, Layout};
+use std::cell::UnsafeCell;
 use std::ffi::OsStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+use prover::memtag::{self, Tag};
+
 use crate::measure::clock::monotonic_nanos;
+use crate::model::record::Breakdown;
 
 /// The environment variable that turns counting off when it is `0`.
 pub const COUNT_ALLOC_ENV: &str = "BENCH_COUNT_ALLOC";
@@ -39,6 +70,132 @@ pub const TIMELINE_STEP_PCT: u64 = 1;
 
 /// ... and at least this many bytes above it (so the first megabytes do not fill the array).
 pub const TIMELINE_MIN_STEP_BYTES: u64 = 64 << 10;
+
+/// Blocks of at least this many bytes are booked under their thread's tag; smaller ones are
+/// always `Other` (the buffers the tags name are far larger, and the side table stays small).
+pub const TAG_MIN_BYTES: usize = 64 << 10;
+
+/// Slots of the tag side table: live tagged blocks are a few thousand at most.
+pub const TAG_TABLE_SLOTS: usize = 1 << 15;
+
+/// Slots an entry may sit past its home slot; a block finding none free stays `Other`.
+pub const TAG_PROBE: usize = 64;
+
+/// Live bytes per tag at one moment, indexed by [`Tag::index`], with their total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TagSnapshot {
+    /// Live bytes of all tags together.
+    pub bytes: u64,
+    /// Live bytes per tag.
+    pub by_tag: [u64; Tag::COUNT],
+}
+
+impl TagSnapshot {
+    /// Nothing live.
+    pub const ZERO: Self = Self {
+        bytes: 0,
+        by_tag: [0; Tag::COUNT],
+    };
+
+    /// The bytes booked under `tag`.
+    pub fn get(&self, tag: Tag) -> u64 {
+        self.by_tag[tag.index()]
+    }
+
+    /// The per-tag bytes added up (equal to `bytes` for every snapshot the allocator takes).
+    pub fn sum(&self) -> u64 {
+        self.by_tag.iter().fold(0u64, |a, &b| a.wrapping_add(b))
+    }
+
+    /// The record's form: bytes per tag name, tags without bytes left out.
+    pub fn breakdown(&self) -> Breakdown {
+        Tag::ALL
+            .iter()
+            .map(|&t| (t.name().to_string(), self.get(t)))
+            .filter(|&(_, b)| b > 0)
+            .collect()
+    }
+}
+
+/// The counters that change together, under [`CountingAlloc`]'s spin lock.
+#[derive(Debug)]
+struct Books {
+    live: TagSnapshot,
+    peak: TagSnapshot,
+    phase_peak: TagSnapshot,
+}
+
+const EMPTY: u64 = 0;
+const TOMBSTONE: u64 = 1;
+const TAG_SHIFT: u32 = 56;
+const ADDR_MASK: u64 = (1 << TAG_SHIFT) - 1;
+
+/// The side table: address -> tag of live tagged blocks (see the module docs).
+#[derive(Debug)]
+struct TagTable {
+    slots: [AtomicU64; TAG_TABLE_SLOTS],
+}
+
+impl TagTable {
+    const fn new() -> Self {
+        Self {
+            slots: [const { AtomicU64::new(EMPTY) }; TAG_TABLE_SLOTS],
+        }
+    }
+
+    fn home(addr: u64) -> usize {
+        let h = (addr >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> (64 - TAG_TABLE_SLOTS.trailing_zeros())) as usize
+    }
+
+    fn window(addr: u64) -> impl Iterator<Item = usize> {
+        let home = Self::home(addr);
+        (0..TAG_PROBE).map(move |i| (home + i) & (TAG_TABLE_SLOTS - 1))
+    }
+
+    /// Enters a live block; false when the window is full (or the address too high).
+    fn insert(&self, ptr: *mut u8, tag: Tag) -> bool {
+        let addr = ptr as usize as u64;
+        if addr > ADDR_MASK || addr <= TOMBSTONE {
+            return false;
+        }
+        let entry = addr | ((tag as u64) << TAG_SHIFT);
+        for i in Self::window(addr) {
+            let slot = &self.slots[i];
+            let v = slot.load(Ordering::Relaxed);
+            if (v == EMPTY || v == TOMBSTONE)
+                && slot
+                    .compare_exchange(v, entry, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Takes a block's entry out, returning its tag; `None` when it was never entered.
+    /// Slots never return to empty, so an entry lies before the first empty slot of its
+    /// window.
+    fn take(&self, ptr: *mut u8) -> Option<Tag> {
+        let addr = ptr as usize as u64;
+        if addr > ADDR_MASK || addr <= TOMBSTONE {
+            return None;
+        }
+        for i in Self::window(addr) {
+            let slot = &self.slots[i];
+            let v = slot.load(Ordering::Relaxed);
+            if v == EMPTY {
+                return None;
+            }
+            if v != TOMBSTONE && v & ADDR_MASK == addr {
+                slot.store(TOMBSTONE, Ordering::Relaxed);
+                return Tag::ALL.get((v >> TAG_SHIFT) as usize).copied();
+            }
+        }
+        None
+    }
+}
 
 /// One recorded new peak.
 #[derive(Debug)]
@@ -56,18 +213,19 @@ impl TimelineSlot {
     }
 }
 
-/// Wraps an allocator `A` (jemalloc in `bench`) and counts its live bytes.
+/// Wraps an allocator `A` (jemalloc in `bench`) and counts its live bytes, per tag.
 ///
-/// Every counter is a relaxed atomic: the counts are exact (each block is added once and
-/// subtracted once, and the peak is raised with `fetch_max` by the allocation that reaches
-/// it), but a reader racing with other threads sees some recent value.
+/// The counts are exact (each block is added once and subtracted once, under the books'
+/// lock, with the peak raised by the allocation that reaches it); a reader racing with other
+/// threads sees some recent value.
 #[derive(Debug)]
 pub struct CountingAlloc<A> {
     inner: A,
     counting: AtomicBool,
-    live: AtomicU64,
-    peak: AtomicU64,
-    phase_peak: AtomicU64,
+    locked: AtomicBool,
+    books: UnsafeCell<Books>,
+    tags: TagTable,
+    tag_misses: AtomicU64,
     timeline_on: AtomicBool,
     timeline_next: AtomicU64,
     timeline_len: AtomicUsize,
@@ -81,9 +239,14 @@ impl<A> CountingAlloc<A> {
         Self {
             inner,
             counting: AtomicBool::new(true),
-            live: AtomicU64::new(0),
-            peak: AtomicU64::new(0),
-            phase_peak: AtomicU64::new(0),
+            locked: AtomicBool::new(false),
+            books: UnsafeCell::new(Books {
+                live: TagSnapshot::ZERO,
+                peak: TagSnapshot::ZERO,
+                phase_peak: TagSnapshot::ZERO,
+            }),
+            tags: TagTable::new(),
+            tag_misses: AtomicU64::new(0),
             timeline_on: AtomicBool::new(false),
             timeline_next: AtomicU64::new(0),
             timeline_len: AtomicUsize::new(0),
@@ -175,40 +338,139 @@ impl<A> CountingAlloc<A> {
         self.counting.load(Ordering::Relaxed)
     }
 
+    /// Runs `f` on the books under the spin lock. `f` must not panic or allocate.
+    #[inline]
+    fn with_books<R>(&self, f: impl FnOnce(&mut Books) -> R) -> R {
+        let mut spins = 0u32;
+        while self
+            .locked
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            while self.locked.load(Ordering::Relaxed) {
+                spins = spins.wrapping_add(1);
+                if spins.is_multiple_of(128) {
+                    std::thread::yield_now();
+                } else {
+                    std::hint::spin_loop();
+                }
+            }
+        }
+        // SAFETY: the lock is held, so this is the only reference to the books.
+        let out = f(unsafe { &mut *self.books.get() });
+        self.locked.store(false, Ordering::Release);
+        out
+    }
+
     /// Bytes allocated and not yet freed.
     pub fn live_bytes(&self) -> u64 {
-        self.live.load(Ordering::Relaxed)
+        self.with_books(|b| b.live.bytes)
+    }
+
+    /// Live bytes, per tag.
+    pub fn live_snapshot(&self) -> TagSnapshot {
+        self.with_books(|b| b.live)
     }
 
     /// The largest [`live_bytes`](Self::live_bytes) ever reached.
     pub fn peak_bytes(&self) -> u64 {
-        self.peak.load(Ordering::Relaxed)
+        self.with_books(|b| b.peak.bytes)
+    }
+
+    /// The live bytes per tag when the global peak was reached (they sum to it).
+    pub fn peak_snapshot(&self) -> TagSnapshot {
+        self.with_books(|b| b.peak)
     }
 
     /// The largest live value since the last [`reset_phase_peak`](Self::reset_phase_peak).
     #[allow(dead_code, reason = "used by the tests; `bench run` will use it")]
     pub fn phase_peak_bytes(&self) -> u64 {
-        self.phase_peak.load(Ordering::Relaxed)
+        self.with_books(|b| b.phase_peak.bytes)
     }
 
     /// Ends the current phase: returns its peak and starts a new phase whose peak is the
     /// current live value. An allocation racing with the reset may land in either phase.
     pub fn reset_phase_peak(&self) -> u64 {
-        self.phase_peak.swap(self.live_bytes(), Ordering::Relaxed)
+        self.reset_phase_snapshot().bytes
     }
 
-    fn added(&self, bytes: usize) {
-        let now = self.live.fetch_add(bytes as u64, Ordering::Relaxed) + bytes as u64;
-        if self.peak.fetch_max(now, Ordering::Relaxed) < now {
+    /// As [`reset_phase_peak`](Self::reset_phase_peak), returning the ended phase's peak
+    /// with its live bytes per tag at that moment.
+    pub fn reset_phase_snapshot(&self) -> TagSnapshot {
+        self.with_books(|b| std::mem::replace(&mut b.phase_peak, b.live))
+    }
+
+    /// Tagged blocks the side table had no room for (booked as `Other`).
+    pub fn tag_misses(&self) -> u64 {
+        self.tag_misses.load(Ordering::Relaxed)
+    }
+
+    /// Moves `sub` bytes out of one tag and `add` bytes into another (possibly the same) in
+    /// one update of the books, raising the peaks; a new global peak is stamped on the
+    /// timeline after the lock is released.
+    #[inline]
+    fn change(&self, sub: (Tag, usize), add: (Tag, usize)) {
+        let (sub_tag, sub_bytes) = (sub.0.index(), sub.1 as u64);
+        let (add_tag, add_bytes) = (add.0.index(), add.1 as u64);
+        let new_peak = self.with_books(|b| {
+            let live = &mut b.live;
+            live.bytes = live.bytes.wrapping_sub(sub_bytes).wrapping_add(add_bytes);
+            live.by_tag[sub_tag] = live.by_tag[sub_tag].wrapping_sub(sub_bytes);
+            live.by_tag[add_tag] = live.by_tag[add_tag].wrapping_add(add_bytes);
+            if add_bytes <= sub_bytes {
+                return None;
+            }
+            if live.bytes > b.phase_peak.bytes {
+                b.phase_peak = *live;
+            }
+            if live.bytes > b.peak.bytes {
+                b.peak = *live;
+                return Some(live.bytes);
+            }
+            None
+        });
+        if let Some(now) = new_peak {
             self.new_peak(now);
         }
-        self.phase_peak.fetch_max(now, Ordering::Relaxed);
     }
 
-    fn removed(&self, bytes: usize) {
-        self.live.fetch_sub(bytes as u64, Ordering::Relaxed);
+    /// The tag a new block of `size` bytes at `ptr` is booked under (entered in the side
+    /// table when it is not `Other`).
+    #[inline]
+    fn tag_new_block(&self, ptr: *mut u8, size: usize, tag: Tag) -> Tag {
+        if size < TAG_MIN_BYTES || tag == Tag::Other {
+            return Tag::Other;
+        }
+        if self.tags.insert(ptr, tag) {
+            tag
+        } else {
+            self.tag_misses.fetch_add(1, Ordering::Relaxed);
+            Tag::Other
+        }
+    }
+
+    /// The tag a live block of `size` bytes at `ptr` was booked under, its entry taken out.
+    #[inline]
+    fn untag_block(&self, ptr: *mut u8, size: usize) -> Tag {
+        if size < TAG_MIN_BYTES {
+            return Tag::Other;
+        }
+        self.tags.take(ptr).unwrap_or(Tag::Other)
+    }
+
+    fn allocated(&self, ptr: *mut u8, size: usize) {
+        let tag = if size < TAG_MIN_BYTES {
+            Tag::Other
+        } else {
+            self.tag_new_block(ptr, size, memtag::current())
+        };
+        self.change((Tag::Other, 0), (tag, size));
     }
 }
+
+// SAFETY: the only field that is not `Sync` by itself is `books`, and it is only reached
+// through `with_books`, under the spin lock.
+unsafe impl<A: Sync> Sync for CountingAlloc<A> {}
 
 /// Whether the value of [`COUNT_ALLOC_ENV`] leaves counting on: anything but `0` (unset too).
 pub fn counting_enabled(value: Option<&OsStr>) -> bool {
@@ -242,14 +504,21 @@ fn outermost<T>(f: impl FnOnce() -> T) -> (T, bool) {
     (out, depth == 0)
 }
 
+/// Whether this call is the program's own (not nested inside dhat's bookkeeping).
+#[inline(always)]
+fn at_top_level() -> bool {
+    !SKIP_NESTED || DEPTH.with(std::cell::Cell::get) == 0
+}
+
 // SAFETY: every call is forwarded unchanged to `inner`, which upholds the `GlobalAlloc`
-// contract; the wrapper only updates atomics (no allocation, no panics) around the calls.
+// contract; the wrapper only updates atomics and the books (no allocation, no panics) around
+// the calls.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
         let (ptr, outer) = outermost(|| unsafe { self.inner.alloc(layout) });
         if outer && !ptr.is_null() && self.is_counting() {
-            self.added(layout.size());
+            self.allocated(ptr, layout.size());
         }
         ptr
     }
@@ -258,31 +527,59 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
         // SAFETY: forwarded with the caller's guarantees.
         let (ptr, outer) = outermost(|| unsafe { self.inner.alloc_zeroed(layout) });
         if outer && !ptr.is_null() && self.is_counting() {
-            self.added(layout.size());
+            self.allocated(ptr, layout.size());
         }
         ptr
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let size = layout.size();
+        // The entry goes before the block does: its address may be handed out again at once.
+        let counted = self.is_counting() && at_top_level();
+        let tag = if counted {
+            self.untag_block(ptr, size)
+        } else {
+            Tag::Other
+        };
         // SAFETY: forwarded with the caller's guarantees.
         let ((), outer) = outermost(|| unsafe { self.inner.dealloc(ptr, layout) });
-        if outer && self.is_counting() {
-            self.removed(layout.size());
+        if outer && counted {
+            self.change((tag, size), (Tag::Other, 0));
         }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let old = layout.size();
+        let counted = self.is_counting() && at_top_level();
+        // Taken out before the call, which may free the old address (see `dealloc`).
+        let old_tag = if counted {
+            self.untag_block(ptr, old)
+        } else {
+            Tag::Other
+        };
         // SAFETY: forwarded with the caller's guarantees.
         let (new, outer) = outermost(|| unsafe { self.inner.realloc(ptr, layout, new_size) });
-        // On failure the old block stays allocated and nothing changes.
-        if outer && !new.is_null() && self.is_counting() {
-            let old = layout.size();
-            if new_size >= old {
-                self.added(new_size - old);
-            } else {
-                self.removed(old - new_size);
-            }
+        if !(outer && counted) {
+            return new;
         }
+        if new.is_null() {
+            // The old block stays allocated: enter it again (or move it to `Other`).
+            let back = self.tag_new_block(ptr, old, old_tag);
+            if back != old_tag {
+                self.change((old_tag, old), (back, old));
+            }
+            return new;
+        }
+        // A tagged block keeps its tag; a block crossing the cutoff takes the thread's.
+        let want = if new_size < TAG_MIN_BYTES {
+            Tag::Other
+        } else if old < TAG_MIN_BYTES {
+            memtag::current()
+        } else {
+            old_tag
+        };
+        let new_tag = self.tag_new_block(new, new_size, want);
+        self.change((old_tag, old), (new_tag, new_size));
         new
     }
 }
@@ -451,6 +748,199 @@ mod tests {
             }
             a.dealloc(small, layout(MIB / 2));
         }
+    }
+
+    const KIB: usize = 1 << 10;
+
+    #[test]
+    fn tags_follow_the_block_to_another_thread() {
+        let a = CountingAlloc::new(Jemalloc);
+        let big = layout(MIB);
+        let p = {
+            let _t = memtag::scope(Tag::MainLde);
+            // SAFETY: non-zero layout.
+            unsafe { a.alloc(big) as usize }
+        };
+        assert_eq!(a.live_snapshot().get(Tag::MainLde), MIB as u64);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let _t = memtag::scope(Tag::FriLayers);
+                // SAFETY: allocated above with `big`, freed once.
+                unsafe { a.dealloc(p as *mut u8, big) };
+            });
+        });
+        let live = a.live_snapshot();
+        assert_eq!(live, TagSnapshot::ZERO, "{live:?}");
+        let peak = a.peak_snapshot();
+        assert_eq!(
+            (peak.bytes, peak.get(Tag::MainLde)),
+            (MIB as u64, MIB as u64)
+        );
+    }
+
+    #[test]
+    fn small_blocks_are_other_and_the_peak_keeps_its_breakdown() {
+        let a = CountingAlloc::new(Jemalloc);
+        // SAFETY: non-zero layouts; each block is freed once with its own layout.
+        unsafe {
+            let _t = memtag::scope(Tag::MerkleNodes);
+            let small = a.alloc(layout(TAG_MIN_BYTES - 1));
+            let lde = memtag::tagged(Tag::MainLde, || a.alloc(layout(2 * MIB)));
+            let leaves = memtag::tagged(Tag::MerkleLeaves, || a.alloc(layout(MIB)));
+            let peak = a.peak_snapshot();
+            assert_eq!(peak.bytes, (3 * MIB + TAG_MIN_BYTES - 1) as u64);
+            assert_eq!(peak.get(Tag::Other), (TAG_MIN_BYTES - 1) as u64);
+            assert_eq!(peak.get(Tag::MainLde), 2 * MIB as u64);
+            assert_eq!(peak.get(Tag::MerkleLeaves), MIB as u64);
+            assert_eq!(
+                peak.breakdown().len(),
+                3,
+                "kinds without bytes are left out"
+            );
+            a.dealloc(leaves, layout(MIB));
+            // Below the peak: the peak's breakdown stays.
+            let nodes = a.alloc(layout(MIB / 2));
+            assert_eq!(a.peak_snapshot(), peak);
+            assert_eq!(a.live_snapshot().get(Tag::MerkleNodes), (MIB / 2) as u64);
+            a.dealloc(nodes, layout(MIB / 2));
+            a.dealloc(lde, layout(2 * MIB));
+            a.dealloc(small, layout(TAG_MIN_BYTES - 1));
+        }
+        assert_eq!(a.live_snapshot(), TagSnapshot::ZERO);
+        assert_eq!(a.tag_misses(), 0);
+    }
+
+    #[test]
+    fn realloc_keeps_a_tag_and_a_block_crossing_the_cutoff_takes_one() {
+        let a = CountingAlloc::new(Jemalloc);
+        // SAFETY: each realloc passes the block's current layout.
+        unsafe {
+            // A growing log: small (Other), then past the cutoff under the log's tag.
+            let p = a.alloc(layout(KIB));
+            assert_eq!(a.live_snapshot().get(Tag::Other), KIB as u64);
+            let p = memtag::tagged(Tag::ExecutionLog, || a.realloc(p, layout(KIB), MIB));
+            let live = a.live_snapshot();
+            assert_eq!(
+                (live.get(Tag::ExecutionLog), live.get(Tag::Other)),
+                (MIB as u64, 0)
+            );
+            // Growing again under another tag keeps the block's own.
+            let p = memtag::tagged(Tag::Proof, || a.realloc(p, layout(MIB), 4 * MIB));
+            assert_eq!(a.live_snapshot().get(Tag::ExecutionLog), 4 * MIB as u64);
+            assert_eq!(a.live_snapshot().get(Tag::Proof), 0);
+            // Shrinking below the cutoff makes it Other.
+            let p = a.realloc(p, layout(4 * MIB), KIB);
+            let live = a.live_snapshot();
+            assert_eq!(
+                (live.get(Tag::ExecutionLog), live.get(Tag::Other)),
+                (0, KIB as u64)
+            );
+            a.dealloc(p, layout(KIB));
+        }
+        assert_eq!(a.live_snapshot(), TagSnapshot::ZERO);
+        assert_eq!(a.peak_snapshot().get(Tag::ExecutionLog), 4 * MIB as u64);
+    }
+
+    #[test]
+    fn the_side_table_falls_back_to_other_when_a_window_is_full_and_reuses_tombstones() {
+        let table = Box::new(TagTable::new());
+        let home = TagTable::home(0x10_0000);
+        let same: Vec<*mut u8> = (1..)
+            .map(|i: u64| (i << 12) as usize as *mut u8)
+            .filter(|&p| TagTable::home(p as usize as u64) == home)
+            .take(TAG_PROBE + 1)
+            .collect();
+        for &p in &same[..TAG_PROBE] {
+            assert!(table.insert(p, Tag::AuxLde));
+        }
+        let last = same[TAG_PROBE];
+        assert!(!table.insert(last, Tag::AuxLde), "the window is full");
+        assert_eq!(table.take(last), None);
+        assert_eq!(table.take(same[3]), Some(Tag::AuxLde));
+        assert_eq!(table.take(same[3]), None, "taken once");
+        assert!(table.insert(last, Tag::PreLde), "a tombstone is reused");
+        assert_eq!(table.take(last), Some(Tag::PreLde));
+        for &p in same[..TAG_PROBE].iter().filter(|&&p| p != same[3]) {
+            assert_eq!(table.take(p), Some(Tag::AuxLde));
+        }
+    }
+
+    #[test]
+    fn tag_snapshots_sum_to_their_peaks_across_threads() {
+        use std::sync::Mutex;
+        let a = CountingAlloc::new(Jemalloc);
+        // Blocks handed between threads: allocated by one, freed by another.
+        let shared: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
+        let phases: Mutex<Vec<TagSnapshot>> = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for t in 0..4u64 {
+                let (a, shared, phases) = (&a, &shared, &phases);
+                s.spawn(move || {
+                    let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ t;
+                    let mut next = || {
+                        seed = seed
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        seed >> 33
+                    };
+                    let mut mine: Vec<(usize, usize)> = Vec::new();
+                    for i in 0..4000 {
+                        let tag = Tag::ALL[next() as usize % Tag::COUNT];
+                        let _t = memtag::scope(tag);
+                        let size = if next() % 3 == 0 {
+                            TAG_MIN_BYTES + (next() as usize % (4 * TAG_MIN_BYTES))
+                        } else {
+                            16 + next() as usize % 4096
+                        };
+                        // SAFETY: every block is freed once with the layout it was made with.
+                        unsafe {
+                            let p = a.alloc(layout(size));
+                            assert!(!p.is_null());
+                            if next() % 2 == 0 {
+                                shared.lock().unwrap().push((p as usize, size));
+                            } else {
+                                mine.push((p as usize, size));
+                            }
+                            if mine.len() > 40 {
+                                let (p, size) = mine.swap_remove(next() as usize % mine.len());
+                                a.dealloc(p as *mut u8, layout(size));
+                            }
+                            let other = {
+                                let mut v = shared.lock().unwrap();
+                                (v.len() > 40).then(|| v.swap_remove(0))
+                            };
+                            if let Some((p, size)) = other {
+                                a.dealloc(p as *mut u8, layout(size));
+                            }
+                            if i % 500 == 0 {
+                                let snap = a.reset_phase_snapshot();
+                                phases.lock().unwrap().push(snap);
+                            }
+                        }
+                    }
+                    for (p, size) in mine {
+                        // SAFETY: as above.
+                        unsafe { a.dealloc(p as *mut u8, layout(size)) };
+                    }
+                });
+            }
+        });
+        for (p, size) in shared.into_inner().unwrap() {
+            // SAFETY: as above.
+            unsafe { a.dealloc(p as *mut u8, layout(size)) };
+        }
+        let peak = a.peak_snapshot();
+        assert!(peak.bytes > 0);
+        assert_eq!(peak.sum(), peak.bytes, "{peak:?}");
+        assert!(
+            peak.by_tag.iter().filter(|&&b| b > 0).count() > 3,
+            "{peak:?}"
+        );
+        for snap in phases.into_inner().unwrap() {
+            assert_eq!(snap.sum(), snap.bytes, "{snap:?}");
+        }
+        assert_eq!(a.live_snapshot(), TagSnapshot::ZERO, "every tag back to 0");
+        assert_eq!(a.tag_misses(), 0);
     }
 
     #[test]

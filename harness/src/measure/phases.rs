@@ -4,7 +4,8 @@
 //! Per phase name (all targets together):
 //! - `seconds` is the wall time during which at least one target of the phase was running
 //!   (the union of its intervals, so parallel instances are not summed);
-//! - `peak_heap_bytes` is the largest live heap, process-wide, while the phase was running.
+//! - `peak_heap_bytes` is the largest live heap, process-wide, while the phase was running;
+//!   `peak_breakdown` its live bytes per buffer kind at that moment (they sum to it).
 //!
 //! - `allocated_bytes` / `resident_bytes` are jemalloc's own `stats.allocated` and
 //!   `stats.resident` read when the phase last ended (`null` without a reader, see
@@ -19,12 +20,12 @@ use std::time::{Duration, Instant};
 
 use prover::stark::{Phase, ProveObserver, Target};
 
-use crate::measure::alloc::CountingAlloc;
+use crate::measure::alloc::{CountingAlloc, TagSnapshot};
 use crate::measure::probes::AllocatorStats;
 use crate::model::record::PhaseRecord;
 
 /// Running state of one phase name.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Slot {
     /// Targets of this phase started and not yet ended.
     running: usize,
@@ -32,12 +33,23 @@ struct Slot {
     since: Option<Instant>,
     /// Wall time of the finished stretches.
     elapsed: Duration,
-    /// Peak heap seen while running, this stretch and earlier ones.
-    peak: u64,
+    /// Peak heap seen while running, this stretch and earlier ones, per tag.
+    peak: TagSnapshot,
     /// Whether any target ended.
     seen: bool,
     /// The allocator's counters at the last end.
     stats: Option<AllocatorStats>,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        running: 0,
+        since: None,
+        elapsed: Duration::ZERO,
+        peak: TagSnapshot::ZERO,
+        seen: false,
+        stats: None,
+    };
 }
 
 /// Records per-phase time and peak heap; see the module docs.
@@ -60,7 +72,7 @@ impl<'a, A> PeakObserver<'a, A> {
     pub fn new(alloc: &'a CountingAlloc<A>) -> Self {
         Self {
             alloc,
-            slots: Mutex::new([Slot::default(); Phase::ALL.len()]),
+            slots: Mutex::new([Slot::EMPTY; Phase::ALL.len()]),
             stats: None,
         }
     }
@@ -81,16 +93,21 @@ impl<'a, A> PeakObserver<'a, A> {
             self.stats.and_then(|read| read())
         };
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        let interval_peak = self.alloc.reset_phase_peak();
+        let interval_peak = self.alloc.reset_phase_snapshot();
         for slot in slots.iter_mut().filter(|s| s.running > 0) {
-            slot.peak = slot.peak.max(interval_peak);
+            if interval_peak.bytes > slot.peak.bytes {
+                slot.peak = interval_peak;
+            }
         }
         let slot = &mut slots[index(phase)];
         if start {
             if slot.running == 0 {
                 slot.since = Some(now);
                 // The new phase starts with what is live now.
-                slot.peak = slot.peak.max(self.alloc.live_bytes());
+                let live = self.alloc.live_snapshot();
+                if live.bytes > slot.peak.bytes {
+                    slot.peak = live;
+                }
             }
             slot.running += 1;
         } else if slot.running > 0 {
@@ -115,7 +132,8 @@ impl<'a, A> PeakObserver<'a, A> {
             .map(|(phase, s)| PhaseRecord {
                 name: phase.name().to_string(),
                 seconds: (s.elapsed + s.since.map_or(Duration::ZERO, |t| now - t)).as_secs_f64(),
-                peak_heap_bytes: s.peak,
+                peak_heap_bytes: s.peak.bytes,
+                peak_breakdown: s.peak.breakdown(),
                 allocated_bytes: s.stats.map(|st| st.allocated),
                 resident_bytes: s.stats.map(|st| st.resident),
             })

@@ -166,7 +166,13 @@ pub fn prove<A: Sync>(
         )
     };
     let prove_seconds = start.elapsed().as_secs_f64();
-    let peak_heap_bytes = alloc.is_counting().then(|| alloc.peak_bytes());
+    let peak = alloc.peak_snapshot();
+    let peak_heap_bytes = alloc.is_counting().then_some(peak.bytes);
+    let peak_breakdown = if alloc.is_counting() {
+        peak.breakdown()
+    } else {
+        Default::default()
+    };
     #[cfg(feature = "dhat-heap")]
     let dhat = {
         let stats = dhat::HeapStats::get();
@@ -235,6 +241,7 @@ pub fn prove<A: Sync>(
         exit_code: output.exit_code,
         epochs,
         instructions: None,
+        peak_breakdown,
     })
 }
 

@@ -5,6 +5,7 @@
 use prover::modes::MemoryMode;
 use serde::{Deserialize, Serialize};
 
+use crate::model::record::Breakdown;
 use crate::model::results::ResultsFile;
 
 /// Version of the record layout; readers refuse other versions.
@@ -59,6 +60,11 @@ pub struct HistoryRecord {
     /// different builds are not compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instruction_build: Option<String>,
+    /// Live heap bytes per buffer kind at the peak (the first run's; the heap repeats
+    /// exactly), so a heap step can be traced to the kinds that moved. Absent from records
+    /// written before the heap tags.
+    #[serde(default, skip_serializing_if = "Breakdown::is_empty")]
+    pub peak_breakdown: Breakdown,
 }
 
 /// The records of `fixture` in `results`, one per mode in the file's order, dated `date`.
@@ -92,6 +98,12 @@ pub fn records_from(results: &ResultsFile, fixture: &str, date: &str) -> Vec<His
                     .instruction_runs
                     .first()
                     .map(|r| format!("{} · {}", r.machine.rustc, r.machine.target_features)),
+                peak_breakdown: e
+                    .runs
+                    .iter()
+                    .find(|r| !r.peak_breakdown.is_empty())
+                    .map(|r| r.peak_breakdown.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect()
@@ -114,6 +126,31 @@ mod tests {
         assert_eq!(r[1].min_prove_seconds, Some(2.5));
         assert_eq!(r[1].max_peak_heap_bytes, Some(400 << 20));
         assert!(records_from(&file, "other", "d").is_empty());
+    }
+
+    #[test]
+    fn the_history_keeps_the_peak_breakdown_and_reads_lines_without_one() {
+        let mut file = crate::testing::sample_file();
+        let kinds: Breakdown = [("main_lde".to_string(), 7u64), ("other".to_string(), 3)].into();
+        file.entries[1].runs[0].peak_breakdown = kinds.clone();
+        let r = records_from(&file, "fib", "d");
+        assert!(r[0].peak_breakdown.is_empty());
+        assert_eq!(r[1].peak_breakdown, kinds);
+        let line = serde_json::to_string(&r[1]).unwrap();
+        assert!(
+            line.contains("\"peak_breakdown\":{\"main_lde\":7,\"other\":3}"),
+            "{line}"
+        );
+        let back: HistoryRecord = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, r[1]);
+        let old = serde_json::to_string(&r[0]).unwrap();
+        assert!(!old.contains("peak_breakdown"));
+        assert!(
+            serde_json::from_str::<HistoryRecord>(&old)
+                .unwrap()
+                .peak_breakdown
+                .is_empty()
+        );
     }
 
     #[test]

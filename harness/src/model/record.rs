@@ -1,6 +1,9 @@
 //! The [`RunRecord`]: everything one measured prove reports. `bench prove --json` prints
 //! exactly one, and `bench run` gets one from each worker process. With it: the per-phase
-//! [`PhaseRecord`], the [`TableRecord`] and the dhat exactness check.
+//! [`PhaseRecord`], the [`TableRecord`], the dhat exactness check and the [`Breakdown`] of
+//! a peak by buffer kind.
+
+use std::collections::BTreeMap;
 
 use prover::modes::MemoryMode;
 use serde::{Deserialize, Serialize};
@@ -59,6 +62,22 @@ pub struct RunRecord {
     pub instructions: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epochs: Option<u32>,
+    /// Live heap bytes per buffer kind at the global peak ([`Breakdown`]); empty when
+    /// counting is off, and in records older than the heap tags.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub peak_breakdown: Breakdown,
+}
+
+/// Live heap bytes per buffer kind (`prover::memtag::Tag::name`: `main_lde`,
+/// `merkle_leaves`, ..., `other` for everything untagged) at one peak. Kinds without bytes
+/// are left out; the bytes sum to the peak exactly.
+pub type Breakdown = BTreeMap<String, u64>;
+
+/// The kinds of a breakdown, largest first (ties by name).
+pub fn largest_kinds(b: &Breakdown) -> Vec<(&str, u64)> {
+    let mut v: Vec<(&str, u64)> = b.iter().map(|(k, &n)| (k.as_str(), n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v
 }
 
 /// The counted peak next to dhat's for the same prove. dhat's profiler starts inside
@@ -107,4 +126,7 @@ pub struct PhaseRecord {
     /// The allocator's resident bytes when the phase last ended.
     #[serde(default)]
     pub resident_bytes: Option<u64>,
+    /// Live heap bytes per buffer kind at the phase's peak (empty in older records).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub peak_breakdown: Breakdown,
 }

@@ -8,6 +8,7 @@
 
 use crate::analysis::comparison::{Comparison, Section};
 
+use crate::report::breakdown;
 use crate::report::compare_text as text;
 
 /// The whole comment (one block per fixture).
@@ -65,6 +66,12 @@ fn section(c: &Comparison, s: &Section) -> String {
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
         out.push_str("\n</details>\n\n");
+        out.push_str(&breakdown::markdown_details(
+            e,
+            &escape(&mode),
+            &escape(&c.base_label),
+            &escape(&c.head_label),
+        ));
     }
     out.push_str(&format!("<sub>{}</sub>\n", escape(&text::footer(c))));
     out

@@ -1,5 +1,6 @@
 //! Everything a person reads: numbers in units (`units`, one formatter each), the mode table
-//! (its columns once, for a terminal and as markdown), the comparison (`compare_text`
+//! (its columns once, for a terminal and as markdown), what holds the peak (`breakdown`: buffer
+//! kinds at the peak heap), the comparison (`compare_text`
 //! sentences, `compare_table`, `compare_markdown`: the PR comment), the nightly summary,
 //! the growth, profile, prove, execute, overhead and catalogue texts, the SVG charts
 //! (`charts`) and the exports for other dashboards (`export`).
@@ -7,6 +8,7 @@
 //! Builds text; prints nothing (that is `commands`'). May import: `analysis` and `model`.
 //! Never `measure`, `store`, `commands` or `cli`.
 
+pub mod breakdown;
 pub mod catalogue;
 pub mod charts;
 pub mod compare_markdown;

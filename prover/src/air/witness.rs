@@ -19,6 +19,7 @@ use super::cycle::{CpuState, LastAccess, Sink, invert_diffs, pad_row, route_cycl
 use super::memory::{KeyRecord, memory_trace};
 use super::program::ProgramAir;
 use super::replay::Checkpoint;
+use crate::memtag::{self, Tag};
 use crate::stark::Felt;
 use crate::vm::{INPUT_ADDR, Program, STACK_TOP, Step};
 
@@ -184,9 +185,13 @@ pub fn route(
 ) -> Result<Routed, WitnessError> {
     let height = cpu_height(log.len());
     let mut cpu = match rows {
-        CpuRows::Trace => Some(vec![Felt::ZERO; height * col::WIDTH]),
+        CpuRows::Trace => Some(memtag::tagged(Tag::MainTrace, || {
+            vec![Felt::ZERO; height * col::WIDTH]
+        })),
         CpuRows::Checkpoints { .. } => None,
     };
+    // Everything else routed here (request lists, checkpoints, records) is intermediate.
+    let _tag = memtag::scope(Tag::Witness);
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
     let mut program_counts = vec![0u32; program_air.height()];
     let mut alu = Vec::new();

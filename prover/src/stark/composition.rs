@@ -16,6 +16,7 @@ use super::field::{Ext, Felt, ext_from_limbs, ext_limbs};
 use super::fold::{Divisors, Folder, combine, last_point};
 use super::logup::{LogupChallenges, aux_row_to_ext};
 use super::symbolic::AirInfo;
+use crate::memtag::{self, Tag};
 
 /// Number of quotient parts (constraint degree 3, minus the vanishing polynomial).
 pub const QUOTIENT_PARTS: usize = 2;
@@ -76,7 +77,7 @@ pub fn evaluate<A: Air>(
         .map(|k| (g_n * w_b.exp_u64(k as u64) - Felt::ONE).inverse())
         .collect();
     let empty: &[Felt] = &[];
-    let mut out = vec![Ext::ZERO; big];
+    let mut out = memtag::tagged(Tag::QuotientLde, || vec![Ext::ZERO; big]);
     out.par_chunks_mut(POINTS_PER_TASK)
         .enumerate()
         .for_each(|(task, out)| {
@@ -144,11 +145,11 @@ pub fn split(lde: &Lde, evals: Vec<Ext>, log_n: usize, log_blowup: usize) -> Quo
     let n = 1usize << log_n;
     let big = n << log_blowup;
     let width = 2 * QUOTIENT_PARTS;
-    let mut limbs = Vec::with_capacity(2 * big);
+    let mut limbs = memtag::tagged(Tag::QuotientLde, || Vec::with_capacity(2 * big));
     limbs.extend(evals.iter().flat_map(ext_limbs));
     drop(evals);
     let all = lde.coset_interpolate(RowMajorMatrix::new(limbs, 2), coset_shift());
-    let mut coeffs = vec![Felt::ZERO; n * width];
+    let mut coeffs = memtag::tagged(Tag::QuotientCoeffs, || vec![Felt::ZERO; n * width]);
     for (j, row) in coeffs.chunks_exact_mut(width).enumerate() {
         for k in 0..QUOTIENT_PARTS {
             let src = &all.values[2 * (k * n + j)..2 * (k * n + j) + 2];
@@ -172,7 +173,7 @@ pub fn quotient_lde(
 ) -> RowMajorMatrix<Felt> {
     let width = coeffs.width();
     let big = coeffs.height() << log_blowup;
-    let mut padded = super::domain::lde_buffer(big * width);
+    let mut padded = memtag::tagged(Tag::QuotientLde, || super::domain::lde_buffer(big * width));
     padded.extend_from_slice(&coeffs.values);
     padded.resize(big * width, Felt::ZERO);
     lde.evaluate_coeffs(RowMajorMatrix::new(padded, width))

@@ -16,6 +16,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use rayon::prelude::*;
 
 use super::field::{Ext, Felt};
+use crate::memtag::{self, Tag};
 
 /// `i` with its low `log_n` bits reversed.
 #[inline]
@@ -85,6 +86,9 @@ fn advise_huge_pages(addr: usize, bytes: usize) {
 fn advise_huge_pages(_addr: usize, _bytes: usize) {}
 
 /// The NTT engine. It caches twiddles, so one is made per prove (and dropped with it).
+///
+/// Every transform works in place on the matrix it is given, so a result keeps the heap tag
+/// its buffer was allocated with; the transforms themselves run untagged.
 #[derive(Clone, Debug, Default)]
 pub struct Lde {
     dft: Radix2DitParallel<Felt>,
@@ -100,7 +104,8 @@ impl Lde {
     /// domain `blowup` times larger, rows in storage (bit-reversed) order.
     ///
     /// The input is copied once (in parallel) into a buffer that already has the LDE's
-    /// capacity, so the NTT runs in place with no further allocation.
+    /// capacity, so the NTT runs in place with no further allocation. The buffer takes the
+    /// caller's heap tag ([`memtag`]); the NTT's own scratch and twiddles are untagged.
     pub fn extend(&self, trace: &RowMajorMatrix<Felt>, log_blowup: usize) -> RowMajorMatrix<Felt> {
         let width = trace.width();
         let mut values = lde_buffer(trace.values.len() << log_blowup);
@@ -114,6 +119,7 @@ impl Lde {
         trace: RowMajorMatrix<Felt>,
         log_blowup: usize,
     ) -> RowMajorMatrix<Felt> {
+        let _untagged = memtag::scope(Tag::Other);
         self.dft
             .coset_lde_batch(trace, log_blowup, coset_shift())
             .bit_reverse_rows()
@@ -126,17 +132,21 @@ impl Lde {
         evals: RowMajorMatrix<Felt>,
         shift: Felt,
     ) -> RowMajorMatrix<Felt> {
+        let _untagged = memtag::scope(Tag::Other);
         self.dft.coset_idft_batch(evals, shift)
     }
 
     /// Evaluations on the subgroup `H` (natural order) of polynomials given by coefficients.
     pub fn evaluate_on_subgroup(&self, coeffs: RowMajorMatrix<Felt>) -> RowMajorMatrix<Felt> {
-        self.dft.dft_batch(coeffs).to_row_major_matrix()
+        let evals = memtag::tagged(Tag::Other, || self.dft.dft_batch(coeffs));
+        // The copy into natural order is the result: it takes the caller's tag.
+        evals.to_row_major_matrix()
     }
 
     /// Evaluations on the LDE coset (storage order) of polynomials given by coefficients;
     /// `coeffs` must already be padded to the domain size.
     pub fn evaluate_coeffs(&self, coeffs: RowMajorMatrix<Felt>) -> RowMajorMatrix<Felt> {
+        let _untagged = memtag::scope(Tag::Other);
         self.dft
             .coset_dft_batch(coeffs, coset_shift())
             .bit_reverse_rows()

@@ -77,11 +77,26 @@ pub fn fold_layer(evals: &[Ext], beta: Ext, j: usize, log_size: usize) -> Vec<Ex
 /// final polynomial. `evals` is layer 0 on a domain of size `2^log_n`.
 pub fn commit(
     lde: &Lde,
+    evals: Vec<Ext>,
+    log_n: usize,
+    num_folds: usize,
+    log_blowup: usize,
+    transcript: &mut Transcript,
+) -> FriCommitment {
+    commit_with(lde, evals, log_n, num_folds, log_blowup, transcript, false)
+}
+
+/// As [`commit`]; with `leaf_drop`, each layer tree's leaf layer is freed as soon as the
+/// tree is built (the same commitment as [`FriCommitment::drop_leaves`] afterwards, without
+/// every layer's leaves alive at the end of the commit phase).
+pub fn commit_with(
+    lde: &Lde,
     mut evals: Vec<Ext>,
     log_n: usize,
     num_folds: usize,
     log_blowup: usize,
     transcript: &mut Transcript,
+    leaf_drop: bool,
 ) -> FriCommitment {
     let mut layers = Vec::with_capacity(num_folds);
     let mut trees = Vec::with_capacity(num_folds);
@@ -93,7 +108,10 @@ pub fn commit(
             let [b0, b1] = ext_limbs(&evals[2 * p + 1]);
             [a0, a1, b0, b1]
         });
-        let tree = MerkleTree::from_leaves(leaves);
+        let mut tree = MerkleTree::from_leaves(leaves);
+        if leaf_drop {
+            tree.drop_leaves();
+        }
         transcript.absorb_digest(&tree.root());
         let beta = transcript.challenge_ext();
         let next = fold_layer(&evals, beta, j, log_size);

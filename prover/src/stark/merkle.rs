@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use sha3::{Digest as _, Keccak256};
 
 use super::field::{Felt, felt_bytes};
+use crate::memtag::{self, Tag};
 
 /// A Keccak-256 output.
 pub type Digest = [u8; 32];
@@ -55,9 +56,11 @@ pub fn hash_node(left: &Digest, right: &Digest) -> Digest {
 
 /// Hashes `n` equal-length messages, message `i` written by `write(i, buf)` (appending to
 /// `buf`), in batches of [`BATCH`] through the vectorised sponge; parallel for large `n`.
-fn hash_batched(n: usize, write: impl Fn(usize, &mut Vec<u8>) + Sync) -> Vec<Digest> {
-    let mut out = vec![[0u8; 32]; n];
+fn hash_batched(n: usize, tag: Tag, write: impl Fn(usize, &mut Vec<u8>) + Sync) -> Vec<Digest> {
+    let mut out = memtag::tagged(tag, || vec![[0u8; 32]; n]);
     let batch = |buf: &mut Vec<u8>, (b, out): (usize, &mut [Digest])| {
+        // The message buffer is scratch, whichever thread (and tag) runs the batch.
+        let _scratch = memtag::scope(Tag::Other);
         buf.clear();
         for i in b * BATCH..b * BATCH + out.len() {
             write(i, buf);
@@ -83,7 +86,7 @@ pub fn hash_leaves<I: IntoIterator<Item = Felt>>(
     n: usize,
     row: impl Fn(usize) -> I + Sync,
 ) -> Vec<Digest> {
-    hash_batched(n, |i, buf| {
+    hash_batched(n, Tag::MerkleLeaves, |i, buf| {
         buf.push(LEAF_TAG);
         for f in row(i) {
             buf.extend_from_slice(&felt_bytes(&f));
@@ -94,7 +97,7 @@ pub fn hash_leaves<I: IntoIterator<Item = Felt>>(
 /// The layer above `prev` (an even number of nodes): the same digests as [`hash_node`] of
 /// each pair.
 fn hash_layer(prev: &[Digest]) -> Vec<Digest> {
-    hash_batched(prev.len() / 2, |i, buf| {
+    hash_batched(prev.len() / 2, Tag::MerkleNodes, |i, buf| {
         buf.push(NODE_TAG);
         buf.extend_from_slice(&prev[2 * i]);
         buf.extend_from_slice(&prev[2 * i + 1]);

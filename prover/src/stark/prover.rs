@@ -30,6 +30,7 @@ use super::schedule::bounded_map;
 use super::setup::{self, Layout, Statement};
 use super::store::{InstanceStore, StoreInputs};
 use super::trace::{Instance, TraceSource};
+use crate::memtag::{self, Tag};
 
 fn target(inst: &Instance) -> Target {
     Target::Instance {
@@ -144,6 +145,9 @@ pub fn prove<A: Air>(
             log_lde_size: log_big,
         };
         let fri = observed(observer, Phase::Fri, bucket, || {
+            // DEEP combinations and FRI layers; the store tags the columns it fetches and
+            // the Merkle trees tag their own layers.
+            let _tag = memtag::scope(Tag::FriLayers);
             let delta = transcript.challenge_ext();
             // DEEP is linear in the columns: combine every member's columns on its trace
             // domain (scaled by delta^i), then extend the two combinations once.
@@ -172,17 +176,15 @@ pub fn prove<A: Air>(
                 deep::quotient_on_lde(&lde, acc, (a_z, b_zw), params.log_blowup, &points, z, zw)
                     .map_err(ProveError::UnluckyChallenge)?;
             drop(points);
-            let mut fri = fri::commit(
+            let fri = fri::commit_with(
                 &lde,
                 combined,
                 log_big,
                 params.num_fri_folds(*log_n),
                 params.log_blowup,
                 &mut transcript,
+                plan.leaf_drop,
             );
-            if plan.leaf_drop {
-                fri.drop_leaves();
-            }
             Ok::<_, ProveError>(fri)
         })?;
         fris.push(fri);
@@ -190,6 +192,7 @@ pub fn prove<A: Air>(
 
     // 7 ----- grinding, then 8 ----- queries and openings -------------------------------------
     let (pow_nonce, fri_proofs) = observed(observer, Phase::Queries, Target::Proof, || {
+        let _tag = memtag::scope(Tag::Proof);
         let state = transcript.squeeze_digest();
         let nonce = grinding::grind(&state, params.grinding_bits);
         transcript.absorb_u64(nonce);
@@ -230,6 +233,7 @@ pub fn prove<A: Air>(
     })?;
 
     // 9 ----- the proof object ----------------------------------------------------------------
+    let _tag = memtag::scope(Tag::Proof);
     let (aux_roots, logup_sums) = store.aux_roots_and_sums();
     Ok(Proof {
         log_heights: log_heights.iter().map(|&h| h as u8).collect(),

@@ -15,6 +15,7 @@ use super::params::{MIN_LOG_HEIGHT, StarkParams};
 use super::symbolic::{AirError, AirInfo};
 use super::trace::{Instance, buckets, instances, row_range};
 use super::transcript::Transcript;
+use crate::memtag::{self, Tag};
 
 /// The protocol label every transcript starts with.
 const PROTOCOL: &[u8] = b"rv32im-stark/goldilocks-keccak/v1";
@@ -194,7 +195,7 @@ pub fn commit_preprocessed<A: Air, T>(
         while let Some(inst) = layout.instances.get(k).filter(|i| i.table == t) {
             kept.push(pre.as_ref().map(|m| {
                 let trace = row_range(m, inst.row_start(), inst.height());
-                let lde = lde.extend(&trace, params.log_blowup);
+                let lde = memtag::tagged(Tag::PreLde, || lde.extend(&trace, params.log_blowup));
                 let tree = MerkleTree::commit_rows(&lde.values, lde.width());
                 keep(PreCommitted { trace, lde, tree })
             }));

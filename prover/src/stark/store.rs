@@ -32,6 +32,7 @@ use super::plan::MemoryPlan;
 use super::proof::{OodValues, RowOpening};
 use super::setup::{Layout, PreCommitted};
 use super::trace::{Instance, TraceSource};
+use crate::memtag::{self, Tag};
 
 type Mat = RowMajorMatrix<Felt>;
 
@@ -229,13 +230,16 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         &self.airs[self.inst(k).table]
     }
 
-    fn extend(&self, trace: &Mat) -> Mat {
-        self.lde.extend(trace, self.params.log_blowup)
+    /// The LDE of `trace` in a new buffer tagged `tag`.
+    fn extend(&self, trace: &Mat, tag: Tag) -> Mat {
+        memtag::tagged(tag, || self.lde.extend(trace, self.params.log_blowup))
     }
 
     /// Instance `k`'s main trace, from the source, shape-checked; with room to extend it in
     /// place if `room` (for a trace that will not be kept).
     fn fetch(&self, k: usize, room: bool) -> Result<Mat, ProveError> {
+        // A trace fetched with room is the buffer its LDE will be made in.
+        let _tag = memtag::scope(if room { Tag::MainLde } else { Tag::MainTrace });
         let inst = self.inst(k);
         let air = self.air(k);
         let (table, start, len) = (inst.table, inst.row_start(), inst.height());
@@ -266,14 +270,15 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         }
     }
 
-    /// The LDE of a trace: in place if it is owned and has the room, else by copy.
-    fn extend_cow(&self, trace: Cow<'_, Mat>) -> Mat {
+    /// The LDE of a trace: in place if it is owned and has the room (the buffer keeps the
+    /// tag it was allocated with), else by copy into a buffer tagged `tag`.
+    fn extend_cow(&self, trace: Cow<'_, Mat>, tag: Tag) -> Mat {
         let log_blowup = self.params.log_blowup;
         match trace {
             Cow::Owned(t) if t.values.capacity() >= t.values.len() << log_blowup => {
                 self.lde.extend_owned(t, log_blowup)
             }
-            t => self.extend(&t),
+            t => self.extend(&t, tag),
         }
     }
 
@@ -286,6 +291,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Instance `k`'s aux trace and LogUp contribution, from its main trace; with room to
     /// extend it in place if `room`.
     fn build_aux(&self, k: usize, main: &Mat, room: bool) -> Result<(Mat, Ext), ProveError> {
+        let _tag = memtag::scope(if room { Tag::AuxLde } else { Tag::AuxTrace });
         let inst = self.inst(k);
         logup::build_aux_trace(
             self.air(k),
@@ -343,13 +349,15 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                     let trace = self
                         .aux_trace(k, main, true)?
                         .expect("the instance has aux");
-                    Cow::Owned(self.extend_cow(trace))
+                    Cow::Owned(self.extend_cow(trace, Tag::AuxLde))
                 }
             }),
         };
         let main = match &kept.main.committed.lde {
             Some(l) => Cow::Borrowed(l),
-            None => Cow::Owned(self.extend_cow(main_trace.take().expect("fetched above"))),
+            None => {
+                Cow::Owned(self.extend_cow(main_trace.take().expect("fetched above"), Tag::MainLde))
+            }
         };
         drop(main_trace);
         Ok(Ldes {
@@ -366,11 +374,11 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         Ok(match seg {
             Segment::Pre => self.pre[k].as_ref().map(|p| match &p.committed.lde {
                 Some(l) => Cow::Borrowed(l),
-                None => Cow::Owned(self.extend(&p.trace)),
+                None => Cow::Owned(self.extend(&p.trace, Tag::PreLde)),
             }),
             Segment::Main => Some(match &kept.main.committed.lde {
                 Some(l) => Cow::Borrowed(l),
-                None => Cow::Owned(self.extend_cow(self.main_trace(k, true)?)),
+                None => Cow::Owned(self.extend_cow(self.main_trace(k, true)?, Tag::MainLde)),
             }),
             Segment::Aux => match &kept.aux {
                 None => None,
@@ -382,7 +390,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                             .aux_trace(k, &main, true)?
                             .expect("the instance has aux");
                         drop(main);
-                        Cow::Owned(self.extend_cow(trace))
+                        Cow::Owned(self.extend_cow(trace, Tag::AuxLde))
                     }
                 }),
             },
@@ -413,7 +421,10 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         out.push(main);
         out.extend(aux);
         let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
-        out.push(Cow::Owned(self.lde.evaluate_on_subgroup(q.coeffs.clone())));
+        let on_h = memtag::tagged(Tag::QuotientCoeffs, || {
+            self.lde.evaluate_on_subgroup(q.coeffs.clone())
+        });
+        out.push(Cow::Owned(on_h));
         Ok(out)
     }
 
@@ -424,13 +435,14 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let keep = !self.plan.retire_traces;
         let trace = self.fetch(k, !keep)?;
         if !keep {
-            let committed = Committed::commit(self.extend_cow(Cow::Owned(trace)), &self.plan);
+            let lde = self.extend_cow(Cow::Owned(trace), Tag::MainLde);
+            let committed = Committed::commit(lde, &self.plan);
             return Ok(MainPart {
                 trace: None,
                 committed,
             });
         }
-        let committed = Committed::commit(self.extend(&trace), &self.plan);
+        let committed = Committed::commit(self.extend(&trace, Tag::MainLde), &self.plan);
         Ok(MainPart {
             trace: Some(trace),
             committed,
@@ -462,14 +474,15 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let (trace, sum) = self.build_aux(k, &main, !keep)?;
         drop(main);
         if !keep {
-            let committed = Committed::commit(self.extend_cow(Cow::Owned(trace)), &self.plan);
+            let lde = self.extend_cow(Cow::Owned(trace), Tag::AuxLde);
+            let committed = Committed::commit(lde, &self.plan);
             return Ok(AuxPart {
                 trace: None,
                 committed,
                 sum,
             });
         }
-        let committed = Committed::commit(self.extend(&trace), &self.plan);
+        let committed = Committed::commit(self.extend(&trace, Tag::AuxLde), &self.plan);
         Ok(AuxPart {
             trace: Some(trace),
             committed,
@@ -572,6 +585,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// The openings of instance `k` at each storage row in `queries`: per query, every
     /// committed tree's row and path, in commitment order. One LDE is held at a time.
     pub fn open(&self, k: usize, queries: &[usize]) -> Result<Vec<Vec<RowOpening>>, ProveError> {
+        let _tag = memtag::scope(Tag::Proof);
         let mut out: Vec<Vec<RowOpening>> = vec![Vec::with_capacity(4); queries.len()];
         let mut trees = self.trees(k).into_iter();
         for seg in Segment::ALL {

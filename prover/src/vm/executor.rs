@@ -8,6 +8,7 @@ use super::log::Step;
 use super::memory::{Memory, Page};
 use super::program::Program;
 use super::{INPUT_ADDR, STACK_TOP, SYSCALL_COMMIT, SYSCALL_HALT};
+use crate::memtag::{self, Tag};
 
 /// Register numbers the machine conventions use.
 const SP: usize = 2;
@@ -140,6 +141,7 @@ impl<'p> Executor<'p> {
     /// Reserves room for `additional` more steps in the log (if logging).
     pub fn reserve_log(&mut self, additional: usize) {
         if let Some(log) = &mut self.log {
+            let _tag = memtag::scope(Tag::ExecutionLog);
             log.reserve(additional);
         }
     }
@@ -378,6 +380,7 @@ impl<'p> Executor<'p> {
                     }
                     SYSCALL_HALT => {
                         if LOG {
+                            grow_tagged(log);
                             log.push(step(pc, insn, a, b, 0, 0, 0));
                         }
                         cycles += 1;
@@ -392,6 +395,7 @@ impl<'p> Executor<'p> {
             regs[rd] = value;
             regs[0] = 0;
             if LOG {
+                grow_tagged(log);
                 log.push(step(pc, insn, a, b, regs[rd], mem_addr, mem_val));
             }
             cycles += 1;
@@ -422,4 +426,20 @@ fn step(
         mem_addr,
         mem_val,
     }
+}
+
+/// Grows a full log (amortised doubling, as `push` would) with the log's heap tag; the
+/// branch is taken once per doubling.
+#[inline(always)]
+fn grow_tagged(log: &mut Vec<Step>) {
+    if log.len() == log.capacity() {
+        grow_log(log);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn grow_log(log: &mut Vec<Step>) {
+    let _tag = memtag::scope(Tag::ExecutionLog);
+    log.reserve(1);
 }

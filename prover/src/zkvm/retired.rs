@@ -29,6 +29,7 @@ use crate::air::memory::{KeyRecord, memory_trace};
 use crate::air::replay::CpuReplay;
 use crate::air::witness::{self, CpuRows};
 use crate::air::{AluTable, bytes_trace, range_trace, route_alu};
+use crate::memtag::{self, Tag};
 use crate::stark::domain::lde_buffer;
 use crate::stark::{Felt, TraceSource};
 use crate::vm::Program;
@@ -119,6 +120,7 @@ pub fn build_retired_witness(
         every,
         CpuRows::Checkpoints { every },
     )?;
+    let witness_tag = memtag::scope(Tag::Witness);
     let memory_height = witness::memory(&mut routed).height();
     let access_requests = std::mem::take(&mut routed.access);
     count_only(&access_requests, access::WIDTH, |r, rows| {
@@ -135,9 +137,12 @@ pub fn build_retired_witness(
             AluRequests { table, requests }
         })
         .collect();
+    drop(witness_tag);
+    let traces_tag = memtag::scope(Tag::MainTrace);
     let program_trace = program_air.trace(&routed.program_counts);
     let range = range_trace(&routed.lookups.range);
     let bytes = bytes_trace(&routed.lookups.bytes, &routed.lookups.pairs);
+    drop(traces_tag);
     let log2 = |h: usize| h.trailing_zeros() as usize;
     // In table order (see `table`).
     let mut log_heights = vec![
