@@ -175,11 +175,18 @@ pub(crate) const S: u64 = 1_000_000_000;
 /// The raw measurements of a 4-second prove (byte counts in MiB): nested and overlapping
 /// phase events, two recorded peaks and an exact peak of 5050 MiB at 2.5 s.
 pub(crate) fn raw() -> Raw {
+    // Each event's bytes by kind: a fifth "other", the rest "main_lde".
     let ev = |t: u64, phase, start, live: u64| PhaseEvent {
         nanos: 10 * S + t,
         phase,
         start,
         live: live << 20,
+        by_kind: [
+            ("other".to_string(), (live << 20) / 5),
+            ("main_lde".to_string(), (live << 20) - (live << 20) / 5),
+        ]
+        .into_iter()
+        .collect(),
     };
     Raw {
         start: 10 * S,
@@ -205,6 +212,13 @@ pub(crate) fn raw() -> Raw {
         dropped: 0,
         peak_bytes: 5050 << 20,
         peak_nanos: 10 * S + 2 * S + S / 2 + 10,
+        peak_by_kind: [
+            ("other".to_string(), 50u64 << 20),
+            ("main_lde".to_string(), 3000 << 20),
+            ("merkle_nodes".to_string(), 2000 << 20),
+        ]
+        .into_iter()
+        .collect(),
     }
 }
 

@@ -6,11 +6,13 @@
 use prover::stark::Phase;
 use serde::{Deserialize, Serialize};
 
+use crate::model::record::Breakdown;
+
 /// The name of the span before the first prover phase (execution and trace building).
 pub const PRELUDE: &str = "execute+trace";
 
 /// One phase event as the observer saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PhaseEvent {
     /// Monotonic nanoseconds.
     pub nanos: u64,
@@ -20,6 +22,8 @@ pub struct PhaseEvent {
     pub start: bool,
     /// Live bytes at the event.
     pub live: u64,
+    /// The same bytes by buffer kind (an exact snapshot; empty when not taken).
+    pub by_kind: Breakdown,
 }
 
 /// What a sample marks.
@@ -49,6 +53,10 @@ pub struct TimelineSample {
     pub kind: SampleKind,
     /// The phase, for phase events.
     pub phase: Option<String>,
+    /// Live bytes by buffer kind, summing to `live_bytes` (phase events and the exact peak;
+    /// empty for the allocator's in-between peaks, which record totals only).
+    #[serde(default, skip_serializing_if = "Breakdown::is_empty")]
+    pub by_kind: Breakdown,
 }
 
 /// A stretch during which a phase ran (at least one target of it).
@@ -106,6 +114,8 @@ pub struct Raw {
     pub peak_bytes: u64,
     /// When it was reached (0: unknown).
     pub peak_nanos: u64,
+    /// The global peak by buffer kind (empty when not taken).
+    pub peak_by_kind: Breakdown,
 }
 
 /// Builds the timeline from raw measurements (pure).
@@ -116,6 +126,7 @@ pub fn build(fixture: &str, mode: &str, raw: &Raw) -> Timeline {
         live_bytes: raw.live_start,
         kind: SampleKind::Start,
         phase: None,
+        by_kind: Breakdown::new(),
     }];
     for e in &raw.events {
         samples.push(TimelineSample {
@@ -127,6 +138,7 @@ pub fn build(fixture: &str, mode: &str, raw: &Raw) -> Timeline {
                 SampleKind::PhaseEnd
             },
             phase: Some(e.phase.name().to_string()),
+            by_kind: e.by_kind.clone(),
         });
     }
     for &(t, b) in raw.peaks.iter().filter(|p| p.0 >= raw.start) {
@@ -135,6 +147,7 @@ pub fn build(fixture: &str, mode: &str, raw: &Raw) -> Timeline {
             live_bytes: b,
             kind: SampleKind::Peak,
             phase: None,
+            by_kind: Breakdown::new(),
         });
     }
     let peak_seconds = if raw.peak_nanos >= raw.start {
@@ -146,12 +159,16 @@ pub fn build(fixture: &str, mode: &str, raw: &Raw) -> Timeline {
             .max_by_key(|s| s.live_bytes)
             .map_or(0.0, |s| s.seconds)
     };
-    if raw.peak_bytes > samples.iter().map(|s| s.live_bytes).max().unwrap_or(0) {
+    // The exact global peak, with its breakdown when one was taken.
+    if raw.peak_bytes > samples.iter().map(|s| s.live_bytes).max().unwrap_or(0)
+        || !raw.peak_by_kind.is_empty()
+    {
         samples.push(TimelineSample {
             seconds: peak_seconds,
             live_bytes: raw.peak_bytes,
             kind: SampleKind::Peak,
             phase: None,
+            by_kind: raw.peak_by_kind.clone(),
         });
     }
     samples.push(TimelineSample {
@@ -159,6 +176,7 @@ pub fn build(fixture: &str, mode: &str, raw: &Raw) -> Timeline {
         live_bytes: raw.live_end,
         kind: SampleKind::End,
         phase: None,
+        by_kind: Breakdown::new(),
     });
     samples.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
 

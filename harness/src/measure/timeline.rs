@@ -40,6 +40,7 @@ impl<'a, A> TimelineObserver<'a, A> {
             phase,
             start,
             live: self.alloc.live_bytes(),
+            by_kind: self.alloc.live_snapshot().breakdown(),
         };
         self.events
             .lock()
@@ -123,5 +124,6 @@ pub fn record<A: Sync>(
         dropped,
         peak_bytes: alloc.peak_bytes(),
         peak_nanos,
+        peak_by_kind: alloc.peak_snapshot().breakdown(),
     })
 }

@@ -22,7 +22,12 @@ pub(crate) enum Swatch {
     Triangle { up: bool },
     /// A light filled box: a band.
     Band,
+    /// A filled box at the opacity of a stacked area ([`AREA_OPACITY`]).
+    Area,
 }
+
+/// The opacity of stacked areas, and of their legend swatches.
+pub(crate) const AREA_OPACITY: f64 = 0.55;
 
 /// One legend entry.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,6 +126,12 @@ pub(crate) fn draw<DB: DrawingBackend>(
                 .draw(&Rectangle::new(
                     [(x, y - 6), (x + SWATCH - 6, y + 6)],
                     c.mix(0.15).filled(),
+                ))
+                .map_err(draw_err)?,
+            Swatch::Area => area
+                .draw(&Rectangle::new(
+                    [(x, y - 6), (x + SWATCH - 6, y + 6)],
+                    c.mix(AREA_OPACITY).filled(),
                 ))
                 .map_err(draw_err)?,
         }

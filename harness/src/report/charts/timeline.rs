@@ -1,21 +1,56 @@
-//! The profile chart of one prove: live heap over time (top), one coloured band per phase
-//! span in its own lane (bottom, same time axis, the phase named on its band), and the
-//! global peak marked and annotated with its value and phase. The legend sits in a strip
-//! above the heap panel; the peak's label and the lane names are kept inside their panels.
+//! The profile chart of one prove: live heap over time (top) as stacked areas by buffer kind
+//! (from the exact per-kind snapshots at every phase event and at the peak, largest kind at
+//! the bottom) under the total line (every sample, the allocator's in-between peaks too),
+//! one coloured band per phase span in its own lane (bottom, same time axis, the phase named
+//! on its band), and the global peak marked and annotated with its value and phase. The
+//! legend sits in a strip above the heap panel; the peak's label and the lane names are kept
+//! inside their panels.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::layout::{Placer, Rect, text_width};
 use super::legend::{self, Entry, Swatch};
-use super::{ChartError, GRID, REGRESSION, colour, draw_err, mib, padded};
-use crate::analysis::timeline::Timeline;
+use super::{ChartError, GRID, PALETTE, REGRESSION, colour, draw_err, mib, padded};
+use crate::analysis::timeline::{Timeline, TimelineSample};
 use crate::report::units::mib_of;
 
 /// Canvas width, pixels; plotters font sizes of the peak's label and the lane names.
 const WIDTH: u32 = 1000;
 const PEAK: f64 = 15.0;
 const LANE: f64 = 13.0;
+
+/// The kinds in the samples' breakdowns, largest at the peak first (the bottom of the
+/// stack), then by name.
+fn kinds(t: &Timeline) -> Vec<String> {
+    let at_peak = t
+        .samples
+        .iter()
+        .filter(|s| !s.by_kind.is_empty())
+        .max_by_key(|s| s.live_bytes);
+    let mut kinds: Vec<String> = Vec::new();
+    for s in &t.samples {
+        for k in s.by_kind.keys() {
+            if !kinds.contains(k) {
+                kinds.push(k.clone());
+            }
+        }
+    }
+    let size = |k: &String| at_peak.and_then(|s| s.by_kind.get(k)).copied().unwrap_or(0);
+    kinds.sort_by(|a, b| size(b).cmp(&size(a)).then(a.cmp(b)));
+    kinds
+}
+
+/// Fill colours of the kinds: the series palette, then lighter and darker variants, so
+/// that the 14 kinds stay apart.
+fn kind_colour(i: usize) -> RGBColor {
+    let c = colour(i);
+    match i / PALETTE.len() {
+        0 => c,
+        1 => RGBColor(c.0 / 2 + 100, c.1 / 2 + 100, c.2 / 2 + 100),
+        _ => RGBColor(c.0 / 2, c.1 / 2, c.2 / 2),
+    }
+}
 
 /// The chart of `t`.
 pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
@@ -36,10 +71,14 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
             lanes.push(&p.name);
         }
     }
-    let entries = [
+    let kinds = kinds(t);
+    let mut entries = vec![
         Entry::new(Swatch::LineDot, colour(0), "live heap"),
         Entry::new(Swatch::Dot, REGRESSION, "the peak"),
     ];
+    for (i, k) in kinds.iter().enumerate() {
+        entries.push(Entry::new(Swatch::Area, kind_colour(i), k.as_str()));
+    }
     let strip_h = legend::height(&entries, WIDTH);
     let mut svg = String::new();
     {
@@ -67,6 +106,36 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
             .y_desc("live heap (MiB)")
             .draw()
             .map_err(draw_err)?;
+        // Stacked areas by kind, over the samples that carry a breakdown.
+        let stacked: Vec<&TimelineSample> =
+            t.samples.iter().filter(|s| !s.by_kind.is_empty()).collect();
+        let mut below = vec![0.0f64; stacked.len()];
+        for (i, k) in kinds.iter().enumerate() {
+            let above: Vec<f64> = stacked
+                .iter()
+                .zip(&below)
+                .map(|(s, b)| b + mib(s.by_kind.get(k).copied().unwrap_or(0) as f64))
+                .collect();
+            let mut outline: Vec<(f64, f64)> = stacked
+                .iter()
+                .zip(&above)
+                .map(|(s, &y)| (s.seconds, y))
+                .collect();
+            outline.extend(
+                stacked
+                    .iter()
+                    .zip(&below)
+                    .rev()
+                    .map(|(s, &y)| (s.seconds, y)),
+            );
+            chart
+                .draw_series([Polygon::new(
+                    outline,
+                    kind_colour(i).mix(legend::AREA_OPACITY).filled(),
+                )])
+                .map_err(draw_err)?;
+            below = above;
+        }
         let c = colour(0);
         chart
             .draw_series(LineSeries::new(
@@ -220,6 +289,32 @@ mod tests {
         assert_eq!(peak, "peak 5050.0 MiB in composition");
         // One band per span (the frame and legend add rectangles of their own).
         assert!(count(&svg, "rect") >= t.phases.len(), "{svg}");
+        assert_legible(&svg);
+    }
+
+    #[test]
+    fn the_heap_is_stacked_by_buffer_kind() {
+        let t = build("fib", "default", &raw());
+        // The exact peak carries its breakdown, and it sums to the peak.
+        let at_peak = t.samples.iter().find(|s| s.by_kind.len() == 3).unwrap();
+        assert_eq!(at_peak.by_kind.values().sum::<u64>(), t.peak_bytes);
+        assert_eq!(kinds(&t), ["main_lde", "merkle_nodes", "other"]);
+        let svg = timeline_svg(&t).unwrap();
+        keep("profile-by-kind", &svg);
+        let labels = texts(&svg);
+        for kind in ["main_lde", "merkle_nodes", "other"] {
+            assert!(labels.iter().any(|s| s == kind), "{kind}: {labels:?}");
+        }
+        // One filled area per kind.
+        assert!(count(&svg, "polygon") >= 3, "{svg}");
+        // Without breakdowns (an old timeline), no area and no kind in the legend.
+        let mut bare = t.clone();
+        for s in &mut bare.samples {
+            s.by_kind.clear();
+        }
+        let plain = timeline_svg(&bare).unwrap();
+        assert!(!texts(&plain).iter().any(|s| s == "main_lde"));
+        assert_eq!(count(&plain, "polygon") + 3, count(&svg, "polygon"));
         assert_legible(&svg);
     }
 
