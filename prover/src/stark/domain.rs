@@ -176,6 +176,33 @@ pub fn subgroup_weights(log_n: usize, z: Ext) -> Option<Vec<Ext>> {
     )
 }
 
+/// Barycentric weights for evaluating polynomials of degree below `points.len()` given by
+/// their values at `points` (a coset `h K` of a subgroup of size `N = 2^k`, in any order, as
+/// [`lde_points`] gives them) at `z`: `p(z) = sum_s weights[s] * p(x_s)` with
+/// `weights[s] = (z^N - h^N) x_s / (N h^N (z - x_s))`, since `x^N - h^N` vanishes on the
+/// coset and its derivative at `x_s` is `N h^N / x_s`. Exact in the field, so the values
+/// equal those of [`subgroup_weights`] on the trace domain for a trace's LDE. Fails only if
+/// `z` is one of the points.
+pub fn coset_weights(points: &[Felt], z: Ext) -> Option<Vec<Ext>> {
+    let n = points.len();
+    debug_assert!(n.is_power_of_two());
+    let log_n = n.trailing_zeros() as usize;
+    let h_n = points.first()?.exp_power_of_2(log_n);
+    let diffs: Vec<Ext> = points.par_iter().map(|&x| z - x).collect();
+    if diffs.contains(&Ext::ZERO) {
+        return None;
+    }
+    let inv = p3_field::batch_multiplicative_inverse(&diffs);
+    let scale = (z.exp_power_of_2(log_n) - Ext::from(h_n)) * (Felt::from_usize(n) * h_n).inverse();
+    Some(
+        points
+            .par_iter()
+            .zip(inv.par_iter())
+            .map(|(&x, &i)| scale * i * x)
+            .collect(),
+    )
+}
+
 /// `sum_r weights[r] * row_r` for each column of a row-major base-field matrix.
 pub fn weighted_column_sums(mat: &RowMajorMatrix<Felt>, weights: &[Ext]) -> Vec<Ext> {
     let width = mat.width();
@@ -250,5 +277,20 @@ mod tests {
         let got = weighted_column_sums(&RowMajorMatrix::new_col(col), &w);
         assert_eq!(got, vec![p(z)]);
         assert!(subgroup_weights(3, Ext::from(h)).is_none());
+    }
+
+    #[test]
+    fn barycentric_on_the_lde_coset_matches_the_trace_domain() {
+        // A trace column of height 8, its LDE at blowup 2 (storage order), and the value of
+        // its polynomial at z from each: equal in the field.
+        let col: Vec<Felt> = (0..8u64).map(|r| Felt::from_u64(r * r * 7 + 3)).collect();
+        let trace = RowMajorMatrix::new_col(col);
+        let lde = Lde::new().extend(&trace, 1);
+        let z = super::super::field::ext_from_limbs(Felt::from_u64(77), Felt::from_u64(9));
+        let on_h = weighted_column_sums(&trace, &subgroup_weights(3, z).unwrap());
+        let points = lde_points(coset_shift(), 4);
+        let on_coset = weighted_column_sums(&lde, &coset_weights(&points, z).unwrap());
+        assert_eq!(on_h, on_coset);
+        assert!(coset_weights(&points, Ext::from(points[5])).is_none());
     }
 }

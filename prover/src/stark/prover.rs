@@ -111,6 +111,8 @@ pub fn prove<A: Air>(
         transcript.absorb_exts(&[aux.sum]);
         store.set_aux(i, aux);
     }
+    // With the LDEs resident, nothing after Phase C reads the traces.
+    store.release_traces();
 
     // 4 ----- Round 2: composition polynomials ------------------------------------------------
     let alpha = transcript.challenge_ext();
@@ -149,6 +151,34 @@ pub fn prove<A: Air>(
             // the Merkle trees tag their own layers.
             let _tag = memtag::scope(Tag::FriLayers);
             let delta = transcript.challenge_ext();
+            let points = lde_points(coset_shift(), log_big);
+            let zw = z * Felt::two_adic_generator(*log_n);
+            if store.ldes_resident() {
+                // The LDEs are resident: the DEEP quotient straight on their rows, member by
+                // member (scaled by delta^i). The same field elements as combining on the
+                // trace domain and extending (`deep` tests both), without the traces.
+                let mut combined = vec![Ext::ZERO; 1 << log_big];
+                let mut scale = Ext::ONE;
+                for &m in members {
+                    let ldes = store.resident_ldes(m).expect("resident under this plan");
+                    let combiner = DeepCombiner::new(&layout.widths[m], &ood[m], lambda);
+                    let slices: Vec<(&[Felt], usize)> =
+                        ldes.iter().map(|c| (&c.values[..], c.width)).collect();
+                    deep::accumulate(&combiner, &slices, &points, z, zw, scale, &mut combined)
+                        .map_err(ProveError::UnluckyChallenge)?;
+                    scale *= delta;
+                }
+                drop(points);
+                return Ok::<_, ProveError>(fri::commit_with(
+                    &lde,
+                    combined,
+                    log_big,
+                    params.num_fri_folds(*log_n),
+                    params.log_blowup,
+                    &mut transcript,
+                    plan.leaf_drop,
+                ));
+            }
             // DEEP is linear in the columns: combine every member's columns on its trace
             // domain (scaled by delta^i), then extend the two combinations once.
             let mut acc = vec![[Ext::ZERO; 2]; 1 << log_n];
@@ -170,8 +200,6 @@ pub fn prove<A: Air>(
                     scale *= delta;
                 }
             }
-            let points = lde_points(coset_shift(), log_big);
-            let zw = z * Felt::two_adic_generator(*log_n);
             let combined =
                 deep::quotient_on_lde(&lde, acc, (a_z, b_zw), params.log_blowup, &points, z, zw)
                     .map_err(ProveError::UnluckyChallenge)?;

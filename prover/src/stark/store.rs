@@ -5,11 +5,18 @@
 //!
 //! | needed | resident | otherwise |
 //! |---|---|---|
-//! | main trace | kept from Phase A | asked from the [`TraceSource`] again (`retire_traces`) |
-//! | aux trace | kept from Phase C | rebuilt from the main trace and the LogUp challenges |
+//! | main trace | kept from Phase A to the end of Phase C (to the end with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`) |
+//! | aux trace | kept from Phase C with `stream_lde` only | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | recomputed from its trace, or the quotient's coefficients (`stream_lde`) |
 //! | a leaf hash | kept in the tree | re-hashed from the LDE row being opened (`leaf_drop`) |
+//!
+//! Rounds 3 and 4 (out-of-domain values, DEEP) are linear in the committed columns. With
+//! every LDE resident ([`InstanceStore::ldes_resident`]: no `stream_lde`) they read the LDEs
+//! (barycentric weights on the coset, the DEEP quotient on the LDE rows), which give the same
+//! field elements as the traces, so the traces are freed after Phase C
+//! ([`InstanceStore::release_traces`]). With `stream_lde` they read the traces, which are
+//! then the smaller thing to keep.
 //!
 //! Recomputation goes through the same code as the first computation ([`Lde::extend`],
 //! [`logup::build_aux_trace`], [`composition::quotient_lde`]), so the values are identical.
@@ -22,7 +29,9 @@ use p3_matrix::dense::RowMajorMatrix;
 
 use super::air::Air;
 use super::composition::{self, AuxLde, InstanceLdes, QuotientParts};
-use super::domain::{Lde, subgroup_weights, weighted_column_sums};
+use super::domain::{
+    Lde, coset_shift, coset_weights, lde_points, subgroup_weights, weighted_column_sums,
+};
 use super::error::ProveError;
 use super::field::{Ext, Felt, ext_from_limbs, powers};
 use super::logup::{self, LogupChallenges};
@@ -484,10 +493,45 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         }
         let committed = Committed::commit(self.extend(&trace, Tag::AuxLde), &self.plan);
         Ok(AuxPart {
-            trace: Some(trace),
+            // With the LDEs resident, Rounds 3 and 4 read them, not the trace.
+            trace: (!self.ldes_resident()).then_some(trace),
             committed,
             sum,
         })
+    }
+
+    /// Whether every committed LDE stays resident (no `stream_lde`): then Rounds 3 and 4
+    /// read the LDEs, and the traces are not needed after Phase C.
+    pub fn ldes_resident(&self) -> bool {
+        !self.plan.stream_lde
+    }
+
+    /// After Phase C: with the LDEs resident, frees the kept main traces (the aux traces
+    /// were never kept). Nothing later reads them: the out-of-domain values and the DEEP
+    /// combination come from the LDEs, which give the same field elements.
+    pub fn release_traces(&mut self) {
+        if self.ldes_resident() {
+            for kept in &mut self.kept {
+                kept.main.trace = None;
+            }
+        }
+    }
+
+    /// Instance `k`'s resident LDEs in commitment order (preprocessed, main, aux,
+    /// quotient), or `None` when they are not all resident. What Round 4 combines when
+    /// [`InstanceStore::ldes_resident`].
+    pub fn resident_ldes(&self, k: usize) -> Option<Vec<&Mat>> {
+        let kept = &self.kept[k];
+        let mut out = Vec::with_capacity(4);
+        if let Some(p) = &self.pre[k] {
+            out.push(p.committed.lde.as_ref()?);
+        }
+        out.push(kept.main.committed.lde.as_ref()?);
+        if let Some(a) = &kept.aux {
+            out.push(a.committed.lde.as_ref()?);
+        }
+        out.push(kept.quotient.as_ref()?.committed.lde.as_ref()?);
+        Some(out)
     }
 
     /// Records instance `k`'s Phase C result.
@@ -547,13 +591,37 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             let u = ext_from_limbs(Felt::ZERO, Felt::ONE);
             limbs.chunks_exact(2).map(|l| l[0] + u * l[1]).collect()
         };
-        let main = self.main_trace(k, false)?;
-        let (aux_local, aux_next) = match self.aux_trace(k, &main, false)? {
-            Some(a) => (ext_cols(at(&a, &wz)), ext_cols(at(&a, &wzw))),
-            None => (Vec::new(), Vec::new()),
+        let kept = &self.kept[k];
+        let resident = kept
+            .main
+            .committed
+            .lde
+            .as_ref()
+            .filter(|_| self.ldes_resident());
+        let ((main_local, main_next), (aux_local, aux_next)) = if let Some(main_lde) = resident {
+            // The same values from the resident LDEs, by barycentric weights on the coset.
+            let points = lde_points(coset_shift(), log_n + self.params.log_blowup);
+            let unlucky =
+                || ProveError::UnluckyChallenge("out-of-domain point inside the LDE domain");
+            let cz = coset_weights(&points, z).ok_or_else(unlucky)?;
+            let czw = coset_weights(&points, zw).ok_or_else(unlucky)?;
+            drop(points);
+            let aux = match &kept.aux {
+                Some(a) => {
+                    let lde = a.committed.lde.as_ref().expect("resident under this plan");
+                    (ext_cols(at(lde, &cz)), ext_cols(at(lde, &czw)))
+                }
+                None => (Vec::new(), Vec::new()),
+            };
+            ((at(main_lde, &cz), at(main_lde, &czw)), aux)
+        } else {
+            let main = self.main_trace(k, false)?;
+            let aux = match self.aux_trace(k, &main, false)? {
+                Some(a) => (ext_cols(at(&a, &wz)), ext_cols(at(&a, &wzw))),
+                None => (Vec::new(), Vec::new()),
+            };
+            ((at(&main, &wz), at(&main, &wzw)), aux)
         };
-        let (main_local, main_next) = (at(&main, &wz), at(&main, &wzw));
-        drop(main);
         let (pre_local, pre_next) = match &self.pre[k] {
             Some(p) => (at(&p.trace, &wz), at(&p.trace, &wzw)),
             None => (Vec::new(), Vec::new()),
