@@ -232,6 +232,24 @@ pub(crate) fn texts(svg: &str) -> Vec<String> {
         .collect()
 }
 
+/// The vertical two-point polylines of an SVG taller than a few pixels: the charts'
+/// min-max bars.
+pub(crate) fn vertical_bars(svg: &str) -> usize {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .filter_map(|n| n.attribute("points"))
+        .filter(|p| {
+            let pts: Vec<(f64, f64)> = p
+                .split_whitespace()
+                .filter_map(|xy| xy.split_once(','))
+                .map(|(x, y)| (x.parse().unwrap(), y.parse().unwrap()))
+                .collect();
+            pts.len() == 2 && pts[0].0 == pts[1].0 && (pts[0].1 - pts[1].1).abs() > 4.0
+        })
+        .count()
+}
+
 /// How many elements named `tag` the SVG has.
 pub(crate) fn count(svg: &str, tag: &str) -> usize {
     let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");

@@ -688,6 +688,13 @@ mod tests {
         Rules::default()
     }
 
+    fn labelled(c: &MetricComparison) -> Labelled<'_> {
+        Labelled {
+            label: "",
+            comparison: c,
+        }
+    }
+
     fn time(base: &[f64], head: &[f64]) -> MetricComparison {
         compare(Metric::Time, base, head, Design::Independent, &rules()).unwrap()
     }
@@ -729,13 +736,7 @@ mod tests {
             panic!("{:?}", c.runs_to_settle);
         };
         assert!(n > 6, "{n}");
-        let v = verdict(
-            &[Labelled {
-                label: "",
-                comparison: &c,
-            }],
-            &[],
-        );
+        let v = verdict(&[labelled(&c)], &[]);
         let Verdict::Inconclusive { what } = &v else {
             panic!("{v:?}");
         };
@@ -765,16 +766,7 @@ mod tests {
             &rules(),
         )
         .unwrap();
-        let items = [
-            Labelled {
-                label: "",
-                comparison: &one,
-            },
-            Labelled {
-                label: "",
-                comparison: &heap,
-            },
-        ];
+        let items = [labelled(&one), labelled(&heap)];
         assert_eq!(verdict(&items, &[]), Verdict::NoChange);
     }
 
@@ -791,16 +783,7 @@ mod tests {
             &rules(),
         )
         .unwrap();
-        let items = [
-            Labelled {
-                label: "",
-                comparison: &noisy_time,
-            },
-            Labelled {
-                label: "",
-                comparison: &heap,
-            },
-        ];
+        let items = [labelled(&noisy_time), labelled(&heap)];
         assert!(verdict(&items, &[]).is_regression());
         assert!(matches!(
             verdict(&items[..1], &[]),
@@ -959,13 +942,6 @@ mod tests {
             compare(Metric::Heap, &[1.0], &[1.0], Design::Independent, &bad),
             Err(VerdictError::BadRule { .. })
         ));
-    }
-
-    fn labelled(c: &MetricComparison) -> Labelled<'_> {
-        Labelled {
-            label: "",
-            comparison: c,
-        }
     }
 
     #[test]

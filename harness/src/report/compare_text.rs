@@ -104,13 +104,16 @@ pub fn pct_cell(m: &MetricComparison) -> String {
 }
 
 /// The metric column: `Prove time`, or `Prove time · leaf-drop` in a section of several
-/// modes; `(info)` after RSS.
-pub fn metric_label(metric: Metric, mode: &str, many_modes: bool) -> String {
-    let base = if metric.is_judged() {
-        metric.label().to_string()
-    } else {
-        format!("{} (info)", metric.label())
-    };
+/// modes; `(info)` after RSS; `centre` after the name when the columns are not medians
+/// (`Prove time (geomean)`).
+pub fn metric_label(metric: Metric, mode: &str, many_modes: bool, centre: Option<&str>) -> String {
+    let mut base = metric.label().to_string();
+    if let Some(c) = centre {
+        base.push_str(&format!(" ({c})"));
+    }
+    if !metric.is_judged() {
+        base.push_str(" (info)");
+    }
     if many_modes {
         format!("{base} · {mode}")
     } else {
@@ -121,22 +124,11 @@ pub fn metric_label(metric: Metric, mode: &str, many_modes: bool) -> String {
 /// One table row: metric, base, head, Δ, Δ %, icon.
 pub fn row(m: &MetricComparison, mode: &str, many_modes: bool) -> [String; 6] {
     // Time with an interval is compared by its geometric means: show those, named.
-    let (label, base, head) = match (&m.interval, m.base.geomean, m.head.geomean) {
-        (Some(_), Some(b), Some(h)) => (
-            metric_label(m.metric, mode, many_modes).replacen(
-                "Prove time",
-                "Prove time (geomean)",
-                1,
-            ),
-            b,
-            h,
-        ),
-        _ => (
-            metric_label(m.metric, mode, many_modes),
-            m.base.median,
-            m.head.median,
-        ),
+    let (centre, base, head) = match (&m.interval, m.base.geomean, m.head.geomean) {
+        (Some(_), Some(b), Some(h)) => (Some("geomean"), b, h),
+        _ => (None, m.base.median, m.head.median),
     };
+    let label = metric_label(m.metric, mode, many_modes, centre);
     [
         label,
         value(m.metric, base),
@@ -150,7 +142,7 @@ pub fn row(m: &MetricComparison, mode: &str, many_modes: bool) -> [String; 6] {
 /// A row with no base to compare with.
 pub fn head_only_row(metric: Metric, v: f64, mode: &str, many_modes: bool) -> [String; 6] {
     [
-        metric_label(metric, mode, many_modes),
+        metric_label(metric, mode, many_modes, None),
         "-".into(),
         value(metric, v),
         "-".into(),

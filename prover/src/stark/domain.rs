@@ -157,23 +157,9 @@ impl Lde {
 /// of size `2^log_n` (natural order) at the point `z`:
 /// `p(z) = sum_r weights[r] * p(w^r)`. Fails only if `z` lies in `H`.
 pub fn subgroup_weights(log_n: usize, z: Ext) -> Option<Vec<Ext>> {
-    let n = 1usize << log_n;
-    let w = Felt::two_adic_generator(log_n);
-    let points = super::field::powers(w, n);
-    let diffs: Vec<Ext> = points.par_iter().map(|&x| z - x).collect();
-    if diffs.contains(&Ext::ZERO) {
-        return None;
-    }
-    let inv = p3_field::batch_multiplicative_inverse(&diffs);
-    // p(z) = (z^n - 1)/n * sum_r w^r/(z - w^r) * y_r
-    let scale = (z.exp_power_of_2(log_n) - Ext::ONE) * Felt::from_usize(n).inverse();
-    Some(
-        points
-            .par_iter()
-            .zip(inv.par_iter())
-            .map(|(&x, &i)| scale * i * x)
-            .collect(),
-    )
+    // H is the coset of shift 1: p(z) = (z^n - 1)/n * sum_r w^r/(z - w^r) * y_r.
+    let points = super::field::powers(Felt::two_adic_generator(log_n), 1 << log_n);
+    coset_weights(&points, z)
 }
 
 /// Barycentric weights for evaluating polynomials of degree below `points.len()` given by

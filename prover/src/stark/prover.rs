@@ -153,7 +153,7 @@ pub fn prove<A: Air>(
             let delta = transcript.challenge_ext();
             let points = lde_points(coset_shift(), log_big);
             let zw = z * Felt::two_adic_generator(*log_n);
-            if store.ldes_resident() {
+            let combined = if store.ldes_resident() {
                 // The LDEs are resident: the DEEP quotient straight on their rows, member by
                 // member (scaled by delta^i). The same field elements as combining on the
                 // trace domain and extending (`deep` tests both), without the traces.
@@ -168,41 +168,33 @@ pub fn prove<A: Air>(
                         .map_err(ProveError::UnluckyChallenge)?;
                     scale *= delta;
                 }
-                drop(points);
-                return Ok::<_, ProveError>(fri::commit_with(
-                    &lde,
-                    combined,
-                    log_big,
-                    params.num_fri_folds(*log_n),
-                    params.log_blowup,
-                    &mut transcript,
-                    plan.leaf_drop,
-                ));
-            }
-            // DEEP is linear in the columns: combine every member's columns on its trace
-            // domain (scaled by delta^i), then extend the two combinations once.
-            let mut acc = vec![[Ext::ZERO; 2]; 1 << log_n];
-            let (mut a_z, mut b_zw) = (Ext::ZERO, Ext::ZERO);
-            let mut scale = Ext::ONE;
-            // Members in waves of at most k: their columns are fetched or rebuilt
-            // concurrently, then combined one after another (each parallel inside).
-            for wave in members.chunks(k) {
-                let columns = bounded_map(k, wave.len(), |j| store.trace_domain_columns(wave[j]));
-                for (&m, cols) in wave.iter().zip(columns) {
-                    let cols = cols?;
-                    let combiner = DeepCombiner::new(&layout.widths[m], &ood[m], lambda);
-                    let slices: Vec<(&[Felt], usize)> =
-                        cols.iter().map(|c| (&c.values[..], c.width)).collect();
-                    deep::combine_on_trace_domain(&combiner, &slices, scale, &mut acc);
-                    let (a, b) = combiner.constants();
-                    a_z += scale * a;
-                    b_zw += scale * b;
-                    scale *= delta;
+                combined
+            } else {
+                // DEEP is linear in the columns: combine every member's columns on its trace
+                // domain (scaled by delta^i), then extend the two combinations once.
+                let mut acc = vec![[Ext::ZERO; 2]; 1 << log_n];
+                let (mut a_z, mut b_zw) = (Ext::ZERO, Ext::ZERO);
+                let mut scale = Ext::ONE;
+                // Members in waves of at most k: their columns are fetched or rebuilt
+                // concurrently, then combined one after another (each parallel inside).
+                for wave in members.chunks(k) {
+                    let columns =
+                        bounded_map(k, wave.len(), |j| store.trace_domain_columns(wave[j]));
+                    for (&m, cols) in wave.iter().zip(columns) {
+                        let cols = cols?;
+                        let combiner = DeepCombiner::new(&layout.widths[m], &ood[m], lambda);
+                        let slices: Vec<(&[Felt], usize)> =
+                            cols.iter().map(|c| (&c.values[..], c.width)).collect();
+                        deep::combine_on_trace_domain(&combiner, &slices, scale, &mut acc);
+                        let (a, b) = combiner.constants();
+                        a_z += scale * a;
+                        b_zw += scale * b;
+                        scale *= delta;
+                    }
                 }
-            }
-            let combined =
                 deep::quotient_on_lde(&lde, acc, (a_z, b_zw), params.log_blowup, &points, z, zw)
-                    .map_err(ProveError::UnluckyChallenge)?;
+                    .map_err(ProveError::UnluckyChallenge)?
+            };
             drop(points);
             let fri = fri::commit_with(
                 &lde,

@@ -177,7 +177,7 @@ mod tests {
     use super::*;
     use crate::analysis::growth::report_from;
     use crate::report::charts::legibility::{assert_legible, keep};
-    use crate::testing::{family_file, texts};
+    use crate::testing::{family_file, texts, vertical_bars};
 
     #[test]
     fn fitted_lines_with_slopes_in_the_legend() {
@@ -203,23 +203,6 @@ mod tests {
         assert!(growth_svg(&empty).is_err());
     }
 
-    /// Vertical two-point polylines taller than a few pixels: the spread bars.
-    fn bars(svg: &str) -> usize {
-        let doc = roxmltree::Document::parse(svg).unwrap();
-        doc.descendants()
-            .filter(|n| n.has_tag_name("polyline"))
-            .filter_map(|n| n.attribute("points"))
-            .filter(|p| {
-                let pts: Vec<(f64, f64)> = p
-                    .split_whitespace()
-                    .filter_map(|xy| xy.split_once(','))
-                    .map(|(x, y)| (x.parse().unwrap(), y.parse().unwrap()))
-                    .collect();
-                pts.len() == 2 && pts[0].0 == pts[1].0 && (pts[0].1 - pts[1].1).abs() > 4.0
-            })
-            .count()
-    }
-
     #[test]
     fn points_with_several_runs_carry_their_time_spread() {
         let mut notes = Vec::new();
@@ -240,7 +223,7 @@ mod tests {
             "{lo} {hi}"
         );
         let (a, b) = (growth_svg(&single).unwrap(), growth_svg(&double).unwrap());
-        assert_eq!(bars(&b), bars(&a) + 6);
+        assert_eq!(vertical_bars(&b), vertical_bars(&a) + 6);
         keep("growth-spread", &b);
         assert_legible(&b);
     }

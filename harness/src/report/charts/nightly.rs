@@ -580,7 +580,7 @@ pub fn nightly_svg(
 mod tests {
     use super::*;
     use crate::report::charts::legibility::{assert_legible, keep};
-    use crate::testing::{night, texts};
+    use crate::testing::{night, texts, vertical_bars};
 
     fn rules() -> NightRules {
         NightRules {
@@ -753,23 +753,6 @@ mod tests {
         assert!(x.iter().any(|s| s == "2026-04-06"), "{x:?}");
     }
 
-    /// Vertical segments of the SVG (bars, the legend's bar swatch, ticks).
-    fn verticals(svg: &str) -> usize {
-        let doc = roxmltree::Document::parse(svg).unwrap();
-        doc.descendants()
-            .filter(|n| n.has_tag_name("polyline"))
-            .filter_map(|n| n.attribute("points"))
-            .filter(|p| {
-                let pts: Vec<(f64, f64)> = p
-                    .split_whitespace()
-                    .filter_map(|xy| xy.split_once(','))
-                    .map(|(x, y)| (x.parse().unwrap(), y.parse().unwrap()))
-                    .collect();
-                pts.len() == 2 && pts[0].0 == pts[1].0 && (pts[0].1 - pts[1].1).abs() > 4.0
-            })
-            .count()
-    }
-
     #[test]
     fn each_night_with_several_runs_has_a_bar() {
         let spread: Vec<HistoryRecord> = (0..5)
@@ -782,7 +765,7 @@ mod tests {
         let without = nightly_svg(&agreeing, "fib", &rules()).unwrap();
         // One bar per night in the time panel, none in the heap panel (exact heap: the
         // bar collapses to the point), and the legend's bar swatch.
-        assert_eq!(verticals(&with), verticals(&without) + 5 + 1);
+        assert_eq!(vertical_bars(&with), vertical_bars(&without) + 5 + 1);
         assert!(texts(&with).iter().any(|s| s.starts_with("runs' min-max")));
     }
 
