@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use super::domain::{Lde, bitrev, coset_shift};
 use super::field::{Ext, Felt, ext_from_limbs, ext_limbs};
-use super::merkle::{Digest, MerkleTree, hash_leaf, hash_leaves};
+use super::merkle::{Digest, MerkleTree, hash_leaf};
 use super::transcript::Transcript;
 
 /// The prover's FRI state for one bucket: committed layers and the final polynomial.
@@ -83,12 +83,12 @@ pub fn commit(
     log_blowup: usize,
     transcript: &mut Transcript,
 ) -> FriCommitment {
-    commit_with(lde, evals, log_n, num_folds, log_blowup, transcript, false)
+    commit_with(lde, evals, log_n, num_folds, log_blowup, transcript, 0)
 }
 
-/// As [`commit`]; with `leaf_drop`, each layer tree's leaf layer is freed as soon as the
-/// tree is built (the same commitment as [`FriCommitment::drop_leaves`] afterwards, without
-/// every layer's leaves alive at the end of the commit phase).
+/// As [`commit`]; each layer tree holds its layers from `dropped_levels` up only (never
+/// building the lower ones in full): an opening re-hashes its subtree's pairs from the
+/// layer, which is kept. The same commitment for any `dropped_levels`.
 pub fn commit_with(
     lde: &Lde,
     mut evals: Vec<Ext>,
@@ -96,22 +96,18 @@ pub fn commit_with(
     num_folds: usize,
     log_blowup: usize,
     transcript: &mut Transcript,
-    leaf_drop: bool,
+    dropped_levels: usize,
 ) -> FriCommitment {
     let mut layers = Vec::with_capacity(num_folds);
     let mut trees = Vec::with_capacity(num_folds);
     for j in 0..num_folds {
         let log_size = log_n - j;
         // The same digests as `pair_leaf` of each pair.
-        let leaves = hash_leaves(evals.len() / 2, |p| {
+        let tree = MerkleTree::build_above(evals.len() / 2, dropped_levels, |p| {
             let [a0, a1] = ext_limbs(&evals[2 * p]);
             let [b0, b1] = ext_limbs(&evals[2 * p + 1]);
             [a0, a1, b0, b1]
         });
-        let mut tree = MerkleTree::from_leaves(leaves);
-        if leaf_drop {
-            tree.drop_leaves();
-        }
         transcript.absorb_digest(&tree.root());
         let beta = transcript.challenge_ext();
         let next = fold_layer(&evals, beta, j, log_size);
@@ -157,10 +153,10 @@ impl FriCommitment {
         self.trees.iter().map(MerkleTree::root).collect()
     }
 
-    /// Frees the leaf layer of every layer tree: an opening re-hashes the sibling pair from
-    /// the layer itself, which is kept.
-    pub fn drop_leaves(&mut self) {
-        self.trees.iter_mut().for_each(MerkleTree::drop_leaves);
+    /// Frees the layers below `levels` of every layer tree: an opening re-hashes its
+    /// subtree's pairs from the layer itself, which is kept.
+    pub fn drop_below(&mut self, levels: usize) {
+        self.trees.iter_mut().for_each(|t| t.drop_below(levels));
     }
 
     /// The openings of every layer for a query at storage row `index` of layer 0.
@@ -171,12 +167,8 @@ impl FriCommitment {
             .map(|(layer, tree)| {
                 let p = index >> 1;
                 index = p;
-                let s = p ^ 1;
-                let sibling = pair_leaf(&[layer[2 * s], layer[2 * s + 1]]);
-                (
-                    [layer[2 * p], layer[2 * p + 1]],
-                    tree.path_with_leaf_sibling(p, sibling),
-                )
+                let leaf = |s: usize| pair_leaf(&[layer[2 * s], layer[2 * s + 1]]);
+                ([layer[2 * p], layer[2 * p + 1]], tree.path_with_leaves(p, leaf))
             })
             .collect()
     }

@@ -1,4 +1,4 @@
-//! Keccak-256 Merkle trees over matrix rows, with an optional dropped leaf layer.
+//! Keccak-256 Merkle trees over matrix rows, holding only their upper layers.
 //!
 //! * Leaf `i` = `keccak(0x00 || row_i)`, each cell as 8 canonical little-endian bytes.
 //! * Node = `keccak(0x01 || left || right)`.
@@ -8,9 +8,13 @@
 //! same digests as hashing each message alone ([`hash_leaf`], [`hash_node`]: what openings
 //! and the verifier use); the tests check the two agree.
 //!
-//! The tree keeps every layer. [`MerkleTree::drop_leaves`] frees the leaf layer (half the
-//! tree); openings then take the sibling leaf's hash from the caller, who re-hashes that row
-//! from the LDE, and produce exactly the same path.
+//! A tree may hold its layers from some level `d` up only ([`MerkleTree::commit_rows_above`]):
+//! each subtree of `2^d` leaves is hashed and reduced to its root in scratch, so the lower
+//! layers are never held in full. An opening then re-hashes the `2^d` rows of the queried
+//! leaf's subtree (the caller supplies them, from the LDE it holds or recomputes) and
+//! produces exactly the same path. The lower layers are most of a tree's memory (the leaves
+//! alone are half of it) and an opening reads only one node of each, so the prover holds
+//! them for no mode: see [`MemoryPlan::merkle_dropped_levels`](super::plan::MemoryPlan).
 
 use p3_keccak::Keccak256Hash;
 use p3_symmetric::CryptographicHasher;
@@ -80,18 +84,74 @@ fn hash_batched(n: usize, tag: Tag, write: impl Fn(usize, &mut Vec<u8>) + Sync) 
     out
 }
 
+/// The roots of the subtrees of `2^levels` leaves over `n` leaves (a multiple of `2^levels`),
+/// leaf `i`'s message written by `write(i, buf)` (appending to `buf`, tag byte included):
+/// `n >> levels` digests, the tree's layer `levels`, without the layers below it ever being
+/// held. Each job hashes up to [`BATCH`] leaves through the vectorised sponge, then reduces
+/// them in its own scratch; parallel for large `n`. With `levels = 0` these are the leaves.
+fn subtree_roots(n: usize, levels: usize, write: impl Fn(usize, &mut Vec<u8>) + Sync) -> Vec<Digest> {
+    let tag = if levels == 0 { Tag::MerkleLeaves } else { Tag::MerkleNodes };
+    let mut out = memtag::tagged(tag, || vec![[0u8; 32]; n >> levels]);
+    let roots_per_job = (BATCH >> levels).max(1);
+    let job = |scratch: &mut (Vec<u8>, Vec<Digest>), (j, out): (usize, &mut [Digest])| {
+        // The messages and the digests below layer `levels` are scratch, whichever thread
+        // (and tag) runs the job.
+        let _scratch = memtag::scope(Tag::Other);
+        let (buf, digests) = scratch;
+        let first = (j * roots_per_job) << levels;
+        let count = out.len() << levels;
+        buf.clear();
+        for i in first..first + count {
+            write(i, buf);
+        }
+        if levels == 0 {
+            Keccak256Hash.hash_many(buf, out);
+            return;
+        }
+        digests.clear();
+        digests.resize(count, [0u8; 32]);
+        Keccak256Hash.hash_many(buf, digests);
+        let mut len = count;
+        while len > out.len() {
+            buf.clear();
+            for pair in digests[..len].chunks_exact(2) {
+                buf.push(NODE_TAG);
+                buf.extend_from_slice(&pair[0]);
+                buf.extend_from_slice(&pair[1]);
+            }
+            len /= 2;
+            Keccak256Hash.hash_many(buf, &mut digests[..len]);
+        }
+        out.copy_from_slice(&digests[..len]);
+    };
+    if n >= PAR_MIN {
+        out.par_chunks_mut(roots_per_job)
+            .enumerate()
+            .for_each_init(Default::default, job);
+    } else {
+        let mut scratch = Default::default();
+        out.chunks_mut(roots_per_job)
+            .enumerate()
+            .for_each(|j| job(&mut scratch, j));
+    }
+    out
+}
+
+/// Writes the leaf message of a row: the tag, then each cell's bytes.
+fn write_leaf<I: IntoIterator<Item = Felt>>(cells: I, buf: &mut Vec<u8>) {
+    buf.push(LEAF_TAG);
+    for f in cells {
+        buf.extend_from_slice(&felt_bytes(&f));
+    }
+}
+
 /// Leaf hashes of `n` rows of equal width, row `i`'s cells given by `row(i)`: the same
 /// digests as [`hash_leaf`] of each row.
 pub fn hash_leaves<I: IntoIterator<Item = Felt>>(
     n: usize,
     row: impl Fn(usize) -> I + Sync,
 ) -> Vec<Digest> {
-    hash_batched(n, Tag::MerkleLeaves, |i, buf| {
-        buf.push(LEAF_TAG);
-        for f in row(i) {
-            buf.extend_from_slice(&felt_bytes(&f));
-        }
-    })
+    subtree_roots(n, 0, |i, buf| write_leaf(row(i), buf))
 }
 
 /// The layer above `prev` (an even number of nodes): the same digests as [`hash_node`] of
@@ -104,26 +164,69 @@ fn hash_layer(prev: &[Digest]) -> Vec<Digest> {
     })
 }
 
-/// A Merkle tree whose leaves are the rows of a matrix of `width` cells.
+/// A Merkle tree whose leaves are the rows of a matrix of `width` cells, holding its layers
+/// from [`MerkleTree::dropped_levels`] up.
 #[derive(Clone, Debug)]
 pub struct MerkleTree {
-    /// `layers[0]` are the leaves (empty once dropped), the last layer is `[root]`.
+    /// `layers[0]` are the leaves, the last layer is `[root]`; the layers below `dropped`
+    /// are empty.
     layers: Vec<Vec<Digest>>,
     num_leaves: usize,
+    dropped: usize,
 }
 
 impl MerkleTree {
     /// Commits to the rows of a row-major matrix (`values.len()` a multiple of `width`, and a
-    /// power-of-two number of rows).
+    /// power-of-two number of rows), keeping every layer.
     pub fn commit_rows(values: &[Felt], width: usize) -> Self {
-        assert!(width > 0, "cannot commit to a zero-width matrix");
-        let leaves = hash_leaves(values.len() / width, |i| {
-            values[i * width..(i + 1) * width].iter().copied()
-        });
-        Self::from_leaves(leaves)
+        Self::commit_rows_above(values, width, 0)
     }
 
-    /// Builds the tree above the given leaf hashes (a power-of-two count).
+    /// As [`MerkleTree::commit_rows`], holding only the layers from `drop` up (clamped to
+    /// the tree's height, so that the root is always held): the lower layers are never
+    /// built in full, only within each subtree's scratch.
+    pub fn commit_rows_above(values: &[Felt], width: usize, drop: usize) -> Self {
+        assert!(width > 0, "cannot commit to a zero-width matrix");
+        let rows = values.len() / width;
+        Self::build(rows, drop, |i, buf| {
+            write_leaf(values[i * width..(i + 1) * width].iter().copied(), buf)
+        })
+    }
+
+    /// The tree over `num_leaves` rows (a power of two), row `i`'s cells given by `row(i)`,
+    /// holding the layers from `drop` (clamped) up: the same tree as committing the rows.
+    pub fn build_above<I: IntoIterator<Item = Felt>>(
+        num_leaves: usize,
+        drop: usize,
+        row: impl Fn(usize) -> I + Sync,
+    ) -> Self {
+        Self::build(num_leaves, drop, |i, buf| write_leaf(row(i), buf))
+    }
+
+    /// The tree over `num_leaves` leaves (a power of two), leaf `i`'s message written by
+    /// `write`, holding the layers from `drop` (clamped) up.
+    fn build(num_leaves: usize, drop: usize, write: impl Fn(usize, &mut Vec<u8>) + Sync) -> Self {
+        assert!(
+            num_leaves.is_power_of_two(),
+            "Merkle trees need a power-of-two number of leaves, got {num_leaves}"
+        );
+        let depth = num_leaves.trailing_zeros() as usize;
+        let dropped = drop.min(depth);
+        let mut layers = vec![Vec::new(); dropped];
+        layers.push(subtree_roots(num_leaves, dropped, write));
+        while layers.last().map_or(0, Vec::len) > 1 {
+            let next = hash_layer(layers.last().expect("at least one layer"));
+            layers.push(next);
+        }
+        Self {
+            layers,
+            num_leaves,
+            dropped,
+        }
+    }
+
+    /// Builds the tree above the given leaf hashes (a power-of-two count), keeping every
+    /// layer.
     pub fn from_leaves(leaves: Vec<Digest>) -> Self {
         let num_leaves = leaves.len();
         assert!(
@@ -135,7 +238,11 @@ impl MerkleTree {
             let next = hash_layer(layers.last().expect("at least one layer"));
             layers.push(next);
         }
-        Self { layers, num_leaves }
+        Self {
+            layers,
+            num_leaves,
+            dropped: 0,
+        }
     }
 
     /// The root.
@@ -153,16 +260,19 @@ impl MerkleTree {
         self.layers.len() - 1
     }
 
-    /// Whether the leaf layer has been dropped.
-    pub fn leaves_dropped(&self) -> bool {
-        self.num_leaves > 1 && self.layers[0].is_empty()
+    /// How many of the lowest layers (the leaves first) are not held.
+    pub fn dropped_levels(&self) -> usize {
+        self.dropped
     }
 
-    /// Frees the leaf layer. Idempotent; a one-leaf tree keeps its leaf (it is the root).
-    pub fn drop_leaves(&mut self) {
-        if self.num_leaves > 1 {
-            self.layers[0] = Vec::new();
+    /// Frees the layers below `levels` (clamped to the height: the root stays). Never
+    /// brings a freed layer back.
+    pub fn drop_below(&mut self, levels: usize) {
+        let levels = levels.min(self.depth());
+        for layer in &mut self.layers[..levels] {
+            *layer = Vec::new();
         }
+        self.dropped = self.dropped.max(levels);
     }
 
     /// Heap bytes held by the tree's layers.
@@ -170,31 +280,32 @@ impl MerkleTree {
         self.layers.iter().map(|l| l.capacity() * 32).sum()
     }
 
-    /// The authentication path of leaf `index`, bottom-up. Needs the leaf layer.
+    /// The authentication path of leaf `index`, bottom-up. Needs every layer.
     pub fn path(&self, index: usize) -> Vec<Digest> {
-        assert!(
-            !self.leaves_dropped(),
-            "leaf layer dropped: use path_with_leaf_sibling"
-        );
-        self.path_inner(index, None)
+        assert_eq!(self.dropped, 0, "layers dropped: use path_with_leaves");
+        self.path_with_leaves(index, |_| unreachable!("every layer is held"))
     }
 
-    /// The same path as [`MerkleTree::path`], with the bottom sibling supplied by the caller
-    /// (the re-hashed row `index ^ 1`). Works whether or not the leaves were dropped.
-    pub fn path_with_leaf_sibling(&self, index: usize, sibling_leaf: Digest) -> Vec<Digest> {
-        self.path_inner(index, Some(sibling_leaf))
-    }
-
-    fn path_inner(&self, index: usize, sibling_leaf: Option<Digest>) -> Vec<Digest> {
+    /// The same path as [`MerkleTree::path`], with the leaves' hashes the tree no longer
+    /// holds supplied by `leaf(j)` (the caller re-hashes row `j`): the `2^dropped` leaves of
+    /// `index`'s subtree are hashed and reduced here, and the rest of the path is read.
+    pub fn path_with_leaves(&self, index: usize, leaf: impl Fn(usize) -> Digest) -> Vec<Digest> {
         assert!(index < self.num_leaves, "leaf {index} out of range");
         let mut path = Vec::with_capacity(self.depth());
-        let mut i = index;
-        for (level, layer) in self.layers[..self.depth()].iter().enumerate() {
-            let sib = match (level, sibling_leaf) {
-                (0, Some(s)) => s,
-                _ => layer[i ^ 1],
-            };
-            path.push(sib);
+        let d = self.dropped;
+        if d > 0 {
+            let base = index & !((1usize << d) - 1);
+            let mut layer: Vec<Digest> = (base..base + (1 << d)).map(&leaf).collect();
+            let mut i = index - base;
+            while layer.len() > 1 {
+                path.push(layer[i ^ 1]);
+                layer = layer.chunks_exact(2).map(|p| hash_node(&p[0], &p[1])).collect();
+                i >>= 1;
+            }
+        }
+        let mut i = index >> d;
+        for layer in &self.layers[d..self.depth()] {
+            path.push(layer[i ^ 1]);
             i >>= 1;
         }
         path
@@ -246,33 +357,52 @@ mod tests {
     }
 
     #[test]
-    fn leaf_drop_paths_equal_full_paths() {
+    fn trees_without_their_lower_layers_give_the_same_roots_and_paths() {
         // Both edges, their neighbours, and pseudo-random positions (a fixed LCG), on trees
-        // small and large enough to be hashed in parallel.
+        // small and large enough to be hashed in parallel, with every number of dropped
+        // levels up to past the height (clamped: the root is held).
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         for (rows, width) in [(2, 3), (64, 5), (1 << 11, 7)] {
             let vals = matrix(rows, width);
             let full = MerkleTree::commit_rows(&vals, width);
-            let mut dropped = full.clone();
-            dropped.drop_leaves();
-            assert!(dropped.leaves_dropped());
-            assert!(dropped.heap_bytes() < full.heap_bytes());
-            assert_eq!(dropped.root(), full.root());
-            let mut positions = vec![0, 1, rows - 2, rows - 1];
-            for _ in 0..16 {
-                seed = seed
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                positions.push((seed >> 33) as usize % rows);
+            let leaf = |j: usize| hash_leaf(&vals[width * j..width * (j + 1)]);
+            let depth = full.depth();
+            for drop in [1, 2, 4, 9, depth, depth + 3] {
+                let built = MerkleTree::commit_rows_above(&vals, width, drop);
+                let mut freed = full.clone();
+                freed.drop_below(drop);
+                for lean in [&built, &freed] {
+                    assert_eq!(lean.dropped_levels(), drop.min(depth));
+                    assert_eq!(lean.root(), full.root(), "{rows} rows, {drop} dropped");
+                    assert!(lean.heap_bytes() < full.heap_bytes());
+                }
+                let mut positions = vec![0, 1, rows - 2, rows - 1];
+                for _ in 0..16 {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    positions.push((seed >> 33) as usize % rows);
+                }
+                for i in positions {
+                    let path = built.path_with_leaves(i, leaf);
+                    assert_eq!(path, full.path(i), "{rows} rows, {drop} dropped, leaf {i}");
+                    assert_eq!(freed.path_with_leaves(i, leaf), path);
+                    assert!(verify_path(&built.root(), i, leaf(i), &path));
+                }
             }
-            for i in positions {
-                let s = i ^ 1;
-                let sib = hash_leaf(&vals[width * s..width * (s + 1)]);
-                let path = dropped.path_with_leaf_sibling(i, sib);
-                assert_eq!(path, full.path(i), "{rows} rows, leaf {i}");
-                let leaf = hash_leaf(&vals[width * i..width * (i + 1)]);
-                assert!(verify_path(&dropped.root(), i, leaf, &path));
-            }
+        }
+    }
+
+    #[test]
+    fn subtree_roots_are_the_layer_they_stand_for() {
+        let (rows, width) = (BATCH * 4, 3);
+        let vals = matrix(rows, width);
+        let full = MerkleTree::commit_rows(&vals, width);
+        for levels in [0, 1, 3, 8, 10] {
+            let roots = subtree_roots(rows, levels, |i, buf| {
+                write_leaf(vals[i * width..(i + 1) * width].iter().copied(), buf)
+            });
+            assert_eq!(roots, full.layers[levels], "layer {levels}");
         }
     }
 
@@ -301,7 +431,8 @@ mod tests {
     fn single_leaf_tree_is_its_root() {
         let vals = matrix(1, 2);
         let mut tree = MerkleTree::commit_rows(&vals, 2);
-        tree.drop_leaves();
+        tree.drop_below(3);
+        assert_eq!(tree.dropped_levels(), 0);
         assert_eq!(tree.root(), hash_leaf(&vals));
         assert!(verify_path(&tree.root(), 0, hash_leaf(&vals), &[]));
     }

@@ -100,19 +100,29 @@ pub fn prove<A: Air>(
     store.set_challenges(LogupChallenges::new(beta, transcript.challenge_ext()));
 
     // 3 ----- Phase C: LogUp aux traces -------------------------------------------------------
+    // With the LDEs resident, nothing after Phase C reads the main traces: each is handed to
+    // its instance's aux build and freed there, the rest when Phase C ends.
+    let handed: Vec<std::sync::Mutex<Option<_>>> = store
+        .hand_over_traces()
+        .into_iter()
+        .map(std::sync::Mutex::new)
+        .collect();
     let with_aux = layout.aux_instances();
     let auxes = bounded_map(k, with_aux.len(), |j| {
-        let (phase, t) = on(Phase::AuxCommit, with_aux[j]);
-        observed(observer, phase, t, || store.commit_aux(with_aux[j]))
+        let i = with_aux[j];
+        let (phase, t) = on(Phase::AuxCommit, i);
+        observed(observer, phase, t, || {
+            let last_use = handed[i].lock().expect("no prover thread panicked").take();
+            store.commit_aux(i, last_use)
+        })
     });
+    drop(handed);
     for (&i, aux) in with_aux.iter().zip(auxes) {
         let aux = aux?;
         transcript.absorb_digest(&aux.root());
         transcript.absorb_exts(&[aux.sum]);
         store.set_aux(i, aux);
     }
-    // With the LDEs resident, nothing after Phase C reads the traces.
-    store.release_traces();
 
     // 4 ----- Round 2: composition polynomials ------------------------------------------------
     let alpha = transcript.challenge_ext();
@@ -203,7 +213,7 @@ pub fn prove<A: Air>(
                 params.num_fri_folds(*log_n),
                 params.log_blowup,
                 &mut transcript,
-                plan.leaf_drop,
+                plan.merkle_dropped_levels(),
             );
             Ok::<_, ProveError>(fri)
         })?;

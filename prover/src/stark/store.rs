@@ -5,17 +5,17 @@
 //!
 //! | needed | resident | otherwise |
 //! |---|---|---|
-//! | main trace | kept from Phase A to the end of Phase C (to the end with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`) |
+//! | main trace | kept from Phase A until its aux trace is built in Phase C (to the end with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`) |
 //! | aux trace | kept from Phase C with `stream_lde` only | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | recomputed from its trace, or the quotient's coefficients (`stream_lde`) |
-//! | a leaf hash | kept in the tree | re-hashed from the LDE row being opened (`leaf_drop`) |
+//! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
 //!
 //! Rounds 3 and 4 (out-of-domain values, DEEP) are linear in the committed columns. With
 //! every LDE resident ([`InstanceStore::ldes_resident`]: no `stream_lde`) they read the LDEs
 //! (barycentric weights on the coset, the DEEP quotient on the LDE rows), which give the same
-//! field elements as the traces, so the traces are freed after Phase C
-//! ([`InstanceStore::release_traces`]). With `stream_lde` they read the traces, which are
+//! field elements as the traces, so each main trace is freed in Phase C as soon as its aux
+//! trace is built ([`InstanceStore::hand_over_traces`]). With `stream_lde` they read the traces, which are
 //! then the smaller thing to keep.
 //!
 //! Recomputation goes through the same code as the first computation ([`Lde::extend`],
@@ -57,9 +57,7 @@ impl Committed {
     /// Keeps of a fresh commitment what `plan` keeps.
     fn new(lde: Mat, tree: MerkleTree, plan: &MemoryPlan) -> Self {
         let mut tree = tree;
-        if plan.leaf_drop {
-            tree.drop_leaves();
-        }
+        tree.drop_below(plan.merkle_dropped_levels());
         Self {
             tree,
             lde: (!plan.stream_lde).then_some(lde),
@@ -68,7 +66,11 @@ impl Committed {
 
     /// Commits to `lde`.
     fn commit(lde: Mat, plan: &MemoryPlan) -> Self {
-        let tree = MerkleTree::commit_rows(&lde.values, lde.width());
+        let tree = MerkleTree::commit_rows_above(
+            &lde.values,
+            lde.width(),
+            plan.merkle_dropped_levels(),
+        );
         Self::new(lde, tree, plan)
     }
 }
@@ -477,12 +479,19 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     }
 
     /// Phase C for instance `k` (which has a bus): build, extend and commit its aux trace.
-    pub fn commit_aux(&self, k: usize) -> Result<AuxPart, ProveError> {
-        let keep = !self.plan.retire_traces;
-        let main = self.main_trace(k, false)?;
+    /// `last_use` is its main trace when handed over by [`InstanceStore::hand_over_traces`]
+    /// (freed here as soon as the aux trace is built), else the store's or the source's.
+    pub fn commit_aux(&self, k: usize, last_use: Option<Mat>) -> Result<AuxPart, ProveError> {
+        // Only stream_lde (without retire_traces) keeps the aux trace: Rounds 3 and 4 read it.
+        let keep = !self.plan.retire_traces && !self.ldes_resident();
+        let main = match last_use {
+            Some(trace) => Cow::Owned(trace),
+            None => self.main_trace(k, false)?,
+        };
         let (trace, sum) = self.build_aux(k, &main, !keep)?;
         drop(main);
         if !keep {
+            // Built with room: extended in place.
             let lde = self.extend_cow(Cow::Owned(trace), Tag::AuxLde);
             let committed = Committed::commit(lde, &self.plan);
             return Ok(AuxPart {
@@ -493,8 +502,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         }
         let committed = Committed::commit(self.extend(&trace, Tag::AuxLde), &self.plan);
         Ok(AuxPart {
-            // With the LDEs resident, Rounds 3 and 4 read them, not the trace.
-            trace: (!self.ldes_resident()).then_some(trace),
+            trace: Some(trace),
             committed,
             sum,
         })
@@ -506,15 +514,24 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         !self.plan.stream_lde
     }
 
-    /// After Phase C: with the LDEs resident, frees the kept main traces (the aux traces
-    /// were never kept). Nothing later reads them: the out-of-domain values and the DEEP
-    /// combination come from the LDEs, which give the same field elements.
-    pub fn release_traces(&mut self) {
-        if self.ldes_resident() {
-            for kept in &mut self.kept {
-                kept.main.trace = None;
-            }
-        }
+    /// Before Phase C: with the LDEs resident, hands over the kept main traces (one per
+    /// instance, `None` where none is kept), since Phase C is their last use; otherwise
+    /// hands over nothing (`stream_lde` reads the traces in Rounds 3 and 4). The caller
+    /// gives each to [`InstanceStore::commit_aux`], which frees it once the aux trace is
+    /// built, and drops the rest: nothing after Phase C reads them, since the out-of-domain
+    /// values and the DEEP combination come from the LDEs, which give the same field
+    /// elements.
+    pub fn hand_over_traces(&mut self) -> Vec<Option<Mat>> {
+        self.kept
+            .iter_mut()
+            .map(|kept| {
+                if self.plan.stream_lde {
+                    None
+                } else {
+                    kept.main.trace.take()
+                }
+            })
+            .collect()
     }
 
     /// Instance `k`'s resident LDEs in commitment order (preprocessed, main, aux,
@@ -666,7 +683,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             for (&q, opening) in queries.iter().zip(&mut out) {
                 opening.push(RowOpening {
                     values: row(q).to_vec(),
-                    path: tree.path_with_leaf_sibling(q, hash_leaf(row(q ^ 1))),
+                    path: tree.path_with_leaves(q, |j| hash_leaf(row(j))),
                 });
             }
         }
@@ -706,14 +723,15 @@ mod tests {
     fn committed_keeps_what_the_plan_keeps() {
         let lde = RowMajorMatrix::new((0..16u64).map(Felt::from_u64).collect(), 2);
         let full = Committed::commit(lde.clone(), &MemoryPlan::KEEP_ALL);
-        assert!(full.lde.is_some() && !full.tree.leaves_dropped());
+        assert!(full.lde.is_some());
+        assert_eq!(full.tree.dropped_levels(), 3, "an 8-row tree holds only its root");
         let plan = MemoryPlan {
             stream_lde: true,
             leaf_drop: true,
             ..MemoryPlan::KEEP_ALL
         };
         let lean = Committed::commit(lde, &plan);
-        assert!(lean.lde.is_none() && lean.tree.leaves_dropped());
+        assert!(lean.lde.is_none() && lean.tree.dropped_levels() == 3);
         assert_eq!(lean.tree.root(), full.tree.root());
     }
 }
