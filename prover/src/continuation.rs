@@ -169,8 +169,8 @@ pub struct StreamSummary {
     pub boundaries: Vec<Boundary>,
     /// Every epoch proof's size in bytes (postcard), in order.
     pub proof_bytes: Vec<usize>,
-    /// Table heights (log2) of the first epoch's proof.
-    pub first_log_heights: Vec<u8>,
+    /// Table heights (rows) of the first epoch's proof.
+    pub first_heights: Vec<u64>,
     /// SHA3-256 over every epoch proof's encoding, in order (see [`Bundle::digest_hex`]).
     pub digest: String,
     /// The verified output of the run.
@@ -301,12 +301,12 @@ pub enum ChainError {
         what: &'static str,
     },
     /// The MEMORY table of an epoch is taller than one chunk.
-    #[error("epoch {epoch}: MEMORY claims height 2^{log_height}, above the chunk limit")]
+    #[error("epoch {epoch}: MEMORY claims height {height}, above the chunk limit")]
     MemoryChunked {
         /// Which epoch.
         epoch: u32,
-        /// Claimed log2 height.
-        log_height: usize,
+        /// Claimed height in rows.
+        height: u64,
     },
     /// An epoch's boundary lies outside what a proof can state (see [`crate::zkvm::public`]).
     #[error("epoch {epoch}: {source}")]
@@ -525,12 +525,12 @@ fn verify_epoch(
     params: &StarkParams,
 ) -> Result<(), ChainError> {
     let index = epoch.boundary.index;
-    if let Some(&lh) = epoch.stark.log_heights.get(table::MEMORY)
-        && lh as usize > params.log_max_rows
+    if let Some(&height) = epoch.stark.heights.get(table::MEMORY)
+        && height > params.max_rows() as u64
     {
         return Err(ChainError::MemoryChunked {
             epoch: index,
-            log_height: lh as usize,
+            height,
         });
     }
     let public =
@@ -729,7 +729,7 @@ pub fn prove_and_verify_continuation(
     let mut chain = Chain::new(program, input);
     let mut boundaries = Vec::new();
     let mut proof_bytes = Vec::new();
-    let mut first_log_heights = Vec::new();
+    let mut first_heights = Vec::new();
     let mut digest = Sha3_256::new();
     drive(program, input, epoch_log2, options, observer, |epoch| {
         let index = epoch.boundary.index;
@@ -746,7 +746,7 @@ pub fn prove_and_verify_continuation(
         digest.update(&bytes);
         proof_bytes.push(bytes.len());
         if index == 0 {
-            first_log_heights = epoch.stark.log_heights.clone();
+            first_heights = epoch.stark.heights.clone();
         }
         boundaries.push(epoch.boundary);
         Ok(())
@@ -761,7 +761,7 @@ pub fn prove_and_verify_continuation(
         epoch_log2,
         boundaries,
         proof_bytes,
-        first_log_heights,
+        first_heights,
         digest: hex(&digest.finalize()),
         output,
     })

@@ -232,10 +232,10 @@ pub enum VmVerifyError {
     #[error("statement rejected")]
     Public(#[from] PublicValueError),
     /// The MEMORY table was split into chunks, which its uniqueness argument forbids.
-    #[error("the MEMORY table claims height 2^{log_height}, above the chunk limit 2^{max}")]
+    #[error("the MEMORY table claims height {height}, above the chunk limit 2^{max}")]
     MemoryChunked {
-        /// Claimed log2 height.
-        log_height: usize,
+        /// Claimed height in rows.
+        height: u64,
         /// The chunk limit.
         max: usize,
     },
@@ -366,7 +366,7 @@ pub(crate) fn routed_traces(
     let alu_traces: Vec<_> = AluTable::ALL
         .iter()
         .zip(route_alu(&routed.alu))
-        .map(|(t, requests)| t.trace(&requests, &mut routed.lookups))
+        .map(|(t, requests)| t.trace(&requests, &mut routed.lookups, routed.log_max_rows))
         .collect();
     // RANGE and BYTES come last: every other builder adds to their counts.
     let mut traces = vec![
@@ -478,11 +478,11 @@ pub fn verify(
     proof: &VmProof,
     params: &StarkParams,
 ) -> Result<PublicOutput, VmVerifyError> {
-    if let Some(&lh) = proof.stark.log_heights.get(table::MEMORY)
-        && lh as usize > params.log_max_rows
+    if let Some(&height) = proof.stark.heights.get(table::MEMORY)
+        && height > params.max_rows() as u64
     {
         return Err(VmVerifyError::MemoryChunked {
-            log_height: lh as usize,
+            height,
             max: params.log_max_rows,
         });
     }

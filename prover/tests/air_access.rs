@@ -34,7 +34,7 @@ struct Case {
 impl Case {
     fn new(requests: &[AccessRequest]) -> Self {
         let mut lookups = Lookups::default();
-        let trace = access_trace(requests, &mut lookups);
+        let trace = access_trace(requests, &mut lookups, 20);
         let claims = requests
             .iter()
             .map(|r| {

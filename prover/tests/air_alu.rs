@@ -51,7 +51,7 @@ impl Case {
         let tables = AluTable::ALL
             .iter()
             .zip(route_alu(requests))
-            .map(|(t, reqs)| (all_tables || !reqs.is_empty()).then(|| t.trace(&reqs, &mut lookups)))
+            .map(|(t, reqs)| (all_tables || !reqs.is_empty()).then(|| t.trace(&reqs, &mut lookups, 20)))
             .collect();
         let claims = requests
             .iter()
@@ -252,9 +252,9 @@ fn builders_pad_with_zero_rows_to_a_power_of_two() {
         let lts = vec![req(op::SLT, 0x8000_0000, 7); n];
         let bits = vec![req(op::OR, 0x0102_0304, 0xF0F0_F0F0); n];
         let tables = [
-            (AluTable::Add.trace(&adds, &mut lookups), add::WIDTH),
-            (AluTable::Lt.trace(&lts, &mut lookups), lt::WIDTH),
-            (AluTable::Bitwise.trace(&bits, &mut lookups), bitwise::WIDTH),
+            (AluTable::Add.trace(&adds, &mut lookups, 20), add::WIDTH),
+            (AluTable::Lt.trace(&lts, &mut lookups, 20), lt::WIDTH),
+            (AluTable::Bitwise.trace(&bits, &mut lookups, 20), bitwise::WIDTH),
         ];
         let (range, bytes) = (&lookups.range, &lookups.bytes);
         for (m, width) in &tables {
@@ -284,7 +284,7 @@ fn trace_results_match_the_reference_semantics() {
     ];
     for (ops, table, a_col) in checks {
         let reqs = edge_requests(ops);
-        let m = table.trace(&reqs, &mut lookups);
+        let m = table.trace(&reqs, &mut lookups, 20);
         for (row, r) in reqs.iter().enumerate() {
             assert_eq!(get(&m, row, a_col), u64::from(r.result()), "{r:?}");
         }
@@ -297,6 +297,7 @@ fn trace_results_match_the_reference_semantics() {
     let m = AluTable::Lt.trace(
         &[req(op::SLT, 0xFFFF_FFFF, 1), req(op::SLTU, 0xFFFF_FFFF, 1)],
         &mut lookups,
+        20,
     );
     assert_eq!((get(&m, 0, lt::col::A), get(&m, 1, lt::col::A)), (1, 0));
 }

@@ -155,17 +155,15 @@ fn retired_traces_equal_materialised_traces_chunk_by_chunk() {
         let materialised = build_witness(&program, &input, &opts).unwrap();
         let retired = build_retired_witness(&program, &input, &opts).unwrap();
         assert_eq!(retired.output(), &materialised.output);
-        let heights: Vec<usize> = materialised
-            .traces
-            .iter()
-            .map(|t| t.height().trailing_zeros() as usize)
-            .collect();
-        assert_eq!(retired.log_heights(), heights);
+        let heights: Vec<usize> = materialised.traces.iter().map(|t| t.height()).collect();
+        assert_eq!(retired.heights(), heights);
         let chunk = 1 << log_max_rows;
         for (t, trace) in materialised.traces.iter().enumerate() {
             let w = trace.width();
+            // Full chunks, then the tail chunk (padded per chunk).
             let len = chunk.min(trace.height());
             for start in (0..trace.height()).step_by(len) {
+                let len = len.min(trace.height() - start);
                 let rows = retired.rows(t, start, len);
                 assert_eq!(rows.width(), w, "table {t}");
                 assert!(

@@ -370,12 +370,31 @@ fn every_proof_field_is_checked() {
         p.fri[1].queries[0].layers[0].1.push([0; 32]);
     });
     assert!(matches!(e, VerifyError::Shape { .. }), "long path: {e}");
-    let e = tampered(&case, &proof, |p| p.log_heights[0] = 40);
-    assert!(matches!(e, VerifyError::Height(_)), "height: {e}");
-    let e = tampered(&case, &proof, |p| p.log_heights[1] = 5);
+    let e = tampered(&case, &proof, |p| p.heights[0] = 1 << 40);
+    assert!(
+        matches!(e, VerifyError::Height(HeightError::Range { .. })),
+        "height: {e}"
+    );
+    let e = tampered(&case, &proof, |p| p.heights[0] = u64::MAX);
+    assert!(
+        matches!(e, VerifyError::Height(HeightError::Range { .. })),
+        "huge height: {e}"
+    );
+    // Not a power of two below one chunk, nor full chunks plus a power-of-two tail.
+    for h in [0, 3, 48, (1 << 20) + 48] {
+        let e = tampered(&case, &proof, |p| p.heights[0] = h);
+        assert!(
+            matches!(
+                e,
+                VerifyError::Height(HeightError::Shape { .. } | HeightError::Range { .. })
+            ),
+            "height {h}: {e}"
+        );
+    }
+    let e = tampered(&case, &proof, |p| p.heights[1] = 1 << 5);
     assert!(matches!(e, VerifyError::Shape { .. }), "other height: {e}");
     // Range is preprocessed: the statement fixes its height, whatever the lengths say.
-    let e = tampered(&case, &proof, |p| p.log_heights[2] = 5);
+    let e = tampered(&case, &proof, |p| p.heights[2] = 1 << 5);
     assert!(
         matches!(e, VerifyError::Height(HeightError::Fixed { fixed: 4, .. })),
         "preprocessed height: {e}"

@@ -67,11 +67,11 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
     (out, PEAK.load(Ordering::SeqCst) - base)
 }
 
-/// A proof of zeros whose every length fits `log_heights`, as the verifier's shape check
+/// A proof of zeros whose every length fits `heights`, as the verifier's shape check
 /// derives them.
-fn shaped<A: Air>(airs: &[A], params: &StarkParams, log_heights: Vec<u8>) -> Proof {
-    let lh: Vec<usize> = log_heights.iter().map(|&h| h.into()).collect();
-    let layout = Layout::new(airs, &lh, params, 0).unwrap();
+fn shaped<A: Air>(airs: &[A], params: &StarkParams, heights: Vec<u64>) -> Proof {
+    let rows: Vec<usize> = heights.iter().map(|&h| h as usize).collect();
+    let layout = Layout::new(airs, &rows, params, 0).unwrap();
     let n_inst = layout.instances.len();
     let n_aux = layout.aux_instances().len();
     let ext = |n: usize| vec![Ext::ZERO; n];
@@ -107,7 +107,7 @@ fn shaped<A: Air>(airs: &[A], params: &StarkParams, log_heights: Vec<u8>) -> Pro
         })
         .collect();
     Proof {
-        log_heights,
+        heights,
         main_roots: vec![[0; 32]; n_inst],
         aux_roots: vec![[0; 32]; n_aux],
         logup_sums: ext(n_aux),
@@ -147,9 +147,9 @@ fn taller_preprocessed_tables_are_rejected_before_the_verifier_builds_them() {
 
     let airs = zkvm::airs(&program);
     for (t, log_height) in [(table::PROGRAM, 18), (table::RANGE, 19), (table::BYTES, 20)] {
-        let mut heights = honest.stark.log_heights.clone();
-        assert!(heights[t] < log_height);
-        heights[t] = log_height;
+        let mut heights = honest.stark.heights.clone();
+        assert!(heights[t] < 1 << log_height);
+        heights[t] = 1 << log_height;
         let forged = VmProof {
             output: honest.output.clone(),
             stark: shaped(&airs, &params, heights),

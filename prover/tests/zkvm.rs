@@ -247,9 +247,44 @@ fn cpu_spanning_several_chunks_proves() {
     let mut opts = options();
     opts.params.log_max_rows = 9;
     let proof = zkvm::prove(&program, &input, &opts, &NoObserver).unwrap();
-    // CPU: 2048 rows in chunks of 512.
-    assert_eq!(proof.stark.log_heights[table::CPU], 11);
+    // CPU: 1517 cycles in chunks of 512 rows: two full chunks and a tail of 512 (padded per
+    // chunk: 1536 rows, not 2048).
+    let cycles = proof.output.cycles as usize;
+    assert!((1024 + 256..1536).contains(&cycles), "{cycles} cycles");
+    assert_eq!(proof.stark.heights[table::CPU], 1536);
     zkvm::verify(&program, &input, &proof, &opts.params).unwrap();
+}
+
+#[test]
+fn a_run_just_past_full_chunks_pads_only_its_tail_chunk() {
+    // About 2 * 512 + 60 cycles in chunks of 512: the CPU tail chunk is 64 rows, and the
+    // ADD table (about a third of the cycles) stays one power of two below a chunk.
+    let cat = prover::fixtures::Catalogue::load_default().unwrap();
+    let program = cat.program(cat.get("fib_iterative_64k").unwrap()).unwrap();
+    let mut opts = options();
+    opts.params.log_max_rows = 9;
+    let cycles_of = |n: u32| {
+        execute(&program, &[n], &ExecOptions::default())
+            .unwrap()
+            .cycles as usize
+    };
+    let n = (1..400u32)
+        .find(|&n| (1024 + 33..1024 + 64).contains(&cycles_of(n)))
+        .expect("some input runs just past two chunks");
+    let proof = zkvm::prove(&program, &[n], &opts, &NoObserver).unwrap();
+    assert_eq!(proof.stark.heights[table::CPU], 1024 + 64);
+    let output = zkvm::verify(&program, &[n], &proof, &opts.params).unwrap();
+    assert_eq!(output, proof.output);
+    // The tail is its own instance: a forged height that drops it (or pads it as a whole)
+    // does not verify.
+    for forged in [1024u64, 2048, 1024 + 32] {
+        let mut bad = proof.clone();
+        bad.stark.heights[table::CPU] = forged;
+        assert!(
+            zkvm::verify(&program, &[n], &bad, &opts.params).is_err(),
+            "CPU height {forged} accepted"
+        );
+    }
 }
 
 #[test]

@@ -87,17 +87,16 @@ pub enum WorkerError {
 
 fn table_reports(
     program: &prover::vm::Program,
-    log_heights: &[u8],
+    heights: &[u64],
     cycles: u64,
 ) -> Vec<TableRecord> {
     use prover::stark::Air;
     use prover::stark::symbolic::AirInfo;
     zkvm::airs(program)
         .iter()
-        .zip(log_heights)
-        .map(|(air, &lh)| {
+        .zip(heights)
+        .map(|(air, &rows)| {
             let aux = AirInfo::of(air, 0).map_or(0, |i| i.aux_width());
-            let rows = 1u64 << lh;
             let limbs = air.main_width() + 2 * aux;
             TableRecord {
                 name: air.name().to_string(),
@@ -199,7 +198,7 @@ pub fn prove<A: Sync>(
                 name: name.clone(),
                 source: Box::new(e),
             })?;
-            let tables = table_reports(&program, &proof.stark.log_heights, output.cycles);
+            let tables = table_reports(&program, &proof.stark.heights, output.cycles);
             (
                 output,
                 bytes.len(),
@@ -213,7 +212,7 @@ pub fn prove<A: Sync>(
         // separate verification time; the tables are the first epoch's.
         Proved::Epochs(s) => {
             let first_cycles = s.boundaries.first().map_or(0, |b| b.cycles);
-            let tables = table_reports(&program, &s.first_log_heights, first_cycles);
+            let tables = table_reports(&program, &s.first_heights, first_cycles);
             let epochs = Some(s.boundaries.len() as u32);
             let bytes = s.proof_bytes.iter().sum();
             (s.output, bytes, s.digest, 0.0, tables, epochs)

@@ -177,9 +177,14 @@ impl Air for AccessAir {
 }
 
 /// The ACCESS trace for `requests`: one row per request in order, zero-padded to
-/// [`alu_table_height`]. Records the rows' lookups in `lookups`.
-pub fn access_trace(requests: &[AccessRequest], lookups: &mut Lookups) -> RowMajorMatrix<Felt> {
-    let mut values = Felt::zero_vec(alu_table_height(requests.len()) * WIDTH);
+/// [`alu_table_height`] for chunks of `2^log_max_rows` rows. Records the rows' lookups in
+/// `lookups`.
+pub fn access_trace(
+    requests: &[AccessRequest],
+    lookups: &mut Lookups,
+    log_max_rows: usize,
+) -> RowMajorMatrix<Felt> {
+    let mut values = Felt::zero_vec(alu_table_height(requests.len(), log_max_rows) * WIDTH);
     access_rows(requests, &mut values, Some(lookups));
     RowMajorMatrix::new(values, WIDTH)
 }
@@ -254,7 +259,7 @@ mod tests {
                 }
             }
         }
-        let trace = access_trace(&requests, &mut Lookups::default());
+        let trace = access_trace(&requests, &mut Lookups::default(), 20);
         let statement = Statement {
             context: b"access rows",
             public_values: &[],

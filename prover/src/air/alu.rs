@@ -31,7 +31,7 @@ use super::lt::{self, LtAir};
 use super::mul::{self, MulAir};
 use super::shift::{self, ShiftAir};
 use crate::stark::Felt;
-use crate::stark::params::MIN_LOG_HEIGHT;
+use crate::stark::trace::padded_height;
 
 /// One ALU table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -118,10 +118,16 @@ impl AluTable {
     }
 
     /// The table's trace for `requests`: one row per request in order, zero-padded to
-    /// [`alu_table_height`]. Records the rows' lookups in `lookups`.
-    pub fn trace(self, requests: &[AluRequest], lookups: &mut Lookups) -> RowMajorMatrix<Felt> {
+    /// [`alu_table_height`] for chunks of `2^log_max_rows` rows. Records the rows' lookups in
+    /// `lookups`.
+    pub fn trace(
+        self,
+        requests: &[AluRequest],
+        lookups: &mut Lookups,
+        log_max_rows: usize,
+    ) -> RowMajorMatrix<Felt> {
         let width = self.width();
-        let mut values = Felt::zero_vec(alu_table_height(requests.len()) * width);
+        let mut values = Felt::zero_vec(alu_table_height(requests.len(), log_max_rows) * width);
         self.fill(requests, &mut values, Some(lookups));
         RowMajorMatrix::new(values, width)
     }
@@ -167,10 +173,11 @@ pub fn route_alu(requests: &[AluRequest]) -> Vec<Vec<AluRequest>> {
     out
 }
 
-/// The height of an ALU table holding `rows` requests: the next power of two, at least the
-/// smallest height the STARK accepts. Rows past the requests are all-zero padding.
-pub fn alu_table_height(rows: usize) -> usize {
-    rows.max(1 << MIN_LOG_HEIGHT).next_power_of_two()
+/// The height of an ALU table holding `rows` requests, proved in chunks of at most
+/// `2^log_max_rows` rows: padded per chunk ([`padded_height`]). Rows past the requests are
+/// all-zero padding.
+pub fn alu_table_height(rows: usize, log_max_rows: usize) -> usize {
+    padded_height(rows, log_max_rows)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use super::program::ProgramAir;
 use super::replay::Checkpoint;
 use crate::memtag::{self, Tag};
 use crate::stark::Felt;
+use crate::stark::trace::padded_height;
 use crate::vm::{INPUT_ADDR, Program, STACK_TOP, Step};
 
 /// Why a run cannot be proved (it executed, but the tables cannot express it).
@@ -126,8 +127,10 @@ pub enum CpuRows {
 pub struct Routed {
     /// The CPU trace ([`CpuRows::Trace`]).
     pub cpu: Option<RowMajorMatrix<Felt>>,
-    /// The CPU table's height (the log's length padded to a power of two, at least 4).
+    /// The CPU table's height ([`cpu_height`]).
     pub cpu_height: usize,
+    /// log2 of the chunk height the tables are padded for.
+    pub log_max_rows: usize,
     /// One checkpoint per chunk that holds real rows ([`CpuRows::Checkpoints`]).
     pub checkpoints: Vec<Checkpoint>,
     /// PROGRAM multiplicities (one per PROGRAM row).
@@ -169,21 +172,25 @@ impl Sink for Collect<'_> {
     }
 }
 
-/// The CPU table's height for a log of `cycles` steps.
-pub fn cpu_height(cycles: usize) -> usize {
-    cycles.next_power_of_two().max(4)
+/// The CPU table's height for a log of `cycles` steps, proved in chunks of at most
+/// `2^log_max_rows` rows: padded per chunk ([`padded_height`]), at least 4 rows.
+pub fn cpu_height(cycles: usize, log_max_rows: usize) -> usize {
+    padded_height(cycles, log_max_rows)
 }
 
 /// Routes `log` (from `origin`: a complete run ending in a halt, or one epoch) into traces;
-/// the CPU rows as `rows` says.
+/// the CPU rows as `rows` says. `max_rows` (a power of two) is the chunk height: the MEMORY
+/// table must fit one chunk, and the other tables are padded per chunk.
 pub fn route(
     program_air: &ProgramAir,
     origin: &Origin<'_>,
     log: &[Step],
-    max_memory_rows: usize,
+    max_rows: usize,
     rows: CpuRows,
 ) -> Result<Routed, WitnessError> {
-    let height = cpu_height(log.len());
+    debug_assert!(max_rows.is_power_of_two());
+    let log_max_rows = max_rows.trailing_zeros() as usize;
+    let height = cpu_height(log.len(), log_max_rows);
     let mut cpu = match rows {
         CpuRows::Trace => Some(memtag::tagged(Tag::MainTrace, || {
             vec![Felt::ZERO; height * col::WIDTH]
@@ -263,15 +270,16 @@ pub fn route(
         Origin::Image(image) => image_records(image, &last),
         Origin::Epoch { memory, regs, .. } => boundary_records(memory, &regs, &last),
     };
-    if memory.len() > max_memory_rows {
+    if memory.len() > max_rows {
         return Err(WitnessError::MemoryTooLarge {
             keys: memory.len(),
-            max: max_memory_rows,
+            max: max_rows,
         });
     }
     Ok(Routed {
         cpu: cpu.map(|v| RowMajorMatrix::new(v, col::WIDTH)),
         cpu_height: height,
+        log_max_rows,
         checkpoints,
         program_counts,
         memory,
@@ -351,7 +359,7 @@ fn boundary_records(
 
 /// The ACCESS trace of routed loads and stores (adds its own lookups).
 pub fn access(routed: &mut Routed) -> RowMajorMatrix<Felt> {
-    access_trace(&routed.access, &mut routed.lookups)
+    access_trace(&routed.access, &mut routed.lookups, routed.log_max_rows)
 }
 
 /// The MEMORY trace of routed records (adds its own range checks).

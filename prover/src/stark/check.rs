@@ -93,13 +93,13 @@ pub fn check_constraints<A: Air>(
     let challenges = LogupChallenges::new(beta, t.challenge_ext());
     let mut buses: BTreeMap<BusId, Ext> = BTreeMap::new();
     let mut report = CheckReport::default();
-    let log_heights = source.log_heights();
+    let heights = source.heights();
     let empty: &[Felt] = &[];
-    for inst in instances(&log_heights, log_max_rows) {
+    for inst in instances(&heights, log_max_rows) {
         let air = &airs[inst.table];
         let main = source.rows(inst.table, inst.row_start(), inst.height());
         let pre = air
-            .preprocessed_trace(1 << log_heights[inst.table])
+            .preprocessed_trace(heights[inst.table])
             .map(|p| row_range(&p, inst.row_start(), inst.height()));
         let n = inst.height();
         let row = |m: &p3_matrix::dense::RowMajorMatrix<Felt>, r: usize| {

@@ -9,7 +9,7 @@
 //!
 //! No plan holds a tree's lowest layers: they are 15/16 of its memory (the leaves alone are
 //! half), they are read once per query, and re-hashing a query's 16 rows costs microseconds
-//! (about 50 ms over all openings at `fib_iterative_1200k`). Holding them was 1.4 GB of the
+//! (about 70 ms over all openings at `fib_iterative_1200k`). Holding them was 1.4 GB of the
 //! 4.9 GB default-mode peak there. `leaf_drop` goes further for the last few percent.
 //!
 //! Preprocessed traces always stay resident (they are setup data, derived from the AIRs).

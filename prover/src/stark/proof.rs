@@ -65,8 +65,9 @@ pub struct FriProof {
 /// A multi-table STARK proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proof {
-    /// log2 of each table's full height, in table order.
-    pub log_heights: Vec<u8>,
+    /// Each table's height in rows, in table order: full chunks plus one power-of-two
+    /// tail chunk ([`chunk_log_heights`](super::trace::chunk_log_heights)).
+    pub heights: Vec<u64>,
     /// Main-trace root of each instance.
     pub main_roots: Vec<Digest>,
     /// Aux-trace root of each instance that takes part in a bus.

@@ -9,7 +9,7 @@
 //! parallelism changes the proof.
 //!
 //! Panics only on caller bugs: a [`TraceSource`] whose `rows` disagrees with its own
-//! `log_heights` (or, with `retire_traces`, returns different rows when asked again), or an
+//! `heights` (or, with `retire_traces`, returns different rows when asked again), or an
 //! [`Air`] whose `eval` is not straight-line.
 
 use p3_field::{PrimeCharacteristicRing, TwoAdicField};
@@ -53,22 +53,22 @@ pub fn prove<A: Air>(
 ) -> Result<Proof, ProveError> {
     // 0 ----- setup: parameters, layout, preprocessed commitments, transcript ---------------
     params.validate()?;
-    let log_heights = source.log_heights();
-    if log_heights.len() != airs.len() {
+    let heights = source.heights();
+    if heights.len() != airs.len() {
         return Err(ProveError::TableCount {
             airs: airs.len(),
-            traces: log_heights.len(),
+            traces: heights.len(),
         });
     }
-    setup::check_heights(airs, &log_heights)?;
-    let layout = Layout::new(airs, &log_heights, params, statement.public_values.len())?;
+    setup::check_heights(airs, &heights, params.log_max_rows)?;
+    let layout = Layout::new(airs, &heights, params, statement.public_values.len())?;
     let lde = Lde::new();
-    let pre = setup::commit_preprocessed(airs, &layout, &log_heights, params, &lde, |p| p)?;
+    let pre = setup::commit_preprocessed(airs, &layout, &heights, params, &lde, |p| p)?;
     let pre_roots: Vec<_> = pre
         .iter()
         .map(|p| p.as_ref().map(|p| p.tree.root()))
         .collect();
-    let mut transcript = setup::open_transcript(params, statement, airs, &log_heights, &pre_roots);
+    let mut transcript = setup::open_transcript(params, statement, airs, &heights, &pre_roots);
     let inputs = StoreInputs {
         airs,
         source,
@@ -266,7 +266,7 @@ pub fn prove<A: Air>(
     let _tag = memtag::scope(Tag::Proof);
     let (aux_roots, logup_sums) = store.aux_roots_and_sums();
     Ok(Proof {
-        log_heights: log_heights.iter().map(|&h| h as u8).collect(),
+        heights: heights.iter().map(|&h| h as u64).collect(),
         main_roots: store.main_roots(),
         aux_roots,
         logup_sums,

@@ -13,7 +13,7 @@ use super::field::Felt;
 use super::merkle::MerkleTree;
 use super::params::{MIN_LOG_HEIGHT, StarkParams};
 use super::symbolic::{AirError, AirInfo};
-use super::trace::{Instance, buckets, instances, row_range};
+use super::trace::{Instance, buckets, chunk_log_heights, instances, row_range};
 use super::transcript::Transcript;
 use crate::memtag::{self, Tag};
 
@@ -59,10 +59,10 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Derives the layout; `log_heights` must already be range-checked.
+    /// Derives the layout; `heights` must already be checked ([`check_heights`]).
     pub fn new<A: Air>(
         airs: &[A],
-        log_heights: &[usize],
+        heights: &[usize],
         params: &StarkParams,
         num_public: usize,
     ) -> Result<Self, AirError> {
@@ -70,7 +70,7 @@ impl Layout {
             .iter()
             .map(|a| AirInfo::of(a, num_public))
             .collect::<Result<Vec<_>, _>>()?;
-        let instances = instances(log_heights, params.log_max_rows);
+        let instances = instances(heights, params.log_max_rows);
         let widths = instances
             .iter()
             .map(|i| SegmentWidths {
@@ -101,24 +101,36 @@ impl Layout {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum HeightError {
     /// Outside the supported range.
-    #[error("table {table}: height 2^{log_height} outside 2^{min}..=2^{max}")]
+    #[error("table {table}: height {height} outside 2^{min}..=2^{max}")]
     Range {
         /// Table name.
         table: String,
-        /// Its log2 height.
-        log_height: usize,
+        /// Its height in rows.
+        height: usize,
         /// Smallest allowed log2 height.
         min: usize,
         /// Largest allowed log2 height.
         max: usize,
     },
+    /// Not full chunks plus one power-of-two tail chunk.
+    #[error(
+        "table {table}: height {height} is not full chunks of 2^{log_max_rows} rows plus one power-of-two chunk"
+    )]
+    Shape {
+        /// Table name.
+        table: String,
+        /// Its height in rows.
+        height: usize,
+        /// log2 of the chunk height.
+        log_max_rows: usize,
+    },
     /// A table whose height the statement fixes (every preprocessed table) claims another.
-    #[error("table {table}: height 2^{log_height}, but the statement fixes 2^{fixed}")]
+    #[error("table {table}: height {height}, but the statement fixes 2^{fixed}")]
     Fixed {
         /// Table name.
         table: String,
-        /// Its claimed log2 height.
-        log_height: usize,
+        /// Its claimed height in rows.
+        height: usize,
         /// The log2 height the statement fixes.
         fixed: usize,
     },
@@ -131,25 +143,36 @@ pub enum HeightError {
 }
 
 /// Checks every table height (both sides call this before anything else): each lies in
-/// range, and each table whose height the statement fixes has exactly that height. The
-/// verifier thus builds no preprocessed table larger than the statement says.
-pub fn check_heights<A: Air>(airs: &[A], log_heights: &[usize]) -> Result<(), HeightError> {
-    let range = MIN_LOG_HEIGHT..=MAX_TABLE_LOG_HEIGHT;
-    for (air, &log_height) in airs.iter().zip(log_heights) {
+/// range and is a chunk shape for `log_max_rows` ([`chunk_log_heights`]), and each table
+/// whose height the statement fixes has exactly that height. The verifier thus builds no
+/// preprocessed table larger than the statement says.
+pub fn check_heights<A: Air>(
+    airs: &[A],
+    heights: &[usize],
+    log_max_rows: usize,
+) -> Result<(), HeightError> {
+    for (air, &height) in airs.iter().zip(heights) {
         let table = || air.name().to_string();
-        if !range.contains(&log_height) {
+        if height < 1 << MIN_LOG_HEIGHT || height > 1 << MAX_TABLE_LOG_HEIGHT {
             return Err(HeightError::Range {
                 table: table(),
-                log_height,
+                height,
                 min: MIN_LOG_HEIGHT,
                 max: MAX_TABLE_LOG_HEIGHT,
             });
         }
+        if chunk_log_heights(height, log_max_rows).is_none() {
+            return Err(HeightError::Shape {
+                table: table(),
+                height,
+                log_max_rows,
+            });
+        }
         match air.fixed_log_height() {
-            Some(fixed) if fixed != log_height => {
+            Some(fixed) if 1 << fixed != height => {
                 return Err(HeightError::Fixed {
                     table: table(),
-                    log_height,
+                    height,
                     fixed,
                 });
             }
@@ -169,15 +192,14 @@ pub fn check_heights<A: Air>(airs: &[A], log_heights: &[usize]) -> Result<(), He
 pub fn commit_preprocessed<A: Air, T>(
     airs: &[A],
     layout: &Layout,
-    log_heights: &[usize],
+    heights: &[usize],
     params: &StarkParams,
     lde: &Lde,
     mut keep: impl FnMut(PreCommitted) -> T,
 ) -> Result<Vec<Option<T>>, AirError> {
     let mut kept = Vec::with_capacity(layout.instances.len());
     let mut k = 0;
-    for (t, (air, &lh)) in airs.iter().zip(log_heights).enumerate() {
-        let height = 1usize << lh;
+    for (t, (air, &height)) in airs.iter().zip(heights).enumerate() {
         let pre = air.preprocessed_trace(height);
         match (&pre, air.preprocessed_width()) {
             (None, 0) => {}
@@ -211,7 +233,7 @@ pub fn open_transcript<A: Air>(
     params: &StarkParams,
     statement: &Statement<'_>,
     airs: &[A],
-    log_heights: &[usize],
+    heights: &[usize],
     pre_roots: &[Option<[u8; 32]>],
 ) -> Transcript {
     let mut t = Transcript::new(PROTOCOL);
@@ -234,11 +256,11 @@ pub fn open_transcript<A: Air>(
         t.absorb_felts(&[p.multiplicity]);
     }
     t.absorb_u64(airs.len() as u64);
-    for (air, &lh) in airs.iter().zip(log_heights) {
+    for (air, &height) in airs.iter().zip(heights) {
         t.absorb_bytes(air.name().as_bytes());
         t.absorb_u64(air.main_width() as u64);
         t.absorb_u64(air.preprocessed_width() as u64);
-        t.absorb_u64(lh as u64);
+        t.absorb_u64(height as u64);
     }
     for root in pre_roots.iter().flatten() {
         t.absorb_digest(root);
@@ -275,23 +297,41 @@ mod tests {
             ExampleAir::Cubes(CubesAir),
             ExampleAir::Range(RangeAir { log_n: 4 }),
         ];
-        assert_eq!(check_heights(&airs, &[6, 4]), Ok(()));
+        assert_eq!(check_heights(&airs, &[1 << 6, 16], 20), Ok(()));
         // Any height for the unpreprocessed table, within range.
-        assert_eq!(check_heights(&airs, &[12, 4]), Ok(()));
+        assert_eq!(check_heights(&airs, &[1 << 12, 16], 20), Ok(()));
         assert!(matches!(
-            check_heights(&airs, &[33, 4]),
-            Err(HeightError::Range { log_height: 33, .. })
+            check_heights(&airs, &[1 << 33, 16], 20),
+            Err(HeightError::Range { height, .. }) if height == 1 << 33
+        ));
+        assert!(matches!(
+            check_heights(&airs, &[2, 16], 20),
+            Err(HeightError::Range { height: 2, .. })
+        ));
+        // Full chunks plus a power-of-two tail, and nothing else.
+        assert_eq!(check_heights(&airs, &[(1 << 10) + 64, 16], 10), Ok(()));
+        assert_eq!(
+            check_heights(&airs, &[(1 << 10) + 96, 16], 10),
+            Err(HeightError::Shape {
+                table: "cubes".into(),
+                height: (1 << 10) + 96,
+                log_max_rows: 10
+            })
+        );
+        assert!(matches!(
+            check_heights(&airs, &[96, 16], 10),
+            Err(HeightError::Shape { height: 96, .. })
         ));
         assert_eq!(
-            check_heights(&airs, &[6, 5]),
+            check_heights(&airs, &[1 << 6, 32], 20),
             Err(HeightError::Fixed {
                 table: "range".into(),
-                log_height: 5,
+                height: 32,
                 fixed: 4
             })
         );
         assert_eq!(
-            check_heights(&[Unfixed], &[4]),
+            check_heights(&[Unfixed], &[16], 20),
             Err(HeightError::Unfixed {
                 table: "unfixed".into()
             })

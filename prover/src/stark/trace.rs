@@ -1,21 +1,30 @@
 //! Where traces come from, and how tables are cut into instances.
 //!
 //! The prover never owns the witness: it asks a [`TraceSource`] for the rows of one chunk
-//! when it needs them. A table of height `h > max_rows` is proved as `h / max_rows` chunks of
-//! `max_rows` rows; each chunk is an *instance* with its own commitments, and the chunks'
-//! LogUp contributions balance together with everyone else's. Constraints do not cross
-//! chunk boundaries, so a table that needs continuity between rows carries it on a bus.
+//! when it needs them. A table of height `h` is proved as `h / max_rows` full chunks of
+//! `max_rows` rows, then one *tail* chunk of the remaining `h mod max_rows` rows if any,
+//! which must be a power of two; each chunk is an *instance* with its own commitments, and
+//! the chunks' LogUp contributions balance together with everyone else's. Constraints do
+//! not cross chunk boundaries, so a table that needs continuity between rows carries it on
+//! a bus.
+//!
+//! So a table is padded per chunk, not as a whole ([`padded_height`]): only its last chunk
+//! rounds up to a power of two. A run of `1.1 * 2^20` cycles takes `2^20 + 2^17` CPU rows
+//! at the default `max_rows = 2^20`, not `2^21`. A height below `max_rows` is a power of
+//! two, as before, and a power-of-two height gives the same chunks as before.
 
 use p3_matrix::Matrix;
 use p3_matrix::dense::RowMajorMatrix;
 
 use super::domain::lde_buffer;
 use super::field::Felt;
+use super::params::MIN_LOG_HEIGHT;
 
 /// Supplies main-trace rows on demand.
 pub trait TraceSource: Sync {
-    /// log2 of each table's full height, in table order.
-    fn log_heights(&self) -> Vec<usize>;
+    /// Each table's height in rows, in table order: a valid chunk shape
+    /// ([`chunk_log_heights`]) for the `max_rows` the prover is given.
+    fn heights(&self) -> Vec<usize>;
 
     /// Rows `start .. start + len` of table `table`'s main trace.
     fn rows(&self, table: usize, start: usize, len: usize) -> RowMajorMatrix<Felt>;
@@ -43,11 +52,8 @@ pub trait TraceSource: Sync {
 pub struct MaterializedTraces(pub Vec<RowMajorMatrix<Felt>>);
 
 impl TraceSource for MaterializedTraces {
-    fn log_heights(&self) -> Vec<usize> {
-        self.0
-            .iter()
-            .map(|m| m.height().trailing_zeros() as usize)
-            .collect()
+    fn heights(&self) -> Vec<usize> {
+        self.0.iter().map(|m| m.height()).collect()
     }
 
     fn rows(&self, table: usize, start: usize, len: usize) -> RowMajorMatrix<Felt> {
@@ -66,7 +72,7 @@ impl TraceSource for MaterializedTraces {
 #[derive(Debug)]
 pub struct OwnedTraces {
     tables: std::sync::Mutex<Vec<OwnedTable>>,
-    log_heights: Vec<usize>,
+    heights: Vec<usize>,
 }
 
 /// One table of [`OwnedTraces`] and how many of its rows were handed over.
@@ -77,32 +83,29 @@ struct OwnedTable {
 }
 
 impl OwnedTraces {
-    /// Takes ownership of one matrix per table (power-of-two heights).
+    /// Takes ownership of one matrix per table (heights of a valid chunk shape).
     pub fn new(tables: Vec<RowMajorMatrix<Felt>>) -> Self {
-        let log_heights = tables
-            .iter()
-            .map(|m| m.height().trailing_zeros() as usize)
-            .collect();
+        let heights = tables.iter().map(|m| m.height()).collect();
         let tables = tables
             .into_iter()
             .map(|matrix| OwnedTable { matrix, handed: 0 })
             .collect();
         Self {
             tables: std::sync::Mutex::new(tables),
-            log_heights,
+            heights,
         }
     }
 }
 
 impl TraceSource for OwnedTraces {
-    fn log_heights(&self) -> Vec<usize> {
-        self.log_heights.clone()
+    fn heights(&self) -> Vec<usize> {
+        self.heights.clone()
     }
 
     fn rows(&self, table: usize, start: usize, len: usize) -> RowMajorMatrix<Felt> {
         let mut tables = self.tables.lock().expect("no prover thread panicked");
         let t = &mut tables[table];
-        let height = 1usize << self.log_heights[table];
+        let height = self.heights[table];
         assert!(
             t.handed + len <= height && (!t.matrix.values.is_empty() || t.matrix.width == 0),
             "OwnedTraces: rows {start}..{} of table {table} asked after the table was handed over",
@@ -131,6 +134,8 @@ pub struct Instance {
     pub chunk: usize,
     /// log2 of the chunk's height.
     pub log_height: usize,
+    /// First row of this chunk within its table.
+    pub start: usize,
 }
 
 impl Instance {
@@ -140,22 +145,58 @@ impl Instance {
     }
     /// First row of this chunk within its table.
     pub fn row_start(&self) -> usize {
-        self.chunk << self.log_height
+        self.start
     }
 }
 
-/// Cuts tables of heights `2^log_heights[t]` into instances of at most `2^log_max_rows` rows,
-/// in table order, then chunk order.
-pub fn instances(log_heights: &[usize], log_max_rows: usize) -> Vec<Instance> {
+/// The height a table of `rows` rows is padded to when it is proved in chunks of at most
+/// `2^log_max_rows` rows: every chunk full except the last, which rounds up to a power of
+/// two (at least `2^MIN_LOG_HEIGHT` rows, as every table is).
+pub fn padded_height(rows: usize, log_max_rows: usize) -> usize {
+    let rows = rows.max(1 << MIN_LOG_HEIGHT);
+    let tail = rows & ((1usize << log_max_rows) - 1);
+    if tail == 0 {
+        rows
+    } else {
+        rows - tail + tail.next_power_of_two().max(1 << MIN_LOG_HEIGHT)
+    }
+}
+
+/// The chunk heights (log2, in order) of a table of `height` rows in chunks of at most
+/// `2^log_max_rows`, or `None` when `height` is not such a shape: zero, or a remainder past
+/// the full chunks that is not a power of two of at least `2^MIN_LOG_HEIGHT` rows.
+pub fn chunk_log_heights(height: usize, log_max_rows: usize) -> Option<Vec<usize>> {
+    let full = height >> log_max_rows;
+    let tail = height & ((1usize << log_max_rows) - 1);
+    if height == 0 || (tail != 0 && (!tail.is_power_of_two() || tail < 1 << MIN_LOG_HEIGHT)) {
+        return None;
+    }
+    let mut out = vec![log_max_rows; full];
+    if tail != 0 {
+        out.push(tail.trailing_zeros() as usize);
+    }
+    Some(out)
+}
+
+/// Cuts tables of `heights` rows (each a valid shape, see [`chunk_log_heights`]) into
+/// instances of at most `2^log_max_rows` rows, in table order, then chunk order.
+///
+/// Panics on a height that is not a valid shape: callers check heights first
+/// ([`check_heights`](super::setup::check_heights)).
+pub fn instances(heights: &[usize], log_max_rows: usize) -> Vec<Instance> {
     let mut out = Vec::new();
-    for (table, &lh) in log_heights.iter().enumerate() {
-        let log_height = lh.min(log_max_rows);
-        for chunk in 0..1usize << (lh - log_height) {
+    for (table, &h) in heights.iter().enumerate() {
+        let chunks = chunk_log_heights(h, log_max_rows)
+            .unwrap_or_else(|| panic!("table {table}: height {h} is not a chunk shape"));
+        let mut start = 0;
+        for (chunk, log_height) in chunks.into_iter().enumerate() {
             out.push(Instance {
                 table,
                 chunk,
                 log_height,
+                start,
             });
+            start += 1 << log_height;
         }
     }
     out
@@ -195,7 +236,7 @@ mod tests {
     fn owned_traces_move_whole_tables_and_copy_chunks() {
         let m = |h: usize| RowMajorMatrix::new((0..2 * h as u64).map(Felt::new).collect(), 2);
         let src = OwnedTraces::new(vec![m(4), m(8)]);
-        assert_eq!(src.log_heights(), vec![2, 3]);
+        assert_eq!(src.heights(), vec![4, 8]);
         let whole = src.rows(0, 0, 4);
         assert_eq!(whole.values.len(), 8);
         let chunk = src.rows(1, 4, 4);
@@ -219,7 +260,7 @@ mod tests {
 
     #[test]
     fn chunking_and_buckets() {
-        let inst = instances(&[5, 3, 4], 4);
+        let inst = instances(&[32, 8, 16], 4);
         let ids: Vec<_> = inst
             .iter()
             .map(|i| (i.table, i.chunk, i.log_height))
@@ -227,5 +268,53 @@ mod tests {
         assert_eq!(ids, vec![(0, 0, 4), (0, 1, 4), (1, 0, 3), (2, 0, 4)]);
         assert_eq!(inst[1].row_start(), 16);
         assert_eq!(buckets(&inst), vec![(4, vec![0, 1, 3]), (3, vec![2])]);
+    }
+
+    #[test]
+    fn a_tail_chunk_is_only_as_tall_as_it_must_be() {
+        // 2 full chunks of 16 and a tail of 4: rows 32..36.
+        let inst = instances(&[36, 8], 4);
+        let ids: Vec<_> = inst
+            .iter()
+            .map(|i| (i.table, i.chunk, i.log_height, i.row_start()))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![(0, 0, 4, 0), (0, 1, 4, 16), (0, 2, 2, 32), (1, 0, 3, 0)]
+        );
+        assert_eq!(buckets(&inst), vec![(4, vec![0, 1]), (3, vec![3]), (2, vec![2])]);
+    }
+
+    #[test]
+    fn padded_heights_round_only_the_last_chunk_up() {
+        // Below one chunk: the next power of two, at least 4 rows, as before.
+        assert_eq!(padded_height(0, 20), 4);
+        assert_eq!(padded_height(3, 20), 4);
+        assert_eq!(padded_height(5, 20), 8);
+        assert_eq!(padded_height(1 << 20, 20), 1 << 20);
+        // Above: full chunks, then the tail's power of two.
+        assert_eq!(padded_height((1 << 20) + 1, 20), (1 << 20) + 4);
+        assert_eq!(padded_height(1_200_010, 20), (1 << 20) + (1 << 18));
+        assert_eq!(padded_height(8_000_010, 20), 8 << 20);
+        assert_eq!(padded_height((3 << 20) - 5, 20), 3 << 20);
+        // Every padded height is a shape, with the rows it was asked for.
+        for rows in [1usize, 4, 17, 1000, (1 << 10) + 1, 5 << 10, (7 << 10) + 300] {
+            let h = padded_height(rows, 10);
+            assert!(h >= rows);
+            let chunks = chunk_log_heights(h, 10).expect("a shape");
+            assert_eq!(chunks.iter().map(|&l| 1usize << l).sum::<usize>(), h);
+        }
+    }
+
+    #[test]
+    fn only_chunk_shapes_are_heights() {
+        assert_eq!(chunk_log_heights(16, 4), Some(vec![4]));
+        assert_eq!(chunk_log_heights(8, 4), Some(vec![3]));
+        assert_eq!(chunk_log_heights(40, 4), Some(vec![4, 4, 3]));
+        assert_eq!(chunk_log_heights(0, 4), None);
+        assert_eq!(chunk_log_heights(12, 4), None, "below a chunk: a power of two");
+        assert_eq!(chunk_log_heights(44, 4), None, "a tail of 12");
+        assert_eq!(chunk_log_heights(34, 4), None, "a tail below 4 rows");
+        assert_eq!(chunk_log_heights(2, 4), None, "a table below 4 rows");
     }
 }

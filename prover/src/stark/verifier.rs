@@ -126,17 +126,22 @@ pub fn verify<A: Air>(
 ) -> Result<(), VerifyError> {
     // 0 ----- setup: parameters, claimed heights, layout, shapes, preprocessed roots --------
     params.validate()?;
-    shape("log_heights", airs.len(), proof.log_heights.len())?;
-    let log_heights: Vec<usize> = proof.log_heights.iter().map(|&h| h as usize).collect();
-    setup::check_heights(airs, &log_heights)?;
-    let layout = Layout::new(airs, &log_heights, params, statement.public_values.len())?;
+    shape("heights", airs.len(), proof.heights.len())?;
+    // A height past usize is out of range, and check_heights says so.
+    let heights: Vec<usize> = proof
+        .heights
+        .iter()
+        .map(|&h| usize::try_from(h).unwrap_or(usize::MAX))
+        .collect();
+    setup::check_heights(airs, &heights, params.log_max_rows)?;
+    let layout = Layout::new(airs, &heights, params, statement.public_values.len())?;
     check_shape(&layout, params, proof)?;
     let lde = Lde::new();
     // Heights are checked against the statement above; only the roots are kept.
     let pre_roots: Vec<Option<Digest>> =
-        setup::commit_preprocessed(airs, &layout, &log_heights, params, &lde, |p| p.tree.root())?;
+        setup::commit_preprocessed(airs, &layout, &heights, params, &lde, |p| p.tree.root())?;
     drop(lde);
-    let mut transcript = setup::open_transcript(params, statement, airs, &log_heights, &pre_roots);
+    let mut transcript = setup::open_transcript(params, statement, airs, &heights, &pre_roots);
 
     // 1 ----- main roots, 2 ----- LogUp challenges ------------------------------------------
     for root in &proof.main_roots {

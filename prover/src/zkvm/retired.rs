@@ -50,17 +50,15 @@ fn request_rows<R>(
     RowMajorMatrix::new(values, width)
 }
 
-/// One ALU table's requests.
+/// One ALU table's requests, and the height they are padded to.
 #[derive(Debug)]
 struct AluRequests {
     table: AluTable,
     requests: Vec<AluRequest>,
+    height: usize,
 }
 
 impl AluRequests {
-    fn height(&self) -> usize {
-        alu_table_height(self.requests.len())
-    }
 
     /// Rows `start .. start + len`, in a buffer with room for `capacity` cells.
     fn rows(&self, start: usize, len: usize, capacity: usize) -> RowMajorMatrix<Felt> {
@@ -86,7 +84,7 @@ pub struct RetiredWitness {
     program: RowMajorMatrix<Felt>,
     range: RowMajorMatrix<Felt>,
     bytes: RowMajorMatrix<Felt>,
-    log_heights: Vec<usize>,
+    heights: Vec<usize>,
 }
 
 /// Rows per block when only counting an ALU table's lookups.
@@ -126,7 +124,8 @@ pub fn build_retired_witness(
     count_only(&access_requests, access::WIDTH, |r, rows| {
         access_rows(r, rows, Some(&mut routed.lookups))
     });
-    let access_height = alu_table_height(access_requests.len());
+    let log_max_rows = options.params.log_max_rows;
+    let access_height = alu_table_height(access_requests.len(), log_max_rows);
     let alu: Vec<AluRequests> = AluTable::ALL
         .iter()
         .zip(route_alu(&std::mem::take(&mut routed.alu)))
@@ -134,7 +133,11 @@ pub fn build_retired_witness(
             count_only(&requests, table.width(), |r, rows| {
                 table.fill(r, rows, Some(&mut routed.lookups))
             });
-            AluRequests { table, requests }
+            AluRequests {
+                table,
+                height: alu_table_height(requests.len(), log_max_rows),
+                requests,
+            }
         })
         .collect();
     drop(witness_tag);
@@ -143,17 +146,16 @@ pub fn build_retired_witness(
     let range = range_trace(&routed.lookups.range);
     let bytes = bytes_trace(&routed.lookups.bytes, &routed.lookups.pairs);
     drop(traces_tag);
-    let log2 = |h: usize| h.trailing_zeros() as usize;
     // In table order (see `table`).
-    let mut log_heights = vec![
-        log2(program_trace.height()),
-        log2(routed.cpu_height),
-        log2(memory_height),
-        log2(access_height),
-        log2(range.height()),
-        log2(bytes.height()),
+    let mut heights = vec![
+        program_trace.height(),
+        routed.cpu_height,
+        memory_height,
+        access_height,
+        range.height(),
+        bytes.height(),
     ];
-    log_heights.extend(alu.iter().map(|a| log2(a.height())));
+    heights.extend(alu.iter().map(|a| a.height));
     let cpu = CpuReplay::new(
         log,
         std::mem::take(&mut routed.checkpoints),
@@ -171,7 +173,7 @@ pub fn build_retired_witness(
         program: program_trace,
         range,
         bytes,
-        log_heights,
+        heights,
     })
 }
 
@@ -193,8 +195,8 @@ impl RetiredWitness {
 }
 
 impl TraceSource for RetiredWitness {
-    fn log_heights(&self) -> Vec<usize> {
-        self.log_heights.clone()
+    fn heights(&self) -> Vec<usize> {
+        self.heights.clone()
     }
 
     fn rows(&self, t: usize, start: usize, len: usize) -> RowMajorMatrix<Felt> {
