@@ -101,7 +101,7 @@ pub struct DhatCheck {
 pub struct TableRecord {
     /// Table name.
     pub name: String,
-    /// Rows (padded to a power of two, all chunks together).
+    /// Rows (padded per chunk, all chunks together).
     pub rows: u64,
     /// Main columns (base field).
     pub main_columns: usize,
