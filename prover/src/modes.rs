@@ -24,8 +24,8 @@ pub enum Flag {
     /// Drop each LDE after its commitment; recompute it from the trace when rounds 2-4
     /// need it.
     StreamLde,
-    /// Hold only the top of each committed Merkle tree (levels 8 and up, not 4 and up as
-    /// every mode does); re-hash the opened leaf's 256-row subtree from its LDE rows.
+    /// Hold only the top of each committed Merkle tree (levels 6 and up, not 4 and up as
+    /// every mode does); re-hash the opened leaf's 64-row subtree from its LDE rows.
     LeafDrop,
     /// Keep the compact routed intermediate instead of the traces; rebuild a chunk's trace
     /// on demand and drop it after each use.
