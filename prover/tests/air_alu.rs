@@ -51,7 +51,9 @@ impl Case {
         let tables = AluTable::ALL
             .iter()
             .zip(route_alu(requests))
-            .map(|(t, reqs)| (all_tables || !reqs.is_empty()).then(|| t.trace(&reqs, &mut lookups, 20)))
+            .map(|(t, reqs)| {
+                (all_tables || !reqs.is_empty()).then(|| t.trace(&reqs, &mut lookups, 20))
+            })
             .collect();
         let claims = requests
             .iter()
@@ -254,7 +256,10 @@ fn builders_pad_with_zero_rows_to_a_power_of_two() {
         let tables = [
             (AluTable::Add.trace(&adds, &mut lookups, 20), add::WIDTH),
             (AluTable::Lt.trace(&lts, &mut lookups, 20), lt::WIDTH),
-            (AluTable::Bitwise.trace(&bits, &mut lookups, 20), bitwise::WIDTH),
+            (
+                AluTable::Bitwise.trace(&bits, &mut lookups, 20),
+                bitwise::WIDTH,
+            ),
         ];
         let (range, bytes) = (&lookups.range, &lookups.bytes);
         for (m, width) in &tables {

@@ -85,11 +85,7 @@ pub enum WorkerError {
     },
 }
 
-fn table_reports(
-    program: &prover::vm::Program,
-    heights: &[u64],
-    cycles: u64,
-) -> Vec<TableRecord> {
+fn table_reports(program: &prover::vm::Program, heights: &[u64], cycles: u64) -> Vec<TableRecord> {
     use prover::stark::Air;
     use prover::stark::symbolic::AirInfo;
     zkvm::airs(program)

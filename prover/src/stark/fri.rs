@@ -168,7 +168,10 @@ impl FriCommitment {
                 let p = index >> 1;
                 index = p;
                 let leaf = |s: usize| pair_leaf(&[layer[2 * s], layer[2 * s + 1]]);
-                ([layer[2 * p], layer[2 * p + 1]], tree.path_with_leaves(p, leaf))
+                (
+                    [layer[2 * p], layer[2 * p + 1]],
+                    tree.path_with_leaves(p, leaf),
+                )
             })
             .collect()
     }

@@ -89,8 +89,16 @@ fn hash_batched(n: usize, tag: Tag, write: impl Fn(usize, &mut Vec<u8>) + Sync) 
 /// `n >> levels` digests, the tree's layer `levels`, without the layers below it ever being
 /// held. Each job hashes up to [`BATCH`] leaves through the vectorised sponge, then reduces
 /// them in its own scratch; parallel for large `n`. With `levels = 0` these are the leaves.
-fn subtree_roots(n: usize, levels: usize, write: impl Fn(usize, &mut Vec<u8>) + Sync) -> Vec<Digest> {
-    let tag = if levels == 0 { Tag::MerkleLeaves } else { Tag::MerkleNodes };
+fn subtree_roots(
+    n: usize,
+    levels: usize,
+    write: impl Fn(usize, &mut Vec<u8>) + Sync,
+) -> Vec<Digest> {
+    let tag = if levels == 0 {
+        Tag::MerkleLeaves
+    } else {
+        Tag::MerkleNodes
+    };
     let mut out = memtag::tagged(tag, || vec![[0u8; 32]; n >> levels]);
     let roots_per_job = (BATCH >> levels).max(1);
     let job = |scratch: &mut (Vec<u8>, Vec<Digest>), (j, out): (usize, &mut [Digest])| {
@@ -299,7 +307,10 @@ impl MerkleTree {
             let mut i = index - base;
             while layer.len() > 1 {
                 path.push(layer[i ^ 1]);
-                layer = layer.chunks_exact(2).map(|p| hash_node(&p[0], &p[1])).collect();
+                layer = layer
+                    .chunks_exact(2)
+                    .map(|p| hash_node(&p[0], &p[1]))
+                    .collect();
                 i >>= 1;
             }
         }

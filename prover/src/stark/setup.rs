@@ -153,7 +153,7 @@ pub fn check_heights<A: Air>(
 ) -> Result<(), HeightError> {
     for (air, &height) in airs.iter().zip(heights) {
         let table = || air.name().to_string();
-        if height < 1 << MIN_LOG_HEIGHT || height > 1 << MAX_TABLE_LOG_HEIGHT {
+        if !(1 << MIN_LOG_HEIGHT..=1 << MAX_TABLE_LOG_HEIGHT).contains(&height) {
             return Err(HeightError::Range {
                 table: table(),
                 height,

@@ -66,11 +66,8 @@ impl Committed {
 
     /// Commits to `lde`.
     fn commit(lde: Mat, plan: &MemoryPlan) -> Self {
-        let tree = MerkleTree::commit_rows_above(
-            &lde.values,
-            lde.width(),
-            plan.merkle_dropped_levels(),
-        );
+        let tree =
+            MerkleTree::commit_rows_above(&lde.values, lde.width(), plan.merkle_dropped_levels());
         Self::new(lde, tree, plan)
     }
 }
@@ -724,7 +721,11 @@ mod tests {
         let lde = RowMajorMatrix::new((0..16u64).map(Felt::from_u64).collect(), 2);
         let full = Committed::commit(lde.clone(), &MemoryPlan::KEEP_ALL);
         assert!(full.lde.is_some());
-        assert_eq!(full.tree.dropped_levels(), 3, "an 8-row tree holds only its root");
+        assert_eq!(
+            full.tree.dropped_levels(),
+            3,
+            "an 8-row tree holds only its root"
+        );
         let plan = MemoryPlan {
             stream_lde: true,
             leaf_drop: true,

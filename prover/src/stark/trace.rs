@@ -282,7 +282,10 @@ mod tests {
             ids,
             vec![(0, 0, 4, 0), (0, 1, 4, 16), (0, 2, 2, 32), (1, 0, 3, 0)]
         );
-        assert_eq!(buckets(&inst), vec![(4, vec![0, 1]), (3, vec![3]), (2, vec![2])]);
+        assert_eq!(
+            buckets(&inst),
+            vec![(4, vec![0, 1]), (3, vec![3]), (2, vec![2])]
+        );
     }
 
     #[test]
@@ -312,7 +315,11 @@ mod tests {
         assert_eq!(chunk_log_heights(8, 4), Some(vec![3]));
         assert_eq!(chunk_log_heights(40, 4), Some(vec![4, 4, 3]));
         assert_eq!(chunk_log_heights(0, 4), None);
-        assert_eq!(chunk_log_heights(12, 4), None, "below a chunk: a power of two");
+        assert_eq!(
+            chunk_log_heights(12, 4),
+            None,
+            "below a chunk: a power of two"
+        );
         assert_eq!(chunk_log_heights(44, 4), None, "a tail of 12");
         assert_eq!(chunk_log_heights(34, 4), None, "a tail below 4 rows");
         assert_eq!(chunk_log_heights(2, 4), None, "a table below 4 rows");

@@ -59,7 +59,6 @@ struct AluRequests {
 }
 
 impl AluRequests {
-
     /// Rows `start .. start + len`, in a buffer with room for `capacity` cells.
     fn rows(&self, start: usize, len: usize, capacity: usize) -> RowMajorMatrix<Felt> {
         request_rows(
