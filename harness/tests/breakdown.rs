@@ -62,10 +62,11 @@ fn check_sums(mode: &str, r: &Value) -> BTreeMap<String, u64> {
         b.keys().all(|k| Tag::from_name(k).is_some()),
         "{mode}: {b:?}"
     );
-    // Untagged: preprocessed traces, twiddles, executor memory, small blocks (about 8 MB
-    // of this program's 35 to 250 MB).
+    // Untagged: preprocessed traces, twiddles, executor memory, hashing scratch, small
+    // blocks: about 8 to 10 MB whatever the mode, so at most a fifth of the peak, or 16 MiB
+    // where the whole peak is small (the combination's is about 37 MB here).
     assert!(
-        kind(&b, Tag::Other) < peak / 4,
+        kind(&b, Tag::Other) < (peak / 5).max(16 << 20),
         "{mode}: most of the peak is tagged: {b:?}"
     );
     for p in r["phases"].as_array().unwrap() {

@@ -526,7 +526,10 @@ fn verify_epoch(
 ) -> Result<(), ChainError> {
     let index = epoch.boundary.index;
     if let Some(&height) = epoch.stark.heights.get(table::MEMORY)
-        && height > params.max_rows() as u64
+        && height
+            > 1u64
+                .checked_shl(params.log_max_rows as u32)
+                .unwrap_or(u64::MAX)
     {
         return Err(ChainError::MemoryChunked {
             epoch: index,

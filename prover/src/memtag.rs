@@ -41,7 +41,9 @@ pub enum Tag {
     PreLde,
     /// The composition quotient on the LDE domain: evaluations, split parts, their LDE.
     QuotientLde,
-    /// The leaf layers of Merkle trees (trace trees and FRI layer trees).
+    /// The leaf layers of Merkle trees that hold one: the preprocessed trees the setup
+    /// builds (prover and verifier) and trees built with every level. The prover's trace and
+    /// FRI layer trees never hold theirs (see `stark::plan`).
     MerkleLeaves,
     /// Merkle layers above the leaves.
     MerkleNodes,

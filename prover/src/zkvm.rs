@@ -479,7 +479,10 @@ pub fn verify(
     params: &StarkParams,
 ) -> Result<PublicOutput, VmVerifyError> {
     if let Some(&height) = proof.stark.heights.get(table::MEMORY)
-        && height > params.max_rows() as u64
+        && height
+            > 1u64
+                .checked_shl(params.log_max_rows as u32)
+                .unwrap_or(u64::MAX)
     {
         return Err(VmVerifyError::MemoryChunked {
             height,

@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `stream_lde` | every committed LDE (preprocessed, main, aux, quotient) until the end | dropped right after its commitment; recomputed from the trace (or the quotient's coefficients) when Round 2, Round 4 or the openings need it, and dropped again |
 //! | `leaf_drop` | each Merkle tree (trace and FRI layer trees) from level [`DEFAULT_DROPPED_LEVELS`] up: an opening re-hashes the 16 rows of its subtree | only from level [`LEAF_DROP_LEVELS`] up: an opening re-hashes 64 rows |
-//! | `retire_traces` | each instance's main and aux trace | neither is kept: the main trace is asked from the [`TraceSource`](super::TraceSource) again whenever a phase needs it, and the aux trace is rebuilt from it and the LogUp challenges |
+//! | `retire_traces` | each instance's main trace until its aux trace is built (to the end with `stream_lde`, which also keeps the aux trace) | neither is kept: the main trace is asked from the [`TraceSource`](super::TraceSource) again whenever a phase needs it, and the aux trace is rebuilt from it and the LogUp challenges |
 //!
 //! No plan holds a tree's lowest layers: they are 15/16 of its memory (the leaves alone are
 //! half), they are read once per query, and re-hashing a query's 16 rows costs microseconds
@@ -28,8 +28,9 @@ use std::num::NonZeroUsize;
 /// Merkle levels (the leaves first) that no plan holds: each opening re-hashes `2^4` rows.
 pub const DEFAULT_DROPPED_LEVELS: usize = 4;
 
-/// Merkle levels `leaf_drop` does not hold: each opening re-hashes `2^6` rows (8 levels, 256
-/// rows, cost 1.45x default's prove time at `fib_iterative_64k` for 4 % of its heap).
+/// Merkle levels `leaf_drop` does not hold: each opening re-hashes `2^6` rows. (Dropping 8,
+/// 256 rows an opening, cost 1.45x default's prove time at `fib_iterative_64k` for 4 % of
+/// its heap.)
 pub const LEAF_DROP_LEVELS: usize = 6;
 
 /// Worker threads per concurrently processed instance in the automatic choice.
@@ -49,7 +50,8 @@ pub struct MemoryPlan {
 }
 
 impl MemoryPlan {
-    /// The plan that keeps everything (the default).
+    /// The default plan: every LDE and trace kept while a later phase reads it, Merkle
+    /// trees from level [`DEFAULT_DROPPED_LEVELS`] up.
     pub const KEEP_ALL: MemoryPlan = MemoryPlan {
         stream_lde: false,
         leaf_drop: false,

@@ -186,8 +186,9 @@ pub fn check_heights<A: Air>(
 }
 
 /// Commits every instance's preprocessed chunk (both sides do this themselves) and hands
-/// each to `keep`, which decides what stays: the prover keeps everything, the verifier only
-/// the root. One table's full preprocessed trace and one chunk's LDE and tree are alive at
+/// each to `keep`, which decides what stays: the prover keeps everything (its store then
+/// drops what its plan drops, the lower Merkle levels included), the verifier only the
+/// root. One table's full preprocessed trace and one chunk's LDE and tree are alive at
 /// a time.
 pub fn commit_preprocessed<A: Air, T>(
     airs: &[A],
