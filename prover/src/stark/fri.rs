@@ -153,12 +153,6 @@ impl FriCommitment {
         self.trees.iter().map(MerkleTree::root).collect()
     }
 
-    /// Frees the layers below `levels` of every layer tree: an opening re-hashes its
-    /// subtree's pairs from the layer itself, which is kept.
-    pub fn drop_below(&mut self, levels: usize) {
-        self.trees.iter_mut().for_each(|t| t.drop_below(levels));
-    }
-
     /// The openings of every layer for a query at storage row `index` of layer 0.
     pub fn open(&self, mut index: usize) -> Vec<([Ext; 2], Vec<Digest>)> {
         self.layers

@@ -58,47 +58,18 @@ pub fn hash_node(left: &Digest, right: &Digest) -> Digest {
     h.finalize().into()
 }
 
-/// Hashes `n` equal-length messages, message `i` written by `write(i, buf)` (appending to
-/// `buf`), in batches of [`BATCH`] through the vectorised sponge; parallel for large `n`.
-fn hash_batched(n: usize, tag: Tag, write: impl Fn(usize, &mut Vec<u8>) + Sync) -> Vec<Digest> {
-    let mut out = memtag::tagged(tag, || vec![[0u8; 32]; n]);
-    let batch = |buf: &mut Vec<u8>, (b, out): (usize, &mut [Digest])| {
-        // The message buffer is scratch, whichever thread (and tag) runs the batch.
-        let _scratch = memtag::scope(Tag::Other);
-        buf.clear();
-        for i in b * BATCH..b * BATCH + out.len() {
-            write(i, buf);
-        }
-        Keccak256Hash.hash_many(buf, out);
-    };
-    if n >= PAR_MIN {
-        out.par_chunks_mut(BATCH)
-            .enumerate()
-            .for_each_init(Vec::new, batch);
-    } else {
-        let mut buf = Vec::new();
-        out.chunks_mut(BATCH)
-            .enumerate()
-            .for_each(|job| batch(&mut buf, job));
-    }
-    out
-}
-
 /// The roots of the subtrees of `2^levels` leaves over `n` leaves (a multiple of `2^levels`),
 /// leaf `i`'s message written by `write(i, buf)` (appending to `buf`, tag byte included):
 /// `n >> levels` digests, the tree's layer `levels`, without the layers below it ever being
-/// held. Each job hashes up to [`BATCH`] leaves through the vectorised sponge, then reduces
-/// them in its own scratch; parallel for large `n`. With `levels = 0` these are the leaves.
+/// held, in a buffer tagged `tag`. Each job hashes up to [`BATCH`] messages through the
+/// vectorised sponge, then reduces them in its own scratch; parallel for large `n`. With
+/// `levels = 0` these are the messages' own digests (leaves, or a layer of nodes).
 fn subtree_roots(
     n: usize,
     levels: usize,
+    tag: Tag,
     write: impl Fn(usize, &mut Vec<u8>) + Sync,
 ) -> Vec<Digest> {
-    let tag = if levels == 0 {
-        Tag::MerkleLeaves
-    } else {
-        Tag::MerkleNodes
-    };
     let mut out = memtag::tagged(tag, || vec![[0u8; 32]; n >> levels]);
     let roots_per_job = (BATCH >> levels).max(1);
     let job = |scratch: &mut (Vec<u8>, Vec<Digest>), (j, out): (usize, &mut [Digest])| {
@@ -159,13 +130,13 @@ pub fn hash_leaves<I: IntoIterator<Item = Felt>>(
     n: usize,
     row: impl Fn(usize) -> I + Sync,
 ) -> Vec<Digest> {
-    subtree_roots(n, 0, |i, buf| write_leaf(row(i), buf))
+    subtree_roots(n, 0, Tag::MerkleLeaves, |i, buf| write_leaf(row(i), buf))
 }
 
 /// The layer above `prev` (an even number of nodes): the same digests as [`hash_node`] of
 /// each pair.
 fn hash_layer(prev: &[Digest]) -> Vec<Digest> {
-    hash_batched(prev.len() / 2, Tag::MerkleNodes, |i, buf| {
+    subtree_roots(prev.len() / 2, 0, Tag::MerkleNodes, |i, buf| {
         buf.push(NODE_TAG);
         buf.extend_from_slice(&prev[2 * i]);
         buf.extend_from_slice(&prev[2 * i + 1]);
@@ -220,8 +191,13 @@ impl MerkleTree {
         );
         let depth = num_leaves.trailing_zeros() as usize;
         let dropped = drop.min(depth);
+        let tag = if dropped == 0 {
+            Tag::MerkleLeaves
+        } else {
+            Tag::MerkleNodes
+        };
         let mut layers = vec![Vec::new(); dropped];
-        layers.push(subtree_roots(num_leaves, dropped, write));
+        layers.push(subtree_roots(num_leaves, dropped, tag, write));
         while layers.last().map_or(0, Vec::len) > 1 {
             let next = hash_layer(layers.last().expect("at least one layer"));
             layers.push(next);
@@ -230,26 +206,6 @@ impl MerkleTree {
             layers,
             num_leaves,
             dropped,
-        }
-    }
-
-    /// Builds the tree above the given leaf hashes (a power-of-two count), keeping every
-    /// layer.
-    pub fn from_leaves(leaves: Vec<Digest>) -> Self {
-        let num_leaves = leaves.len();
-        assert!(
-            num_leaves.is_power_of_two(),
-            "Merkle trees need a power-of-two number of leaves, got {num_leaves}"
-        );
-        let mut layers = vec![leaves];
-        while layers.last().map_or(0, Vec::len) > 1 {
-            let next = hash_layer(layers.last().expect("at least one layer"));
-            layers.push(next);
-        }
-        Self {
-            layers,
-            num_leaves,
-            dropped: 0,
         }
     }
 
@@ -410,7 +366,7 @@ mod tests {
         let vals = matrix(rows, width);
         let full = MerkleTree::commit_rows(&vals, width);
         for levels in [0, 1, 3, 8, 10] {
-            let roots = subtree_roots(rows, levels, |i, buf| {
+            let roots = subtree_roots(rows, levels, Tag::MerkleNodes, |i, buf| {
                 write_leaf(vals[i * width..(i + 1) * width].iter().copied(), buf)
             });
             assert_eq!(roots, full.layers[levels], "layer {levels}");
