@@ -11,7 +11,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use rayon::prelude::*;
 
 use super::air::{Air, Vars};
-use super::domain::{Lde, bitrev, coset_shift};
+use super::domain::{Block, Lde, bitrev, coset_shift};
 use super::field::{Ext, Felt, ext_from_limbs, ext_limbs};
 use super::fold::{Divisors, Folder, combine, last_point};
 use super::logup::{LogupChallenges, aux_row_to_ext};
@@ -35,13 +35,17 @@ pub struct AuxLde<'a> {
     pub sum: Ext,
 }
 
-/// One instance's committed LDEs, as the composition round reads them.
+/// One instance's committed LDEs, or one block of them, as the composition round reads
+/// them.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceLdes<'a> {
     /// log2 of the trace height.
     pub log_n: usize,
     /// log2 of the blowup.
     pub log_blowup: usize,
+    /// Which storage rows the matrices hold: [`Block::WHOLE`], or one of
+    /// [`Block::cosets`]`(log_blowup)`.
+    pub block: Block,
     /// Main LDE, storage order.
     pub main: &'a RowMajorMatrix<Felt>,
     /// Preprocessed LDE, storage order.
@@ -56,7 +60,9 @@ fn row(m: &RowMajorMatrix<Felt>, r: usize) -> &[Felt] {
     &m.values[r * w..(r + 1) * w]
 }
 
-/// Composition values at every point of the LDE coset, in natural order.
+/// Composition values at the block's points of the LDE coset, in natural order: every point
+/// for [`Block::WHOLE`]; for block `j` of `c` blocks, the points of natural index
+/// `u * c + bitrev_c(j)` for `u = 0, 1, ...` ([`scatter`] puts them in place).
 pub fn evaluate<A: Air>(
     air: &A,
     info: &AirInfo,
@@ -65,9 +71,17 @@ pub fn evaluate<A: Air>(
     alpha_powers: &[Ext],
 ) -> Vec<Ext> {
     let log_big = ldes.log_n + ldes.log_blowup;
-    let big = 1usize << log_big;
     let blowup = 1usize << ldes.log_blowup;
     let w_big = Felt::two_adic_generator(log_big);
+    // The block's rows: natural index t = u * count + first, storage row bitrev(u) within
+    // the block; the next row is the point times w_n, natural t + blowup, so u + step.
+    debug_assert!(ldes.block.log_count <= ldes.log_blowup);
+    let log_m = log_big - ldes.block.log_count;
+    let m = 1usize << log_m;
+    let count = 1usize << ldes.block.log_count;
+    let first = bitrev(ldes.block.index, ldes.block.log_count);
+    let step = blowup / count;
+    let w_step = w_big.exp_u64(count as u64);
     let g = coset_shift();
     let last = last_point(ldes.log_n);
     // x^n takes only `blowup` values on the coset: g^n * w_B^(t mod B).
@@ -77,16 +91,16 @@ pub fn evaluate<A: Air>(
         .map(|k| (g_n * w_b.exp_u64(k as u64) - Felt::ONE).inverse())
         .collect();
     let empty: &[Felt] = &[];
-    let mut out = memtag::tagged(Tag::QuotientLde, || vec![Ext::ZERO; big]);
+    let mut out = memtag::tagged(Tag::QuotientLde, || vec![Ext::ZERO; m]);
     out.par_chunks_mut(POINTS_PER_TASK)
         .enumerate()
         .for_each(|(task, out)| {
-            let t0 = task * POINTS_PER_TASK;
+            let u0 = task * POINTS_PER_TASK;
             let mut xs = Vec::with_capacity(out.len());
-            let mut x = g * w_big.exp_u64(t0 as u64);
+            let mut x = g * w_big.exp_u64((u0 * count + first) as u64);
             for _ in 0..out.len() {
                 xs.push(x);
-                x *= w_big;
+                x *= w_step;
             }
             let mut diffs: Vec<Felt> = Vec::with_capacity(2 * out.len());
             diffs.extend(xs.iter().map(|&x| x - Felt::ONE));
@@ -95,9 +109,10 @@ pub fn evaluate<A: Air>(
             let (inv_first, inv_last) = inv.split_at(out.len());
             let mut folder: Folder<'_, Felt> = Folder::new(alpha_powers);
             for (k, o) in out.iter_mut().enumerate() {
-                let t = t0 + k;
-                let s = bitrev(t, log_big);
-                let s_next = bitrev((t + blowup) & (big - 1), log_big);
+                let u = u0 + k;
+                let t = u * count + first;
+                let s = bitrev(u, log_m);
+                let s_next = bitrev((u + step) & (m - 1), log_m);
                 let (pre_local, pre_next) = match ldes.pre {
                     Some(p) => (row(p, s), row(p, s_next)),
                     None => (empty, empty),
@@ -128,6 +143,15 @@ pub fn evaluate<A: Air>(
             }
         });
     out
+}
+
+/// Puts block `block`'s values from [`evaluate`] in their natural places in `all`.
+pub fn scatter(all: &mut [Ext], block: Block, values: &[Ext]) {
+    let count = 1usize << block.log_count;
+    let first = bitrev(block.index, block.log_count);
+    for (u, &v) in values.iter().enumerate() {
+        all[u * count + first] = v;
+    }
 }
 
 /// The quotient parts of one instance: their coefficients (`n x 2*QUOTIENT_PARTS` limbs,
@@ -177,6 +201,22 @@ pub fn quotient_lde(
     padded.extend_from_slice(&coeffs.values);
     padded.resize(big * width, Felt::ZERO);
     lde.evaluate_coeffs(RowMajorMatrix::new(padded, width))
+}
+
+/// Block `block` of [`quotient_lde`] (one of `2^log_blowup`, see
+/// [`Block::cosets`]), in an `n`-row buffer: one coset NTT of size `n`.
+pub fn quotient_block(
+    lde: &Lde,
+    coeffs: &RowMajorMatrix<Felt>,
+    log_blowup: usize,
+    block: usize,
+) -> RowMajorMatrix<Felt> {
+    let values = memtag::tagged(Tag::QuotientLde, || coeffs.values.clone());
+    lde.evaluate_coeffs_block(
+        RowMajorMatrix::new(values, coeffs.width()),
+        log_blowup,
+        block,
+    )
 }
 
 /// Each quotient part's value at `z`, from the coefficients.

@@ -55,6 +55,38 @@ pub fn lde_points(shift: Felt, log_n: usize) -> Vec<Felt> {
         .collect()
 }
 
+/// Which storage rows of an LDE a matrix holds: block `index` of `2^log_count` equal blocks
+/// of consecutive storage rows ([`Block::WHOLE`]: all of them).
+///
+/// With `2^log_count` equal to the blowup `B`, block `j` of an LDE of a trace of `n` rows is
+/// its storage rows `j n .. (j + 1) n`: the values on the coset `g w_N^bitrev_B(j) H` (a
+/// coset of the trace domain), bit-reversed over `n`. Since `x -> x w_n` maps that coset to
+/// itself, every constraint can be evaluated on one block at a time ([`Lde::extend_block`]),
+/// and since a block is a whole subtree of the LDE's Merkle tree, so can openings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// Which block.
+    pub index: usize,
+    /// log2 of the number of blocks.
+    pub log_count: usize,
+}
+
+impl Block {
+    /// Every row.
+    pub const WHOLE: Block = Block {
+        index: 0,
+        log_count: 0,
+    };
+
+    /// The `2^log_blowup` blocks of an LDE with that blowup, in storage order.
+    pub fn cosets(log_blowup: usize) -> impl Iterator<Item = Block> {
+        (0..1usize << log_blowup).map(move |index| Block {
+            index,
+            log_count: log_blowup,
+        })
+    }
+}
+
 /// An empty buffer with room for `len` elements, advised to use transparent huge pages.
 ///
 /// A fresh LDE buffer is first touched page by page; with 4 KiB pages that is one fault per
@@ -123,6 +155,42 @@ impl Lde {
         self.dft
             .coset_lde_batch(trace, log_blowup, coset_shift())
             .bit_reverse_rows()
+    }
+
+    /// The shift of block `block`'s coset (see [`Block`]) for traces of `2^log_n` rows.
+    fn block_shift(log_n: usize, log_blowup: usize, block: usize) -> Felt {
+        coset_shift()
+            * Felt::two_adic_generator(log_n + log_blowup).exp_u64(bitrev(block, log_blowup) as u64)
+    }
+
+    /// Block `block` of [`Lde::evaluate_coeffs`] for coefficients of `n` rows (degree
+    /// below `n`, not padded): one coset NTT of size `n`, in their own buffer.
+    pub fn evaluate_coeffs_block(
+        &self,
+        coeffs: RowMajorMatrix<Felt>,
+        log_blowup: usize,
+        block: usize,
+    ) -> RowMajorMatrix<Felt> {
+        let _untagged = memtag::scope(Tag::Other);
+        let log_n = coeffs.height().trailing_zeros() as usize;
+        let shift = Self::block_shift(log_n, log_blowup, block);
+        self.dft.coset_dft_batch(coeffs, shift).bit_reverse_rows()
+    }
+
+    /// Block `block` (one of `2^log_blowup`, [`Block::cosets`]) of the LDE of `trace`:
+    /// storage rows `block * n .. (block + 1) * n` of [`Lde::extend_owned`], computed in the
+    /// trace's own `n`-row buffer (an interpolation and one coset NTT of size `n`, not one of
+    /// size `n * blowup`).
+    pub fn extend_block(
+        &self,
+        trace: RowMajorMatrix<Felt>,
+        log_blowup: usize,
+        block: usize,
+    ) -> RowMajorMatrix<Felt> {
+        let _untagged = memtag::scope(Tag::Other);
+        let log_n = trace.height().trailing_zeros() as usize;
+        let shift = Self::block_shift(log_n, log_blowup, block);
+        self.dft.coset_lde_batch(trace, 0, shift).bit_reverse_rows()
     }
 
     /// Coefficients (natural order) of the polynomials whose evaluations on the coset
@@ -278,5 +346,30 @@ mod tests {
         let on_coset = weighted_column_sums(&lde, &coset_weights(&points, z).unwrap());
         assert_eq!(on_h, on_coset);
         assert!(coset_weights(&points, Ext::from(points[5])).is_none());
+    }
+
+    #[test]
+    fn blocks_are_the_lde_rows_they_stand_for() {
+        let lde = Lde::new();
+        for (log_n, width, log_blowup) in [(2, 1, 1), (5, 3, 1), (6, 2, 2), (10, 4, 1)] {
+            let n = 1usize << log_n;
+            let trace = RowMajorMatrix::new(
+                (0..n * width)
+                    .map(|i| Felt::from_u64((i as u64 * 7919) ^ 0x55))
+                    .collect(),
+                width,
+            );
+            let whole = lde.extend(&trace, log_blowup);
+            for block in Block::cosets(log_blowup) {
+                let part = lde.extend_block(trace.clone(), log_blowup, block.index);
+                let rows = n * width;
+                assert_eq!(
+                    part.values,
+                    whole.values[block.index * rows..(block.index + 1) * rows],
+                    "n {n}, width {width}, blowup 2^{log_blowup}, block {}",
+                    block.index
+                );
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! | flag | kept by default | with the flag |
 //! |---|---|---|
-//! | `stream_lde` | every committed LDE (preprocessed, main, aux, quotient) until the end | dropped right after its commitment; recomputed from the trace (or the quotient's coefficients) when Round 2, Round 4 or the openings need it, and dropped again |
+//! | `stream_lde` | every committed LDE (preprocessed, main, aux, quotient) until the end | dropped right after its commitment; recomputed from the trace (or the quotient's coefficients) one coset block at a time when Round 2 or the openings need it, and dropped again; Rounds 3 and 4 read the traces |
 //! | `leaf_drop` | each Merkle tree (trace and FRI layer trees) from level [`DEFAULT_DROPPED_LEVELS`] up: an opening re-hashes the 16 rows of its subtree | only from level [`LEAF_DROP_LEVELS`] up: an opening re-hashes 64 rows |
 //! | `retire_traces` | each instance's main trace until its aux trace is built (to the end with `stream_lde`, which also keeps the aux trace) | neither is kept: the main trace is asked from the [`TraceSource`](super::TraceSource) again whenever a phase needs it, and the aux trace is rebuilt from it and the LogUp challenges |
 //!

@@ -8,7 +8,7 @@
 //! | main trace | kept from Phase A until its aux trace is built in Phase C (to the end with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`) |
 //! | aux trace | kept from Phase C with `stream_lde` only | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
-//! | an LDE | kept from its commitment | recomputed from its trace, or the quotient's coefficients (`stream_lde`) |
+//! | an LDE | kept from its commitment | recomputed from its trace, or the quotient's coefficients, one coset block at a time (`stream_lde`, [`Block`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
 //!
 //! Rounds 3 and 4 (out-of-domain values, DEEP) are linear in the committed columns. With
@@ -30,7 +30,8 @@ use p3_matrix::dense::RowMajorMatrix;
 use super::air::Air;
 use super::composition::{self, AuxLde, InstanceLdes, QuotientParts};
 use super::domain::{
-    Lde, coset_shift, coset_weights, lde_points, subgroup_weights, weighted_column_sums,
+    Block, Lde, coset_shift, coset_weights, lde_buffer, lde_points, subgroup_weights,
+    weighted_column_sums,
 };
 use super::error::ProveError;
 use super::field::{Ext, Felt, ext_from_limbs, powers};
@@ -129,14 +130,6 @@ struct Kept {
     main: MainPart,
     aux: Option<AuxPart>,
     quotient: Option<QuotientPart>,
-}
-
-/// An instance's LDEs for Round 2; owned ones are freed on drop.
-#[derive(Debug)]
-pub struct Ldes<'s> {
-    pre: Option<Cow<'s, Mat>>,
-    main: Cow<'s, Mat>,
-    aux: Option<Cow<'s, Mat>>,
 }
 
 /// One of an instance's committed matrices.
@@ -332,61 +325,85 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         Ok(Some(Cow::Owned(trace)))
     }
 
-    /// Instance `k`'s preprocessed, main and aux LDEs, for Round 2. Dropped ones are
-    /// recomputed, from traces fetched or rebuilt with room to be extended in place; a
-    /// retired main trace is fetched once for both.
-    pub fn ldes(&self, k: usize) -> Result<Ldes<'_>, ProveError> {
-        let kept = &self.kept[k];
-        let aux_needs_main = kept
-            .aux
-            .as_ref()
-            .is_some_and(|a| a.committed.lde.is_none() && a.trace.is_none());
-        let main_lde_needed = kept.main.committed.lde.is_none();
-        let mut main_trace = if main_lde_needed || aux_needs_main {
-            Some(self.main_trace(k, main_lde_needed)?)
+    /// The blocks Round 2 and the openings of instance `k` work through: the whole LDE when
+    /// every LDE is resident (borrowed), else one coset block at a time
+    /// ([`Block::cosets`]: each computed in a trace-sized buffer, used, dropped), so that a
+    /// dropped LDE never comes back whole. A block must hold whole subtrees of the held
+    /// Merkle levels (the openings re-hash them), so an instance shorter than that is done
+    /// whole.
+    fn blocks(&self, k: usize) -> Vec<Block> {
+        if self.ldes_resident() || self.inst(k).log_height < self.plan.merkle_dropped_levels() {
+            vec![Block::WHOLE]
         } else {
-            None
-        };
-        // The aux LDE first, so its trace is freed before the main LDE is made.
-        let aux = match &kept.aux {
-            None => None,
-            Some(a) => Some(match &a.committed.lde {
-                Some(l) => Cow::Borrowed(l),
-                None => {
-                    let main = main_trace.as_deref().expect("fetched above");
-                    let trace = self
-                        .aux_trace(k, main, true)?
-                        .expect("the instance has aux");
-                    Cow::Owned(self.extend_cow(trace, Tag::AuxLde))
-                }
-            }),
-        };
-        let main = match &kept.main.committed.lde {
-            Some(l) => Cow::Borrowed(l),
-            None => {
-                Cow::Owned(self.extend_cow(main_trace.take().expect("fetched above"), Tag::MainLde))
-            }
-        };
-        drop(main_trace);
-        Ok(Ldes {
-            pre: self.segment_lde(k, Segment::Pre)?,
-            main,
-            aux,
-        })
+            Block::cosets(self.params.log_blowup).collect()
+        }
     }
 
-    /// One committed LDE of instance `k` (`None` if the instance has no such segment):
-    /// resident, or recomputed on its own, so that only one is held at a time.
-    fn segment_lde(&self, k: usize, seg: Segment) -> Result<Option<Cow<'_, Mat>>, ProveError> {
+    /// Block `blk` of a trace's LDE: the whole LDE ([`InstanceStore::extend_cow`]), or one
+    /// coset block computed in the trace's own buffer if it is owned, else in a copy tagged
+    /// `tag`.
+    fn lde_block(&self, trace: Cow<'_, Mat>, blk: Block, tag: Tag) -> Mat {
+        if blk == Block::WHOLE {
+            return self.extend_cow(trace, tag);
+        }
+        let trace = match trace {
+            Cow::Owned(t) => t,
+            Cow::Borrowed(t) => memtag::tagged(tag, || {
+                let mut values = lde_buffer(t.values.len());
+                values.extend_from_slice(&t.values);
+                RowMajorMatrix::new(values, t.width())
+            }),
+        };
+        self.lde
+            .extend_block(trace, self.params.log_blowup, blk.index)
+    }
+
+    /// Instance `k`'s preprocessed, main and aux LDEs (block `blk` of them), for Round 2:
+    /// borrowed when resident, else computed, from a main trace fetched or rebuilt once for
+    /// both.
+    fn round2_ldes(&self, k: usize, blk: Block) -> Result<[Option<Cow<'_, Mat>>; 3], ProveError> {
         let kept = &self.kept[k];
+        if let Some(main) = &kept.main.committed.lde {
+            // Resident: every LDE is (no stream_lde).
+            let pre = self.pre[k].as_ref().and_then(|p| p.committed.lde.as_ref());
+            let aux = kept.aux.as_ref().and_then(|a| a.committed.lde.as_ref());
+            return Ok([
+                pre.map(Cow::Borrowed),
+                Some(Cow::Borrowed(main)),
+                aux.map(Cow::Borrowed),
+            ]);
+        }
+        let room = blk == Block::WHOLE;
+        let main_trace = self.main_trace(k, room)?;
+        // The aux block first, so its trace is freed before the main block is made.
+        let aux = self
+            .aux_trace(k, &main_trace, room)?
+            .map(|trace| Cow::Owned(self.lde_block(trace, blk, Tag::AuxLde)));
+        let main = Cow::Owned(self.lde_block(main_trace, blk, Tag::MainLde));
+        let pre = self.pre[k]
+            .as_ref()
+            .map(|p| Cow::Owned(self.lde_block(Cow::Borrowed(&p.trace), blk, Tag::PreLde)));
+        Ok([pre, Some(main), aux])
+    }
+
+    /// One committed matrix of instance `k` (block `blk` of it), for the openings: borrowed
+    /// when resident, else computed, used and dropped by the caller.
+    fn segment_block(
+        &self,
+        k: usize,
+        seg: Segment,
+        blk: Block,
+    ) -> Result<Option<Cow<'_, Mat>>, ProveError> {
+        let kept = &self.kept[k];
+        let room = blk == Block::WHOLE;
         Ok(match seg {
             Segment::Pre => self.pre[k].as_ref().map(|p| match &p.committed.lde {
                 Some(l) => Cow::Borrowed(l),
-                None => Cow::Owned(self.extend(&p.trace, Tag::PreLde)),
+                None => Cow::Owned(self.lde_block(Cow::Borrowed(&p.trace), blk, Tag::PreLde)),
             }),
             Segment::Main => Some(match &kept.main.committed.lde {
                 Some(l) => Cow::Borrowed(l),
-                None => Cow::Owned(self.extend_cow(self.main_trace(k, true)?, Tag::MainLde)),
+                None => Cow::Owned(self.lde_block(self.main_trace(k, room)?, blk, Tag::MainLde)),
             }),
             Segment::Aux => match &kept.aux {
                 None => None,
@@ -395,10 +412,10 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                     None => {
                         let main = self.main_trace(k, false)?;
                         let trace = self
-                            .aux_trace(k, &main, true)?
+                            .aux_trace(k, &main, room)?
                             .expect("the instance has aux");
                         drop(main);
-                        Cow::Owned(self.extend_cow(trace, Tag::AuxLde))
+                        Cow::Owned(self.lde_block(trace, blk, Tag::AuxLde))
                     }
                 }),
             },
@@ -406,10 +423,16 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 let q = kept.quotient.as_ref().expect("Round 2 ran");
                 Some(match &q.committed.lde {
                     Some(l) => Cow::Borrowed(l),
-                    None => Cow::Owned(composition::quotient_lde(
+                    None if room => Cow::Owned(composition::quotient_lde(
                         self.lde,
                         &q.coeffs,
                         self.params.log_blowup,
+                    )),
+                    None => Cow::Owned(composition::quotient_block(
+                        self.lde,
+                        &q.coeffs,
+                        self.params.log_blowup,
+                        blk.index,
                     )),
                 })
             }
@@ -557,25 +580,39 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     pub fn commit_quotient(&self, k: usize, alpha: Ext) -> Result<QuotientPart, ProveError> {
         let inst = self.inst(k);
         let info = &self.layout.infos[inst.table];
-        let ldes = self.ldes(k)?;
         let kept = &self.kept[k];
         let alpha_powers = powers(alpha, info.num_folded_constraints());
-        let view = InstanceLdes {
-            log_n: inst.log_height,
-            log_blowup: self.params.log_blowup,
-            main: &ldes.main,
-            pre: ldes.pre.as_deref(),
-            aux: match (&ldes.aux, &kept.aux) {
-                (Some(lde), Some(a)) => Some(AuxLde {
-                    lde,
-                    challenges: self.challenges(),
-                    sum: a.sum,
-                }),
-                _ => None,
-            },
-        };
-        let evals = composition::evaluate(self.air(k), info, &view, self.public, &alpha_powers);
-        drop(ldes);
+        let log_blowup = self.params.log_blowup;
+        let big = inst.height() << log_blowup;
+        let mut evals = Vec::new();
+        for blk in self.blocks(k) {
+            let [pre, main, aux] = self.round2_ldes(k, blk)?;
+            let view = InstanceLdes {
+                log_n: inst.log_height,
+                log_blowup,
+                block: blk,
+                main: main.as_deref().expect("every instance has a main LDE"),
+                pre: pre.as_deref(),
+                aux: match (&aux, &kept.aux) {
+                    (Some(lde), Some(a)) => Some(AuxLde {
+                        lde,
+                        challenges: self.challenges(),
+                        sum: a.sum,
+                    }),
+                    _ => None,
+                },
+            };
+            let values =
+                composition::evaluate(self.air(k), info, &view, self.public, &alpha_powers);
+            if blk == Block::WHOLE {
+                evals = values;
+            } else {
+                if evals.is_empty() {
+                    evals = memtag::tagged(Tag::QuotientLde, || vec![Ext::ZERO; big]);
+                }
+                composition::scatter(&mut evals, blk, &values);
+            }
+        }
         let QuotientParts { coeffs, lde } =
             composition::split(self.lde, evals, inst.log_height, self.params.log_blowup);
         Ok(QuotientPart {
@@ -665,23 +702,32 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     }
 
     /// The openings of instance `k` at each storage row in `queries`: per query, every
-    /// committed tree's row and path, in commitment order. One LDE is held at a time.
+    /// committed tree's row and path, in commitment order. One LDE (or, recomputed, one
+    /// block of one) is held at a time.
     pub fn open(&self, k: usize, queries: &[usize]) -> Result<Vec<Vec<RowOpening>>, ProveError> {
         let _tag = memtag::scope(Tag::Proof);
         let mut out: Vec<Vec<RowOpening>> = vec![Vec::with_capacity(4); queries.len()];
-        let mut trees = self.trees(k).into_iter();
-        for seg in Segment::ALL {
-            let Some(lde) = self.segment_lde(k, seg)? else {
-                continue;
-            };
-            let tree = trees.next().expect("one tree per committed segment");
-            let w = lde.width();
-            let row = |i: usize| &lde.values[i * w..(i + 1) * w];
-            for (&q, opening) in queries.iter().zip(&mut out) {
-                opening.push(RowOpening {
-                    values: row(q).to_vec(),
-                    path: tree.path_with_leaves(q, |j| hash_leaf(row(j))),
-                });
+        let big = self.inst(k).height() << self.params.log_blowup;
+        // Block by block, segment by segment: each query's openings in commitment order.
+        for blk in self.blocks(k) {
+            let rows = big >> blk.log_count;
+            let first = blk.index * rows;
+            let mut trees = self.trees(k).into_iter();
+            for seg in Segment::ALL {
+                let Some(lde) = self.segment_block(k, seg, blk)? else {
+                    continue;
+                };
+                let tree = trees.next().expect("one tree per committed segment");
+                let w = lde.width();
+                let row = |i: usize| &lde.values[(i - first) * w..(i - first + 1) * w];
+                for (&q, opening) in queries.iter().zip(&mut out) {
+                    if (first..first + rows).contains(&q) {
+                        opening.push(RowOpening {
+                            values: row(q).to_vec(),
+                            path: tree.path_with_leaves(q, |j| hash_leaf(row(j))),
+                        });
+                    }
+                }
             }
         }
         Ok(out)
