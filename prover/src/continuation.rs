@@ -657,7 +657,10 @@ fn drive(
         };
         drop(memory);
         drop(log);
-        let traces = OwnedTraces::new(routed_traces(program_air, routed));
+        let traces = OwnedTraces::new(
+            routed_traces(program_air, routed),
+            options.params.log_max_rows,
+        );
         let public = public_interactions(&boundary, epoch_log2).map_err(|source| {
             ContinuationError::Public {
                 epoch: index,

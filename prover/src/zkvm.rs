@@ -395,7 +395,7 @@ pub fn prove_witness(
         retire_traces: false,
         ..options.mode.plan(options.table_parallelism)
     };
-    let source = OwnedTraces::new(witness.traces);
+    let source = OwnedTraces::new(witness.traces, options.params.log_max_rows);
     let stark = prove_source(
         program,
         input,

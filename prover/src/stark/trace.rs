@@ -19,6 +19,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use super::domain::lde_buffer;
 use super::field::Felt;
 use super::params::MIN_LOG_HEIGHT;
+use crate::memtag::{self, Tag};
 
 /// Supplies main-trace rows on demand.
 pub trait TraceSource: Sync {
@@ -63,35 +64,77 @@ impl TraceSource for MaterializedTraces {
     }
 }
 
-/// Traces handed to the prover for one prove: a table requested as one whole chunk is moved
-/// out without a copy (so the prover, not the source, holds the only copy); a table cut into
-/// chunks is copied chunk by chunk, and freed as soon as its last row has been handed over
-/// (else the whole table stayed resident beside the prover's copies of its chunks, to the
-/// end of the prove: 880 MiB of CPU trace twice at `fib_iterative_1150k`). Each row can be
-/// requested once.
+/// Traces handed to the prover for one prove, cut into the chunks it will ask for: each
+/// chunk is moved out when asked, without a copy, so the prover holds the only copy of what
+/// it keeps and the source holds only what is still to come.
+///
+/// A table taller than one chunk is cut when the source is made, from its end: each chunk
+/// past the first is copied out and the table shrunk in place behind it, so cutting needs
+/// the table plus one chunk, and the first chunk is the table's own buffer. (Handing copies
+/// out of the whole table kept it resident beside the prover's copies until its last chunk:
+/// 577 MiB of CPU trace twice at the end of Phase A at `fib_iterative_1200k`.)
+///
+/// Rows must be asked as those chunks, each once: anything else is a caller bug (panics).
 #[derive(Debug)]
 pub struct OwnedTraces {
-    tables: std::sync::Mutex<Vec<OwnedTable>>,
+    /// Per table, its chunks, in order.
+    chunks: std::sync::Mutex<Vec<Vec<OwnedChunk>>>,
     heights: Vec<usize>,
 }
 
-/// One table of [`OwnedTraces`] and how many of its rows were handed over.
-#[derive(Debug)]
-struct OwnedTable {
-    matrix: RowMajorMatrix<Felt>,
-    handed: usize,
-}
+/// One chunk of an [`OwnedTraces`] table: its first row, and its rows until handed over.
+type OwnedChunk = (usize, Option<RowMajorMatrix<Felt>>);
 
 impl OwnedTraces {
-    /// Takes ownership of one matrix per table (heights of a valid chunk shape).
-    pub fn new(tables: Vec<RowMajorMatrix<Felt>>) -> Self {
-        let heights = tables.iter().map(|m| m.height()).collect();
-        let tables = tables
+    /// Takes ownership of one matrix per table (heights of a valid chunk shape for chunks of
+    /// at most `2^log_max_rows` rows, see [`chunk_log_heights`]), and cuts them into those
+    /// chunks.
+    ///
+    /// Panics on a height that is not such a shape.
+    pub fn new(tables: Vec<RowMajorMatrix<Felt>>, log_max_rows: usize) -> Self {
+        let heights: Vec<usize> = tables.iter().map(|m| m.height()).collect();
+        let chunks = tables
             .into_iter()
-            .map(|matrix| OwnedTable { matrix, handed: 0 })
+            .enumerate()
+            .map(|(t, mut matrix)| {
+                let logs = chunk_log_heights(matrix.height(), log_max_rows)
+                    .unwrap_or_else(|| panic!("table {t}: height is not a chunk shape"));
+                let width = matrix.width;
+                let mut starts: Vec<usize> = logs
+                    .iter()
+                    .scan(0, |next, &l| {
+                        let start = *next;
+                        *next += 1 << l;
+                        Some(start)
+                    })
+                    .collect();
+                let mut out = Vec::with_capacity(starts.len());
+                // From the end: copy the last chunk out, shrink the table behind it.
+                while let Some(start) = starts.pop() {
+                    if start == 0 {
+                        out.push((
+                            0,
+                            Some(std::mem::replace(
+                                &mut matrix,
+                                RowMajorMatrix::new(Vec::new(), width),
+                            )),
+                        ));
+                    } else {
+                        // A chunk is trace, whoever made the source (the table keeps its tag).
+                        let rows = memtag::tagged(Tag::MainTrace, || {
+                            matrix.values[start * width..].to_vec()
+                        });
+                        matrix.values.truncate(start * width);
+                        matrix.values.shrink_to_fit();
+                        out.push((start, Some(RowMajorMatrix::new(rows, width))));
+                    }
+                }
+                out.reverse();
+                out
+            })
             .collect();
         Self {
-            tables: std::sync::Mutex::new(tables),
+            chunks: std::sync::Mutex::new(chunks),
             heights,
         }
     }
@@ -103,25 +146,22 @@ impl TraceSource for OwnedTraces {
     }
 
     fn rows(&self, table: usize, start: usize, len: usize) -> RowMajorMatrix<Felt> {
-        let mut tables = self.tables.lock().expect("no prover thread panicked");
-        let t = &mut tables[table];
-        let height = self.heights[table];
-        assert!(
-            t.handed + len <= height && (!t.matrix.values.is_empty() || t.matrix.width == 0),
-            "OwnedTraces: rows {start}..{} of table {table} asked after the table was handed over",
-            start + len
-        );
-        t.handed += len;
-        let width = t.matrix.width;
-        if start == 0 && len == height {
-            return std::mem::replace(&mut t.matrix, RowMajorMatrix::new(Vec::new(), width));
+        let mut chunks = self.chunks.lock().expect("no prover thread panicked");
+        let chunk = chunks[table]
+            .iter_mut()
+            .find(|(s, m)| *s == start && m.as_ref().is_none_or(|m| m.height() == len));
+        match chunk {
+            Some((_, m)) => m.take().unwrap_or_else(|| {
+                panic!(
+                    "OwnedTraces: rows {start}..{} of table {table} asked after they were handed over",
+                    start + len
+                )
+            }),
+            None => panic!(
+                "OwnedTraces: rows {start}..{} of table {table} are not one of its chunks",
+                start + len
+            ),
         }
-        let rows = row_range(&t.matrix, start, len);
-        if t.handed == height {
-            // Every chunk has its copy: the table itself is not needed any more.
-            t.matrix = RowMajorMatrix::new(Vec::new(), width);
-        }
-        rows
     }
 }
 
@@ -233,29 +273,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn owned_traces_move_whole_tables_and_copy_chunks() {
+    fn owned_traces_hand_each_chunk_over_once_and_keep_nothing_handed() {
         let m = |h: usize| RowMajorMatrix::new((0..2 * h as u64).map(Felt::new).collect(), 2);
-        let src = OwnedTraces::new(vec![m(4), m(8)]);
-        assert_eq!(src.heights(), vec![4, 8]);
+        // Chunks of 4 rows: a whole table of 4, and one of 8 + 4 (two full chunks, a tail).
+        let src = OwnedTraces::new(vec![m(4), m(12)], 2);
+        assert_eq!(src.heights(), vec![4, 12]);
         let whole = src.rows(0, 0, 4);
         assert_eq!(whole.values.len(), 8);
-        let chunk = src.rows(1, 4, 4);
-        assert_eq!(chunk.values[0], Felt::new(8));
-        // Half the chunked table handed over: it is still held.
-        assert_eq!(src.tables.lock().unwrap()[1].matrix.values.capacity(), 16);
-        assert_eq!(src.rows(1, 0, 4).values.len(), 8);
-        // Every row handed over: the table is freed, not kept beside the copies.
-        assert_eq!(src.tables.lock().unwrap()[1].matrix.values.capacity(), 0);
+        let tail = src.rows(1, 8, 4);
+        assert_eq!(tail.values[0], Felt::new(16));
+        let middle = src.rows(1, 4, 4);
+        assert_eq!(middle.values[0], Felt::new(8));
+        // The first chunk is the table's own buffer, shrunk to it.
+        let first = src.rows(1, 0, 4);
+        assert_eq!(first.values, (0..8u64).map(Felt::new).collect::<Vec<_>>());
+        assert_eq!(first.values.capacity(), 8);
+        assert!(
+            src.chunks
+                .lock()
+                .unwrap()
+                .iter()
+                .flatten()
+                .all(|(_, m)| m.is_none()),
+            "nothing handed over is kept"
+        );
     }
 
     #[test]
-    #[should_panic(expected = "asked after the table was handed over")]
+    #[should_panic(expected = "asked after they were handed over")]
     fn a_chunk_asked_twice_is_a_caller_bug() {
         let m = RowMajorMatrix::new((0..16u64).map(Felt::new).collect(), 2);
-        let src = OwnedTraces::new(vec![m]);
+        let src = OwnedTraces::new(vec![m], 2);
         let _ = src.rows(0, 0, 4);
         let _ = src.rows(0, 4, 4);
         let _ = src.rows(0, 0, 4);
+    }
+
+    #[test]
+    #[should_panic(expected = "are not one of its chunks")]
+    fn rows_that_are_not_a_chunk_are_a_caller_bug() {
+        let m = RowMajorMatrix::new((0..16u64).map(Felt::new).collect(), 2);
+        let src = OwnedTraces::new(vec![m], 2);
+        let _ = src.rows(0, 2, 4);
     }
 
     #[test]
