@@ -15,11 +15,14 @@
 //! every LDE resident ([`InstanceStore::ldes_resident`]: no `stream_lde`) they read the LDEs
 //! (barycentric weights on the coset, the DEEP quotient on the LDE rows), which give the same
 //! field elements as the traces, so each main trace is freed in Phase C as soon as its aux
-//! trace is built ([`InstanceStore::hand_over_traces`]). With `stream_lde` they read the traces, which are
-//! then the smaller thing to keep.
+//! trace is built ([`InstanceStore::hand_over_traces`]). With `stream_lde` they read the
+//! traces, which are then the smaller thing to keep.
 //!
-//! Recomputation goes through the same code as the first computation ([`Lde::extend`],
-//! [`logup::build_aux_trace`], [`composition::quotient_lde`]), so the values are identical.
+//! Rebuilt traces go through the same code as the first computation
+//! ([`logup::build_aux_trace`], the source). A dropped LDE comes back one coset block at a
+//! time ([`Lde::extend_block`], [`composition::quotient_block`]): the same field elements
+//! as the rows of the whole LDE ([`Lde::extend`], [`composition::quotient_lde`]), which
+//! the domain tests and every mode's identical proof bytes check.
 
 use std::borrow::Cow;
 
