@@ -203,22 +203,6 @@ pub fn quotient_lde(
     lde.evaluate_coeffs(RowMajorMatrix::new(padded, width))
 }
 
-/// Block `block` of [`quotient_lde`] (one of `2^log_blowup`, see
-/// [`Block::cosets`]), in an `n`-row buffer: one coset NTT of size `n`.
-pub fn quotient_block(
-    lde: &Lde,
-    coeffs: &RowMajorMatrix<Felt>,
-    log_blowup: usize,
-    block: usize,
-) -> RowMajorMatrix<Felt> {
-    let values = memtag::tagged(Tag::QuotientLde, || coeffs.values.clone());
-    lde.evaluate_coeffs_block(
-        RowMajorMatrix::new(values, coeffs.width()),
-        log_blowup,
-        block,
-    )
-}
-
 /// Each quotient part's value at `z`, from the coefficients.
 pub fn parts_at(coeffs: &RowMajorMatrix<Felt>, z: Ext) -> Vec<Ext> {
     let width = coeffs.width();

@@ -193,6 +193,13 @@ impl Lde {
         self.dft.coset_lde_batch(trace, 0, shift).bit_reverse_rows()
     }
 
+    /// Coefficients (natural order) of the columns of `trace` (natural order on `H`), in the
+    /// trace's own buffer.
+    pub fn interpolate(&self, trace: RowMajorMatrix<Felt>) -> RowMajorMatrix<Felt> {
+        let _untagged = memtag::scope(Tag::Other);
+        self.dft.idft_batch(trace)
+    }
+
     /// Coefficients (natural order) of the polynomials whose evaluations on the coset
     /// `shift * K` are the columns of `evals` (natural order).
     pub fn coset_interpolate(

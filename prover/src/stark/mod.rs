@@ -32,6 +32,7 @@ pub mod grinding;
 pub mod logup;
 pub mod merkle;
 pub mod observer;
+pub mod opened;
 pub mod params;
 pub mod plan;
 pub mod proof;

@@ -8,7 +8,7 @@
 //! | main trace | kept from Phase A until its aux trace is built in Phase C (to the end with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`) |
 //! | aux trace | kept from Phase C with `stream_lde` only | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
-//! | an LDE | kept from its commitment | recomputed from its trace, or the quotient's coefficients, one coset block at a time (`stream_lde`, [`Block`]) |
+//! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its coefficients ([`opened::gather`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
 //!
 //! Rounds 3 and 4 (out-of-domain values, DEEP) are linear in the committed columns. With
@@ -19,10 +19,13 @@
 //! traces, which are then the smaller thing to keep.
 //!
 //! Rebuilt traces go through the same code as the first computation
-//! ([`logup::build_aux_trace`], the source). A dropped LDE comes back one coset block at a
-//! time ([`Lde::extend_block`], [`composition::quotient_block`]): the same field elements
-//! as the rows of the whole LDE ([`Lde::extend`], [`composition::quotient_lde`]), which
-//! the domain tests and every mode's identical proof bytes check.
+//! ([`logup::build_aux_trace`], the source). A dropped LDE never comes back whole: Round 2
+//! makes it one coset block at a time ([`Lde::extend_block`]; a rebuilt aux trace is
+//! rebuilt once for all blocks and held as coefficients), and the openings gather only the
+//! rows of the queried leaf subtrees, block by block, a column slab at a time
+//! ([`opened::gather`]). Both give the same field elements as the rows of the whole LDE
+//! ([`Lde::extend`], [`composition::quotient_lde`]), which the domain and `opened` tests
+//! and every mode's identical proof bytes check.
 
 use std::borrow::Cow;
 
@@ -40,6 +43,7 @@ use super::error::ProveError;
 use super::field::{Ext, Felt, ext_from_limbs, powers};
 use super::logup::{self, LogupChallenges};
 use super::merkle::{MerkleTree, hash_leaf};
+use super::opened::{self, OpenedRows};
 use super::params::StarkParams;
 use super::plan::MemoryPlan;
 use super::proof::{OodValues, RowOpening};
@@ -147,6 +151,28 @@ enum Segment {
 impl Segment {
     /// Commitment order.
     const ALL: [Segment; 4] = [Segment::Pre, Segment::Main, Segment::Aux, Segment::Quotient];
+}
+
+/// What the openings read of one committed matrix.
+enum Rows<'s> {
+    /// The whole LDE: resident, or recomputed whole for an instance shorter than a leaf
+    /// subtree.
+    Whole(Cow<'s, Mat>),
+    /// Only the queried rows' leaf subtrees, recomputed ([`opened::gather`]).
+    Gathered(OpenedRows),
+}
+
+impl Rows<'_> {
+    /// Storage row `i`.
+    fn row(&self, i: usize) -> &[Felt] {
+        match self {
+            Rows::Whole(m) => {
+                let w = m.width();
+                &m.values[i * w..(i + 1) * w]
+            }
+            Rows::Gathered(g) => g.row(i),
+        }
+    }
 }
 
 /// The per-instance store of one prove.
@@ -328,14 +354,20 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         Ok(Some(Cow::Owned(trace)))
     }
 
-    /// The blocks Round 2 and the openings of instance `k` work through: the whole LDE when
-    /// every LDE is resident (borrowed), else one coset block at a time
+    /// Whether instance `k`'s dropped LDEs come back a coset block at a time (Round 2) and
+    /// as gathered subtrees (the openings), rather than whole: always with `stream_lde`,
+    /// except for an instance shorter than a leaf subtree of the held Merkle levels (the
+    /// openings re-hash whole subtrees, which must lie in one block), which is small.
+    fn by_blocks(&self, k: usize) -> bool {
+        !self.ldes_resident() && self.inst(k).log_height >= self.plan.merkle_dropped_levels()
+    }
+
+    /// The blocks Round 2 of instance `k` works through: the whole LDE when every LDE is
+    /// resident (borrowed) or the instance is small, else one coset block at a time
     /// ([`Block::cosets`]: each computed in a trace-sized buffer, used, dropped), so that a
-    /// dropped LDE never comes back whole. A block must hold whole subtrees of the held
-    /// Merkle levels (the openings re-hash them), so an instance shorter than that is done
-    /// whole.
+    /// dropped LDE never comes back whole.
     fn blocks(&self, k: usize) -> Vec<Block> {
-        if self.ldes_resident() || self.inst(k).log_height < self.plan.merkle_dropped_levels() {
+        if !self.by_blocks(k) {
             vec![Block::WHOLE]
         } else {
             Block::cosets(self.params.log_blowup).collect()
@@ -361,10 +393,28 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .extend_block(trace, self.params.log_blowup, blk.index)
     }
 
+    /// The coefficients of `trace` (in its own buffer if owned, else in a copy tagged `tag`).
+    fn interpolate(&self, trace: Cow<'_, Mat>, tag: Tag) -> Mat {
+        let trace = match trace {
+            Cow::Owned(t) => t,
+            Cow::Borrowed(t) => memtag::tagged(tag, || t.clone()),
+        };
+        self.lde.interpolate(trace)
+    }
+
     /// Instance `k`'s preprocessed, main and aux LDEs (block `blk` of them), for Round 2:
     /// borrowed when resident, else computed, from a main trace fetched or rebuilt once for
-    /// both.
-    fn round2_ldes(&self, k: usize, blk: Block) -> Result<[Option<Cow<'_, Mat>>; 3], ProveError> {
+    /// both. An aux trace that is not kept is rebuilt once for all of Round 2's blocks: its
+    /// coefficients are held in `aux_coeffs` from the first block to the `last`, whose
+    /// block is made in their buffer (a rebuild costs a LogUp pass over every row; holding
+    /// the coefficients costs one more aux-sized buffer beside the block).
+    fn round2_ldes(
+        &self,
+        k: usize,
+        blk: Block,
+        aux_coeffs: &mut Option<Mat>,
+        last: bool,
+    ) -> Result<[Option<Cow<'_, Mat>>; 3], ProveError> {
         let kept = &self.kept[k];
         if let Some(main) = &kept.main.committed.lde {
             // Resident: every LDE is (no stream_lde).
@@ -379,9 +429,28 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let room = blk == Block::WHOLE;
         let main_trace = self.main_trace(k, room)?;
         // The aux block first, so its trace is freed before the main block is made.
-        let aux = self
-            .aux_trace(k, &main_trace, room)?
-            .map(|trace| Cow::Owned(self.lde_block(trace, blk, Tag::AuxLde)));
+        let rebuilt = kept.aux.as_ref().is_some_and(|a| a.trace.is_none());
+        let aux = if rebuilt && !room {
+            if aux_coeffs.is_none() {
+                let trace = self
+                    .aux_trace(k, &main_trace, false)?
+                    .expect("the instance has aux");
+                *aux_coeffs = Some(self.interpolate(trace, Tag::AuxLde));
+            }
+            let coeffs = if last {
+                aux_coeffs.take()
+            } else {
+                memtag::tagged(Tag::AuxLde, || aux_coeffs.clone())
+            }
+            .expect("made at the first block");
+            let block = self
+                .lde
+                .evaluate_coeffs_block(coeffs, self.params.log_blowup, blk.index);
+            Some(Cow::Owned(block))
+        } else {
+            self.aux_trace(k, &main_trace, room)?
+                .map(|trace| Cow::Owned(self.lde_block(trace, blk, Tag::AuxLde)))
+        };
         let main = Cow::Owned(self.lde_block(main_trace, blk, Tag::MainLde));
         let pre = self.pre[k]
             .as_ref()
@@ -389,24 +458,18 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         Ok([pre, Some(main), aux])
     }
 
-    /// One committed matrix of instance `k` (block `blk` of it), for the openings: borrowed
-    /// when resident, else computed, used and dropped by the caller.
-    fn segment_block(
-        &self,
-        k: usize,
-        seg: Segment,
-        blk: Block,
-    ) -> Result<Option<Cow<'_, Mat>>, ProveError> {
+    /// One committed matrix of instance `k`, whole, for the openings: borrowed when
+    /// resident, else computed (a small instance, see [`InstanceStore::by_blocks`]).
+    fn segment_whole(&self, k: usize, seg: Segment) -> Result<Option<Cow<'_, Mat>>, ProveError> {
         let kept = &self.kept[k];
-        let room = blk == Block::WHOLE;
         Ok(match seg {
             Segment::Pre => self.pre[k].as_ref().map(|p| match &p.committed.lde {
                 Some(l) => Cow::Borrowed(l),
-                None => Cow::Owned(self.lde_block(Cow::Borrowed(&p.trace), blk, Tag::PreLde)),
+                None => Cow::Owned(self.extend(&p.trace, Tag::PreLde)),
             }),
             Segment::Main => Some(match &kept.main.committed.lde {
                 Some(l) => Cow::Borrowed(l),
-                None => Cow::Owned(self.lde_block(self.main_trace(k, room)?, blk, Tag::MainLde)),
+                None => Cow::Owned(self.extend_cow(self.main_trace(k, true)?, Tag::MainLde)),
             }),
             Segment::Aux => match &kept.aux {
                 None => None,
@@ -415,10 +478,10 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                     None => {
                         let main = self.main_trace(k, false)?;
                         let trace = self
-                            .aux_trace(k, &main, room)?
+                            .aux_trace(k, &main, true)?
                             .expect("the instance has aux");
                         drop(main);
-                        Cow::Owned(self.lde_block(trace, blk, Tag::AuxLde))
+                        Cow::Owned(self.extend_cow(trace, Tag::AuxLde))
                     }
                 }),
             },
@@ -426,20 +489,69 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 let q = kept.quotient.as_ref().expect("Round 2 ran");
                 Some(match &q.committed.lde {
                     Some(l) => Cow::Borrowed(l),
-                    None if room => Cow::Owned(composition::quotient_lde(
+                    None => Cow::Owned(composition::quotient_lde(
                         self.lde,
                         &q.coeffs,
                         self.params.log_blowup,
-                    )),
-                    None => Cow::Owned(composition::quotient_block(
-                        self.lde,
-                        &q.coeffs,
-                        self.params.log_blowup,
-                        blk.index,
                     )),
                 })
             }
         })
+    }
+
+    /// The coefficients of one committed matrix of instance `k` (dropped under this plan),
+    /// for the openings: interpolated from its trace (fetched, rebuilt or copied, then
+    /// interpolated in place), or the quotient's own.
+    fn segment_coeffs(&self, k: usize, seg: Segment) -> Result<Option<Cow<'_, Mat>>, ProveError> {
+        let kept = &self.kept[k];
+        Ok(match seg {
+            Segment::Pre => self.pre[k]
+                .as_ref()
+                .map(|p| Cow::Owned(self.interpolate(Cow::Borrowed(&p.trace), Tag::PreLde))),
+            Segment::Main => Some(Cow::Owned(
+                self.interpolate(self.main_trace(k, false)?, Tag::MainLde),
+            )),
+            Segment::Aux => match &kept.aux {
+                None => None,
+                Some(_) => {
+                    let main = self.main_trace(k, false)?;
+                    let trace = self
+                        .aux_trace(k, &main, false)?
+                        .expect("the instance has aux");
+                    drop(main);
+                    Some(Cow::Owned(self.interpolate(trace, Tag::AuxLde)))
+                }
+            },
+            Segment::Quotient => Some(Cow::Borrowed(
+                &kept.quotient.as_ref().expect("Round 2 ran").coeffs,
+            )),
+        })
+    }
+
+    /// What the openings of instance `k` at `queries` read of one committed matrix: the
+    /// whole LDE (resident, or a small instance's recomputed), else the queried rows' leaf
+    /// subtrees gathered from its coefficients ([`opened::gather`]: no block is made
+    /// whole, and each column is interpolated once).
+    fn segment_rows(
+        &self,
+        k: usize,
+        seg: Segment,
+        queries: &[usize],
+    ) -> Result<Option<Rows<'_>>, ProveError> {
+        if !self.by_blocks(k) {
+            return Ok(self.segment_whole(k, seg)?.map(Rows::Whole));
+        }
+        let Some(coeffs) = self.segment_coeffs(k, seg)? else {
+            return Ok(None);
+        };
+        let rows = opened::gather(
+            self.lde,
+            &coeffs,
+            self.params.log_blowup,
+            self.plan.merkle_dropped_levels(),
+            queries,
+        );
+        Ok(Some(Rows::Gathered(rows)))
     }
 
     /// Instance `k`'s committed columns on its trace domain `H`, in commitment order:
@@ -588,8 +700,11 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let log_blowup = self.params.log_blowup;
         let big = inst.height() << log_blowup;
         let mut evals = Vec::new();
-        for blk in self.blocks(k) {
-            let [pre, main, aux] = self.round2_ldes(k, blk)?;
+        let blocks = self.blocks(k);
+        let mut aux_coeffs = None;
+        for (i, &blk) in blocks.iter().enumerate() {
+            let [pre, main, aux] =
+                self.round2_ldes(k, blk, &mut aux_coeffs, i + 1 == blocks.len())?;
             let view = InstanceLdes {
                 log_n: inst.log_height,
                 log_blowup,
@@ -705,32 +820,23 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     }
 
     /// The openings of instance `k` at each storage row in `queries`: per query, every
-    /// committed tree's row and path, in commitment order. One LDE (or, recomputed, one
-    /// block of one) is held at a time.
+    /// committed tree's row and path, in commitment order. One matrix's rows (the whole
+    /// LDE, or its gathered subtrees) are held at a time.
     pub fn open(&self, k: usize, queries: &[usize]) -> Result<Vec<Vec<RowOpening>>, ProveError> {
         let _tag = memtag::scope(Tag::Proof);
         let mut out: Vec<Vec<RowOpening>> = vec![Vec::with_capacity(4); queries.len()];
-        let big = self.inst(k).height() << self.params.log_blowup;
-        // Block by block, segment by segment: each query's openings in commitment order.
-        for blk in self.blocks(k) {
-            let rows = big >> blk.log_count;
-            let first = blk.index * rows;
-            let mut trees = self.trees(k).into_iter();
-            for seg in Segment::ALL {
-                let Some(lde) = self.segment_block(k, seg, blk)? else {
-                    continue;
-                };
-                let tree = trees.next().expect("one tree per committed segment");
-                let w = lde.width();
-                let row = |i: usize| &lde.values[(i - first) * w..(i - first + 1) * w];
-                for (&q, opening) in queries.iter().zip(&mut out) {
-                    if (first..first + rows).contains(&q) {
-                        opening.push(RowOpening {
-                            values: row(q).to_vec(),
-                            path: tree.path_with_leaves(q, |j| hash_leaf(row(j))),
-                        });
-                    }
-                }
+        let mut trees = self.trees(k).into_iter();
+        // Segment by segment: each query's openings in commitment order.
+        for seg in Segment::ALL {
+            let Some(rows) = self.segment_rows(k, seg, queries)? else {
+                continue;
+            };
+            let tree = trees.next().expect("one tree per committed segment");
+            for (&q, opening) in queries.iter().zip(&mut out) {
+                opening.push(RowOpening {
+                    values: rows.row(q).to_vec(),
+                    path: tree.path_with_leaves(q, |j| hash_leaf(rows.row(j))),
+                });
             }
         }
         Ok(out)
