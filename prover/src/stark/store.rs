@@ -8,7 +8,7 @@
 //! | main trace | kept from Phase A until its aux trace is built in Phase C (to the end with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`) |
 //! | aux trace | kept from Phase C with `stream_lde` only | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
-//! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its coefficients ([`opened::gather`]) |
+//! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its trace or the quotient's coefficients, a column slab at a time ([`opened::gather`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
 //!
 //! Rounds 3 and 4 (out-of-domain values, DEEP) are linear in the committed columns. With
@@ -22,8 +22,8 @@
 //! ([`logup::build_aux_trace`], the source). A dropped LDE never comes back whole: Round 2
 //! makes it one coset block at a time ([`Lde::extend_block`]; a rebuilt aux trace is
 //! rebuilt once for all blocks and held as coefficients), and the openings gather only the
-//! rows of the queried leaf subtrees, block by block, a column slab at a time
-//! ([`opened::gather`]). Both give the same field elements as the rows of the whole LDE
+//! rows of the queried leaf subtrees, a column slab at a time (interpolated once, then one
+//! coset NTT per block: [`opened::gather`]). Both give the same field elements as the rows of the whole LDE
 //! ([`Lde::extend`], [`composition::quotient_lde`]), which the domain and `opened` tests
 //! and every mode's identical proof bytes check.
 
@@ -43,7 +43,7 @@ use super::error::ProveError;
 use super::field::{Ext, Felt, ext_from_limbs, powers};
 use super::logup::{self, LogupChallenges};
 use super::merkle::{MerkleTree, hash_leaf};
-use super::opened::{self, OpenedRows};
+use super::opened::{self, Columns, OpenedRows};
 use super::params::StarkParams;
 use super::plan::MemoryPlan;
 use super::proof::{OodValues, RowOpening};
@@ -499,18 +499,18 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         })
     }
 
-    /// The coefficients of one committed matrix of instance `k` (dropped under this plan),
-    /// for the openings: interpolated from its trace (fetched, rebuilt or copied, then
-    /// interpolated in place), or the quotient's own.
-    fn segment_coeffs(&self, k: usize, seg: Segment) -> Result<Option<Cow<'_, Mat>>, ProveError> {
+    /// One committed matrix of instance `k` (dropped under this plan) as the openings
+    /// recompute it: its trace (kept, fetched or rebuilt), or the quotient's coefficients.
+    fn segment_source(
+        &self,
+        k: usize,
+        seg: Segment,
+    ) -> Result<Option<(Cow<'_, Mat>, Columns)>, ProveError> {
         let kept = &self.kept[k];
+        let on_h = |m| (m, Columns::OnTraceDomain);
         Ok(match seg {
-            Segment::Pre => self.pre[k]
-                .as_ref()
-                .map(|p| Cow::Owned(self.interpolate(Cow::Borrowed(&p.trace), Tag::PreLde))),
-            Segment::Main => Some(Cow::Owned(
-                self.interpolate(self.main_trace(k, false)?, Tag::MainLde),
-            )),
+            Segment::Pre => self.pre[k].as_ref().map(|p| on_h(Cow::Borrowed(&p.trace))),
+            Segment::Main => Some(on_h(self.main_trace(k, false)?)),
             Segment::Aux => match &kept.aux {
                 None => None,
                 Some(_) => {
@@ -519,19 +519,20 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                         .aux_trace(k, &main, false)?
                         .expect("the instance has aux");
                     drop(main);
-                    Some(Cow::Owned(self.interpolate(trace, Tag::AuxLde)))
+                    Some(on_h(trace))
                 }
             },
-            Segment::Quotient => Some(Cow::Borrowed(
-                &kept.quotient.as_ref().expect("Round 2 ran").coeffs,
+            Segment::Quotient => Some((
+                Cow::Borrowed(&kept.quotient.as_ref().expect("Round 2 ran").coeffs),
+                Columns::Coefficients,
             )),
         })
     }
 
     /// What the openings of instance `k` at `queries` read of one committed matrix: the
     /// whole LDE (resident, or a small instance's recomputed), else the queried rows' leaf
-    /// subtrees gathered from its coefficients ([`opened::gather`]: no block is made
-    /// whole, and each column is interpolated once).
+    /// subtrees gathered from its trace or coefficients ([`opened::gather`]: no block is
+    /// made whole, and each column is interpolated once).
     fn segment_rows(
         &self,
         k: usize,
@@ -541,12 +542,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         if !self.by_blocks(k) {
             return Ok(self.segment_whole(k, seg)?.map(Rows::Whole));
         }
-        let Some(coeffs) = self.segment_coeffs(k, seg)? else {
+        let Some((mat, columns)) = self.segment_source(k, seg)? else {
             return Ok(None);
         };
         let rows = opened::gather(
             self.lde,
-            &coeffs,
+            &mat,
+            columns,
             self.params.log_blowup,
             self.plan.merkle_dropped_levels(),
             queries,
