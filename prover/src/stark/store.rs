@@ -20,8 +20,7 @@
 //!
 //! Rebuilt traces go through the same code as the first computation
 //! ([`logup::build_aux_trace`], the source). A dropped LDE never comes back whole: Round 2
-//! makes it one coset block at a time ([`Lde::extend_block`]; a rebuilt aux trace is
-//! rebuilt once for all blocks and held as coefficients), and the openings gather only the
+//! makes it one coset block at a time ([`Lde::extend_block`]), and the openings gather only the
 //! rows of the queried leaf subtrees, a column slab at a time (interpolated once, then one
 //! coset NTT per block: [`opened::gather`]). Both give the same field elements as the rows of the whole LDE
 //! ([`Lde::extend`], [`composition::quotient_lde`]), which the domain and `opened` tests
@@ -393,28 +392,10 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .extend_block(trace, self.params.log_blowup, blk.index)
     }
 
-    /// The coefficients of `trace` (in its own buffer if owned, else in a copy tagged `tag`).
-    fn interpolate(&self, trace: Cow<'_, Mat>, tag: Tag) -> Mat {
-        let trace = match trace {
-            Cow::Owned(t) => t,
-            Cow::Borrowed(t) => memtag::tagged(tag, || t.clone()),
-        };
-        self.lde.interpolate(trace)
-    }
-
     /// Instance `k`'s preprocessed, main and aux LDEs (block `blk` of them), for Round 2:
     /// borrowed when resident, else computed, from a main trace fetched or rebuilt once for
-    /// both. An aux trace that is not kept is rebuilt once for all of Round 2's blocks: its
-    /// coefficients are held in `aux_coeffs` from the first block to the `last`, whose
-    /// block is made in their buffer (a rebuild costs a LogUp pass over every row; holding
-    /// the coefficients costs one more aux-sized buffer beside the block).
-    fn round2_ldes(
-        &self,
-        k: usize,
-        blk: Block,
-        aux_coeffs: &mut Option<Mat>,
-        last: bool,
-    ) -> Result<[Option<Cow<'_, Mat>>; 3], ProveError> {
+    /// both.
+    fn round2_ldes(&self, k: usize, blk: Block) -> Result<[Option<Cow<'_, Mat>>; 3], ProveError> {
         let kept = &self.kept[k];
         if let Some(main) = &kept.main.committed.lde {
             // Resident: every LDE is (no stream_lde).
@@ -429,28 +410,9 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let room = blk == Block::WHOLE;
         let main_trace = self.main_trace(k, room)?;
         // The aux block first, so its trace is freed before the main block is made.
-        let rebuilt = kept.aux.as_ref().is_some_and(|a| a.trace.is_none());
-        let aux = if rebuilt && !room {
-            if aux_coeffs.is_none() {
-                let trace = self
-                    .aux_trace(k, &main_trace, false)?
-                    .expect("the instance has aux");
-                *aux_coeffs = Some(self.interpolate(trace, Tag::AuxLde));
-            }
-            let coeffs = if last {
-                aux_coeffs.take()
-            } else {
-                memtag::tagged(Tag::AuxLde, || aux_coeffs.clone())
-            }
-            .expect("made at the first block");
-            let block = self
-                .lde
-                .evaluate_coeffs_block(coeffs, self.params.log_blowup, blk.index);
-            Some(Cow::Owned(block))
-        } else {
-            self.aux_trace(k, &main_trace, room)?
-                .map(|trace| Cow::Owned(self.lde_block(trace, blk, Tag::AuxLde)))
-        };
+        let aux = self
+            .aux_trace(k, &main_trace, room)?
+            .map(|trace| Cow::Owned(self.lde_block(trace, blk, Tag::AuxLde)));
         let main = Cow::Owned(self.lde_block(main_trace, blk, Tag::MainLde));
         let pre = self.pre[k]
             .as_ref()
@@ -702,11 +664,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let log_blowup = self.params.log_blowup;
         let big = inst.height() << log_blowup;
         let mut evals = Vec::new();
-        let blocks = self.blocks(k);
-        let mut aux_coeffs = None;
-        for (i, &blk) in blocks.iter().enumerate() {
-            let [pre, main, aux] =
-                self.round2_ldes(k, blk, &mut aux_coeffs, i + 1 == blocks.len())?;
+        for blk in self.blocks(k) {
+            let [pre, main, aux] = self.round2_ldes(k, blk)?;
             let view = InstanceLdes {
                 log_n: inst.log_height,
                 log_blowup,
