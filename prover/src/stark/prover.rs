@@ -63,7 +63,8 @@ pub fn prove<A: Air>(
     setup::check_heights(airs, &heights, params.log_max_rows)?;
     let layout = Layout::new(airs, &heights, params, statement.public_values.len())?;
     let lde = Lde::new();
-    let pre = setup::commit_preprocessed(airs, &layout, &heights, params, &lde, |p| p)?;
+    let dropped = plan.merkle_dropped_levels();
+    let pre = setup::commit_preprocessed(airs, &layout, &heights, params, &lde, dropped, |p| p)?;
     let pre_roots: Vec<_> = pre
         .iter()
         .map(|p| p.as_ref().map(|p| p.tree.root()))

@@ -186,16 +186,18 @@ pub fn check_heights<A: Air>(
 }
 
 /// Commits every instance's preprocessed chunk (both sides do this themselves) and hands
-/// each to `keep`, which decides what stays: the prover keeps everything (its store then
-/// drops what its plan drops, the lower Merkle levels included), the verifier only the
-/// root. One table's full preprocessed trace and one chunk's LDE and tree are alive at
-/// a time.
+/// each to `keep`, which decides what stays: the prover keeps the trace, the LDE and the
+/// tree (its store then drops what its plan drops), the verifier only the root. Each tree
+/// is built without its lowest `dropped_levels` levels (clamped: `usize::MAX` builds only
+/// the root), which never exist in full. One table's full preprocessed trace and one
+/// chunk's LDE and tree are alive at a time.
 pub fn commit_preprocessed<A: Air, T>(
     airs: &[A],
     layout: &Layout,
     heights: &[usize],
     params: &StarkParams,
     lde: &Lde,
+    dropped_levels: usize,
     mut keep: impl FnMut(PreCommitted) -> T,
 ) -> Result<Vec<Option<T>>, AirError> {
     let mut kept = Vec::with_capacity(layout.instances.len());
@@ -219,7 +221,7 @@ pub fn commit_preprocessed<A: Air, T>(
             kept.push(pre.as_ref().map(|m| {
                 let trace = row_range(m, inst.row_start(), inst.height());
                 let lde = memtag::tagged(Tag::PreLde, || lde.extend(&trace, params.log_blowup));
-                let tree = MerkleTree::commit_rows(&lde.values, lde.width());
+                let tree = MerkleTree::commit_rows_above(&lde.values, lde.width(), dropped_levels);
                 keep(PreCommitted { trace, lde, tree })
             }));
             k += 1;

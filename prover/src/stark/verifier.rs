@@ -139,7 +139,9 @@ pub fn verify<A: Air>(
     let lde = Lde::new();
     // Heights are checked against the statement above; only the roots are kept.
     let pre_roots: Vec<Option<Digest>> =
-        setup::commit_preprocessed(airs, &layout, &heights, params, &lde, |p| p.tree.root())?;
+        setup::commit_preprocessed(airs, &layout, &heights, params, &lde, usize::MAX, |p| {
+            p.tree.root()
+        })?;
     drop(lde);
     let mut transcript = setup::open_transcript(params, statement, airs, &heights, &pre_roots);
 
