@@ -276,9 +276,7 @@ pub fn inverses_at(x: Felt, z: Ext, zw: Ext) -> Option<(Ext, Ext)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stark::domain::{
-        Lde, bitrev, coset_shift, lde_points, subgroup_weights, weighted_column_sums,
-    };
+    use crate::stark::domain::{Lde, Points, bitrev, coset_shift, evaluate_columns, lde_points};
     use crate::stark::field::ext_limbs;
     use p3_field::TwoAdicField;
     use p3_matrix::dense::RowMajorMatrix;
@@ -315,8 +313,8 @@ mod tests {
         let honest = OodValues {
             pre_local: vec![],
             pre_next: vec![],
-            main_local: weighted_column_sums(&trace, &subgroup_weights(log_n, z).unwrap()),
-            main_next: weighted_column_sums(&trace, &subgroup_weights(log_n, zw).unwrap()),
+            main_local: evaluate_columns(&trace, Points::subgroup(log_n), &[z]).unwrap()[0].clone(),
+            main_next: evaluate_columns(&trace, Points::subgroup(log_n), &[zw]).unwrap()[0].clone(),
             aux_local: vec![],
             aux_next: vec![],
             quotient: vec![],

@@ -228,76 +228,202 @@ impl Lde {
     }
 }
 
-/// Barycentric weights for evaluating polynomials given by their values on the subgroup `H`
-/// of size `2^log_n` (natural order) at the point `z`:
-/// `p(z) = sum_r weights[r] * p(w^r)`. Fails only if `z` lies in `H`.
-pub fn subgroup_weights(log_n: usize, z: Ext) -> Option<Vec<Ext>> {
-    // H is the coset of shift 1: p(z) = (z^n - 1)/n * sum_r w^r/(z - w^r) * y_r.
-    let points = super::field::powers(Felt::two_adic_generator(log_n), 1 << log_n);
-    coset_weights(&points, z)
+/// The points of an evaluation domain of `2^log_n` points, the coset `shift K` of the
+/// subgroup `K` of that size: in natural order (`shift w^i`, a trace's rows on `H` when the
+/// shift is one) or in storage order (`shift w^bitrev(i)`, an LDE's rows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Points {
+    shift: Felt,
+    log_n: usize,
+    bit_reversed: bool,
 }
 
-/// Barycentric weights for evaluating polynomials of degree below `points.len()` given by
-/// their values at `points` (a coset `h K` of a subgroup of size `N = 2^k`, in any order, as
-/// [`lde_points`] gives them) at `z`: `p(z) = sum_s weights[s] * p(x_s)` with
-/// `weights[s] = (z^N - h^N) x_s / (N h^N (z - x_s))`, since `x^N - h^N` vanishes on the
-/// coset and its derivative at `x_s` is `N h^N / x_s`. Exact in the field, so the values
-/// equal those of [`subgroup_weights`] on the trace domain for a trace's LDE. Fails only if
-/// `z` is one of the points.
-pub fn coset_weights(points: &[Felt], z: Ext) -> Option<Vec<Ext>> {
-    let n = points.len();
-    debug_assert!(n.is_power_of_two());
-    let log_n = n.trailing_zeros() as usize;
-    let h_n = points.first()?.exp_power_of_2(log_n);
-    let diffs: Vec<Ext> = points.par_iter().map(|&x| z - x).collect();
-    if diffs.contains(&Ext::ZERO) {
-        return None;
+impl Points {
+    /// The trace domain `H` of `2^log_n` points, natural order.
+    pub fn subgroup(log_n: usize) -> Self {
+        Self {
+            shift: Felt::ONE,
+            log_n,
+            bit_reversed: false,
+        }
     }
-    let inv = p3_field::batch_multiplicative_inverse(&diffs);
-    let scale = (z.exp_power_of_2(log_n) - Ext::from(h_n)) * (Felt::from_usize(n) * h_n).inverse();
-    Some(
-        points
-            .par_iter()
-            .zip(inv.par_iter())
-            .map(|(&x, &i)| scale * i * x)
-            .collect(),
-    )
+
+    /// The LDE domain of `2^log_n` points (the coset of [`coset_shift`]), storage order.
+    pub fn lde(log_n: usize) -> Self {
+        Self {
+            shift: coset_shift(),
+            log_n,
+            bit_reversed: true,
+        }
+    }
+
+    /// Points `start .. start + out.len()` into `out`, where `out.len()` is a power of two
+    /// that divides `start`: in storage order those are `shift w^bitrev(start)` times the
+    /// `out.len()`-th roots of unity in bit-reversed order, since the low bits of `start`
+    /// are zero.
+    fn fill(&self, start: usize, out: &mut [Felt]) {
+        let c = out.len();
+        debug_assert!(c.is_power_of_two() && start.is_multiple_of(c) && c <= 1 << self.log_n);
+        let w = Felt::two_adic_generator(self.log_n);
+        if self.bit_reversed {
+            let log_c = c.trailing_zeros() as usize;
+            let base = self.shift * w.exp_u64(bitrev(start, self.log_n) as u64);
+            let step = Felt::two_adic_generator(log_c);
+            let mut cur = base;
+            let mut natural = Vec::with_capacity(c);
+            for _ in 0..c {
+                natural.push(cur);
+                cur *= step;
+            }
+            for (j, x) in out.iter_mut().enumerate() {
+                *x = natural[bitrev(j, log_c)];
+            }
+        } else {
+            let mut cur = self.shift * w.exp_u64(start as u64);
+            for x in out {
+                *x = cur;
+                cur *= w;
+            }
+        }
+    }
 }
 
-/// `sum_r weights[r] * row_r` for each column of a row-major base-field matrix.
-pub fn weighted_column_sums(mat: &RowMajorMatrix<Felt>, weights: &[Ext]) -> Vec<Ext> {
+/// Rows per chunk of [`evaluate_columns`]' weights.
+const WEIGHT_CHUNK: usize = 1 << 12;
+
+/// The value at each `z` in `zs` of the polynomial of degree below `2^log_n` whose values at
+/// `points` are each column of `mat` (`2^log_n` rows): `p(z) = sum_s weight_s p(x_s)` with
+/// `weight_s = (z^N - h^N) x_s / (N h^N (z - x_s))` (barycentric on the coset `h K`, since
+/// `x^N - h^N` vanishes on it and its derivative at `x_s` is `N h^N / x_s`). The weights are
+/// made and used 4096 rows at a time, never held for the whole domain. `out[i][c]` is column
+/// `c` at `zs[i]`. `None` if some `z` is one of the points.
+pub fn evaluate_columns(
+    mat: &RowMajorMatrix<Felt>,
+    points: Points,
+    zs: &[Ext],
+) -> Option<Vec<Vec<Ext>>> {
+    let n = mat.height();
+    assert_eq!(n, 1 << points.log_n, "one row per point");
     let width = mat.width();
-    if width == 0 {
-        return Vec::new();
+    let h_n = points.shift.exp_power_of_2(points.log_n);
+    let inv_denom = (Felt::from_usize(n) * h_n).inverse();
+    let mut scales = Vec::with_capacity(zs.len());
+    for &z in zs {
+        let vanishing = z.exp_power_of_2(points.log_n) - Ext::from(h_n);
+        if vanishing == Ext::ZERO {
+            return None;
+        }
+        scales.push(vanishing * inv_denom);
     }
-    mat.values
-        .par_chunks(width * 256)
-        .zip(weights.par_chunks(256))
+    let zero = || vec![vec![Ext::ZERO; width]; zs.len()];
+    if width == 0 {
+        return Some(zero());
+    }
+    let chunk = WEIGHT_CHUNK.min(n);
+    let sums = mat
+        .values
+        .par_chunks(width * chunk)
+        .enumerate()
         .fold(
-            || vec![Ext::ZERO; width],
-            |mut acc, (rows, ws)| {
-                for (row, &wt) in rows.chunks_exact(width).zip(ws) {
-                    for (a, &v) in acc.iter_mut().zip(row) {
-                        *a += wt * v;
+            || (zero(), vec![Felt::ZERO; chunk], Vec::with_capacity(chunk)),
+            |(mut acc, mut xs, mut diffs), (ci, rows)| {
+                points.fill(ci * chunk, &mut xs);
+                for ((&z, &scale), acc) in zs.iter().zip(&scales).zip(&mut acc) {
+                    diffs.clear();
+                    diffs.extend(xs.iter().map(|&x| z - x));
+                    let inv = p3_field::batch_multiplicative_inverse(&diffs);
+                    for ((row, &x), &i) in rows.chunks_exact(width).zip(&xs).zip(&inv) {
+                        let wt = scale * i * x;
+                        for (a, &v) in acc.iter_mut().zip(row) {
+                            *a += wt * v;
+                        }
                     }
                 }
-                acc
+                (acc, xs, diffs)
             },
         )
-        .reduce(
-            || vec![Ext::ZERO; width],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        )
+        .map(|(acc, _, _)| acc)
+        .reduce(zero, |mut a, b| {
+            for (x, y) in a.iter_mut().flatten().zip(b.into_iter().flatten()) {
+                *x += y;
+            }
+            a
+        });
+    Some(sums)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stark::field::ext_from_limbs;
+
+    /// Reference: barycentric weights on `H` of `2^log_n` points at `z`, all at once.
+    fn subgroup_weights(log_n: usize, z: Ext) -> Option<Vec<Ext>> {
+        let points = crate::stark::field::powers(Felt::two_adic_generator(log_n), 1 << log_n);
+        coset_weights(&points, z)
+    }
+
+    /// Reference: barycentric weights at `z` for values at `points` (a coset of a subgroup,
+    /// in any order), all at once.
+    fn coset_weights(points: &[Felt], z: Ext) -> Option<Vec<Ext>> {
+        let n = points.len();
+        let log_n = n.trailing_zeros() as usize;
+        let h_n = points.first()?.exp_power_of_2(log_n);
+        let diffs: Vec<Ext> = points.iter().map(|&x| z - x).collect();
+        if diffs.contains(&Ext::ZERO) {
+            return None;
+        }
+        let inv = p3_field::batch_multiplicative_inverse(&diffs);
+        let scale =
+            (z.exp_power_of_2(log_n) - Ext::from(h_n)) * (Felt::from_usize(n) * h_n).inverse();
+        Some(
+            points
+                .iter()
+                .zip(&inv)
+                .map(|(&x, &i)| scale * i * x)
+                .collect(),
+        )
+    }
+
+    /// Reference: `sum_r weights[r] * row_r` per column.
+    fn weighted_column_sums(mat: &RowMajorMatrix<Felt>, weights: &[Ext]) -> Vec<Ext> {
+        let mut acc = vec![Ext::ZERO; mat.width()];
+        for (row, &wt) in mat.values.chunks_exact(mat.width()).zip(weights) {
+            for (a, &v) in acc.iter_mut().zip(row) {
+                *a += wt * v;
+            }
+        }
+        acc
+    }
+
+    #[test]
+    fn chunked_evaluation_equals_the_weights_made_at_once() {
+        let z = ext_from_limbs(Felt::from_u64(987_654_321), Felt::from_u64(42));
+        let zs = [z, z * Felt::from_u64(3)];
+        // Below, at and above one weight chunk, both orders.
+        for log_n in [3, 12, 14] {
+            let n = 1usize << log_n;
+            let mat = RowMajorMatrix::new(
+                (0..n * 3)
+                    .map(|i| Felt::from_u64((i as u64).wrapping_mul(0x9e37_79b9) ^ 7))
+                    .collect(),
+                3,
+            );
+            let natural = crate::stark::field::powers(Felt::two_adic_generator(log_n), n);
+            let storage = lde_points(coset_shift(), log_n);
+            for (points, all) in [
+                (Points::subgroup(log_n), natural),
+                (Points::lde(log_n), storage),
+            ] {
+                let got = evaluate_columns(&mat, points, &zs).unwrap();
+                for (i, &z) in zs.iter().enumerate() {
+                    let want = weighted_column_sums(&mat, &coset_weights(&all, z).unwrap());
+                    assert_eq!(got[i], want, "2^{log_n} {points:?}");
+                }
+                assert!(evaluate_columns(&mat, points, &[Ext::from(all[n - 1])]).is_none());
+            }
+        }
+    }
 
     #[test]
     fn bitrev_small() {

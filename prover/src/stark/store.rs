@@ -34,10 +34,7 @@ use p3_matrix::dense::RowMajorMatrix;
 
 use super::air::Air;
 use super::composition::{self, AuxLde, InstanceLdes, QuotientParts};
-use super::domain::{
-    Block, Lde, coset_shift, coset_weights, lde_buffer, lde_points, subgroup_weights,
-    weighted_column_sums,
-};
+use super::domain::{Block, Lde, Points, evaluate_columns, lde_buffer};
 use super::error::ProveError;
 use super::field::{Ext, Felt, ext_from_limbs, powers};
 use super::logup::{self, LogupChallenges};
@@ -705,22 +702,43 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         self.kept[k].quotient = Some(q);
     }
 
-    /// Round 3 for instance `k`: trace columns at `z` and `z*w` by barycentric evaluation
-    /// over the trace domain, quotient parts at `z` from their coefficients.
+    /// Round 3 for instance `k`: the committed columns at `z` and `z*w` by barycentric
+    /// evaluation ([`evaluate_columns`]: on the LDE coset from the resident LDEs, else on the
+    /// trace domain from the traces), the quotient parts at `z` from their coefficients.
     pub fn ood_values(&self, k: usize, z: Ext) -> Result<OodValues, ProveError> {
         let log_n = self.inst(k).log_height;
         let zw = z * Felt::two_adic_generator(log_n);
-        let wz = subgroup_weights(log_n, z).ok_or(ProveError::UnluckyChallenge(
-            "out-of-domain point inside the trace domain",
-        ))?;
-        let wzw = subgroup_weights(log_n, zw).ok_or(ProveError::UnluckyChallenge(
-            "shifted out-of-domain point inside the trace domain",
-        ))?;
-        let at = |m: &Mat, w: &[Ext]| weighted_column_sums(m, w);
+        // Neither point may lie in the trace domain H, where x^n = 1.
+        if z.exp_power_of_2(log_n) == Ext::ONE {
+            return Err(ProveError::UnluckyChallenge(
+                "out-of-domain point inside the trace domain",
+            ));
+        }
+        if zw.exp_power_of_2(log_n) == Ext::ONE {
+            return Err(ProveError::UnluckyChallenge(
+                "shifted out-of-domain point inside the trace domain",
+            ));
+        }
+        let zs = [z, zw];
+        let on_h = Points::subgroup(log_n);
+        let at = |m: &Mat, points: Points| -> Result<(Vec<Ext>, Vec<Ext>), ProveError> {
+            let unlucky = || {
+                ProveError::UnluckyChallenge(if points == on_h {
+                    "out-of-domain point inside the trace domain"
+                } else {
+                    "out-of-domain point inside the LDE domain"
+                })
+            };
+            let mut values = evaluate_columns(m, points, &zs).ok_or_else(unlucky)?;
+            let next = values.pop().expect("two points");
+            let local = values.pop().expect("two points");
+            Ok((local, next))
+        };
         let ext_cols = |limbs: Vec<Ext>| -> Vec<Ext> {
             let u = ext_from_limbs(Felt::ZERO, Felt::ONE);
             limbs.chunks_exact(2).map(|l| l[0] + u * l[1]).collect()
         };
+        let ext_pair = |(local, next): (Vec<Ext>, Vec<Ext>)| (ext_cols(local), ext_cols(next));
         let kept = &self.kept[k];
         let resident = kept
             .main
@@ -728,32 +746,28 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .lde
             .as_ref()
             .filter(|_| self.ldes_resident());
-        let ((main_local, main_next), (aux_local, aux_next)) = if let Some(main_lde) = resident {
-            // The same values from the resident LDEs, by barycentric weights on the coset.
-            let points = lde_points(coset_shift(), log_n + self.params.log_blowup);
-            let unlucky =
-                || ProveError::UnluckyChallenge("out-of-domain point inside the LDE domain");
-            let cz = coset_weights(&points, z).ok_or_else(unlucky)?;
-            let czw = coset_weights(&points, zw).ok_or_else(unlucky)?;
-            drop(points);
+        let (main, aux) = if let Some(main_lde) = resident {
+            // The same values from the resident LDEs, on the LDE coset.
+            let points = Points::lde(log_n + self.params.log_blowup);
             let aux = match &kept.aux {
                 Some(a) => {
                     let lde = a.committed.lde.as_ref().expect("resident under this plan");
-                    (ext_cols(at(lde, &cz)), ext_cols(at(lde, &czw)))
+                    ext_pair(at(lde, points)?)
                 }
                 None => (Vec::new(), Vec::new()),
             };
-            ((at(main_lde, &cz), at(main_lde, &czw)), aux)
+            (at(main_lde, points)?, aux)
         } else {
             let main = self.main_trace(k, false)?;
             let aux = match self.aux_trace(k, &main, false)? {
-                Some(a) => (ext_cols(at(&a, &wz)), ext_cols(at(&a, &wzw))),
+                Some(a) => ext_pair(at(&a, on_h)?),
                 None => (Vec::new(), Vec::new()),
             };
-            ((at(&main, &wz), at(&main, &wzw)), aux)
+            (at(&main, on_h)?, aux)
         };
+        let ((main_local, main_next), (aux_local, aux_next)) = (main, aux);
         let (pre_local, pre_next) = match &self.pre[k] {
-            Some(p) => (at(&p.trace, &wz), at(&p.trace, &wzw)),
+            Some(p) => at(&p.trace, on_h)?,
             None => (Vec::new(), Vec::new()),
         };
         let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
