@@ -584,21 +584,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             Some(trace) => Cow::Owned(trace),
             None => self.main_trace(k, false)?,
         };
-        let (trace, sum) = self.build_aux(k, &main, !keep)?;
+        let (trace, sum) = self.build_aux(k, &main, false)?;
+        // The main trace goes before the LDE is made (when this was its last use): an aux
+        // trace built with room for its LDE would hold a buffer twice its size beside it.
         drop(main);
-        if !keep {
-            // Built with room: extended in place.
-            let lde = self.extend_cow(Cow::Owned(trace), Tag::AuxLde);
-            let committed = Committed::commit(lde, &self.plan);
-            return Ok(AuxPart {
-                trace: None,
-                committed,
-                sum,
-            });
-        }
         let committed = Committed::commit(self.extend(&trace, Tag::AuxLde), &self.plan);
         Ok(AuxPart {
-            trace: Some(trace),
+            trace: keep.then_some(trace),
             committed,
             sum,
         })
