@@ -148,6 +148,7 @@ pub fn prove<A: Air>(
     for values in &ood {
         absorb_ood(&mut transcript, values);
     }
+    store.end_round3();
 
     // 6 ----- Round 4: DEEP quotients and one batched FRI per LDE size ------------------------
     let lambda = transcript.challenge_ext();

@@ -116,11 +116,18 @@ impl AuxPart {
 /// What Round 2 produces for one instance.
 #[derive(Debug)]
 pub struct QuotientPart {
-    coeffs: Mat,
+    coeffs: Option<Mat>,
     committed: Committed,
 }
 
 impl QuotientPart {
+    /// The quotient parts' coefficients (freed after Round 3 when every LDE is resident).
+    fn coeffs(&self) -> &Mat {
+        self.coeffs
+            .as_ref()
+            .expect("the quotient's coefficients are kept while anything reads them")
+    }
+
     /// The quotient tree's root.
     pub fn root(&self) -> [u8; 32] {
         self.committed.tree.root()
@@ -450,7 +457,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                     Some(l) => Cow::Borrowed(l),
                     None => Cow::Owned(composition::quotient_lde(
                         self.lde,
-                        &q.coeffs,
+                        q.coeffs(),
                         self.params.log_blowup,
                     )),
                 })
@@ -482,7 +489,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 }
             },
             Segment::Quotient => Some((
-                Cow::Borrowed(&kept.quotient.as_ref().expect("Round 2 ran").coeffs),
+                Cow::Borrowed(kept.quotient.as_ref().expect("Round 2 ran").coeffs()),
                 Columns::Coefficients,
             )),
         })
@@ -529,7 +536,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         out.extend(aux);
         let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
         let on_h = memtag::tagged(Tag::QuotientCoeffs, || {
-            self.lde.evaluate_on_subgroup(q.coeffs.clone())
+            self.lde.evaluate_on_subgroup(q.coeffs().clone())
         });
         out.push(Cow::Owned(on_h));
         Ok(out)
@@ -684,7 +691,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let QuotientParts { coeffs, lde } =
             composition::split(self.lde, evals, inst.log_height, self.params.log_blowup);
         Ok(QuotientPart {
-            coeffs,
+            coeffs: Some(coeffs),
             committed: Committed::commit(lde, &self.plan),
         })
     }
@@ -770,8 +777,18 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             main_next,
             aux_local,
             aux_next,
-            quotient: composition::parts_at(&q.coeffs, z),
+            quotient: composition::parts_at(q.coeffs(), z),
         })
+    }
+
+    /// Ends Round 3: with every LDE resident nothing reads the quotients' coefficients
+    /// again (Round 4 and the openings read the quotient LDEs), so they are freed.
+    pub fn end_round3(&mut self) {
+        if self.ldes_resident() {
+            for q in self.kept.iter_mut().filter_map(|k| k.quotient.as_mut()) {
+                q.coeffs = None;
+            }
+        }
     }
 
     /// Instance `k`'s committed trees, in commitment order.
