@@ -13,18 +13,18 @@
 //!
 //! Rounds 3 and 4 (out-of-domain values, DEEP) are linear in the committed columns. With
 //! every LDE resident ([`InstanceStore::ldes_resident`]: no `stream_lde`) they read the LDEs
-//! (barycentric weights on the coset, the DEEP quotient on the LDE rows), which give the same
+//! (barycentric evaluation on the coset, the DEEP quotient on the LDE rows), which give the same
 //! field elements as the traces, so each main trace is freed in Phase C as soon as its aux
 //! trace is built ([`InstanceStore::hand_over_traces`]). With `stream_lde` they read the
 //! traces, which are then the smaller thing to keep.
 //!
 //! Rebuilt traces go through the same code as the first computation
 //! ([`logup::build_aux_trace`], the source). A dropped LDE never comes back whole: Round 2
-//! makes it one coset block at a time ([`Lde::extend_block`]), and the openings gather only the
-//! rows of the queried leaf subtrees, a column slab at a time (interpolated once, then one
-//! coset NTT per block: [`opened::gather`]). Both give the same field elements as the rows of the whole LDE
-//! ([`Lde::extend`], [`composition::quotient_lde`]), which the domain and `opened` tests
-//! and every mode's identical proof bytes check.
+//! makes it one coset block at a time ([`Lde::extend_block`]), and the openings gather only
+//! the rows of the queried leaf subtrees, a column slab at a time (interpolated once, then
+//! one coset NTT per block: [`opened::gather`]). Both give the same field elements as the
+//! rows of the whole LDE ([`Lde::extend`], [`composition::quotient_lde`]), which the domain
+//! and `opened` tests and every mode's identical proof bytes check.
 
 use std::borrow::Cow;
 
