@@ -257,33 +257,39 @@ impl Points {
         }
     }
 
-    /// Points `start .. start + out.len()` into `out`, where `out.len()` is a power of two
-    /// that divides `start`: in storage order those are `shift w^bitrev(start)` times the
-    /// `out.len()`-th roots of unity in bit-reversed order, since the low bits of `start`
-    /// are zero.
-    fn fill(&self, start: usize, out: &mut [Felt]) {
-        let c = out.len();
-        debug_assert!(c.is_power_of_two() && start.is_multiple_of(c) && c <= 1 << self.log_n);
-        let w = Felt::two_adic_generator(self.log_n);
+    /// A chunk's points over its first one, for chunks of `c` points (a power of two, at
+    /// most the domain's size): `w^j` in natural order; in storage order `u^bitrev(j)` with
+    /// `u` of order `c`, since for `start` a multiple of `c` the bits of `bitrev(start + j)`
+    /// are those of `bitrev(start)` plus those of `bitrev(j)` shifted up.
+    fn chunk_offsets(&self, c: usize) -> Vec<Felt> {
+        debug_assert!(c.is_power_of_two() && c <= 1 << self.log_n);
+        let log_c = c.trailing_zeros() as usize;
+        let w = Felt::two_adic_generator(if self.bit_reversed { log_c } else { self.log_n });
+        let natural = super::field::powers(w, c);
         if self.bit_reversed {
-            let log_c = c.trailing_zeros() as usize;
-            let base = self.shift * w.exp_u64(bitrev(start, self.log_n) as u64);
-            let step = Felt::two_adic_generator(log_c);
-            let mut cur = base;
-            let mut natural = Vec::with_capacity(c);
-            for _ in 0..c {
-                natural.push(cur);
-                cur *= step;
-            }
-            for (j, x) in out.iter_mut().enumerate() {
-                *x = natural[bitrev(j, log_c)];
-            }
+            (0..c).map(|j| natural[bitrev(j, log_c)]).collect()
         } else {
-            let mut cur = self.shift * w.exp_u64(start as u64);
-            for x in out {
-                *x = cur;
-                cur *= w;
-            }
+            natural
+        }
+    }
+
+    /// The point at row `start`.
+    fn at(&self, start: usize) -> Felt {
+        let e = if self.bit_reversed {
+            bitrev(start, self.log_n)
+        } else {
+            start
+        };
+        self.shift * Felt::two_adic_generator(self.log_n).exp_u64(e as u64)
+    }
+
+    /// Points `start .. start + offsets.len()` into `out`, `start` a multiple of the chunk
+    /// size that [`Points::chunk_offsets`] made `offsets` for.
+    fn fill(&self, start: usize, offsets: &[Felt], out: &mut [Felt]) {
+        debug_assert!(start.is_multiple_of(offsets.len()) && out.len() == offsets.len());
+        let base = self.at(start);
+        for (x, &o) in out.iter_mut().zip(offsets) {
+            *x = base * o;
         }
     }
 }
@@ -320,6 +326,7 @@ pub fn evaluate_columns(
         return Some(zero());
     }
     let chunk = WEIGHT_CHUNK.min(n);
+    let offsets = points.chunk_offsets(chunk);
     let sums = mat
         .values
         .par_chunks(width * chunk)
@@ -327,7 +334,7 @@ pub fn evaluate_columns(
         .fold(
             || (zero(), vec![Felt::ZERO; chunk], Vec::with_capacity(chunk)),
             |(mut acc, mut xs, mut diffs), (ci, rows)| {
-                points.fill(ci * chunk, &mut xs);
+                points.fill(ci * chunk, &offsets, &mut xs);
                 for ((&z, &scale), acc) in zs.iter().zip(&scales).zip(&mut acc) {
                     diffs.clear();
                     diffs.extend(xs.iter().map(|&x| z - x));
