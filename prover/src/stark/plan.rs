@@ -3,7 +3,7 @@
 //!
 //! | flag | kept by default | with the flag |
 //! |---|---|---|
-//! | `stream_lde` | every committed LDE (preprocessed, main, aux, quotient) until the end | dropped right after its commitment; recomputed from the trace (or the quotient's coefficients) one coset block at a time when Round 2 or the openings need it, and dropped again; Rounds 3 and 4 read the traces |
+//! | `stream_lde` | every committed LDE (preprocessed, main, aux, quotient) until the end | dropped right after its commitment; Round 2 recomputes it from the trace (or the quotient's coefficients) one coset block at a time, the openings only the rows of the queried leaf subtrees (`opened::gather`), each dropped again; Rounds 3 and 4 read the traces |
 //! | `leaf_drop` | each Merkle tree (trace and FRI layer trees) from level [`DEFAULT_DROPPED_LEVELS`] up: an opening re-hashes the 16 rows of its subtree | only from level [`LEAF_DROP_LEVELS`] up: an opening re-hashes 64 rows |
 //! | `retire_traces` | each instance's main trace until its aux trace is built (to the end with `stream_lde`, which also keeps the aux trace) | neither is kept: the main trace is asked from the [`TraceSource`](super::TraceSource) again whenever a phase needs it, and the aux trace is rebuilt from it and the LogUp challenges |
 //!
@@ -13,8 +13,9 @@
 //! 4.9 GB default-mode peak there. `leaf_drop` goes further for the last few percent.
 //!
 //! Preprocessed traces always stay resident (they are setup data, derived from the AIRs).
-//! The quotient's coefficients (`n x 4` limbs per instance) stay resident too: Round 3 reads
-//! them, and under `stream_lde` they are what the quotient LDE is recomputed from.
+//! The quotient's coefficients (`n x 4` limbs per instance) stay resident through Round 3,
+//! which reads them; under `stream_lde` to the end, since they are what the quotient LDE is
+//! recomputed from. With every LDE resident they are freed after Round 3.
 //!
 //! `table_parallelism` bounds how many instances one phase processes concurrently; each
 //! instance's own work (NTTs, hashing, constraint folding) is parallel already, so the

@@ -188,9 +188,10 @@ pub fn check_heights<A: Air>(
 /// Commits every instance's preprocessed chunk (both sides do this themselves) and hands
 /// each to `keep`, which decides what stays: the prover keeps the trace, the LDE and the
 /// tree (its store then drops what its plan drops), the verifier only the root. Each tree
-/// is built without its lowest `dropped_levels` levels (clamped: `usize::MAX` builds only
-/// the root), which never exist in full. One table's full preprocessed trace and one
-/// chunk's LDE and tree are alive at a time.
+/// is built without its lowest `dropped_levels` levels (clamped to its height), which never
+/// exist in full; the verifier passes the default drop, which keeps the hashing parallel
+/// (a tree built as one subtree is hashed by one thread). One table's full preprocessed
+/// trace and one chunk's LDE and tree are alive at a time.
 pub fn commit_preprocessed<A: Air, T>(
     airs: &[A],
     layout: &Layout,

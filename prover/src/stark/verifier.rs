@@ -20,6 +20,7 @@ use super::grinding;
 use super::logup::{self, LogupChallenges};
 use super::merkle::{Digest, hash_leaf, verify_path};
 use super::params::StarkParams;
+use super::plan::DEFAULT_DROPPED_LEVELS;
 use super::proof::Proof;
 use super::prover::absorb_ood;
 use super::setup::{self, Layout, Statement};
@@ -138,10 +139,15 @@ pub fn verify<A: Air>(
     check_shape(&layout, params, proof)?;
     let lde = Lde::new();
     // Heights are checked against the statement above; only the roots are kept.
-    let pre_roots: Vec<Option<Digest>> =
-        setup::commit_preprocessed(airs, &layout, &heights, params, &lde, usize::MAX, |p| {
-            p.tree.root()
-        })?;
+    let pre_roots: Vec<Option<Digest>> = setup::commit_preprocessed(
+        airs,
+        &layout,
+        &heights,
+        params,
+        &lde,
+        DEFAULT_DROPPED_LEVELS,
+        |p| p.tree.root(),
+    )?;
     drop(lde);
     let mut transcript = setup::open_transcript(params, statement, airs, &heights, &pre_roots);
 
