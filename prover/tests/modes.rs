@@ -144,6 +144,27 @@ fn every_mode_proves_the_same_bytes_for_a_short_program() {
 }
 
 #[test]
+fn a_released_retired_witness_keeps_what_a_proof_needs_and_rebuilds_nothing() {
+    let (fib, input) = fibonacci();
+    let opts = options(9, MemoryMode::of(&[Flag::TraceRetire]), 1);
+    let retired = build_retired_witness(&fib, &input, &opts).unwrap();
+    let heights = retired.heights();
+    retired.release();
+    // Heights, output and tables kept whole stay; the resident-LDE prover asks no more rows.
+    assert_eq!(retired.heights(), heights);
+    assert!(
+        retired
+            .rows(table::RANGE, 0, heights[table::RANGE])
+            .height()
+            > 0
+    );
+    let cpu = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        retired.rows(table::CPU, 0, 16)
+    }));
+    assert!(cpu.is_err(), "CPU rows rebuilt after release");
+}
+
+#[test]
 fn retired_traces_equal_materialised_traces_chunk_by_chunk() {
     let (fib, fib_input) = fibonacci();
     for (program, input, log_max_rows) in [

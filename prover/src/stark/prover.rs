@@ -124,6 +124,7 @@ pub fn prove<A: Air>(
         transcript.absorb_exts(&[aux.sum]);
         store.set_aux(i, aux);
     }
+    store.end_phase_c();
 
     // 4 ----- Round 2: composition polynomials ------------------------------------------------
     let alpha = transcript.challenge_ext();

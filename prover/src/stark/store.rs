@@ -777,6 +777,14 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         })
     }
 
+    /// Ends Phase C: with every LDE resident nothing asks the source for rows again, so it
+    /// may free what it rebuilds them from ([`TraceSource::release`]).
+    pub fn end_phase_c(&self) {
+        if self.ldes_resident() {
+            self.source.release();
+        }
+    }
+
     /// Ends Round 3: with every LDE resident nothing reads the quotients' coefficients
     /// again (Round 4 and the openings read the quotient LDEs), so they are freed.
     pub fn end_round3(&mut self) {

@@ -11,8 +11,11 @@
 //!
 //! Rows are rebuilt by the functions that built them in the first place, with their counts
 //! (range checks, byte pairs) discarded: those were taken once, by the full routing pass.
+//! When the prover will ask for no more rows ([`TraceSource::release`]: with every LDE
+//! resident, after Phase C) the log and the request lists are freed.
 
 use std::collections::BTreeMap;
+use std::sync::RwLock;
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::Matrix;
@@ -70,16 +73,22 @@ impl AluRequests {
     }
 }
 
+/// What [`RetiredWitness`] rebuilds rows from, until released.
+#[derive(Debug)]
+struct Rebuild {
+    cpu: CpuReplay,
+    memory: Vec<KeyRecord>,
+    access: Vec<AccessRequest>,
+    alu: Vec<AluRequests>,
+}
+
 /// A routed run that rebuilds its traces on demand (see the module docs).
 #[derive(Debug)]
 pub struct RetiredWitness {
     airs: Vec<VmAir>,
     output: PublicOutput,
     image: BTreeMap<u32, u32>,
-    cpu: CpuReplay,
-    memory: Vec<KeyRecord>,
-    access: Vec<AccessRequest>,
-    alu: Vec<AluRequests>,
+    rebuild: RwLock<Option<Rebuild>>,
     program: RowMajorMatrix<Felt>,
     range: RowMajorMatrix<Felt>,
     bytes: RowMajorMatrix<Felt>,
@@ -165,10 +174,12 @@ pub fn build_retired_witness(
         airs,
         output,
         image,
-        cpu,
-        memory: routed.memory,
-        access: access_requests,
-        alu,
+        rebuild: RwLock::new(Some(Rebuild {
+            cpu,
+            memory: routed.memory,
+            access: access_requests,
+            alu,
+        })),
         program: program_trace,
         range,
         bytes,
@@ -185,11 +196,6 @@ impl RetiredWitness {
     /// What the run output.
     pub fn output(&self) -> &PublicOutput {
         &self.output
-    }
-
-    /// The CPU intermediate (log and checkpoints).
-    pub fn cpu(&self) -> &CpuReplay {
-        &self.cpu
     }
 }
 
@@ -209,6 +215,8 @@ impl TraceSource for RetiredWitness {
         len: usize,
         capacity: usize,
     ) -> RowMajorMatrix<Felt> {
+        let guard = self.rebuild.read().expect("no prover thread panicked");
+        let rebuild = || guard.as_ref().expect("rows asked for after release");
         let copy = |m: &RowMajorMatrix<Felt>| {
             let mut values = lde_buffer(capacity.max(len * m.width));
             values.extend_from_slice(&m.values[start * m.width..(start + len) * m.width]);
@@ -219,13 +227,17 @@ impl TraceSource for RetiredWitness {
             table::CPU => {
                 let mut values = lde_buffer(capacity);
                 let program_air = program_air(&self.airs);
-                self.cpu
+                rebuild()
+                    .cpu
                     .rows_into(program_air, &self.image, start, len, &mut values);
                 RowMajorMatrix::new(values, cpu::col::WIDTH)
             }
-            table::MEMORY => copy(&memory_trace(&self.memory, &mut RangeCounts::default())),
+            table::MEMORY => copy(&memory_trace(
+                &rebuild().memory,
+                &mut RangeCounts::default(),
+            )),
             table::ACCESS => request_rows(
-                &self.access,
+                &rebuild().access,
                 (start, len, capacity),
                 access::WIDTH,
                 |r, rows| access_rows(r, rows, None),
@@ -233,9 +245,13 @@ impl TraceSource for RetiredWitness {
             table::RANGE => copy(&self.range),
             table::BYTES => copy(&self.bytes),
             _ if (table::FIRST_ALU..table::COUNT).contains(&t) => {
-                self.alu[t - table::FIRST_ALU].rows(start, len, capacity)
+                rebuild().alu[t - table::FIRST_ALU].rows(start, len, capacity)
             }
             _ => panic!("the zkVM has no table {t}"),
         }
+    }
+
+    fn release(&self) {
+        *self.rebuild.write().expect("no prover thread panicked") = None;
     }
 }
