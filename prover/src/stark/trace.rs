@@ -46,6 +46,7 @@ pub trait TraceSource: Sync {
         values.extend_from_slice(&rows.values);
         RowMajorMatrix::new(values, rows.width)
     }
+
     /// Called once the prover will ask for no more rows (with every LDE resident, after
     /// Phase C); a source that keeps what it rebuilds rows from may free it, and asking for
     /// rows afterwards is then a bug. The default keeps everything.
