@@ -313,8 +313,10 @@ mod tests {
         let honest = OodValues {
             pre_local: vec![],
             pre_next: vec![],
-            main_local: evaluate_columns(&trace, Points::subgroup(log_n), &[z]).unwrap()[0].clone(),
-            main_next: evaluate_columns(&trace, Points::subgroup(log_n), &[zw]).unwrap()[0].clone(),
+            main_local: evaluate_columns(&[&trace], Points::subgroup(log_n), &[z]).unwrap()[0][0]
+                .clone(),
+            main_next: evaluate_columns(&[&trace], Points::subgroup(log_n), &[zw]).unwrap()[0][0]
+                .clone(),
             aux_local: vec![],
             aux_next: vec![],
             quotient: vec![],

@@ -298,19 +298,22 @@ impl Points {
 const WEIGHT_CHUNK: usize = 1 << 12;
 
 /// The value at each `z` in `zs` of the polynomial of degree below `2^log_n` whose values at
-/// `points` are each column of `mat` (`2^log_n` rows): `p(z) = sum_s weight_s p(x_s)` with
-/// `weight_s = (z^N - h^N) x_s / (N h^N (z - x_s))` (barycentric on the coset `h K`, since
-/// `x^N - h^N` vanishes on it and its derivative at `x_s` is `N h^N / x_s`). The weights are
-/// made and used 4096 rows at a time, never held for the whole domain. `out[i][c]` is column
-/// `c` at `zs[i]`. `None` if some `z` is one of the points.
+/// `points` are each column of each matrix in `mats` (`2^log_n` rows each): `p(z) = sum_s
+/// weight_s p(x_s)` with `weight_s = (z^N - h^N) x_s / (N h^N (z - x_s))` (barycentric on
+/// the coset `h K`, since `x^N - h^N` vanishes on it and its derivative at `x_s` is
+/// `N h^N / x_s`). The weights are made 4096 rows at a time, once for all the matrices, and
+/// never held for the whole domain. `out[m][i][c]` is column `c` of `mats[m]` at `zs[i]`.
+/// `None` if some `z` is one of the points.
 pub fn evaluate_columns(
-    mat: &RowMajorMatrix<Felt>,
+    mats: &[&RowMajorMatrix<Felt>],
     points: Points,
     zs: &[Ext],
-) -> Option<Vec<Vec<Ext>>> {
-    let n = mat.height();
-    assert_eq!(n, 1 << points.log_n, "one row per point");
-    let width = mat.width();
+) -> Option<Vec<Vec<Vec<Ext>>>> {
+    let n = 1usize << points.log_n;
+    assert!(
+        mats.iter().all(|m| m.width() == 0 || m.height() == n),
+        "one row per point in every matrix"
+    );
     let h_n = points.shift.exp_power_of_2(points.log_n);
     let inv_denom = (Felt::from_usize(n) * h_n).inverse();
     let mut scales = Vec::with_capacity(zs.len());
@@ -321,37 +324,46 @@ pub fn evaluate_columns(
         }
         scales.push(vanishing * inv_denom);
     }
-    let zero = || vec![vec![Ext::ZERO; width]; zs.len()];
-    if width == 0 {
-        return Some(zero());
-    }
+    let zero = || -> Vec<Vec<Vec<Ext>>> {
+        mats.iter()
+            .map(|m| vec![vec![Ext::ZERO; m.width()]; zs.len()])
+            .collect()
+    };
     let chunk = WEIGHT_CHUNK.min(n);
     let offsets = points.chunk_offsets(chunk);
-    let sums = mat
-        .values
-        .par_chunks(width * chunk)
-        .enumerate()
+    let sums = (0..n / chunk)
+        .into_par_iter()
         .fold(
             || (zero(), vec![Felt::ZERO; chunk], Vec::with_capacity(chunk)),
-            |(mut acc, mut xs, mut diffs), (ci, rows)| {
+            |(mut acc, mut xs, mut weights), ci| {
                 points.fill(ci * chunk, &offsets, &mut xs);
-                for ((&z, &scale), acc) in zs.iter().zip(&scales).zip(&mut acc) {
-                    diffs.clear();
-                    diffs.extend(xs.iter().map(|&x| z - x));
-                    let inv = p3_field::batch_multiplicative_inverse(&diffs);
-                    for ((row, &x), &i) in rows.chunks_exact(width).zip(&xs).zip(&inv) {
-                        let wt = scale * i * x;
-                        for (a, &v) in acc.iter_mut().zip(row) {
-                            *a += wt * v;
+                for (i, (&z, &scale)) in zs.iter().zip(&scales).enumerate() {
+                    weights.clear();
+                    weights.extend(xs.iter().map(|&x| z - x));
+                    let inv = p3_field::batch_multiplicative_inverse(&weights);
+                    for ((w, &x), &inv) in weights.iter_mut().zip(&xs).zip(&inv) {
+                        *w = scale * inv * x;
+                    }
+                    for (mat, acc) in mats.iter().zip(&mut acc) {
+                        let width = mat.width();
+                        if width == 0 {
+                            continue;
+                        }
+                        let rows = &mat.values[ci * chunk * width..(ci + 1) * chunk * width];
+                        for (row, &wt) in rows.chunks_exact(width).zip(&weights) {
+                            for (a, &v) in acc[i].iter_mut().zip(row) {
+                                *a += wt * v;
+                            }
                         }
                     }
                 }
-                (acc, xs, diffs)
+                (acc, xs, weights)
             },
         )
         .map(|(acc, _, _)| acc)
         .reduce(zero, |mut a, b| {
-            for (x, y) in a.iter_mut().flatten().zip(b.into_iter().flatten()) {
+            let b = b.into_iter().flatten().flatten();
+            for (x, y) in a.iter_mut().flatten().flatten().zip(b) {
                 *x += y;
             }
             a
@@ -422,12 +434,19 @@ mod tests {
                 (Points::subgroup(log_n), natural),
                 (Points::lde(log_n), storage),
             ] {
-                let got = evaluate_columns(&mat, points, &zs).unwrap();
+                let got = evaluate_columns(&[&mat], points, &zs).unwrap().remove(0);
                 for (i, &z) in zs.iter().enumerate() {
                     let want = weighted_column_sums(&mat, &coset_weights(&all, z).unwrap());
                     assert_eq!(got[i], want, "2^{log_n} {points:?}");
                 }
-                assert!(evaluate_columns(&mat, points, &[Ext::from(all[n - 1])]).is_none());
+                assert!(evaluate_columns(&[&mat], points, &[Ext::from(all[n - 1])]).is_none());
+                // Several matrices at once (one of them empty): each as if alone.
+                let half = RowMajorMatrix::new(mat.values.iter().map(|v| v.double()).collect(), 3);
+                let empty = RowMajorMatrix::new(Vec::new(), 0);
+                let all3 = evaluate_columns(&[&half, &empty, &mat], points, &zs).unwrap();
+                assert_eq!(all3[2], got);
+                assert_eq!(all3[0], evaluate_columns(&[&half], points, &zs).unwrap()[0]);
+                assert!(all3[1].iter().all(Vec::is_empty));
             }
         }
     }

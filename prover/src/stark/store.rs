@@ -49,6 +49,9 @@ use crate::memtag::{self, Tag};
 
 type Mat = RowMajorMatrix<Felt>;
 
+/// Columns' values at the out-of-domain point and at the next row's point.
+type LocalNext = (Vec<Ext>, Vec<Ext>);
+
 /// A committed matrix: its Merkle tree (possibly without leaves) and its LDE while resident.
 #[derive(Debug)]
 pub struct Committed {
@@ -716,7 +719,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         }
         let zs = [z, zw];
         let on_h = Points::subgroup(log_n);
-        let at = |m: &Mat, points: Points| -> Result<(Vec<Ext>, Vec<Ext>), ProveError> {
+        // Each matrix's (local, next) values; the weights are made once for all of them.
+        let at = |mats: &[&Mat], points: Points| -> Result<Vec<LocalNext>, ProveError> {
             let unlucky = || {
                 ProveError::UnluckyChallenge(if points == on_h {
                     "out-of-domain point inside the trace domain"
@@ -724,47 +728,62 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                     "out-of-domain point inside the LDE domain"
                 })
             };
-            let mut values = evaluate_columns(m, points, &zs).ok_or_else(unlucky)?;
-            let next = values.pop().expect("two points");
-            let local = values.pop().expect("two points");
-            Ok((local, next))
+            let values = evaluate_columns(mats, points, &zs).ok_or_else(unlucky)?;
+            Ok(values
+                .into_iter()
+                .map(|mut v| {
+                    let next = v.pop().expect("two points");
+                    (v.pop().expect("two points"), next)
+                })
+                .collect())
         };
         let ext_cols = |limbs: Vec<Ext>| -> Vec<Ext> {
             let u = ext_from_limbs(Felt::ZERO, Felt::ONE);
             limbs.chunks_exact(2).map(|l| l[0] + u * l[1]).collect()
         };
-        let ext_pair = |(local, next): (Vec<Ext>, Vec<Ext>)| (ext_cols(local), ext_cols(next));
+        let ext_pair = |(local, next): LocalNext| (ext_cols(local), ext_cols(next));
+        let none = || (Vec::new(), Vec::new());
         let kept = &self.kept[k];
+        let pre = self.pre[k].as_ref().map(|p| &p.trace);
         let resident = kept
             .main
             .committed
             .lde
             .as_ref()
             .filter(|_| self.ldes_resident());
-        let (main, aux) = if let Some(main_lde) = resident {
-            // The same values from the resident LDEs, on the LDE coset.
-            let points = Points::lde(log_n + self.params.log_blowup);
-            let aux = match &kept.aux {
-                Some(a) => {
-                    let lde = a.committed.lde.as_ref().expect("resident under this plan");
-                    ext_pair(at(lde, points)?)
-                }
-                None => (Vec::new(), Vec::new()),
+        let (main, aux, pre) = if let Some(main_lde) = resident {
+            // The same values from the resident LDEs, on the LDE coset; the preprocessed
+            // trace on H.
+            let aux_lde = kept
+                .aux
+                .as_ref()
+                .map(|a| a.committed.lde.as_ref().expect("resident under this plan"));
+            let mut mats = vec![main_lde];
+            mats.extend(aux_lde);
+            let mut values = at(&mats, Points::lde(log_n + self.params.log_blowup))?.into_iter();
+            let main = values.next().expect("the main LDE's values");
+            let aux = values.next().map_or_else(none, ext_pair);
+            let pre = match pre {
+                Some(p) => at(&[p], on_h)?.remove(0),
+                None => none(),
             };
-            (at(main_lde, points)?, aux)
+            (main, aux, pre)
         } else {
             let main = self.main_trace(k, false)?;
-            let aux = match self.aux_trace(k, &main, false)? {
-                Some(a) => ext_pair(at(&a, on_h)?),
-                None => (Vec::new(), Vec::new()),
+            let aux = self.aux_trace(k, &main, false)?;
+            let mut mats: Vec<&Mat> = vec![&main];
+            mats.extend(aux.as_deref());
+            mats.extend(pre);
+            let mut values = at(&mats, on_h)?.into_iter();
+            let main_values = values.next().expect("the main trace's values");
+            let aux_values = match aux {
+                Some(_) => ext_pair(values.next().expect("the aux trace's values")),
+                None => none(),
             };
-            (at(&main, on_h)?, aux)
+            (main_values, aux_values, values.next().unwrap_or_else(none))
         };
-        let ((main_local, main_next), (aux_local, aux_next)) = (main, aux);
-        let (pre_local, pre_next) = match &self.pre[k] {
-            Some(p) => at(&p.trace, on_h)?,
-            None => (Vec::new(), Vec::new()),
-        };
+        let ((main_local, main_next), (aux_local, aux_next), (pre_local, pre_next)) =
+            (main, aux, pre);
         let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
         Ok(OodValues {
             pre_local,
