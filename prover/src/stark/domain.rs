@@ -8,11 +8,12 @@
 //! used as it comes out of the NTT, and it puts `x` and `-x` in adjacent rows `2p`, `2p+1`:
 //! a FRI fold maps storage pair `p` of one layer to storage row `p` of the next.
 
-use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
+use p3_dft::{Layout, Radix2DitParallel, TwoAdicSubgroupDft};
 use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
 use p3_matrix::Matrix;
 use p3_matrix::bitrev::BitReversibleMatrix;
 use p3_matrix::dense::RowMajorMatrix;
+use p3_matrix::util::reverse_matrix_index_bits;
 use rayon::prelude::*;
 
 use super::field::{Ext, Felt};
@@ -163,20 +164,6 @@ impl Lde {
             * Felt::two_adic_generator(log_n + log_blowup).exp_u64(bitrev(block, log_blowup) as u64)
     }
 
-    /// Block `block` of [`Lde::evaluate_coeffs`] for coefficients of `n` rows (degree
-    /// below `n`, not padded): one coset NTT of size `n`, in their own buffer.
-    pub fn evaluate_coeffs_block(
-        &self,
-        coeffs: RowMajorMatrix<Felt>,
-        log_blowup: usize,
-        block: usize,
-    ) -> RowMajorMatrix<Felt> {
-        let _untagged = memtag::scope(Tag::Other);
-        let log_n = coeffs.height().trailing_zeros() as usize;
-        let shift = Self::block_shift(log_n, log_blowup, block);
-        self.dft.coset_dft_batch(coeffs, shift).bit_reverse_rows()
-    }
-
     /// Block `block` (one of `2^log_blowup`, [`Block::cosets`]) of the LDE of `trace`:
     /// storage rows `block * n .. (block + 1) * n` of [`Lde::extend_owned`], computed in the
     /// trace's own `n`-row buffer (an interpolation and one coset NTT of size `n`, not one of
@@ -193,11 +180,53 @@ impl Lde {
         self.dft.coset_lde_batch(trace, 0, shift).bit_reverse_rows()
     }
 
-    /// Coefficients (natural order) of the columns of `trace` (natural order on `H`), in the
-    /// trace's own buffer.
-    pub fn interpolate(&self, trace: RowMajorMatrix<Felt>) -> RowMajorMatrix<Felt> {
+    /// Block `to` of an LDE from its block `from` (storage order, as [`Lde::extend_block`]
+    /// makes it), in the same buffer: the values on `c_from H` are those of `g(y) =
+    /// f(c_from y)` on `H`, so interpolating them, scaling coefficient `j` by `c_from^-j`
+    /// (giving `f`'s) and evaluating on `c_to H` gives block `to`. One bit-reversal pass and
+    /// one scaling pass more than [`Lde::extend_block`], and no trace. The NTTs use the
+    /// same twiddles as [`Lde::extend_block`] (a shift of its own would cache another table
+    /// for the rest of the prove).
+    pub fn next_block(
+        &self,
+        mut block: RowMajorMatrix<Felt>,
+        log_blowup: usize,
+        from: usize,
+        to: usize,
+    ) -> RowMajorMatrix<Felt> {
         let _untagged = memtag::scope(Tag::Other);
-        self.dft.idft_batch(trace)
+        let log_n = block.height().trailing_zeros() as usize;
+        let undo = Self::block_shift(log_n, log_blowup, from).inverse();
+        let shift = Self::block_shift(log_n, log_blowup, to);
+        reverse_matrix_index_bits(&mut block);
+        self.dft
+            .coset_lde_batch_with_transform(block, 0, shift, |coeffs, layout| {
+                // undo^j as lo[j mod 2^half] * hi[j >> half]: two small tables.
+                let half = log_n / 2;
+                let lo: Vec<Felt> = undo.powers().take(1 << half).collect();
+                let hi: Vec<Felt> = undo
+                    .exp_power_of_2(half)
+                    .powers()
+                    .take(1 << (log_n - half))
+                    .collect();
+                let width = coeffs.width;
+                coeffs
+                    .values
+                    .par_chunks_mut(width)
+                    .with_min_len(1 << 10)
+                    .enumerate()
+                    .for_each(|(m, row)| {
+                        let j = match layout {
+                            Layout::Natural => m,
+                            Layout::BitReversed => bitrev(m, log_n),
+                        };
+                        let scale = lo[j & ((1 << half) - 1)] * hi[j >> half];
+                        for v in row {
+                            *v *= scale;
+                        }
+                    });
+            })
+            .bit_reverse_rows()
     }
 
     /// Coefficients (natural order) of the polynomials whose evaluations on the coset
@@ -528,6 +557,17 @@ mod tests {
                     "n {n}, width {width}, blowup 2^{log_blowup}, block {}",
                     block.index
                 );
+                // Every other block made from this one, in its buffer.
+                for to in Block::cosets(log_blowup) {
+                    let next = lde.next_block(part.clone(), log_blowup, block.index, to.index);
+                    assert_eq!(
+                        next.values,
+                        whole.values[to.index * rows..(to.index + 1) * rows],
+                        "n {n}, blowup 2^{log_blowup}, block {} from {}",
+                        to.index,
+                        block.index
+                    );
+                }
             }
         }
     }

@@ -1,30 +1,38 @@
 //! The rows of a dropped LDE that the openings read, recomputed from the matrix's trace
-//! (or coefficients) without making the LDE, or even one block of it, whole.
+//! (or coefficients) without making the whole LDE at once.
 //!
 //! An opening of storage row `q` needs the row and, for the Merkle levels its tree does not
 //! hold, every row of `q`'s leaf subtree (`2^log_leaves` consecutive storage rows). So
-//! [`gather`] works through the matrix a slab of [`SLAB_COLUMNS`] columns at a time: it
-//! copies the slab out, interpolates it (unless it is already coefficients), and for each
-//! coset block ([`Block::cosets`]) runs one coset NTT of `n` rows on a copy and keeps only
-//! the rows of the queried subtrees. Held at once beside the caller's matrix: two slabs and
-//! the gathered rows; each column costs one interpolation and one coset NTT per block.
+//! [`gather`] works through the matrix a slab of [`slab_columns`] columns at a time: it
+//! copies the slab into a buffer with room for the slab's LDE, extends it there in one
+//! piece (`p3-dft`'s coset LDE: one interpolation, then one coset NTT per coset, the first
+//! in place and the others straight into their rows, with no copy in between), and keeps
+//! only the rows of the queried subtrees. Held at once beside the caller's matrix: one slab
+//! LDE ([`SLAB_CELLS`] cells per trace row, whatever the blowup) and the gathered rows.
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::Matrix as _;
 use p3_matrix::dense::RowMajorMatrix;
 use rayon::prelude::*;
 
-use super::domain::{Block, Lde};
+use super::domain::{Lde, lde_buffer};
 use super::field::Felt;
 
 type Mat = RowMajorMatrix<Felt>;
 
-/// Columns per slab in [`gather`]: the widest packed Goldilocks vector (8 lanes with
-/// AVX-512), so the butterflies run on whole vectors. At 2^20 rows a slab is 64 MiB; 16
-/// columns would run the NTTs about 20 % faster (measured with p3's `Radix2DitParallel` at
-/// 2^20 rows: 127 against 157 M elements/s) for twice the scratch, and the modes that
-/// recompute are there to save memory.
-pub const SLAB_COLUMNS: usize = 8;
+/// LDE cells per trace row in one slab: 8 columns at blowup 2 (4 at blowup 4, 2 at 8), so
+/// that a slab's LDE holds as much whatever the blowup (128 MiB at 2^20 trace rows). Eight
+/// columns is the widest packed Goldilocks vector (8 lanes with AVX-512), so the butterflies
+/// run on whole vectors at the default blowup; 16 columns would run the NTTs about 20 %
+/// faster (measured with p3's `Radix2DitParallel` at 2^20 rows: 127 against 157 M
+/// elements/s) for twice the scratch, and the modes that recompute are there to save
+/// memory.
+pub const SLAB_CELLS: usize = 16;
+
+/// Columns per slab at `log_blowup`: [`SLAB_CELLS`] over the blowup, at least one.
+pub fn slab_columns(log_blowup: usize) -> usize {
+    (SLAB_CELLS >> log_blowup).max(1)
+}
 
 /// What [`gather`]'s matrix holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,9 +68,8 @@ impl OpenedRows {
 
 /// The rows of the LDE of `mat` (`n` rows, [`Columns`] says of what) that open `queries`
 /// (storage rows of the `n * 2^log_blowup`-row LDE) in a tree that holds no level below
-/// `log_leaves`: every row of each queried row's `2^log_leaves`-row subtree. Needs
-/// `log_leaves <= log2(n)`, so that a subtree lies in one block. The values are those of
-/// [`Lde::extend`] (or, for coefficients, [`Lde::evaluate_coeffs`]) row for row.
+/// `log_leaves`: every row of each queried row's `2^log_leaves`-row subtree. The values are
+/// those of [`Lde::extend`] (or, for coefficients, [`Lde::evaluate_coeffs`]) row for row.
 pub fn gather(
     lde: &Lde,
     mat: &Mat,
@@ -72,9 +79,10 @@ pub fn gather(
     queries: &[usize],
 ) -> OpenedRows {
     let (n, width) = (mat.height(), mat.width());
+    let big = n << log_blowup;
     assert!(
-        n.is_power_of_two() && 1 << log_leaves <= n,
-        "a {}-row subtree must lie in one {n}-row block",
+        n.is_power_of_two() && 1 << log_leaves <= big,
+        "a {}-row subtree must lie in the {big}-row LDE",
         1usize << log_leaves
     );
     let leaves = 1usize << log_leaves;
@@ -82,52 +90,41 @@ pub fn gather(
     bases.sort_unstable();
     bases.dedup();
     assert!(
-        bases.last().is_none_or(|&b| b < n << log_blowup),
+        bases.last().is_none_or(|&b| b < big),
         "query beyond the LDE"
     );
-    // Each block's gathered subtrees: `bases[lo..hi]`.
-    let spans: Vec<(Block, usize, usize)> = Block::cosets(log_blowup)
-        .map(|blk| {
-            let first = blk.index * n;
-            let lo = bases.partition_point(|&b| b < first);
-            let hi = bases.partition_point(|&b| b < first + n);
-            (blk, lo, hi)
-        })
-        .filter(|&(_, lo, hi)| lo < hi)
-        .collect();
     let mut values = vec![Felt::ZERO; bases.len() * leaves * width];
-    let (mut coeffs, mut evals): (Vec<Felt>, Vec<Felt>) = (Vec::new(), Vec::new());
-    for c0 in (0..width).step_by(SLAB_COLUMNS) {
-        let s = SLAB_COLUMNS.min(width - c0);
-        coeffs.clear();
-        coeffs.resize(n * s, Felt::ZERO);
-        coeffs
+    let slab_width = slab_columns(log_blowup);
+    let mut buffer: Vec<Felt> = Vec::new();
+    for c0 in (0..width).step_by(slab_width) {
+        let s = slab_width.min(width - c0);
+        // The slab's columns, in a buffer with room for their LDE (reused slab to slab).
+        if buffer.capacity() < big * s {
+            buffer = lde_buffer(big * s);
+        }
+        buffer.clear();
+        buffer.resize(n * s, Felt::ZERO);
+        buffer
             .par_chunks_exact_mut(s)
             .zip(mat.values.par_chunks_exact(width))
             .for_each(|(dst, src)| dst.copy_from_slice(&src[c0..c0 + s]));
-        let mut slab = RowMajorMatrix::new(std::mem::take(&mut coeffs), s);
-        if columns == Columns::OnTraceDomain {
-            slab = lde.interpolate(slab);
-        }
-        coeffs = slab.values;
-        for &(blk, lo, hi) in &spans {
-            evals.clear();
-            evals.extend_from_slice(&coeffs);
-            let block = lde.evaluate_coeffs_block(
-                RowMajorMatrix::new(std::mem::take(&mut evals), s),
-                log_blowup,
-                blk.index,
-            );
-            let first = blk.index * n;
-            for (slot, &base) in (lo..hi).zip(&bases[lo..hi]) {
-                for r in 0..leaves {
-                    let src = (base - first + r) * s;
-                    let dst = ((slot << log_leaves) + r) * width + c0;
-                    values[dst..dst + s].copy_from_slice(&block.values[src..src + s]);
-                }
+        let slab = RowMajorMatrix::new(std::mem::take(&mut buffer), s);
+        let slab_lde = match columns {
+            Columns::OnTraceDomain => lde.extend_owned(slab, log_blowup),
+            Columns::Coefficients => {
+                let mut padded = slab.values;
+                padded.resize(big * s, Felt::ZERO);
+                lde.evaluate_coeffs(RowMajorMatrix::new(padded, s))
             }
-            evals = block.values;
+        };
+        for (slot, &base) in bases.iter().enumerate() {
+            for r in 0..leaves {
+                let src = (base + r) * s;
+                let dst = ((slot << log_leaves) + r) * width + c0;
+                values[dst..dst + s].copy_from_slice(&slab_lde.values[src..src + s]);
+            }
         }
+        buffer = slab_lde.values;
     }
     OpenedRows {
         width,
@@ -163,7 +160,14 @@ mod tests {
     fn gathered_rows_are_the_lde_rows_of_every_queried_subtree() {
         let lde = Lde::new();
         // 37 columns: four full slabs and a narrow one.
-        for (log_n, log_blowup, log_leaves, width) in [(6, 1, 4, 37), (5, 2, 3, 5), (4, 1, 4, 16)] {
+        // Slabs of 8, 4 and 2 columns; a subtree as large as a block, and one larger.
+        for (log_n, log_blowup, log_leaves, width) in [
+            (6, 1, 4, 37),
+            (5, 2, 3, 5),
+            (4, 1, 4, 16),
+            (5, 3, 4, 7),
+            (3, 1, 4, 3),
+        ] {
             let c = coeffs(1 << log_n, width);
             let full = whole(&lde, &c, log_blowup);
             let big = full.len();

@@ -20,10 +20,12 @@
 //!
 //! Rebuilt traces go through the same code as the first computation
 //! ([`logup::build_aux_trace`], the source). A dropped LDE never comes back whole: Round 2
-//! makes it one coset block at a time ([`Lde::extend_block`]), and the openings gather only
-//! the rows of the queried leaf subtrees, a column slab at a time (interpolated once, then
-//! one coset NTT per block: [`opened::gather`]). Both give the same field elements as the
-//! rows of the whole LDE ([`Lde::extend`], [`composition::quotient_lde`]), which the domain
+//! makes it one coset block at a time ([`Lde::extend_block`]; with a retired trace, each
+//! block after the first from the one before, [`Lde::next_block`], so that a phase fetches
+//! and rebuilds each trace once), and the openings gather only the rows of the queried leaf
+//! subtrees, a column slab's LDE at a time ([`opened::gather`]). Both give the same field
+//! elements as the rows of the whole LDE ([`Lde::extend`], [`composition::quotient_lde`]),
+//! which the domain
 //! and `opened` tests and every mode's identical proof bytes check.
 
 use std::borrow::Cow;
@@ -362,31 +364,15 @@ impl<'a, A: Air> InstanceStore<'a, A> {
 
     /// Whether instance `k`'s dropped LDEs come back a coset block at a time (Round 2) and
     /// as gathered subtrees (the openings), rather than whole: always with `stream_lde`,
-    /// except for an instance shorter than a leaf subtree of the held Merkle levels (the
-    /// openings re-hash whole subtrees, which must lie in one block), which is small.
+    /// except for an instance shorter than a leaf subtree of the held Merkle levels, which is
+    /// small (its whole LDE is as small as a few subtrees).
     fn by_blocks(&self, k: usize) -> bool {
         !self.ldes_resident() && self.inst(k).log_height >= self.plan.merkle_dropped_levels()
     }
 
-    /// The blocks Round 2 of instance `k` works through: the whole LDE when every LDE is
-    /// resident (borrowed) or the instance is small, else one coset block at a time
-    /// ([`Block::cosets`]: each computed in a trace-sized buffer, used, dropped), so that a
-    /// dropped LDE never comes back whole.
-    fn blocks(&self, k: usize) -> Vec<Block> {
-        if !self.by_blocks(k) {
-            vec![Block::WHOLE]
-        } else {
-            Block::cosets(self.params.log_blowup).collect()
-        }
-    }
-
-    /// Block `blk` of a trace's LDE: the whole LDE ([`InstanceStore::extend_cow`]), or one
-    /// coset block computed in the trace's own buffer if it is owned, else in a copy tagged
-    /// `tag`.
-    fn lde_block(&self, trace: Cow<'_, Mat>, blk: Block, tag: Tag) -> Mat {
-        if blk == Block::WHOLE {
-            return self.extend_cow(trace, tag);
-        }
+    /// Block `blk` (one of [`Block::cosets`]) of a trace's LDE, computed in the trace's own
+    /// buffer if it is owned, else in a copy tagged `tag`.
+    fn first_block(&self, trace: Cow<'_, Mat>, blk: Block, tag: Tag) -> Mat {
         let trace = match trace {
             Cow::Owned(t) => t,
             Cow::Borrowed(t) => memtag::tagged(tag, || {
@@ -399,32 +385,67 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .extend_block(trace, self.params.log_blowup, blk.index)
     }
 
-    /// Instance `k`'s preprocessed, main and aux LDEs (block `blk` of them), for Round 2:
-    /// borrowed when resident, else computed, from a main trace fetched or rebuilt once for
-    /// both.
-    fn round2_ldes(&self, k: usize, blk: Block) -> Result<[Option<Cow<'_, Mat>>; 3], ProveError> {
+    /// Instance `k`'s preprocessed, main and aux LDEs as Round 2 reads them, handed to `f`
+    /// block by block: the resident LDEs whole ([`Block::WHOLE`]); a small instance's
+    /// recomputed whole; else one coset block at a time ([`Block::cosets`]), so that a
+    /// dropped LDE never comes back whole. A block comes from its trace when the trace is
+    /// resident (copied), else the first from the trace (the main trace fetched and the aux
+    /// trace rebuilt once) and each next one from the one before, in the same buffer
+    /// ([`Lde::next_block`]), so that no trace is asked for or rebuilt twice.
+    fn round2_blocks(
+        &self,
+        k: usize,
+        mut f: impl FnMut(Block, [Option<&Mat>; 3]),
+    ) -> Result<(), ProveError> {
         let kept = &self.kept[k];
         if let Some(main) = &kept.main.committed.lde {
             // Resident: every LDE is (no stream_lde).
             let pre = self.pre[k].as_ref().and_then(|p| p.committed.lde.as_ref());
             let aux = kept.aux.as_ref().and_then(|a| a.committed.lde.as_ref());
-            return Ok([
-                pre.map(Cow::Borrowed),
-                Some(Cow::Borrowed(main)),
-                aux.map(Cow::Borrowed),
-            ]);
+            f(Block::WHOLE, [pre, Some(main), aux]);
+            return Ok(());
         }
-        let room = blk == Block::WHOLE;
-        let main_trace = self.main_trace(k, room)?;
-        // The aux block first, so its trace is freed before the main block is made.
-        let aux = self
-            .aux_trace(k, &main_trace, room)?
-            .map(|trace| Cow::Owned(self.lde_block(trace, blk, Tag::AuxLde)));
-        let main = Cow::Owned(self.lde_block(main_trace, blk, Tag::MainLde));
-        let pre = self.pre[k]
-            .as_ref()
-            .map(|p| Cow::Owned(self.lde_block(Cow::Borrowed(&p.trace), blk, Tag::PreLde)));
-        Ok([pre, Some(main), aux])
+        let pre = self.pre[k].as_ref().map(|p| Cow::Borrowed(&p.trace));
+        if !self.by_blocks(k) {
+            let main = self.main_trace(k, true)?;
+            let aux = self.aux_trace(k, &main, true)?;
+            let aux = aux.map(|t| self.extend_cow(t, Tag::AuxLde));
+            let main = self.extend_cow(main, Tag::MainLde);
+            let pre = pre.map(|t| self.extend_cow(t, Tag::PreLde));
+            f(Block::WHOLE, [pre.as_ref(), Some(&main), aux.as_ref()]);
+            return Ok(());
+        }
+        let log_blowup = self.params.log_blowup;
+        let main = self.main_trace(k, false)?;
+        let aux = self.aux_trace(k, &main, false)?;
+        let mut traces = [
+            pre.map(|t| (t, Tag::PreLde)),
+            Some((main, Tag::MainLde)),
+            aux.map(|t| (t, Tag::AuxLde)),
+        ];
+        let mut blocks: [Option<Mat>; 3] = [None, None, None];
+        let mut prev: Option<Block> = None;
+        for blk in Block::cosets(log_blowup) {
+            for (slot, trace) in blocks.iter_mut().zip(&mut traces) {
+                let last = slot.take();
+                *slot = match (trace, last, prev) {
+                    // A resident trace: each block from it (a copy is cheaper than the extra
+                    // passes of a block made from the last one).
+                    (Some((Cow::Borrowed(t), tag)), last, _) => {
+                        drop(last);
+                        Some(self.first_block(Cow::Borrowed(*t), blk, *tag))
+                    }
+                    (_, Some(m), Some(p)) => {
+                        Some(self.lde.next_block(m, log_blowup, p.index, blk.index))
+                    }
+                    (trace, _, _) => trace.take().map(|(t, tag)| self.first_block(t, blk, tag)),
+                };
+            }
+            let [pre, main, aux] = &blocks;
+            f(blk, [pre.as_ref(), main.as_ref(), aux.as_ref()]);
+            prev = Some(blk);
+        }
+        Ok(())
     }
 
     /// One committed matrix of instance `k`, whole, for the openings: borrowed when
@@ -466,63 +487,6 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 })
             }
         })
-    }
-
-    /// One committed matrix of instance `k` (dropped under this plan) as the openings
-    /// recompute it: its trace (kept, fetched or rebuilt), or the quotient's coefficients.
-    fn segment_source(
-        &self,
-        k: usize,
-        seg: Segment,
-    ) -> Result<Option<(Cow<'_, Mat>, Columns)>, ProveError> {
-        let kept = &self.kept[k];
-        let on_h = |m| (m, Columns::OnTraceDomain);
-        Ok(match seg {
-            Segment::Pre => self.pre[k].as_ref().map(|p| on_h(Cow::Borrowed(&p.trace))),
-            Segment::Main => Some(on_h(self.main_trace(k, false)?)),
-            Segment::Aux => match &kept.aux {
-                None => None,
-                Some(_) => {
-                    let main = self.main_trace(k, false)?;
-                    let trace = self
-                        .aux_trace(k, &main, false)?
-                        .expect("the instance has aux");
-                    drop(main);
-                    Some(on_h(trace))
-                }
-            },
-            Segment::Quotient => Some((
-                Cow::Borrowed(kept.quotient.as_ref().expect("Round 2 ran").coeffs()),
-                Columns::Coefficients,
-            )),
-        })
-    }
-
-    /// What the openings of instance `k` at `queries` read of one committed matrix: the
-    /// whole LDE (resident, or a small instance's recomputed), else the queried rows' leaf
-    /// subtrees gathered from its trace or coefficients ([`opened::gather`]: no block is
-    /// made whole, and each column is interpolated once).
-    fn segment_rows(
-        &self,
-        k: usize,
-        seg: Segment,
-        queries: &[usize],
-    ) -> Result<Option<Rows<'_>>, ProveError> {
-        if !self.by_blocks(k) {
-            return Ok(self.segment_whole(k, seg)?.map(Rows::Whole));
-        }
-        let Some((mat, columns)) = self.segment_source(k, seg)? else {
-            return Ok(None);
-        };
-        let rows = opened::gather(
-            self.lde,
-            &mat,
-            columns,
-            self.params.log_blowup,
-            self.plan.merkle_dropped_levels(),
-            queries,
-        );
-        Ok(Some(Rows::Gathered(rows)))
     }
 
     /// Instance `k`'s committed columns on its trace domain `H`, in commitment order:
@@ -663,15 +627,14 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let log_blowup = self.params.log_blowup;
         let big = inst.height() << log_blowup;
         let mut evals = Vec::new();
-        for blk in self.blocks(k) {
-            let [pre, main, aux] = self.round2_ldes(k, blk)?;
+        self.round2_blocks(k, |blk, [pre, main, aux]| {
             let view = InstanceLdes {
                 log_n: inst.log_height,
                 log_blowup,
                 block: blk,
-                main: main.as_deref().expect("every instance has a main LDE"),
-                pre: pre.as_deref(),
-                aux: match (&aux, &kept.aux) {
+                main: main.expect("every instance has a main LDE"),
+                pre,
+                aux: match (aux, &kept.aux) {
                     (Some(lde), Some(a)) => Some(AuxLde {
                         lde,
                         challenges: self.challenges(),
@@ -690,7 +653,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 }
                 composition::scatter(&mut evals, blk, &values);
             }
-        }
+        })?;
         let QuotientParts { coeffs, lde } =
             composition::split(self.lde, evals, inst.log_height, self.params.log_blowup);
         Ok(QuotientPart {
@@ -827,17 +790,16 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     }
 
     /// The openings of instance `k` at each storage row in `queries`: per query, every
-    /// committed tree's row and path, in commitment order. One matrix's rows (the whole
-    /// LDE, or its gathered subtrees) are held at a time.
+    /// committed tree's row and path, in commitment order. One matrix's rows are held at a
+    /// time: the whole LDE (resident, or a small instance's recomputed), else only the queried
+    /// rows' leaf subtrees gathered from its trace or the quotient's coefficients
+    /// ([`opened::gather`]), the main trace fetched once for itself and the aux trace.
     pub fn open(&self, k: usize, queries: &[usize]) -> Result<Vec<Vec<RowOpening>>, ProveError> {
         let _tag = memtag::scope(Tag::Proof);
         let mut out: Vec<Vec<RowOpening>> = vec![Vec::with_capacity(4); queries.len()];
         let mut trees = self.trees(k).into_iter();
-        // Segment by segment: each query's openings in commitment order.
-        for seg in Segment::ALL {
-            let Some(rows) = self.segment_rows(k, seg, queries)? else {
-                continue;
-            };
+        // Each query's opening of one matrix, in commitment order.
+        let mut push = |rows: Rows<'_>| {
             let tree = trees.next().expect("one tree per committed segment");
             for (&q, opening) in queries.iter().zip(&mut out) {
                 opening.push(RowOpening {
@@ -845,7 +807,37 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                     path: tree.path_with_leaves(q, |j| hash_leaf(rows.row(j))),
                 });
             }
+        };
+        if !self.by_blocks(k) {
+            for seg in Segment::ALL {
+                if let Some(m) = self.segment_whole(k, seg)? {
+                    push(Rows::Whole(m));
+                }
+            }
+            return Ok(out);
         }
+        let gather = |mat: &Mat, columns| {
+            Rows::Gathered(opened::gather(
+                self.lde,
+                mat,
+                columns,
+                self.params.log_blowup,
+                self.plan.merkle_dropped_levels(),
+                queries,
+            ))
+        };
+        if let Some(p) = &self.pre[k] {
+            push(gather(&p.trace, Columns::OnTraceDomain));
+        }
+        let main = self.main_trace(k, false)?;
+        push(gather(&main, Columns::OnTraceDomain));
+        let aux = self.aux_trace(k, &main, false)?;
+        drop(main);
+        if let Some(aux) = aux {
+            push(gather(&aux, Columns::OnTraceDomain));
+        }
+        let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
+        push(gather(q.coeffs(), Columns::Coefficients));
         Ok(out)
     }
 
