@@ -5,7 +5,7 @@
 //! consumes. The pass also collects the ALU and ACCESS requests, the PROGRAM execution counts and the
 //! range-check counts; the MEMORY rows come from the keys touched plus the public image, in
 //! key order. In the trace-retire mode the pass does not materialise the CPU rows: it
-//! records a [`Checkpoint`] per chunk instead ([`CpuRows::Checkpoints`]).
+//! records a [`Checkpoint`] per block of rows instead ([`CpuRows::Checkpoints`]).
 
 use std::collections::BTreeMap;
 
@@ -115,9 +115,10 @@ pub enum CpuRows {
     /// Materialise the CPU trace.
     Trace,
     /// Do not materialise it; record a [`Checkpoint`] at every multiple of `every` rows, so
-    /// that [`CpuReplay`](super::replay::CpuReplay) can rebuild any chunk from the log.
+    /// that [`CpuReplay`](super::replay::CpuReplay) can rebuild any rows from the log.
     Checkpoints {
-        /// Rows between checkpoints (the chunk height).
+        /// Rows between checkpoints (at most the chunk height; a replay runs its blocks in
+        /// parallel).
         every: usize,
     },
 }
@@ -131,7 +132,7 @@ pub struct Routed {
     pub cpu_height: usize,
     /// log2 of the chunk height the tables are padded for.
     pub log_max_rows: usize,
-    /// One checkpoint per chunk that holds real rows ([`CpuRows::Checkpoints`]).
+    /// One checkpoint per block that holds real rows ([`CpuRows::Checkpoints`]).
     pub checkpoints: Vec<Checkpoint>,
     /// PROGRAM multiplicities (one per PROGRAM row).
     pub program_counts: Vec<u32>,

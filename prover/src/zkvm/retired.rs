@@ -107,6 +107,12 @@ fn count_only<R>(requests: &[R], width: usize, mut fill: impl FnMut(&[R], &mut [
     }
 }
 
+/// CPU rows between replay checkpoints: a chunk's rows are replayed in parallel, one task
+/// per block from its own checkpoint. 2^15 rows make 32 tasks per 2^20-row chunk; a
+/// checkpoint costs the 32 registers' last accesses and the block's first-touched RAM
+/// words (a few for fib, and never more than the block's accesses).
+const REPLAY_BLOCK: usize = 1 << 15;
+
 /// Executes `program` on `input` and routes the run into the compact intermediate of
 /// [`RetiredWitness`]: no trace of more than 2^16 rows is materialised.
 pub fn build_retired_witness(
@@ -118,12 +124,12 @@ pub fn build_retired_witness(
     let airs = airs(program);
     let program_air = program_air(&airs);
     let image = witness::memory_image(program, input);
-    let every = options.params.max_rows();
+    let every = options.params.max_rows().min(REPLAY_BLOCK);
     let mut routed = witness::route(
         program_air,
         &witness::Origin::Image(&image),
         &log,
-        every,
+        options.params.max_rows(),
         CpuRows::Checkpoints { every },
     )?;
     let witness_tag = memtag::scope(Tag::Witness);
