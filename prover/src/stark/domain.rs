@@ -15,6 +15,7 @@ use p3_matrix::bitrev::BitReversibleMatrix;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::util::reverse_matrix_index_bits;
 use rayon::prelude::*;
+use std::sync::{RwLock, RwLockReadGuard};
 
 use super::field::{Ext, Felt};
 use crate::memtag::{self, Tag};
@@ -118,19 +119,34 @@ fn advise_huge_pages(addr: usize, bytes: usize) {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge_pages(_addr: usize, _bytes: usize) {}
 
-/// The NTT engine. It caches twiddles, so one is made per prove (and dropped with it).
+/// The NTT engine. It caches twiddles (`p3-dft` keeps a table per size and per coset shift,
+/// 8 MiB each at 2^20 rows), so one is made per prove, and the prover forgets them where a
+/// phase ends ([`Lde::forget_twiddles`]): a later phase that needs a table makes it again
+/// (a pass of `n` products), and none is held through a phase that does not use it.
 ///
 /// Every transform works in place on the matrix it is given, so a result keeps the heap tag
 /// its buffer was allocated with; the transforms themselves run untagged.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Lde {
-    dft: Radix2DitParallel<Felt>,
+    dft: RwLock<Radix2DitParallel<Felt>>,
 }
 
 impl Lde {
     /// A fresh engine with an empty twiddle cache.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The transforms, with their cached twiddles.
+    fn dft(&self) -> RwLockReadGuard<'_, Radix2DitParallel<Felt>> {
+        self.dft.read().expect("no NTT panicked")
+    }
+
+    /// Drops every cached twiddle table (after the transforms running now). The values of
+    /// later transforms are the same: a table is a deterministic function of its size and
+    /// shift.
+    pub fn forget_twiddles(&self) {
+        *self.dft.write().expect("no NTT panicked") = Radix2DitParallel::default();
     }
 
     /// Low-degree extension of every column of `trace` (natural order on `H`) onto the coset
@@ -153,7 +169,7 @@ impl Lde {
         log_blowup: usize,
     ) -> RowMajorMatrix<Felt> {
         let _untagged = memtag::scope(Tag::Other);
-        self.dft
+        self.dft()
             .coset_lde_batch(trace, log_blowup, coset_shift())
             .bit_reverse_rows()
     }
@@ -177,7 +193,9 @@ impl Lde {
         let _untagged = memtag::scope(Tag::Other);
         let log_n = trace.height().trailing_zeros() as usize;
         let shift = Self::block_shift(log_n, log_blowup, block);
-        self.dft.coset_lde_batch(trace, 0, shift).bit_reverse_rows()
+        self.dft()
+            .coset_lde_batch(trace, 0, shift)
+            .bit_reverse_rows()
     }
 
     /// Block `to` of an LDE from its block `from` (storage order, as [`Lde::extend_block`]
@@ -199,7 +217,7 @@ impl Lde {
         let undo = Self::block_shift(log_n, log_blowup, from).inverse();
         let shift = Self::block_shift(log_n, log_blowup, to);
         reverse_matrix_index_bits(&mut block);
-        self.dft
+        self.dft()
             .coset_lde_batch_with_transform(block, 0, shift, |coeffs, layout| {
                 // undo^j as lo[j mod 2^half] * hi[j >> half]: two small tables.
                 let half = log_n / 2;
@@ -237,12 +255,12 @@ impl Lde {
         shift: Felt,
     ) -> RowMajorMatrix<Felt> {
         let _untagged = memtag::scope(Tag::Other);
-        self.dft.coset_idft_batch(evals, shift)
+        self.dft().coset_idft_batch(evals, shift)
     }
 
     /// Evaluations on the subgroup `H` (natural order) of polynomials given by coefficients.
     pub fn evaluate_on_subgroup(&self, coeffs: RowMajorMatrix<Felt>) -> RowMajorMatrix<Felt> {
-        let evals = memtag::tagged(Tag::Other, || self.dft.dft_batch(coeffs));
+        let evals = memtag::tagged(Tag::Other, || self.dft().dft_batch(coeffs));
         // The copy into natural order is the result: it takes the caller's tag.
         evals.to_row_major_matrix()
     }
@@ -251,7 +269,7 @@ impl Lde {
     /// `coeffs` must already be padded to the domain size.
     pub fn evaluate_coeffs(&self, coeffs: RowMajorMatrix<Felt>) -> RowMajorMatrix<Felt> {
         let _untagged = memtag::scope(Tag::Other);
-        self.dft
+        self.dft()
             .coset_dft_batch(coeffs, coset_shift())
             .bit_reverse_rows()
     }

@@ -95,6 +95,9 @@ pub fn prove<A: Air>(
         transcript.absorb_digest(&m.root());
     }
     store.set_main(mains);
+    // Every phase drops the NTT twiddles it made (see `Lde`): none is held through a phase
+    // that does not use it.
+    lde.forget_twiddles();
 
     // 2 ----- LogUp challenges ----------------------------------------------------------------
     let beta = transcript.challenge_ext();
@@ -125,6 +128,7 @@ pub fn prove<A: Air>(
         store.set_aux(i, aux);
     }
     store.end_phase_c();
+    lde.forget_twiddles();
 
     // 4 ----- Round 2: composition polynomials ------------------------------------------------
     let alpha = transcript.challenge_ext();
@@ -137,6 +141,7 @@ pub fn prove<A: Air>(
         transcript.absorb_digest(&q.root());
         store.set_quotient(i, q);
     }
+    lde.forget_twiddles();
 
     // 5 ----- Round 3: out-of-domain values ---------------------------------------------------
     let z = transcript.challenge_ext();
@@ -221,6 +226,7 @@ pub fn prove<A: Air>(
             Ok::<_, ProveError>(fri)
         })?;
         fris.push(fri);
+        lde.forget_twiddles();
     }
 
     // 7 ----- grinding, then 8 ----- queries and openings -------------------------------------

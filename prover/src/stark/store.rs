@@ -816,15 +816,19 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             }
             return Ok(out);
         }
+        // Each gather drops the twiddles it made, so that none is held through the aux
+        // rebuild (the openings' peak with retired traces).
         let gather = |mat: &Mat, columns| {
-            Rows::Gathered(opened::gather(
+            let rows = opened::gather(
                 self.lde,
                 mat,
                 columns,
                 self.params.log_blowup,
                 self.plan.merkle_dropped_levels(),
                 queries,
-            ))
+            );
+            self.lde.forget_twiddles();
+            Rows::Gathered(rows)
         };
         if let Some(p) = &self.pre[k] {
             push(gather(&p.trace, Columns::OnTraceDomain));
