@@ -209,6 +209,46 @@ impl MerkleTree {
         }
     }
 
+    /// The tree whose leaves are those of `parts` in order: the trees of consecutive equal
+    /// blocks of rows (a power-of-two count of them, each of the same height and holding
+    /// the same layers, from a level below its root). Its layers are the parts' layers side
+    /// by side, and the layers above them are hashed here, so it is the tree that
+    /// committing all the rows at once builds: a caller can commit a matrix a block of
+    /// rows at a time.
+    pub fn join(parts: Vec<MerkleTree>) -> Self {
+        let first = parts.first().expect("at least one part");
+        let (height, dropped) = (first.depth(), first.dropped);
+        assert!(
+            parts.len().is_power_of_two()
+                && parts
+                    .iter()
+                    .all(|p| p.depth() == height && p.dropped == dropped),
+            "parts of one tree: a power-of-two count, one height, the same layers held below \
+             their roots"
+        );
+        let num_leaves = first.num_leaves * parts.len();
+        let mut layers = vec![Vec::new(); dropped];
+        for level in dropped..=height {
+            let mut layer = memtag::tagged(Tag::MerkleNodes, || {
+                Vec::with_capacity(parts.len() << (height - level))
+            });
+            for p in &parts {
+                layer.extend_from_slice(&p.layers[level]);
+            }
+            layers.push(layer);
+        }
+        drop(parts);
+        while layers.last().map_or(0, Vec::len) > 1 {
+            let next = hash_layer(layers.last().expect("at least one layer"));
+            layers.push(next);
+        }
+        Self {
+            layers,
+            num_leaves,
+            dropped,
+        }
+    }
+
     /// The root.
     pub fn root(&self) -> Digest {
         self.layers.last().expect("a tree has a root")[0]
@@ -392,6 +432,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_tree_joined_from_blocks_is_the_tree_of_all_rows() {
+        let width = 3;
+        for (log_rows, log_parts) in [(6, 1), (6, 2), (9, 3), (4, 0)] {
+            let rows = 1usize << log_rows;
+            let vals = matrix(rows, width);
+            let block = (rows >> log_parts) * width;
+            for drop in [0, 1, 2, log_rows - log_parts - 1, log_rows - log_parts] {
+                let whole = MerkleTree::commit_rows_above(&vals, width, drop);
+                let parts = vals
+                    .chunks_exact(block)
+                    .map(|b| MerkleTree::commit_rows_above(b, width, drop))
+                    .collect();
+                let joined = MerkleTree::join(parts);
+                assert_eq!(
+                    joined.layers, whole.layers,
+                    "2^{log_rows} rows, drop {drop}"
+                );
+                assert_eq!((joined.num_leaves, joined.dropped), (rows, whole.dropped));
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "parts of one tree")]
+    fn parts_of_different_heights_do_not_join() {
+        let vals = matrix(8, 1);
+        MerkleTree::join(vec![
+            MerkleTree::commit_rows(&vals[..4], 1),
+            MerkleTree::commit_rows(&vals[4..6], 1),
+        ]);
     }
 
     #[test]

@@ -183,6 +183,29 @@ impl Rows<'_> {
     }
 }
 
+/// One matrix's LDE a coset block at a time ([`InstanceStore::advance`]): its trace until
+/// the first block is made, and the current block.
+struct LdeBlocks<'t> {
+    trace: Option<Cow<'t, Mat>>,
+    tag: Tag,
+    current: Option<(Block, Mat)>,
+}
+
+impl<'t> LdeBlocks<'t> {
+    fn new(trace: Cow<'t, Mat>, tag: Tag) -> Self {
+        Self {
+            trace: Some(trace),
+            tag,
+            current: None,
+        }
+    }
+
+    /// The current block.
+    fn block(&self) -> &Mat {
+        &self.current.as_ref().expect("advanced to a block").1
+    }
+}
+
 /// The per-instance store of one prove.
 pub struct InstanceStore<'a, A> {
     airs: &'a [A],
@@ -415,37 +438,74 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             f(Block::WHOLE, [pre.as_ref(), Some(&main), aux.as_ref()]);
             return Ok(());
         }
-        let log_blowup = self.params.log_blowup;
         let main = self.main_trace(k, false)?;
         let aux = self.aux_trace(k, &main, false)?;
-        let mut traces = [
-            pre.map(|t| (t, Tag::PreLde)),
-            Some((main, Tag::MainLde)),
-            aux.map(|t| (t, Tag::AuxLde)),
+        let mut cursors = [
+            pre.map(|t| LdeBlocks::new(t, Tag::PreLde)),
+            Some(LdeBlocks::new(main, Tag::MainLde)),
+            aux.map(|t| LdeBlocks::new(t, Tag::AuxLde)),
         ];
-        let mut blocks: [Option<Mat>; 3] = [None, None, None];
-        let mut prev: Option<Block> = None;
-        for blk in Block::cosets(log_blowup) {
-            for (slot, trace) in blocks.iter_mut().zip(&mut traces) {
-                let last = slot.take();
-                *slot = match (trace, last, prev) {
-                    // A resident trace: each block from it (a copy is cheaper than the extra
-                    // passes of a block made from the last one).
-                    (Some((Cow::Borrowed(t), tag)), last, _) => {
-                        drop(last);
-                        Some(self.first_block(Cow::Borrowed(*t), blk, *tag))
-                    }
-                    (_, Some(m), Some(p)) => {
-                        Some(self.lde.next_block(m, log_blowup, p.index, blk.index))
-                    }
-                    (trace, _, _) => trace.take().map(|(t, tag)| self.first_block(t, blk, tag)),
-                };
+        for blk in Block::cosets(self.params.log_blowup) {
+            for c in cursors.iter_mut().flatten() {
+                self.advance(c, blk);
             }
-            let [pre, main, aux] = &blocks;
-            f(blk, [pre.as_ref(), main.as_ref(), aux.as_ref()]);
-            prev = Some(blk);
+            let [pre, main, aux] = cursors.each_ref().map(|c| c.as_ref().map(LdeBlocks::block));
+            f(blk, [pre, main, aux]);
         }
         Ok(())
+    }
+
+    /// Moves `cursor` to block `blk` (the next of [`Block::cosets`]): from a resident trace
+    /// each block is made from the trace (a copy is cheaper than the extra passes of a block
+    /// made from the last one); from an owned trace the first block is made in the trace's
+    /// buffer and each next one from the one before, in the same buffer
+    /// ([`Lde::next_block`]).
+    fn advance(&self, cursor: &mut LdeBlocks<'_>, blk: Block) {
+        let last = cursor.current.take();
+        cursor.current = Some(match (&mut cursor.trace, last) {
+            (Some(Cow::Borrowed(t)), last) => {
+                drop(last);
+                (blk, self.first_block(Cow::Borrowed(*t), blk, cursor.tag))
+            }
+            (_, Some((prev, m))) => {
+                let next = self
+                    .lde
+                    .next_block(m, self.params.log_blowup, prev.index, blk.index);
+                (blk, next)
+            }
+            (trace, None) => {
+                let t = trace.take().expect("a cursor starts with its trace");
+                (blk, self.first_block(t, blk, cursor.tag))
+            }
+        });
+    }
+
+    /// Whether Phases A and C commit instance `k`'s main and aux LDEs a coset block at a time
+    /// ([`InstanceStore::commit_by_blocks`]): when the LDE is dropped after its commitment
+    /// (`stream_lde`), the trace is not kept (`retire_traces`: the trace's own buffer
+    /// takes the blocks, instead of one with room for the whole LDE) and the instance is long
+    /// enough for blocks. A kept trace would need a copy per block, for no lower peak.
+    fn commits_by_blocks(&self, k: usize) -> bool {
+        self.plan.stream_lde && self.plan.retire_traces && self.by_blocks(k)
+    }
+
+    /// The commitment of a trace's LDE, made and hashed one coset block at a time in the
+    /// trace's buffer (each block's rows are a whole subtree: [`MerkleTree::join`]), so that
+    /// the LDE is never whole. Costs an interpolation more than extending it whole (each
+    /// block after the first comes from the one before, [`Lde::next_block`]).
+    fn commit_by_blocks(&self, trace: Mat, tag: Tag) -> Committed {
+        let drop = self.plan.merkle_dropped_levels();
+        let mut cursor = LdeBlocks::new(Cow::Owned(trace), tag);
+        let parts = Block::cosets(self.params.log_blowup)
+            .map(|blk| {
+                self.advance(&mut cursor, blk);
+                let m = cursor.block();
+                MerkleTree::commit_rows_above(&m.values, m.width(), drop)
+            })
+            .collect();
+        let mut tree = MerkleTree::join(parts);
+        tree.drop_below(drop);
+        Committed { tree, lde: None }
     }
 
     /// One committed matrix of instance `k`, whole, for the openings: borrowed when
@@ -514,6 +574,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Phase A for instance `k`: fetch, extend and commit its main trace.
     pub fn commit_main(&self, k: usize) -> Result<MainPart, ProveError> {
         let keep = !self.plan.retire_traces;
+        if self.commits_by_blocks(k) {
+            let trace = self.fetch(k, false)?;
+            return Ok(MainPart {
+                committed: self.commit_by_blocks(trace, Tag::MainLde),
+                trace: None,
+            });
+        }
         let trace = self.fetch(k, !keep)?;
         if !keep {
             let lde = self.extend_cow(Cow::Owned(trace), Tag::MainLde);
@@ -562,6 +629,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         // The main trace goes before the LDE is made (when this was its last use): an aux
         // trace built with room for its LDE would hold a buffer twice its size beside it.
         drop(main);
+        if self.commits_by_blocks(k) {
+            return Ok(AuxPart {
+                committed: self.commit_by_blocks(trace, Tag::AuxLde),
+                trace: None,
+                sum,
+            });
+        }
         let committed = Committed::commit(self.extend(&trace, Tag::AuxLde), &self.plan);
         Ok(AuxPart {
             trace: keep.then_some(trace),
