@@ -112,6 +112,11 @@ pub fn prove<A: Sync>(
 ) -> Result<RunRecord, WorkerError> {
     args.mode.check_available()?;
     if let Some(bytes) = args.max_memory {
+        // The rayon pool's threads start first: a thread that starts past the cap crashes
+        // in jemalloc's per-thread setup (SIGSEGV) instead of failing an allocation
+        // (SIGABRT, which the runner reports as out of memory). Seen at 64k with 0.2 GiB
+        // once the pool started later in the prove.
+        rayon::broadcast(|_| ());
         limit_address_space(bytes).map_err(WorkerError::Limit)?;
     }
     #[cfg(feature = "dhat-heap")]
