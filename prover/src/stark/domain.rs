@@ -142,11 +142,16 @@ impl Lde {
         self.dft.read().expect("no NTT panicked")
     }
 
-    /// Drops every cached twiddle table (after the transforms running now). The values of
-    /// later transforms are the same: a table is a deterministic function of its size and
-    /// shift.
+    /// Drops every cached twiddle table, unless a transform is running (on another instance,
+    /// with table parallelism): then it does nothing, rather than wait. Waiting could
+    /// deadlock, since a transform holds the engine across rayon work, during which its
+    /// thread may run the job that asks to forget (see `schedule`). The values of later
+    /// transforms are the same either way: a table is a deterministic function of its size
+    /// and shift.
     pub fn forget_twiddles(&self) {
-        *self.dft.write().expect("no NTT panicked") = Radix2DitParallel::default();
+        if let Ok(mut dft) = self.dft.try_write() {
+            *dft = Radix2DitParallel::default();
+        }
     }
 
     /// Low-degree extension of every column of `trace` (natural order on `H`) onto the coset

@@ -25,8 +25,7 @@
 //! and rebuilds each trace once), and the openings gather only the rows of the queried leaf
 //! subtrees, a column slab's LDE at a time ([`opened::gather`]). Both give the same field
 //! elements as the rows of the whole LDE ([`Lde::extend`], [`composition::quotient_lde`]),
-//! which the domain
-//! and `opened` tests and every mode's identical proof bytes check.
+//! which the domain and `opened` tests and every mode's identical proof bytes check.
 
 use std::borrow::Cow;
 
