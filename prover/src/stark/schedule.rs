@@ -4,7 +4,9 @@
 //!
 //! Jobs may use rayon inside (they do: NTTs, hashing). They must not block on each other:
 //! a worker waiting inside a rayon join can pick up another pending worker on the same
-//! thread, so a lock held across parallel work could deadlock. Jobs here take no locks.
+//! thread, so a lock held across parallel work could deadlock. The one lock jobs share is
+//! the NTT engine's (`Lde`): read-locked across a transform's parallel work, and never
+//! waited on by a writer (`Lde::forget_twiddles` skips while a transform runs).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
