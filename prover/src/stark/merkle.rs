@@ -198,6 +198,12 @@ impl MerkleTree {
         };
         let mut layers = vec![Vec::new(); dropped];
         layers.push(subtree_roots(num_leaves, dropped, tag, write));
+        Self::hashed_up(layers, num_leaves, dropped)
+    }
+
+    /// The tree from its layers up to some level (the last given), hashing the layers above
+    /// it up to the root.
+    fn hashed_up(mut layers: Vec<Vec<Digest>>, num_leaves: usize, dropped: usize) -> Self {
         while layers.last().map_or(0, Vec::len) > 1 {
             let next = hash_layer(layers.last().expect("at least one layer"));
             layers.push(next);
@@ -238,15 +244,7 @@ impl MerkleTree {
             layers.push(layer);
         }
         drop(parts);
-        while layers.last().map_or(0, Vec::len) > 1 {
-            let next = hash_layer(layers.last().expect("at least one layer"));
-            layers.push(next);
-        }
-        Self {
-            layers,
-            num_leaves,
-            dropped,
-        }
+        Self::hashed_up(layers, num_leaves, dropped)
     }
 
     /// The root.
