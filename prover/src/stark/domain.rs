@@ -15,7 +15,7 @@ use p3_matrix::bitrev::BitReversibleMatrix;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::util::reverse_matrix_index_bits;
 use rayon::prelude::*;
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::RwLock;
 
 use super::field::{Ext, Felt};
 use crate::memtag::{self, Tag};
@@ -137,21 +137,19 @@ impl Lde {
         Self::default()
     }
 
-    /// The transforms, with their cached twiddles.
-    fn dft(&self) -> RwLockReadGuard<'_, Radix2DitParallel<Felt>> {
-        self.dft.read().expect("no NTT panicked")
+    /// The transforms, with their cached twiddles: a clone sharing the caches (p3 keeps
+    /// them behind `Arc`s), so that no lock is held across a transform's parallel work (see
+    /// `schedule`).
+    fn dft(&self) -> Radix2DitParallel<Felt> {
+        self.dft.read().expect("no NTT panicked").clone()
     }
 
-    /// Drops every cached twiddle table, unless a transform is running (on another instance,
-    /// with table parallelism): then it does nothing, rather than wait. Waiting could
-    /// deadlock, since a transform holds the engine across rayon work, during which its
-    /// thread may run the job that asks to forget (see `schedule`). The values of later
-    /// transforms are the same either way: a table is a deterministic function of its size
-    /// and shift.
+    /// Drops every cached twiddle table: later transforms start a fresh cache, and a
+    /// transform running now (on another instance, with table parallelism) frees the old
+    /// tables when it ends. The values of later transforms are the same: a table is a
+    /// deterministic function of its size and shift.
     pub fn forget_twiddles(&self) {
-        if let Ok(mut dft) = self.dft.try_write() {
-            *dft = Radix2DitParallel::default();
-        }
+        *self.dft.write().expect("no NTT panicked") = Radix2DitParallel::default();
     }
 
     /// Low-degree extension of every column of `trace` (natural order on `H`) onto the coset
@@ -207,9 +205,10 @@ impl Lde {
     /// makes it), in the same buffer: the values on `c_from H` are those of `g(y) =
     /// f(c_from y)` on `H`, so interpolating them, scaling coefficient `j` by `c_from^-j`
     /// (giving `f`'s) and evaluating on `c_to H` gives block `to`. One bit-reversal pass and
-    /// one scaling pass more than [`Lde::extend_block`], and no trace. The NTTs use the
-    /// same twiddles as [`Lde::extend_block`] (a shift of its own would cache another table
-    /// for the rest of the prove).
+    /// one scaling pass more than [`Lde::extend_block`], and no trace (the reversal to
+    /// natural order is undone by p3's own first pass, which its API does not let us skip).
+    /// The NTTs use the same twiddles as [`Lde::extend_block`] (a shift of its own would
+    /// cache another table for the rest of the phase).
     pub fn next_block(
         &self,
         mut block: RowMajorMatrix<Felt>,

@@ -232,18 +232,28 @@ impl MerkleTree {
             "parts of one tree: a power-of-two count, one height, the same layers held below \
              their roots"
         );
-        let num_leaves = first.num_leaves * parts.len();
-        let mut layers = vec![Vec::new(); dropped];
-        for level in dropped..=height {
-            let mut layer = memtag::tagged(Tag::MerkleNodes, || {
-                Vec::with_capacity(parts.len() << (height - level))
-            });
-            for p in &parts {
-                layer.extend_from_slice(&p.layers[level]);
+        let (count, num_leaves) = (parts.len(), first.num_leaves * parts.len());
+        let tag = if dropped == 0 {
+            Tag::MerkleLeaves
+        } else {
+            Tag::MerkleNodes
+        };
+        let mut layers: Vec<Vec<Digest>> = (0..=height)
+            .map(|level| {
+                let cap = if level < dropped {
+                    0
+                } else {
+                    count << (height - level)
+                };
+                memtag::tagged(tag, || Vec::with_capacity(cap))
+            })
+            .collect();
+        // Each part is freed as soon as its layers are copied.
+        for p in parts {
+            for (level, layer) in p.layers.into_iter().enumerate().skip(dropped) {
+                layers[level].extend_from_slice(&layer);
             }
-            layers.push(layer);
         }
-        drop(parts);
         Self::hashed_up(layers, num_leaves, dropped)
     }
 

@@ -8,7 +8,7 @@
 //! piece (`p3-dft`'s coset LDE: one interpolation, then one coset NTT per coset, the first
 //! in place and the others straight into their rows, with no copy in between), and keeps
 //! only the rows of the queried subtrees. Held at once beside the caller's matrix: one slab
-//! LDE ([`SLAB_CELLS`] cells per trace row, whatever the blowup) and the gathered rows.
+//! LDE ([`SLAB_CELLS`] cells per trace row up to blowup 16) and the gathered rows.
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::Matrix as _;
@@ -21,7 +21,8 @@ use super::field::Felt;
 type Mat = RowMajorMatrix<Felt>;
 
 /// LDE cells per trace row in one slab: 8 columns at blowup 2 (4 at blowup 4, 2 at 8), so
-/// that a slab's LDE holds as much whatever the blowup (128 MiB at 2^20 trace rows). Eight
+/// that a slab's LDE holds as much whatever the blowup up to 16 (128 MiB at 2^20 trace
+/// rows; above, a slab is one column). Every coset of a slab is made, queried or not. Eight
 /// columns is the widest packed Goldilocks vector (8 lanes with AVX-512), so the butterflies
 /// run on whole vectors at the default blowup; 16 columns would run the NTTs about 20 %
 /// faster (measured with p3's `Radix2DitParallel` at 2^20 rows: 127 against 157 M

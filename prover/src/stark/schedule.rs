@@ -4,9 +4,11 @@
 //!
 //! Jobs may use rayon inside (they do: NTTs, hashing). They must not block on each other:
 //! a worker waiting inside a rayon join can pick up another pending worker on the same
-//! thread, so a lock held across parallel work could deadlock. The one lock jobs share is
-//! the NTT engine's (`Lde`): read-locked across a transform's parallel work, and never
-//! waited on by a writer (`Lde::forget_twiddles` skips while a transform runs).
+//! thread, so a lock held across parallel work could deadlock. The locks jobs share: the
+//! NTT engine's (`Lde`), held only to clone the engine or to replace it, never across a
+//! transform; and the trace-retire witness's (`zkvm::RetiredWitness`), read-locked across a
+//! replay's parallel work and write-locked only by `release`, which the prover calls between
+//! phases, when no job runs.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -493,7 +493,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
 
     /// The commitment of a trace's LDE, made and hashed one coset block at a time in the
     /// trace's buffer (each block's rows are a whole subtree: [`MerkleTree::join`]), so that
-    /// the LDE is never whole. Costs an interpolation more than extending it whole (each
+    /// the LDE is never whole. The blocks keep the trace buffer's heap tag, as Round 2's do
+    /// (`tag` is for a block copied out of a borrowed trace, which this path never has). Costs an interpolation more than extending it whole (each
     /// block after the first comes from the one before, [`Lde::next_block`]).
     fn commit_by_blocks(&self, trace: Mat, tag: Tag) -> Committed {
         let drop = self.plan.merkle_dropped_levels();

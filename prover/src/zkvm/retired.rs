@@ -3,7 +3,7 @@
 //!
 //! | table | kept | a chunk is rebuilt by |
 //! |---|---|---|
-//! | CPU | the execution log (28 B/cycle) and one [`Checkpoint`](crate::air::replay::Checkpoint) per chunk | replaying the chunk's slice of the log ([`CpuReplay`]) |
+//! | CPU | the execution log (28 B/cycle) and one [`Checkpoint`](crate::air::replay::Checkpoint) per block of at most [`REPLAY_BLOCK`] rows (8 or more per chunk) | replaying the chunk's slice of the log, its blocks in parallel ([`CpuReplay`]) |
 //! | MEMORY | its key records (one per key touched or in the image) | [`memory_trace`] (one chunk by construction) |
 //! | ACCESS | its request list (16 B per load or store) | filling the rows of the chunk's requests ([`access_rows`]) |
 //! | ALU tables | their request lists (12 B per request) | filling the rows of the chunk's requests ([`AluTable::fill`]) |
@@ -107,10 +107,12 @@ fn count_only<R>(requests: &[R], width: usize, mut fill: impl FnMut(&[R], &mut [
     }
 }
 
-/// CPU rows between replay checkpoints: a chunk's rows are replayed in parallel, one task
-/// per block from its own checkpoint. 2^15 rows make 32 tasks per 2^20-row chunk; a
+/// The most CPU rows between replay checkpoints: a chunk's rows are replayed in parallel,
+/// one task per block from its own checkpoint, with at least 8 blocks per chunk (so small
+/// test chunks run the multi-block path too). 2^15 rows make 32 tasks per 2^20-row chunk; a
 /// checkpoint costs the 32 registers' last accesses and the block's first-touched RAM
-/// words (a few for fib, and never more than the block's accesses).
+/// words (a few for fib; a word touched in many blocks is stored in each, never more than
+/// the block's accesses; counted in the witness's heap).
 const REPLAY_BLOCK: usize = 1 << 15;
 
 /// Executes `program` on `input` and routes the run into the compact intermediate of
@@ -124,7 +126,7 @@ pub fn build_retired_witness(
     let airs = airs(program);
     let program_air = program_air(&airs);
     let image = witness::memory_image(program, input);
-    let every = options.params.max_rows().min(REPLAY_BLOCK);
+    let every = (options.params.max_rows() / 8).clamp(1, REPLAY_BLOCK);
     let mut routed = witness::route(
         program_air,
         &witness::Origin::Image(&image),
