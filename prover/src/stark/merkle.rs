@@ -233,17 +233,19 @@ impl MerkleTree {
              their roots"
         );
         let (count, num_leaves) = (parts.len(), first.num_leaves * parts.len());
-        let tag = if dropped == 0 {
-            Tag::MerkleLeaves
-        } else {
-            Tag::MerkleNodes
-        };
+        // Tagged as `build` tags them: the leaves (held only without dropped levels), then
+        // nodes.
         let mut layers: Vec<Vec<Digest>> = (0..=height)
             .map(|level| {
                 let cap = if level < dropped {
                     0
                 } else {
                     count << (height - level)
+                };
+                let tag = if level == 0 {
+                    Tag::MerkleLeaves
+                } else {
+                    Tag::MerkleNodes
                 };
                 memtag::tagged(tag, || Vec::with_capacity(cap))
             })
