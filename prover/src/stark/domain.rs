@@ -41,20 +41,21 @@ pub fn lde_point(shift: Felt, log_n: usize, i: usize) -> Felt {
     shift * Felt::two_adic_generator(log_n).exp_u64(bitrev(i, log_n) as u64)
 }
 
-/// All LDE points of a domain of size `2^log_n`, in storage (bit-reversed) order.
+/// All LDE points of a domain of size `2^log_n`, in storage (bit-reversed) order: made
+/// chunk by chunk in parallel, as [`evaluate_columns`] makes its points ([`Points`]).
 pub fn lde_points(shift: Felt, log_n: usize) -> Vec<Felt> {
-    let n = 1usize << log_n;
-    let w = Felt::two_adic_generator(log_n);
-    let mut natural = Vec::with_capacity(n);
-    let mut cur = shift;
-    for _ in 0..n {
-        natural.push(cur);
-        cur *= w;
-    }
-    (0..n)
-        .into_par_iter()
-        .map(|i| natural[bitrev(i, log_n)])
-        .collect()
+    let points = Points {
+        shift,
+        log_n,
+        bit_reversed: true,
+    };
+    let chunk = POINT_CHUNK.min(1 << log_n);
+    let offsets = points.chunk_offsets(chunk);
+    let mut out = vec![Felt::ZERO; 1 << log_n];
+    out.par_chunks_mut(chunk)
+        .enumerate()
+        .for_each(|(ci, out)| points.fill(ci * chunk, &offsets, out));
+    out
 }
 
 /// Which storage rows of an LDE a matrix holds: block `index` of `2^log_count` equal blocks
@@ -345,8 +346,8 @@ impl Points {
     }
 }
 
-/// Rows per chunk of [`evaluate_columns`]' weights.
-const WEIGHT_CHUNK: usize = 1 << 12;
+/// Points per chunk of [`evaluate_columns`]' weights and of [`lde_points`].
+const POINT_CHUNK: usize = 1 << 12;
 
 /// The value at each `z` in `zs` of the polynomial of degree below `2^log_n` whose values at
 /// `points` are each column of each matrix in `mats` (`2^log_n` rows each): `p(z) = sum_s
@@ -380,7 +381,7 @@ pub fn evaluate_columns(
             .map(|m| vec![vec![Ext::ZERO; m.width()]; zs.len()])
             .collect()
     };
-    let chunk = WEIGHT_CHUNK.min(n);
+    let chunk = POINT_CHUNK.min(n);
     let offsets = points.chunk_offsets(chunk);
     let sums = (0..n / chunk)
         .into_par_iter()
@@ -480,7 +481,9 @@ mod tests {
                 3,
             );
             let natural = crate::stark::field::powers(Felt::two_adic_generator(log_n), n);
-            let storage = lde_points(coset_shift(), log_n);
+            // The storage-order points one by one (`lde_points` makes them by chunks).
+            let storage: Vec<Felt> = (0..n).map(|i| lde_point(coset_shift(), log_n, i)).collect();
+            assert_eq!(lde_points(coset_shift(), log_n), storage);
             for (points, all) in [
                 (Points::subgroup(log_n), natural),
                 (Points::lde(log_n), storage),
