@@ -145,12 +145,17 @@ pub fn prove<A: Air>(
 
     // 5 ----- Round 3: out-of-domain values ---------------------------------------------------
     let z = transcript.challenge_ext();
-    let ood = bounded_map(k, all, |i| {
+    let parts = bounded_map(k, all, |i| {
         let (phase, t) = on(Phase::OutOfDomain, i);
         observed(observer, phase, t, || store.ood_values(i, z))
     })
     .into_iter()
-    .collect::<Result<Vec<OodValues>, _>>()?;
+    .collect::<Result<Vec<_>, _>>()?;
+    let ood: Vec<OodValues> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| store.keep_round3(i, part))
+        .collect();
     for values in &ood {
         absorb_ood(&mut transcript, values);
     }
@@ -189,26 +194,18 @@ pub fn prove<A: Air>(
                 combined
             } else {
                 // DEEP is linear in the columns: combine every member's columns on its trace
-                // domain (scaled by delta^i), then extend the two combinations once.
+                // domain (scaled by delta^i), then extend the two combinations once. Members
+                // one after another (each parallel inside): they add into one accumulator.
                 let mut acc = vec![[Ext::ZERO; 2]; 1 << log_n];
                 let (mut a_z, mut b_zw) = (Ext::ZERO, Ext::ZERO);
                 let mut scale = Ext::ONE;
-                // Members in waves of at most k: their columns are fetched or rebuilt
-                // concurrently, then combined one after another (each parallel inside).
-                for wave in members.chunks(k) {
-                    let columns =
-                        bounded_map(k, wave.len(), |j| store.trace_domain_columns(wave[j]));
-                    for (&m, cols) in wave.iter().zip(columns) {
-                        let cols = cols?;
-                        let combiner = DeepCombiner::new(&layout.widths[m], &ood[m], lambda);
-                        let slices: Vec<(&[Felt], usize)> =
-                            cols.iter().map(|c| (&c.values[..], c.width)).collect();
-                        deep::combine_on_trace_domain(&combiner, &slices, scale, &mut acc);
-                        let (a, b) = combiner.constants();
-                        a_z += scale * a;
-                        b_zw += scale * b;
-                        scale *= delta;
-                    }
+                for &m in members {
+                    let combiner = DeepCombiner::new(&layout.widths[m], &ood[m], lambda);
+                    store.combine_on_trace_domain(m, &combiner, scale, &mut acc)?;
+                    let (a, b) = combiner.constants();
+                    a_z += scale * a;
+                    b_zw += scale * b;
+                    scale *= delta;
                 }
                 deep::quotient_on_lde(&lde, acc, (a_z, b_zw), params.log_blowup, &points, z, zw)
                     .map_err(ProveError::UnluckyChallenge)?
@@ -243,11 +240,29 @@ pub fn prove<A: Air>(
             })
             .collect();
         let bucket_of = bucket_index(&layout);
-        // Per instance, per query: its openings (LDEs recomputed once per instance).
-        let openings = bounded_map(k, all, |i| store.open(i, &indices[bucket_of[i]]))
+        // Per instance, per query: its openings (LDEs recomputed once per instance). The
+        // openings are the kept traces' last use: each instance frees its own as it goes,
+        // smallest instances first, so that the largest runs with the least kept beside it.
+        let handed: Vec<std::sync::Mutex<Option<_>>> = store
+            .hand_over_for_openings()
             .into_iter()
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut openings: Vec<_> = openings.into_iter().map(Vec::into_iter).collect();
+            .map(|h| std::sync::Mutex::new(Some(h)))
+            .collect();
+        let order = smallest_first(&layout);
+        let opened = bounded_map(k, all, |j| {
+            let i = order[j];
+            let h = handed[i].lock().expect("no prover thread panicked").take();
+            store.open(i, &indices[bucket_of[i]], h.expect("handed over once"))
+        });
+        drop(handed);
+        let mut openings: Vec<Option<Vec<_>>> = (0..all).map(|_| None).collect();
+        for (&i, o) in order.iter().zip(opened) {
+            openings[i] = Some(o?);
+        }
+        let mut openings: Vec<_> = openings
+            .into_iter()
+            .map(|o| o.expect("every instance opened").into_iter())
+            .collect();
         let proofs: Vec<FriProof> = layout
             .buckets
             .iter()
@@ -284,6 +299,17 @@ pub fn prove<A: Air>(
         fri: fri_proofs,
         pow_nonce,
     })
+}
+
+/// Instance indices by committed cells per row times height, smallest first (ties in
+/// instance order).
+fn smallest_first(layout: &Layout) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..layout.instances.len()).collect();
+    order.sort_by_key(|&i| {
+        let w = &layout.widths[i];
+        (w.pre + w.main + 2 * (w.aux + w.quotient)) << layout.instances[i].log_height
+    });
+    order
 }
 
 /// The bucket of each instance.

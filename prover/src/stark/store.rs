@@ -5,8 +5,8 @@
 //!
 //! | needed | resident | otherwise |
 //! |---|---|---|
-//! | main trace | kept from Phase A until its aux trace is built in Phase C (to the end with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`) |
-//! | aux trace | kept from Phase C with `stream_lde` only | rebuilt from the main trace and the LogUp challenges |
+//! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); Round 4 asks for it in pieces ([`ROUND4_PIECES`]) |
+//! | aux trace | with `stream_lde` only: kept from Phase C, or with `retire_traces` from Round 3 (which rebuilds it) to its openings | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its trace or the quotient's coefficients, a column slab at a time ([`opened::gather`]). With `retire_traces` too, the main commitment itself makes it a block at a time ([`InstanceStore::commit_by_blocks`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
@@ -16,7 +16,13 @@
 //! (barycentric evaluation on the coset, the DEEP quotient on the LDE rows), which give the same
 //! field elements as the traces, so each main trace is freed in Phase C as soon as its aux
 //! trace is built ([`InstanceStore::hand_over_traces`]). With `stream_lde` they read the
-//! traces, which are then the smaller thing to keep.
+//! traces, which are then the smaller thing to keep: every aux trace is kept through Round 4
+//! to the openings (with `retire_traces` from Round 3, which rebuilds it anyway: one LogUp
+//! rebuild per instance each in Rounds 2 and 3 instead of four), and a retired main trace is
+//! read in pieces in Round 4, so that it is not whole beside them. The openings are every
+//! kept trace's last use ([`InstanceStore::hand_over_for_openings`]): they run smallest
+//! instance first, and each frees its aux trace once gathered, before its main trace is
+//! fetched.
 //!
 //! Rebuilt traces go through the same code as the first computation
 //! ([`logup::build_aux_trace`], the source). A dropped LDE never comes back whole: Round 2
@@ -35,6 +41,7 @@ use p3_matrix::dense::RowMajorMatrix;
 
 use super::air::Air;
 use super::composition::{self, AuxLde, InstanceLdes, QuotientParts};
+use super::deep::{self, DeepCombiner};
 use super::domain::{Block, Lde, Points, evaluate_columns, lde_buffer};
 use super::error::ProveError;
 use super::field::{Ext, Felt, ext_from_limbs, powers};
@@ -49,6 +56,15 @@ use super::trace::{Instance, TraceSource};
 use crate::memtag::{self, Tag};
 
 type Mat = RowMajorMatrix<Felt>;
+
+/// Pieces in which Round 4 reads a tall instance's retired main trace
+/// ([`InstanceStore::combine_on_trace_domain`]): each an eighth of it, as the CPU replay's
+/// checkpoints split a chunk into at least eight blocks (`zkvm::retired`).
+pub const ROUND4_PIECES: usize = 8;
+
+/// The fewest rows in a piece of [`ROUND4_PIECES`] (an instance shorter than that is read
+/// whole): small enough that the tests' 512-row chunks are read in eight pieces.
+pub const ROUND4_MIN_PIECE_ROWS: usize = 1 << 6;
 
 /// Columns' values at the out-of-domain point and at the next row's point.
 type LocalNext = (Vec<Ext>, Vec<Ext>);
@@ -136,6 +152,29 @@ impl QuotientPart {
     pub fn root(&self) -> [u8; 32] {
         self.committed.tree.root()
     }
+}
+
+/// Rows `start .. start + len` of `m`, as a slice and its width.
+fn row_range(m: &Mat, start: usize, len: usize) -> (&[Felt], usize) {
+    let w = m.width();
+    (&m.values[start * w..(start + len) * w], w)
+}
+
+/// What Round 3 produces for one instance ([`InstanceStore::ood_values`]).
+#[derive(Debug)]
+pub struct OodPart {
+    /// The out-of-domain values.
+    pub values: OodValues,
+    /// The aux trace, when it was rebuilt to compute them.
+    aux_trace: Option<Mat>,
+}
+
+/// An instance's traces handed to its openings, their last use
+/// ([`InstanceStore::hand_over_for_openings`]); each is freed once its rows are gathered.
+#[derive(Debug, Default)]
+pub struct Handed {
+    main: Option<Mat>,
+    aux: Option<Mat>,
 }
 
 /// Everything kept of one instance.
@@ -301,19 +340,33 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         // A trace fetched with room is the buffer its LDE will be made in.
         let _tag = memtag::scope(if room { Tag::MainLde } else { Tag::MainTrace });
         let inst = self.inst(k);
-        let air = self.air(k);
         let (table, start, len) = (inst.table, inst.row_start(), inst.height());
         let trace = if room {
-            let cells = (len * air.main_width()) << self.params.log_blowup;
+            let cells = (len * self.air(k).main_width()) << self.params.log_blowup;
             self.source.rows_reserved(table, start, len, cells)
         } else {
             self.source.rows(table, start, len)
         };
-        if trace.width() != air.main_width() || trace.height() != inst.height() {
+        self.check_shape(k, trace, len)
+    }
+
+    /// Rows `start .. start + len` of instance `k`'s main trace, from the source,
+    /// shape-checked.
+    fn fetch_rows(&self, k: usize, start: usize, len: usize) -> Result<Mat, ProveError> {
+        let _tag = memtag::scope(Tag::MainTrace);
+        let inst = self.inst(k);
+        let trace = self.source.rows(inst.table, inst.row_start() + start, len);
+        self.check_shape(k, trace, len)
+    }
+
+    /// `trace` if it has instance `k`'s main width and `len` rows.
+    fn check_shape(&self, k: usize, trace: Mat, len: usize) -> Result<Mat, ProveError> {
+        let air = self.air(k);
+        if trace.width() != air.main_width() || trace.height() != len {
             return Err(ProveError::TraceShape {
                 table: air.name().to_string(),
                 want_width: air.main_width(),
-                want_height: inst.height(),
+                want_height: len,
                 got_width: trace.width(),
                 got_height: trace.height(),
             });
@@ -512,8 +565,14 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     }
 
     /// One committed matrix of instance `k`, whole, for the openings: borrowed when
-    /// resident, else computed (a small instance, see [`InstanceStore::by_blocks`]).
-    fn segment_whole(&self, k: usize, seg: Segment) -> Result<Option<Cow<'_, Mat>>, ProveError> {
+    /// resident, else computed (a small instance, see [`InstanceStore::by_blocks`]) from
+    /// its `handed` traces or the source's.
+    fn segment_whole(
+        &self,
+        k: usize,
+        seg: Segment,
+        handed: &mut Handed,
+    ) -> Result<Option<Cow<'_, Mat>>, ProveError> {
         let kept = &self.kept[k];
         Ok(match seg {
             Segment::Pre => self.pre[k].as_ref().map(|p| match &p.committed.lde {
@@ -522,19 +581,31 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             }),
             Segment::Main => Some(match &kept.main.committed.lde {
                 Some(l) => Cow::Borrowed(l),
-                None => Cow::Owned(self.extend_cow(self.main_trace(k, true)?, Tag::MainLde)),
+                None => {
+                    // The aux rebuild (if any) reads the main trace: only a trace that is
+                    // not needed again is extended in place.
+                    let needed_again = kept.aux.is_some() && handed.aux.is_none();
+                    let main = match &handed.main {
+                        Some(t) if needed_again => Cow::Borrowed(t),
+                        _ => Cow::Owned(self.handed_main(k, handed, !needed_again)?),
+                    };
+                    Cow::Owned(self.extend_cow(main, Tag::MainLde))
+                }
             }),
             Segment::Aux => match &kept.aux {
                 None => None,
                 Some(a) => Some(match &a.committed.lde {
                     Some(l) => Cow::Borrowed(l),
                     None => {
-                        let main = self.main_trace(k, false)?;
-                        let trace = self
-                            .aux_trace(k, &main, true)?
-                            .expect("the instance has aux");
-                        drop(main);
-                        Cow::Owned(self.extend_cow(trace, Tag::AuxLde))
+                        let trace = match handed.aux.take() {
+                            Some(t) => t,
+                            None => {
+                                let main = self.handed_main(k, handed, false)?;
+                                self.handed_aux(k, handed, &main, true)?
+                                    .expect("the instance has aux")
+                            }
+                        };
+                        Cow::Owned(self.extend_cow(Cow::Owned(trace), Tag::AuxLde))
                     }
                 }),
             },
@@ -552,24 +623,60 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         })
     }
 
-    /// Instance `k`'s committed columns on its trace domain `H`, in commitment order:
-    /// preprocessed, main and aux traces (resident or rebuilt) and the quotient parts'
-    /// values on `H` (from their coefficients). What Round 4 combines.
-    pub fn trace_domain_columns(&self, k: usize) -> Result<Vec<Cow<'_, Mat>>, ProveError> {
-        let mut out = Vec::with_capacity(4);
-        if let Some(p) = &self.pre[k] {
-            out.push(Cow::Borrowed(&p.trace));
-        }
-        let main = self.main_trace(k, false)?;
-        let aux = self.aux_trace(k, &main, false)?;
-        out.push(main);
-        out.extend(aux);
-        let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
+    /// Round 4 for instance `k` (with `stream_lde`): `acc[r] += scale * (A(w^r), B(w^r))`
+    /// over its committed columns on its trace domain `H`
+    /// ([`deep::combine_on_trace_domain`]), in commitment order: the preprocessed trace, the
+    /// main trace, the aux trace (kept: from Phase C, or from Round 3 with `retire_traces`)
+    /// and the quotient parts' values on `H` (from their coefficients).
+    ///
+    /// A retired main trace is asked from the source in [`ROUND4_PIECES`] pieces of rows
+    /// (of at least [`ROUND4_MIN_PIECE_ROWS`]), one at a time: with every aux trace kept,
+    /// the whole main trace would be the larger part of the phase's peak.
+    pub fn combine_on_trace_domain(
+        &self,
+        k: usize,
+        combiner: &DeepCombiner,
+        scale: Ext,
+        acc: &mut [[Ext; 2]],
+    ) -> Result<(), ProveError> {
+        let kept = &self.kept[k];
+        let q = kept.quotient.as_ref().expect("Round 2 ran");
         let on_h = memtag::tagged(Tag::QuotientCoeffs, || {
             self.lde.evaluate_on_subgroup(q.coeffs().clone())
         });
-        out.push(Cow::Owned(on_h));
-        Ok(out)
+        let pre = self.pre[k].as_ref().map(|p| &p.trace);
+        let aux = kept.aux.as_ref().map(|a| {
+            a.trace
+                .as_ref()
+                .expect("with stream_lde every aux trace is kept from Round 3 on")
+        });
+        let n = self.inst(k).height();
+        let piece = match &kept.main.trace {
+            None => (n / ROUND4_PIECES).clamp(ROUND4_MIN_PIECE_ROWS.min(n), n),
+            Some(_) => n,
+        };
+        for start in (0..n).step_by(piece) {
+            let main = match &kept.main.trace {
+                Some(t) => Cow::Borrowed(t),
+                None => Cow::Owned(self.fetch_rows(k, start, piece)?),
+            };
+            let rows = |m| row_range(m, start, piece);
+            let mut segments = Vec::with_capacity(4);
+            segments.extend(pre.map(rows));
+            segments.push(match &main {
+                Cow::Borrowed(t) => rows(t),
+                Cow::Owned(t) => (&t.values[..], t.width()),
+            });
+            segments.extend(aux.map(rows));
+            segments.push(rows(&on_h));
+            deep::combine_on_trace_domain(
+                combiner,
+                &segments,
+                scale,
+                &mut acc[start..start + piece],
+            );
+        }
+        Ok(())
     }
 
     // ---------------------------------------------------------------------- the phases ---
@@ -740,7 +847,9 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Round 3 for instance `k`: the committed columns at `z` and `z*w` by barycentric
     /// evaluation ([`evaluate_columns`]: on the LDE coset from the resident LDEs, else on the
     /// trace domain from the traces), the quotient parts at `z` from their coefficients.
-    pub fn ood_values(&self, k: usize, z: Ext) -> Result<OodValues, ProveError> {
+    /// An aux trace rebuilt here (`stream_lde` with `retire_traces`) comes back in the part,
+    /// for [`InstanceStore::keep_round3`] to keep for Round 4 and the openings.
+    pub fn ood_values(&self, k: usize, z: Ext) -> Result<OodPart, ProveError> {
         let log_n = self.inst(k).log_height;
         let zw = z * Felt::two_adic_generator(log_n);
         // Neither point may lie in the trace domain H, where x^n = 1 (z w lies in H exactly
@@ -784,6 +893,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .lde
             .as_ref()
             .filter(|_| self.ldes_resident());
+        let mut rebuilt = None;
         let (main, aux, pre) = if let Some(main_lde) = resident {
             // The same values from the resident LDEs, on the LDE coset; the preprocessed
             // trace on H.
@@ -810,7 +920,11 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             let mut values = at(&mats, on_h)?.into_iter();
             let main_values = values.next().expect("the main trace's values");
             let aux_values = match aux {
-                Some(_) => ext_pair(values.next().expect("the aux trace's values")),
+                Some(Cow::Owned(trace)) => {
+                    rebuilt = Some(trace);
+                    ext_pair(values.next().expect("the aux trace's values"))
+                }
+                Some(Cow::Borrowed(_)) => ext_pair(values.next().expect("the aux trace's values")),
                 None => none(),
             };
             (main_values, aux_values, values.next().unwrap_or_else(none))
@@ -818,15 +932,32 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let ((main_local, main_next), (aux_local, aux_next), (pre_local, pre_next)) =
             (main, aux, pre);
         let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
-        Ok(OodValues {
-            pre_local,
-            pre_next,
-            main_local,
-            main_next,
-            aux_local,
-            aux_next,
-            quotient: composition::parts_at(q.coeffs(), z),
+        Ok(OodPart {
+            values: OodValues {
+                pre_local,
+                pre_next,
+                main_local,
+                main_next,
+                aux_local,
+                aux_next,
+                quotient: composition::parts_at(q.coeffs(), z),
+            },
+            aux_trace: rebuilt,
         })
+    }
+
+    /// Records instance `k`'s Round 3 result and returns its values: an aux trace rebuilt
+    /// for it is kept from here to the openings, so that Round 4 and the openings read it
+    /// instead of rebuilding it twice more (with `stream_lde` every aux trace is then kept).
+    pub fn keep_round3(&mut self, k: usize, part: OodPart) -> OodValues {
+        if let Some(trace) = part.aux_trace {
+            self.kept[k]
+                .aux
+                .as_mut()
+                .expect("an aux trace was rebuilt for an instance with aux")
+                .trace = Some(trace);
+        }
+        part.values
     }
 
     /// Ends Phase C: with every LDE resident nothing asks the source for rows again, so it
@@ -859,12 +990,59 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .collect()
     }
 
+    /// Before the openings, the last use of every kept trace: hands them over (one
+    /// [`Handed`] per instance), so that [`InstanceStore::open`] frees each as soon as its
+    /// rows are gathered.
+    pub fn hand_over_for_openings(&mut self) -> Vec<Handed> {
+        self.kept
+            .iter_mut()
+            .map(|kept| Handed {
+                main: kept.main.trace.take(),
+                aux: kept.aux.as_mut().and_then(|a| a.trace.take()),
+            })
+            .collect()
+    }
+
+    /// Instance `k`'s main trace for the openings: handed over, or asked from the source
+    /// (with room to extend it in place if `room`).
+    fn handed_main(&self, k: usize, handed: &mut Handed, room: bool) -> Result<Mat, ProveError> {
+        match handed.main.take() {
+            Some(t) => Ok(t),
+            None => self.fetch(k, room),
+        }
+    }
+
+    /// Instance `k`'s aux trace for the openings (if it has one): handed over, or rebuilt
+    /// from `main` (with room to extend it in place if `room`).
+    fn handed_aux(
+        &self,
+        k: usize,
+        handed: &mut Handed,
+        main: &Mat,
+        room: bool,
+    ) -> Result<Option<Mat>, ProveError> {
+        if self.kept[k].aux.is_none() {
+            return Ok(None);
+        }
+        match handed.aux.take() {
+            Some(t) => Ok(Some(t)),
+            None => self.build_aux(k, main, room).map(|(t, _)| Some(t)),
+        }
+    }
+
     /// The openings of instance `k` at each storage row in `queries`: per query, every
-    /// committed tree's row and path, in commitment order. One matrix's rows are held at a
-    /// time: the whole LDE (resident, or a small instance's recomputed), else only the queried
-    /// rows' leaf subtrees gathered from its trace or the quotient's coefficients
-    /// ([`opened::gather`]), the main trace fetched once for itself and the aux trace.
-    pub fn open(&self, k: usize, queries: &[usize]) -> Result<Vec<Vec<RowOpening>>, ProveError> {
+    /// committed tree's row and path, in commitment order. `handed` are its traces kept to
+    /// here ([`InstanceStore::hand_over_for_openings`]). One matrix's rows are made at a
+    /// time: the whole LDE (resident, or a small instance's recomputed), else only the
+    /// queried rows' leaf subtrees gathered from its trace or the quotient's coefficients
+    /// ([`opened::gather`]). A handed aux trace is gathered and freed before the main trace
+    /// is fetched; otherwise the main trace is fetched once, for itself and the aux rebuild.
+    pub fn open(
+        &self,
+        k: usize,
+        queries: &[usize],
+        mut handed: Handed,
+    ) -> Result<Vec<Vec<RowOpening>>, ProveError> {
         let _tag = memtag::scope(Tag::Proof);
         let mut out: Vec<Vec<RowOpening>> = vec![Vec::with_capacity(4); queries.len()];
         let mut trees = self.trees(k).into_iter();
@@ -880,14 +1058,14 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         };
         if !self.by_blocks(k) {
             for seg in Segment::ALL {
-                if let Some(m) = self.segment_whole(k, seg)? {
+                if let Some(m) = self.segment_whole(k, seg, &mut handed)? {
                     push(Rows::Whole(m));
                 }
             }
             return Ok(out);
         }
-        // Each gather drops the twiddles it made, so that none is held through the aux
-        // rebuild (the openings' peak with retired traces).
+        // Each gather drops the twiddles it made, so that none is held through what comes
+        // next (a fetch or an aux rebuild).
         let gather = |mat: &Mat, columns| {
             let rows = opened::gather(
                 self.lde,
@@ -903,12 +1081,24 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         if let Some(p) = &self.pre[k] {
             push(gather(&p.trace, Columns::OnTraceDomain));
         }
-        let main = self.main_trace(k, false)?;
-        push(gather(&main, Columns::OnTraceDomain));
-        let aux = self.aux_trace(k, &main, false)?;
-        drop(main);
+        let (main, aux) = match handed.aux.take() {
+            Some(aux) => {
+                let aux_rows = gather(&aux, Columns::OnTraceDomain);
+                drop(aux);
+                let main = self.handed_main(k, &mut handed, false)?;
+                (gather(&main, Columns::OnTraceDomain), Some(aux_rows))
+            }
+            None => {
+                let main = self.handed_main(k, &mut handed, false)?;
+                let main_rows = gather(&main, Columns::OnTraceDomain);
+                let aux = self.handed_aux(k, &mut handed, &main, false)?;
+                drop(main);
+                (main_rows, aux.map(|a| gather(&a, Columns::OnTraceDomain)))
+            }
+        };
+        push(main);
         if let Some(aux) = aux {
-            push(gather(&aux, Columns::OnTraceDomain));
+            push(aux);
         }
         let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
         push(gather(q.coeffs(), Columns::Coefficients));
