@@ -31,6 +31,7 @@ pub mod fri;
 pub mod grinding;
 pub mod logup;
 pub mod merkle;
+pub mod ntt;
 pub mod observer;
 pub mod opened;
 pub mod params;

@@ -112,11 +112,7 @@ pub fn gather(
         let slab = RowMajorMatrix::new(std::mem::take(&mut buffer), s);
         let slab_lde = match columns {
             Columns::OnTraceDomain => lde.extend_owned(slab, log_blowup),
-            Columns::Coefficients => {
-                let mut padded = slab.values;
-                padded.resize(big * s, Felt::ZERO);
-                lde.evaluate_coeffs(RowMajorMatrix::new(padded, s))
-            }
+            Columns::Coefficients => lde.extend_coeffs(slab, log_blowup),
         };
         for (slot, &base) in bases.iter().enumerate() {
             for r in 0..leaves {
