@@ -143,6 +143,33 @@ fn every_mode_proves_the_same_bytes_for_a_short_program() {
     every_mode_proves_the_same_bytes(&short_program(), &[3, 4], 12);
 }
 
+/// `fib_iterative_64k` in one CPU chunk of 2^16 rows: its aux traces together (CPU, RANGE,
+/// BYTES, ...) are smaller than that chunk's main trace, so with stream-lde and trace-retire
+/// Round 3 keeps them for Round 4 (which then reads the retired main trace in eighths) and
+/// the openings. (The chunked programs above have more aux than any one main trace, so
+/// they take the rebuild path.) Same bytes as default.
+#[test]
+fn aux_traces_kept_from_round_3_prove_the_same_bytes() {
+    let catalogue = prover::fixtures::Catalogue::load_default().unwrap();
+    let fixture = catalogue.get("fib_iterative_64k").unwrap();
+    let program = catalogue.program(fixture).unwrap();
+    let reference_opts = options(20, MemoryMode::DEFAULT, 1);
+    let reference = zkvm::prove(&program, &fixture.input, &reference_opts, &NoObserver)
+        .expect("default proves")
+        .to_bytes();
+    let both = [Flag::StreamLde, Flag::TraceRetire];
+    for mode in [
+        MemoryMode::of(&both),
+        MemoryMode::of(&[Flag::StreamLde, Flag::LeafDrop, Flag::TraceRetire]),
+    ] {
+        for k in [1, 2] {
+            let opts = options(20, mode, k);
+            let proof = zkvm::prove(&program, &fixture.input, &opts, &NoObserver).unwrap();
+            assert!(proof.to_bytes() == reference, "{mode}, k = {k}");
+        }
+    }
+}
+
 #[test]
 fn a_released_retired_witness_keeps_what_a_proof_needs_and_rebuilds_nothing() {
     let (fib, input) = fibonacci();

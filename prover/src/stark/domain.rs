@@ -124,8 +124,9 @@ fn advise_huge_pages(_addr: usize, _bytes: usize) {}
 /// A cached [`Roots`] table and its `(log_n, inverse)`.
 type RootsEntry = ((usize, bool), Arc<Roots>);
 
-/// The NTT engine: `p3-dft` for whole LDEs and coefficients, our own [`ntt`] for one coset
-/// block from another ([`Lde::extend_block`], [`Lde::next_block`], [`Lde::extend_coeffs`]).
+/// The NTT engine: `p3-dft` for whole LDEs of traces and for interpolation, our own [`ntt`]
+/// for coset blocks ([`Lde::extend_block`], [`Lde::next_block`]) and for the LDE of
+/// coefficients ([`Lde::extend_coeffs`]: one evaluation per block, no interpolation).
 /// It caches twiddles (`p3-dft` keeps a table per size and per coset shift, 8 MiB each at
 /// 2^20 rows; ours one table per size and direction, 4 MiB), so one is made per prove, and the prover forgets them where a
 /// phase ends ([`Lde::forget_twiddles`]): a later phase that needs a table makes it again

@@ -1,4 +1,4 @@
-//! Our own radix-2 NTTs on row-major matrices, for moving an LDE block between storage
+//! Our own NTTs (radix-2 butterflies, two layers per pass) on row-major matrices, for moving an LDE block between storage
 //! (bit-reversed) order and coefficients without any bit-reversal pass.
 //!
 //! `p3-dft`'s transforms take and give natural order (bit-reversing the matrix inside, for

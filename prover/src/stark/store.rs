@@ -6,7 +6,7 @@
 //! | needed | resident | otherwise |
 //! |---|---|---|
 //! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); Round 4 asks for it in pieces ([`ROUND4_PIECES`]) |
-//! | aux trace | with `stream_lde` only: kept from Phase C, or with `retire_traces` from Round 3 (which rebuilds it) to its openings | rebuilt from the main trace and the LogUp challenges |
+//! | aux trace | with `stream_lde` only: kept from Phase C, or with `retire_traces` from Round 3 (which rebuilds it) to its openings when all of them fit in the largest main trace ([`InstanceStore::keeps_aux_from_round3`]) | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its trace or the quotient's coefficients, a column slab at a time ([`opened::gather`]). With `retire_traces` too, the main commitment itself makes it a block at a time ([`InstanceStore::commit_by_blocks`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
@@ -16,10 +16,11 @@
 //! (barycentric evaluation on the coset, the DEEP quotient on the LDE rows), which give the same
 //! field elements as the traces, so each main trace is freed in Phase C as soon as its aux
 //! trace is built ([`InstanceStore::hand_over_traces`]). With `stream_lde` they read the
-//! traces, which are then the smaller thing to keep: every aux trace is kept through Round 4
-//! to the openings (with `retire_traces` from Round 3, which rebuilds it anyway: one LogUp
-//! rebuild per instance each in Rounds 2 and 3 instead of four), and a retired main trace is
-//! read in pieces in Round 4, so that it is not whole beside them. The openings are every
+//! traces, which are then the smaller thing to keep: the aux traces are kept through Round 4
+//! to the openings (with `retire_traces` from Round 3, which rebuilds them anyway, when they
+//! all fit in the largest main trace: one LogUp rebuild per instance each in Rounds 2 and 3
+//! instead of four), and a retired main trace is read in pieces in Round 4, so that it is
+//! not whole beside them. The openings are every
 //! kept trace's last use ([`InstanceStore::hand_over_for_openings`]): they run smallest
 //! instance first, and each frees its aux trace once gathered, before its main trace is
 //! fetched.
@@ -57,9 +58,10 @@ use crate::memtag::{self, Tag};
 
 type Mat = RowMajorMatrix<Felt>;
 
-/// Pieces in which Round 4 reads a tall instance's retired main trace
-/// ([`InstanceStore::combine_on_trace_domain`]): each an eighth of it, as the CPU replay's
-/// checkpoints split a chunk into at least eight blocks (`zkvm::retired`).
+/// Pieces in which Round 4 reads a retired main trace
+/// ([`InstanceStore::combine_on_trace_domain`]): an eighth of it each (as the CPU replay's
+/// checkpoints split a chunk into at least eight blocks, `zkvm::retired`), or fewer pieces
+/// of [`ROUND4_MIN_PIECE_ROWS`] for an instance under 512 rows.
 pub const ROUND4_PIECES: usize = 8;
 
 /// The fewest rows in a piece of [`ROUND4_PIECES`] (an instance shorter than that is read
@@ -587,7 +589,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                     let needed_again = kept.aux.is_some() && handed.aux.is_none();
                     let main = match &handed.main {
                         Some(t) if needed_again => Cow::Borrowed(t),
-                        _ => Cow::Owned(self.handed_main(k, handed, !needed_again)?),
+                        // Consumed here: a fetched trace comes with room for its LDE.
+                        _ => Cow::Owned(self.handed_main(k, handed, true)?),
                     };
                     Cow::Owned(self.extend_cow(main, Tag::MainLde))
                 }
@@ -626,12 +629,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Round 4 for instance `k` (with `stream_lde`): `acc[r] += scale * (A(w^r), B(w^r))`
     /// over its committed columns on its trace domain `H`
     /// ([`deep::combine_on_trace_domain`]), in commitment order: the preprocessed trace, the
-    /// main trace, the aux trace (kept: from Phase C, or from Round 3 with `retire_traces`)
-    /// and the quotient parts' values on `H` (from their coefficients).
+    /// main trace, the aux trace (kept from Phase C, or from Round 3 with `retire_traces`;
+    /// else rebuilt) and the quotient parts' values on `H` (from their coefficients).
     ///
-    /// A retired main trace is asked from the source in [`ROUND4_PIECES`] pieces of rows
-    /// (of at least [`ROUND4_MIN_PIECE_ROWS`]), one at a time: with every aux trace kept,
-    /// the whole main trace would be the larger part of the phase's peak.
+    /// A retired main trace beside a kept aux trace is asked from the source in
+    /// [`ROUND4_PIECES`] pieces of rows (of at least [`ROUND4_MIN_PIECE_ROWS`]), one at a
+    /// time: with the aux traces kept, the whole main trace would be the larger part of the
+    /// phase's peak. An aux rebuild reads the main trace whole.
     pub fn combine_on_trace_domain(
         &self,
         k: usize,
@@ -645,20 +649,22 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             self.lde.evaluate_on_subgroup(q.coeffs().clone())
         });
         let pre = self.pre[k].as_ref().map(|p| &p.trace);
-        let aux = kept.aux.as_ref().map(|a| {
-            a.trace
-                .as_ref()
-                .expect("with stream_lde every aux trace is kept from Round 3 on")
-        });
+        let kept_aux = kept.aux.as_ref().and_then(|a| a.trace.as_ref());
+        let rebuild = kept.aux.is_some() && kept_aux.is_none();
         let n = self.inst(k).height();
+        // An aux rebuild reads the whole main trace.
         let piece = match &kept.main.trace {
-            None => (n / ROUND4_PIECES).clamp(ROUND4_MIN_PIECE_ROWS.min(n), n),
-            Some(_) => n,
+            None if !rebuild => (n / ROUND4_PIECES).clamp(ROUND4_MIN_PIECE_ROWS.min(n), n),
+            _ => n,
         };
         for start in (0..n).step_by(piece) {
             let main = match &kept.main.trace {
                 Some(t) => Cow::Borrowed(t),
                 None => Cow::Owned(self.fetch_rows(k, start, piece)?),
+            };
+            let rebuilt = match rebuild {
+                true => self.aux_trace(k, &main, false)?,
+                false => None,
             };
             let rows = |m| row_range(m, start, piece);
             let mut segments = Vec::with_capacity(4);
@@ -667,7 +673,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 Cow::Borrowed(t) => rows(t),
                 Cow::Owned(t) => (&t.values[..], t.width()),
             });
-            segments.extend(aux.map(rows));
+            segments.extend(kept_aux.or(rebuilt.as_deref()).map(rows));
             segments.push(rows(&on_h));
             deep::combine_on_trace_domain(
                 combiner,
@@ -921,7 +927,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             let main_values = values.next().expect("the main trace's values");
             let aux_values = match aux {
                 Some(Cow::Owned(trace)) => {
-                    rebuilt = Some(trace);
+                    rebuilt = self.keeps_aux_from_round3().then_some(trace);
                     ext_pair(values.next().expect("the aux trace's values"))
                 }
                 Some(Cow::Borrowed(_)) => ext_pair(values.next().expect("the aux trace's values")),
@@ -946,9 +952,28 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         })
     }
 
+    /// Whether Round 3 keeps the aux traces it rebuilds (`stream_lde` with `retire_traces`)
+    /// for Round 4 and the openings: only when all of them together are no larger than the
+    /// largest instance's main trace, which the rebuilds of Rounds 4 and the openings hold
+    /// anyway, so that keeping them never makes the peak grow with the number of chunks
+    /// (at `fib_iterative_1200k` they are 324 MiB against a 440 MiB chunk; at
+    /// `fib_iterative_8M`, eight CPU chunks' 1.7 GiB, they are rebuilt instead).
+    fn keeps_aux_from_round3(&self) -> bool {
+        if !(self.plan.stream_lde && self.plan.retire_traces) {
+            return false;
+        }
+        let cells = |k: usize, w: usize| w << self.inst(k).log_height;
+        let n = self.layout.instances.len();
+        let aux: usize = (0..n)
+            .map(|k| cells(k, 2 * self.layout.widths[k].aux))
+            .sum();
+        let main = (0..n).map(|k| cells(k, self.layout.widths[k].main)).max();
+        aux <= main.unwrap_or(0)
+    }
+
     /// Records instance `k`'s Round 3 result and returns its values: an aux trace rebuilt
-    /// for it is kept from here to the openings, so that Round 4 and the openings read it
-    /// instead of rebuilding it twice more (with `stream_lde` every aux trace is then kept).
+    /// for it and kept ([`InstanceStore::keeps_aux_from_round3`]) stays to the openings, so
+    /// that Round 4 and the openings read it instead of rebuilding it twice more.
     pub fn keep_round3(&mut self, k: usize, part: OodPart) -> OodValues {
         if let Some(trace) = part.aux_trace {
             self.kept[k]
@@ -1024,10 +1049,16 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         if self.kept[k].aux.is_none() {
             return Ok(None);
         }
-        match handed.aux.take() {
-            Some(t) => Ok(Some(t)),
-            None => self.build_aux(k, main, room).map(|(t, _)| Some(t)),
+        if let Some(t) = handed.aux.take() {
+            return Ok(Some(t));
         }
+        let (trace, sum) = self.build_aux(k, main, room)?;
+        debug_assert_eq!(
+            Some(sum),
+            self.kept[k].aux.as_ref().map(|a| a.sum),
+            "a rebuilt aux trace has the committed sum"
+        );
+        Ok(Some(trace))
     }
 
     /// The openings of instance `k` at each storage row in `queries`: per query, every
