@@ -121,12 +121,21 @@ fn advise_huge_pages(addr: usize, bytes: usize) {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge_pages(_addr: usize, _bytes: usize) {}
 
+/// What a matrix given to [`Lde::extend_wanted`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Columns {
+    /// Values on the trace domain `H`, natural order (a trace).
+    OnTraceDomain,
+    /// Coefficients, natural order, degree below the height.
+    Coefficients,
+}
+
 /// A cached [`Roots`] table and its `(log_n, inverse)`.
 type RootsEntry = ((usize, bool), Arc<Roots>);
 
 /// The NTT engine: `p3-dft` for whole LDEs of traces and for interpolation, our own [`ntt`]
-/// for coset blocks ([`Lde::extend_block`], [`Lde::next_block`]) and for the LDE of
-/// coefficients ([`Lde::extend_coeffs`]: one evaluation per block, no interpolation).
+/// for coset blocks ([`Lde::extend_block`], [`Lde::next_block`]), the LDE of coefficients
+/// ([`Lde::extend_coeffs`]) and the openings' rows ([`Lde::extend_wanted`]).
 /// It caches twiddles (`p3-dft` keeps a table per size and per coset shift, 8 MiB each at
 /// 2^20 rows; ours one table per size and direction, 4 MiB), so one is made per prove, and the prover forgets them where a
 /// phase ends ([`Lde::forget_twiddles`]): a later phase that needs a table makes it again
@@ -200,18 +209,49 @@ impl Lde {
         coeffs: RowMajorMatrix<Felt>,
         log_blowup: usize,
     ) -> RowMajorMatrix<Felt> {
+        self.extend_wanted(coeffs, Columns::Coefficients, log_blowup, &|_, _| true)
+    }
+
+    /// The LDE (storage order) of `mat`'s columns, in the same buffer, with only the
+    /// `wanted` rows computed (storage rows of the whole LDE, [`ntt::Wanted`]; the others
+    /// are unspecified), by our own transforms: a trace is bit-reversed and interpolated
+    /// once, then each coset block with a wanted row is a copy of the coefficients
+    /// evaluated where wanted ([`ntt::evaluate_wanted`]).
+    pub fn extend_wanted(
+        &self,
+        mat: RowMajorMatrix<Felt>,
+        columns: Columns,
+        log_blowup: usize,
+        wanted: ntt::Wanted<'_>,
+    ) -> RowMajorMatrix<Felt> {
         let _untagged = memtag::scope(Tag::Other);
-        let width = coeffs.width();
-        let n = coeffs.height();
+        let mut mat = mat;
+        let width = mat.width();
+        let n = mat.height();
         let log_n = n.trailing_zeros() as usize;
-        let mut values = coeffs.values;
+        if columns == Columns::OnTraceDomain {
+            reverse_matrix_index_bits(&mut mat);
+            let inv = self.roots(log_n, true);
+            ntt::interpolate(&mut mat.values, width, &inv, Felt::ONE, Felt::ONE);
+        }
+        let mut values = mat.values;
         values.reserve_exact(((n * width) << log_blowup) - values.len());
         for _ in 1..1usize << log_blowup {
             values.extend_from_within(..n * width);
         }
         let fwd = self.roots(log_n, false);
         for (block, m) in values.chunks_exact_mut(n * width).enumerate() {
-            ntt::evaluate(m, width, &fwd, Self::block_shift(log_n, log_blowup, block));
+            let first = block * n;
+            if !wanted(first, n) {
+                continue;
+            }
+            ntt::scale_rows(
+                m,
+                width,
+                Felt::ONE,
+                Self::block_shift(log_n, log_blowup, block),
+            );
+            ntt::evaluate_wanted(m, width, &fwd, &|f, len| wanted(first + f, len));
         }
         RowMajorMatrix::new(values, width)
     }

@@ -206,23 +206,18 @@ fn top_two_layers(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, d
         });
 }
 
-/// Runs `f` on the four quarters of `m` in parallel.
-fn quarters(m: &mut [Felt], f: impl Fn(&mut [Felt]) + Sync) {
-    let quarter = m.len() / 4;
-    let (h0, h1) = m.split_at_mut(2 * quarter);
-    let (q0, q1) = h0.split_at_mut(quarter);
-    let (q2, q3) = h1.split_at_mut(quarter);
-    rayon::join(
-        || rayon::join(|| f(q0), || f(q1)),
-        || rayon::join(|| f(q2), || f(q3)),
-    );
-}
+/// Which output rows of an evaluation are wanted: `wanted(first, len)` says whether any of
+/// rows `first .. first + len` (storage order) is.
+pub type Wanted<'a> = &'a (dyn Fn(usize, usize) -> bool + Sync);
 
 /// Decimation in frequency of `m` (natural order in, bit-reversed out), a sub-transform of
-/// size `n / stride` of `roots`' `n`.
-fn dif(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize) {
+/// size `n / stride` of `roots`' `n` whose outputs are rows `first ..` of the whole. A
+/// sub-transform none of whose output rows is `wanted` is skipped (its rows are left as
+/// they are): after the top layers each quarter only feeds its own quarter of the output.
+fn dif(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, at: (usize, Wanted<'_>)) {
+    let (first, wanted) = at;
     let rows = m.len() / width;
-    if rows <= 1 {
+    if rows <= 1 || !wanted(first, rows) {
         return;
     }
     if m.len() <= BASE_CELLS {
@@ -230,13 +225,32 @@ fn dif(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize) {
     }
     if rows >= 4 {
         top_two_layers(m, width, roots, stride, true);
-        return quarters(m, |q| dif(q, width, roots, stride * 4));
+        let quarter = rows / 4;
+        let (h0, h1) = m.split_at_mut(m.len() / 2);
+        let (q0, q1) = h0.split_at_mut(h0.len() / 2);
+        let (q2, q3) = h1.split_at_mut(h1.len() / 2);
+        let s = stride * 4;
+        rayon::join(
+            || {
+                rayon::join(
+                    || dif(q0, width, roots, s, (first, wanted)),
+                    || dif(q1, width, roots, s, (first + quarter, wanted)),
+                )
+            },
+            || {
+                rayon::join(
+                    || dif(q2, width, roots, s, (first + 2 * quarter, wanted)),
+                    || dif(q3, width, roots, s, (first + 3 * quarter, wanted)),
+                )
+            },
+        );
+        return;
     }
     top_layer(m, width, roots, stride, dif_butterfly);
     let (lo, hi) = m.split_at_mut(m.len() / 2);
     rayon::join(
-        || dif(lo, width, roots, stride * 2),
-        || dif(hi, width, roots, stride * 2),
+        || dif(lo, width, roots, stride * 2, (first, wanted)),
+        || dif(hi, width, roots, stride * 2, (first + rows / 2, wanted)),
     );
 }
 
@@ -251,7 +265,15 @@ fn dit(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize) {
         return base_layers(m, width, roots, stride, false);
     }
     if rows >= 4 {
-        quarters(m, |q| dit(q, width, roots, stride * 4));
+        let quarter = m.len() / 4;
+        let (h0, h1) = m.split_at_mut(2 * quarter);
+        let (q0, q1) = h0.split_at_mut(quarter);
+        let (q2, q3) = h1.split_at_mut(quarter);
+        let s = stride * 4;
+        rayon::join(
+            || rayon::join(|| dit(q0, width, roots, s), || dit(q1, width, roots, s)),
+            || rayon::join(|| dit(q2, width, roots, s), || dit(q3, width, roots, s)),
+        );
         return top_two_layers(m, width, roots, stride, false);
     }
     {
@@ -310,8 +332,15 @@ pub fn interpolate(m: &mut [Felt], width: usize, roots: &Roots, shift: Felt, pos
 /// evaluations on `shift * H_n` in storage (bit-reversed) order, in place. `roots` are the
 /// forward roots of size `n`.
 pub fn evaluate_scaled(m: &mut [Felt], width: usize, roots: &Roots) {
+    evaluate_wanted(m, width, roots, &|_, _| true);
+}
+
+/// As [`evaluate_scaled`], computing only the output rows that are `wanted` (and every row
+/// of the smallest sub-transforms holding them, [`BASE_CELLS`]); the others are left
+/// unspecified.
+pub fn evaluate_wanted(m: &mut [Felt], width: usize, roots: &Roots, wanted: Wanted<'_>) {
     debug_assert_eq!(m.len() / width, 1 << roots.log_n);
-    dif(m, width, &roots.values, 1);
+    dif(m, width, &roots.values, 1, (0, wanted));
 }
 
 /// Coefficients of the columns of `m` (natural order) to their evaluations on
@@ -387,6 +416,26 @@ mod tests {
             evaluate(&mut got, width, &Roots::new(log_n, false), shift);
             assert_eq!(got, bit_reversed(&want), "{log_n} x {width}");
         }
+    }
+
+    #[test]
+    fn an_evaluation_computes_every_wanted_row() {
+        let (log_n, width) = (15, 8);
+        let coeffs = matrix(log_n, width, 3);
+        let roots = Roots::new(log_n, false);
+        let mut all = coeffs.values.clone();
+        evaluate_scaled(&mut all, width, &roots);
+        let rows = [0usize, 5, 4096 * 3 + 17, (1 << log_n) - 1];
+        let wanted = |first: usize, len: usize| rows.iter().any(|&r| first <= r && r < first + len);
+        let mut some = coeffs.values;
+        evaluate_wanted(&mut some, width, &roots, &wanted);
+        for r in rows {
+            assert_eq!(
+                some[r * width..(r + 1) * width],
+                all[r * width..(r + 1) * width]
+            );
+        }
+        assert_ne!(some, all, "unwanted sub-transforms were skipped");
     }
 
     #[test]

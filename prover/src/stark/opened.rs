@@ -4,10 +4,11 @@
 //! An opening of storage row `q` needs the row and, for the Merkle levels its tree does not
 //! hold, every row of `q`'s leaf subtree (`2^log_leaves` consecutive storage rows). So
 //! [`gather`] works through the matrix a slab of [`slab_columns`] columns at a time: it
-//! copies the slab into a buffer with room for the slab's LDE, extends it there in one
-//! piece (`p3-dft`'s coset LDE: one interpolation, then one coset NTT per coset, the first
-//! in place and the others straight into their rows, with no copy in between), and keeps
-//! only the rows of the queried subtrees. Held at once beside the caller's matrix: one slab
+//! copies the slab into a buffer with room for the slab's LDE, extends it there
+//! ([`Lde::extend_wanted`]: one interpolation, then per coset a copy of the coefficients
+//! evaluated only where a queried subtree lies, skipping every sub-transform of the
+//! evaluation whose output rows hold none), and keeps only the rows of the queried
+//! subtrees. Held at once beside the caller's matrix: one slab
 //! LDE ([`SLAB_CELLS`] cells per trace row up to blowup 16) and the gathered rows.
 
 use p3_field::PrimeCharacteristicRing;
@@ -35,14 +36,7 @@ pub fn slab_columns(log_blowup: usize) -> usize {
     (SLAB_CELLS >> log_blowup).max(1)
 }
 
-/// What [`gather`]'s matrix holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Columns {
-    /// Values on the trace domain `H`, natural order (a trace).
-    OnTraceDomain,
-    /// Coefficients, natural order, degree below the height.
-    Coefficients,
-}
+pub use super::domain::Columns;
 
 /// Gathered rows of one LDE: the leaf subtrees holding the queried rows, in storage order.
 #[derive(Debug)]
@@ -71,6 +65,8 @@ impl OpenedRows {
 /// (storage rows of the `n * 2^log_blowup`-row LDE) in a tree that holds no level below
 /// `log_leaves`: every row of each queried row's `2^log_leaves`-row subtree. The values are
 /// those of [`Lde::extend`] (or, for coefficients, [`Lde::evaluate_coeffs`]) row for row.
+///
+/// [`Lde::extend_wanted`]: super::domain::Lde::extend_wanted
 pub fn gather(
     lde: &Lde,
     mat: &Mat,
@@ -94,6 +90,11 @@ pub fn gather(
         bases.last().is_none_or(|&b| b < big),
         "query beyond the LDE"
     );
+    // Whether any queried subtree meets storage rows `first .. first + len`.
+    let wanted = |first: usize, len: usize| {
+        let i = bases.partition_point(|&b| b + leaves <= first);
+        i < bases.len() && bases[i] < first + len
+    };
     let mut values = vec![Felt::ZERO; bases.len() * leaves * width];
     let slab_width = slab_columns(log_blowup);
     let mut buffer: Vec<Felt> = Vec::new();
@@ -110,10 +111,7 @@ pub fn gather(
             .zip(mat.values.par_chunks_exact(width))
             .for_each(|(dst, src)| dst.copy_from_slice(&src[c0..c0 + s]));
         let slab = RowMajorMatrix::new(std::mem::take(&mut buffer), s);
-        let slab_lde = match columns {
-            Columns::OnTraceDomain => lde.extend_owned(slab, log_blowup),
-            Columns::Coefficients => lde.extend_coeffs(slab, log_blowup),
-        };
+        let slab_lde = lde.extend_wanted(slab, columns, log_blowup, &wanted);
         for (slot, &base) in bases.iter().enumerate() {
             for r in 0..leaves {
                 let src = (base + r) * s;
@@ -164,6 +162,8 @@ mod tests {
             (4, 1, 4, 16),
             (5, 3, 4, 7),
             (3, 1, 4, 3),
+            // Evaluations large enough to recurse, most sub-transforms skipped.
+            (14, 1, 4, 8),
         ] {
             let c = coeffs(1 << log_n, width);
             let full = whole(&lde, &c, log_blowup);
