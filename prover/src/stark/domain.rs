@@ -332,6 +332,24 @@ impl Lde {
         block
     }
 
+    /// The trace (natural order on `H`) whose LDE block `index` is `block` (storage order),
+    /// in the same buffer: [`ntt::recoset`] to `H`, then one bit-reversal pass. The inverse
+    /// of [`Lde::extend_block`].
+    pub fn block_to_trace(
+        &self,
+        mut block: RowMajorMatrix<Felt>,
+        log_blowup: usize,
+        index: usize,
+    ) -> RowMajorMatrix<Felt> {
+        let _untagged = memtag::scope(Tag::Other);
+        let log_n = block.height().trailing_zeros() as usize;
+        let width = block.width();
+        let from = Self::block_shift(log_n, log_blowup, index);
+        self.recoset(&mut block.values, width, from, Felt::ONE);
+        reverse_matrix_index_bits(&mut block);
+        block
+    }
+
     /// Coefficients (natural order) of the polynomials whose evaluations on the coset
     /// `shift * K` are the columns of `evals` (natural order).
     pub fn coset_interpolate(
@@ -446,6 +464,35 @@ pub fn evaluate_columns(
         mats.iter().all(|m| m.width() == 0 || m.height() == n),
         "one row per point in every matrix"
     );
+    let slices: Vec<(&[Felt], usize)> = mats.iter().map(|m| (&m.values[..], m.width())).collect();
+    evaluate_rows(&slices, points, 0, zs)
+}
+
+/// The part of [`evaluate_columns`]' sums that rows `first .. first + len` of the domain
+/// contribute, given those rows of each matrix (`(values, width)`, `len` rows each; `len` a
+/// power of two and `first` a multiple of it): the sums over consecutive pieces add up to
+/// [`evaluate_columns`]' values, so a matrix can be read a piece at a time. `None` exactly
+/// when [`evaluate_columns`] gives `None`.
+pub fn evaluate_rows(
+    mats: &[(&[Felt], usize)],
+    points: Points,
+    first: usize,
+    zs: &[Ext],
+) -> Option<Vec<Vec<Vec<Ext>>>> {
+    let n = 1usize << points.log_n;
+    let len = mats
+        .iter()
+        .find(|(_, w)| *w > 0)
+        .map_or(n - first, |(v, w)| v.len() / w);
+    assert!(
+        len.is_power_of_two() && first.is_multiple_of(len) && first + len <= n,
+        "rows {first}..{} are not a piece of the {n}-point domain",
+        first + len
+    );
+    assert!(
+        mats.iter().all(|(v, w)| *w == 0 || v.len() == len * w),
+        "one row per point in every matrix"
+    );
     let h_n = points.shift.exp_power_of_2(points.log_n);
     let inv_denom = (Felt::from_usize(n) * h_n).inverse();
     let mut scales = Vec::with_capacity(zs.len());
@@ -458,17 +505,17 @@ pub fn evaluate_columns(
     }
     let zero = || -> Vec<Vec<Vec<Ext>>> {
         mats.iter()
-            .map(|m| vec![vec![Ext::ZERO; m.width()]; zs.len()])
+            .map(|&(_, w)| vec![vec![Ext::ZERO; w]; zs.len()])
             .collect()
     };
-    let chunk = POINT_CHUNK.min(n);
+    let chunk = POINT_CHUNK.min(len);
     let offsets = points.chunk_offsets(chunk);
-    let sums = (0..n / chunk)
+    let sums = (0..len / chunk)
         .into_par_iter()
         .fold(
             || (zero(), vec![Felt::ZERO; chunk], Vec::with_capacity(chunk)),
             |(mut acc, mut xs, mut weights), ci| {
-                points.fill(ci * chunk, &offsets, &mut xs);
+                points.fill(first + ci * chunk, &offsets, &mut xs);
                 for (i, (&z, &scale)) in zs.iter().zip(&scales).enumerate() {
                     weights.clear();
                     weights.extend(xs.iter().map(|&x| z - x));
@@ -476,12 +523,11 @@ pub fn evaluate_columns(
                     for ((w, &x), &inv) in weights.iter_mut().zip(&xs).zip(&inv) {
                         *w = scale * inv * x;
                     }
-                    for (mat, acc) in mats.iter().zip(&mut acc) {
-                        let width = mat.width();
+                    for (&(values, width), acc) in mats.iter().zip(&mut acc) {
                         if width == 0 {
                             continue;
                         }
-                        let rows = &mat.values[ci * chunk * width..(ci + 1) * chunk * width];
+                        let rows = &values[ci * chunk * width..(ci + 1) * chunk * width];
                         for (row, &wt) in rows.chunks_exact(width).zip(&weights) {
                             for (a, &v) in acc[i].iter_mut().zip(row) {
                                 *a += wt * v;
@@ -581,6 +627,17 @@ mod tests {
                 assert_eq!(all3[2], got);
                 assert_eq!(all3[0], evaluate_columns(&[&half], points, &zs).unwrap()[0]);
                 assert!(all3[1].iter().all(Vec::is_empty));
+                // Eighths (and the odd piece shorter than a weight chunk) sum to the whole.
+                let piece = n / 8;
+                let mut sums = vec![vec![Ext::ZERO; 3]; zs.len()];
+                for first in (0..n).step_by(piece) {
+                    let rows = &mat.values[first * 3..(first + piece) * 3];
+                    let part = evaluate_rows(&[(rows, 3)], points, first, &zs).unwrap();
+                    for (s, p) in sums.iter_mut().flatten().zip(part[0].iter().flatten()) {
+                        *s += *p;
+                    }
+                }
+                assert_eq!(sums, got, "2^{log_n} {points:?} in eighths");
             }
         }
     }
@@ -660,6 +717,13 @@ mod tests {
                     part.values,
                     whole.values[block.index * rows..(block.index + 1) * rows],
                     "n {n}, width {width}, blowup 2^{log_blowup}, block {}",
+                    block.index
+                );
+                // And back to the trace.
+                let back = lde.block_to_trace(part.clone(), log_blowup, block.index);
+                assert_eq!(
+                    back.values, trace.values,
+                    "n {n}, block {} back",
                     block.index
                 );
                 // Every other block made from this one, in its buffer.

@@ -145,17 +145,12 @@ pub fn prove<A: Air>(
 
     // 5 ----- Round 3: out-of-domain values ---------------------------------------------------
     let z = transcript.challenge_ext();
-    let parts = bounded_map(k, all, |i| {
+    let ood = bounded_map(k, all, |i| {
         let (phase, t) = on(Phase::OutOfDomain, i);
         observed(observer, phase, t, || store.ood_values(i, z))
     })
     .into_iter()
-    .collect::<Result<Vec<_>, _>>()?;
-    let ood: Vec<OodValues> = parts
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| store.keep_round3(i, part))
-        .collect();
+    .collect::<Result<Vec<OodValues>, _>>()?;
     for values in &ood {
         absorb_ood(&mut transcript, values);
     }

@@ -5,8 +5,8 @@
 //!
 //! | needed | resident | otherwise |
 //! |---|---|---|
-//! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); Round 4 asks for it in pieces ([`ROUND4_PIECES`]) |
-//! | aux trace | with `stream_lde` only: kept from Phase C, or with `retire_traces` from Round 3 (which rebuilds it) to its openings when all of them fit in the largest main trace ([`InstanceStore::keeps_aux_from_round3`]) | rebuilt from the main trace and the LogUp challenges |
+//! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); beside kept aux traces, Rounds 3 and 4 ask for it in pieces ([`TRACE_PIECES`]) |
+//! | aux trace | with `stream_lde` only: kept from Phase C, or with `retire_traces` from Round 2 (which rebuilds it, and turns its last LDE block back into it) to its openings when all of them fit in the largest main trace ([`InstanceStore::keeps_aux_traces`]) | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its trace or the quotient's coefficients, a column slab at a time ([`opened::gather`]). With `retire_traces` too, the main commitment itself makes it a block at a time ([`InstanceStore::commit_by_blocks`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
@@ -16,11 +16,12 @@
 //! (barycentric evaluation on the coset, the DEEP quotient on the LDE rows), which give the same
 //! field elements as the traces, so each main trace is freed in Phase C as soon as its aux
 //! trace is built ([`InstanceStore::hand_over_traces`]). With `stream_lde` they read the
-//! traces, which are then the smaller thing to keep: the aux traces are kept through Round 4
-//! to the openings (with `retire_traces` from Round 3, which rebuilds them anyway, when they
-//! all fit in the largest main trace: one LogUp rebuild per instance each in Rounds 2 and 3
-//! instead of four), and a retired main trace is read in pieces in Round 4, so that it is
-//! not whole beside them. The openings are every
+//! traces, which are then the smaller thing to keep: the aux traces are kept to the
+//! openings (with `retire_traces` from Round 2, which rebuilds them anyway and turns each
+//! one's last LDE block back into it for a fraction of a rebuild, when they all fit in the
+//! largest main trace: one LogUp rebuild per instance after Phase C instead of four), and a
+//! retired main trace is read in pieces in Rounds 3 and 4, so that it is not whole beside
+//! them. The openings are every
 //! kept trace's last use ([`InstanceStore::hand_over_for_openings`]): they run smallest
 //! instance first, and each frees its aux trace once gathered, before its main trace is
 //! fetched.
@@ -43,7 +44,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use super::air::Air;
 use super::composition::{self, AuxLde, InstanceLdes, QuotientParts};
 use super::deep::{self, DeepCombiner};
-use super::domain::{Block, Lde, Points, evaluate_columns, lde_buffer};
+use super::domain::{Block, Lde, Points, evaluate_columns, evaluate_rows, lde_buffer};
 use super::error::ProveError;
 use super::field::{Ext, Felt, ext_from_limbs, powers};
 use super::logup::{self, LogupChallenges};
@@ -58,15 +59,15 @@ use crate::memtag::{self, Tag};
 
 type Mat = RowMajorMatrix<Felt>;
 
-/// Pieces in which Round 4 reads a retired main trace
-/// ([`InstanceStore::combine_on_trace_domain`]): an eighth of it each (as the CPU replay's
+/// Pieces in which Rounds 3 and 4 read a retired main trace beside kept aux traces
+/// ([`InstanceStore::trace_piece`]): an eighth of it each (as the CPU replay's
 /// checkpoints split a chunk into at least eight blocks, `zkvm::retired`), or fewer pieces
-/// of [`ROUND4_MIN_PIECE_ROWS`] for an instance under 512 rows.
-pub const ROUND4_PIECES: usize = 8;
+/// of [`MIN_PIECE_ROWS`] for an instance under 512 rows.
+pub const TRACE_PIECES: usize = 8;
 
-/// The fewest rows in a piece of [`ROUND4_PIECES`] (an instance shorter than that is read
+/// The fewest rows in a piece of [`TRACE_PIECES`] (an instance shorter than that is read
 /// whole): small enough that the tests' 512-row chunks are read in eight pieces.
-pub const ROUND4_MIN_PIECE_ROWS: usize = 1 << 6;
+pub const MIN_PIECE_ROWS: usize = 1 << 6;
 
 /// Columns' values at the out-of-domain point and at the next row's point.
 type LocalNext = (Vec<Ext>, Vec<Ext>);
@@ -140,6 +141,8 @@ impl AuxPart {
 pub struct QuotientPart {
     coeffs: Option<Mat>,
     committed: Committed,
+    /// The aux trace Round 2 rebuilt, when it is kept ([`InstanceStore::keeps_aux_traces`]).
+    aux_trace: Option<Mat>,
 }
 
 impl QuotientPart {
@@ -160,15 +163,6 @@ impl QuotientPart {
 fn row_range(m: &Mat, start: usize, len: usize) -> (&[Felt], usize) {
     let w = m.width();
     (&m.values[start * w..(start + len) * w], w)
-}
-
-/// What Round 3 produces for one instance ([`InstanceStore::ood_values`]).
-#[derive(Debug)]
-pub struct OodPart {
-    /// The out-of-domain values.
-    pub values: OodValues,
-    /// The aux trace, when it was rebuilt to compute them.
-    aux_trace: Option<Mat>,
 }
 
 /// An instance's traces handed to its openings, their last use
@@ -473,24 +467,29 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         &self,
         k: usize,
         mut f: impl FnMut(Block, [Option<&Mat>; 3]),
-    ) -> Result<(), ProveError> {
+    ) -> Result<Option<Mat>, ProveError> {
         let kept = &self.kept[k];
         if let Some(main) = &kept.main.committed.lde {
             // Resident: every LDE is (no stream_lde).
             let pre = self.pre[k].as_ref().and_then(|p| p.committed.lde.as_ref());
             let aux = kept.aux.as_ref().and_then(|a| a.committed.lde.as_ref());
             f(Block::WHOLE, [pre, Some(main), aux]);
-            return Ok(());
+            return Ok(None);
         }
+        let keep = self.keeps_aux_traces();
         let pre = self.pre[k].as_ref().map(|p| Cow::Borrowed(&p.trace));
         if !self.by_blocks(k) {
             let main = self.main_trace(k, true)?;
-            let aux = self.aux_trace(k, &main, true)?;
-            let aux = aux.map(|t| self.extend_cow(t, Tag::AuxLde));
+            // A rebuilt aux trace that is kept is extended from a copy.
+            let aux = self.aux_trace(k, &main, !keep)?;
+            let (aux_lde, kept_aux) = match aux {
+                Some(Cow::Owned(t)) if keep => (Some(self.extend(&t, Tag::AuxLde)), Some(t)),
+                aux => (aux.map(|t| self.extend_cow(t, Tag::AuxLde)), None),
+            };
             let main = self.extend_cow(main, Tag::MainLde);
             let pre = pre.map(|t| self.extend_cow(t, Tag::PreLde));
-            f(Block::WHOLE, [pre.as_ref(), Some(&main), aux.as_ref()]);
-            return Ok(());
+            f(Block::WHOLE, [pre.as_ref(), Some(&main), aux_lde.as_ref()]);
+            return Ok(kept_aux);
         }
         let main = self.main_trace(k, false)?;
         let aux = self.aux_trace(k, &main, false)?;
@@ -506,7 +505,20 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             let [pre, main, aux] = cursors.each_ref().map(|c| c.as_ref().map(LdeBlocks::block));
             f(blk, [pre, main, aux]);
         }
-        Ok(())
+        // A rebuilt aux trace (its cursor no longer holds a trace) that is kept: back from
+        // its last block, in the same buffer, for a fraction of a rebuild.
+        let [_, _, aux] = cursors;
+        Ok(match aux {
+            Some(LdeBlocks {
+                trace: None,
+                current: Some((blk, block)),
+                ..
+            }) if keep => Some(
+                self.lde
+                    .block_to_trace(block, self.params.log_blowup, blk.index),
+            ),
+            _ => None,
+        })
     }
 
     /// Moves `cursor` to block `blk` (the next of [`Block::cosets`]): from a resident trace
@@ -629,13 +641,9 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Round 4 for instance `k` (with `stream_lde`): `acc[r] += scale * (A(w^r), B(w^r))`
     /// over its committed columns on its trace domain `H`
     /// ([`deep::combine_on_trace_domain`]), in commitment order: the preprocessed trace, the
-    /// main trace, the aux trace (kept from Phase C, or from Round 3 with `retire_traces`;
-    /// else rebuilt) and the quotient parts' values on `H` (from their coefficients).
-    ///
-    /// A retired main trace beside a kept aux trace is asked from the source in
-    /// [`ROUND4_PIECES`] pieces of rows (of at least [`ROUND4_MIN_PIECE_ROWS`]), one at a
-    /// time: with the aux traces kept, the whole main trace would be the larger part of the
-    /// phase's peak. An aux rebuild reads the main trace whole.
+    /// main trace, the aux trace (kept from Phase C, or from Round 2 with `retire_traces`;
+    /// else rebuilt) and the quotient parts' values on `H` (from their coefficients), a
+    /// piece of rows at a time where [`InstanceStore::trace_piece`] says so.
     pub fn combine_on_trace_domain(
         &self,
         k: usize,
@@ -649,23 +657,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             self.lde.evaluate_on_subgroup(q.coeffs().clone())
         });
         let pre = self.pre[k].as_ref().map(|p| &p.trace);
-        let kept_aux = kept.aux.as_ref().and_then(|a| a.trace.as_ref());
-        let rebuild = kept.aux.is_some() && kept_aux.is_none();
-        let n = self.inst(k).height();
-        // An aux rebuild reads the whole main trace.
-        let piece = match &kept.main.trace {
-            None if !rebuild => (n / ROUND4_PIECES).clamp(ROUND4_MIN_PIECE_ROWS.min(n), n),
-            _ => n,
-        };
+        let (n, piece) = (self.inst(k).height(), self.trace_piece(k));
         for start in (0..n).step_by(piece) {
-            let main = match &kept.main.trace {
-                Some(t) => Cow::Borrowed(t),
-                None => Cow::Owned(self.fetch_rows(k, start, piece)?),
+            let main = match piece == n {
+                true => self.main_trace(k, false)?,
+                false => Cow::Owned(self.fetch_rows(k, start, piece)?),
             };
-            let rebuilt = match rebuild {
-                true => self.aux_trace(k, &main, false)?,
-                false => None,
-            };
+            let aux = self.aux_trace(k, &main, false)?;
             let rows = |m| row_range(m, start, piece);
             let mut segments = Vec::with_capacity(4);
             segments.extend(pre.map(rows));
@@ -673,7 +671,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 Cow::Borrowed(t) => rows(t),
                 Cow::Owned(t) => (&t.values[..], t.width()),
             });
-            segments.extend(kept_aux.or(rebuilt.as_deref()).map(rows));
+            segments.extend(aux.as_deref().map(rows));
             segments.push(rows(&on_h));
             deep::combine_on_trace_domain(
                 combiner,
@@ -810,7 +808,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let log_blowup = self.params.log_blowup;
         let big = inst.height() << log_blowup;
         let mut evals = Vec::new();
-        self.round2_blocks(k, |blk, [pre, main, aux]| {
+        let aux_trace = self.round2_blocks(k, |blk, [pre, main, aux]| {
             let view = InstanceLdes {
                 log_n: inst.log_height,
                 log_blowup,
@@ -842,20 +840,28 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         Ok(QuotientPart {
             coeffs: Some(coeffs),
             committed: Committed::commit(lde, &self.plan),
+            aux_trace,
         })
     }
 
-    /// Records instance `k`'s Round 2 result.
-    pub fn set_quotient(&mut self, k: usize, q: QuotientPart) {
+    /// Records instance `k`'s Round 2 result, keeping the aux trace it rebuilt if kept.
+    pub fn set_quotient(&mut self, k: usize, mut q: QuotientPart) {
+        if let Some(trace) = q.aux_trace.take() {
+            self.kept[k]
+                .aux
+                .as_mut()
+                .expect("an aux trace was rebuilt for an instance with aux")
+                .trace = Some(trace);
+        }
         self.kept[k].quotient = Some(q);
     }
 
     /// Round 3 for instance `k`: the committed columns at `z` and `z*w` by barycentric
     /// evaluation ([`evaluate_columns`]: on the LDE coset from the resident LDEs, else on the
-    /// trace domain from the traces), the quotient parts at `z` from their coefficients.
-    /// An aux trace rebuilt here (`stream_lde` with `retire_traces`) comes back in the part,
-    /// for [`InstanceStore::keep_round3`] to keep for Round 4 and the openings.
-    pub fn ood_values(&self, k: usize, z: Ext) -> Result<OodPart, ProveError> {
+    /// trace domain from the traces, a piece of rows at a time where
+    /// [`InstanceStore::trace_piece`] says so), the quotient parts at `z` from their
+    /// coefficients.
+    pub fn ood_values(&self, k: usize, z: Ext) -> Result<OodValues, ProveError> {
         let log_n = self.inst(k).log_height;
         let zw = z * Felt::two_adic_generator(log_n);
         // Neither point may lie in the trace domain H, where x^n = 1 (z w lies in H exactly
@@ -867,23 +873,27 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         }
         let zs = [z, zw];
         let on_h = Points::subgroup(log_n);
-        // Each matrix's (local, next) values; the weights are made once for all of them.
-        let at = |mats: &[&Mat], points: Points| -> Result<Vec<LocalNext>, ProveError> {
-            let unlucky = || {
-                ProveError::UnluckyChallenge(if points == on_h {
-                    "out-of-domain point inside the trace domain"
-                } else {
-                    "out-of-domain point inside the LDE domain"
-                })
-            };
-            let values = evaluate_columns(mats, points, &zs).ok_or_else(unlucky)?;
-            Ok(values
+        let unlucky = |points: Points| {
+            ProveError::UnluckyChallenge(if points == on_h {
+                "out-of-domain point inside the trace domain"
+            } else {
+                "out-of-domain point inside the LDE domain"
+            })
+        };
+        // Each matrix's (local, next) values.
+        let local_next = |values: Vec<Vec<Vec<Ext>>>| -> Vec<LocalNext> {
+            values
                 .into_iter()
                 .map(|mut v| {
                     let next = v.pop().expect("two points");
                     (v.pop().expect("two points"), next)
                 })
-                .collect())
+                .collect()
+        };
+        // The weights are made once for all the matrices.
+        let at = |mats: &[&Mat], points: Points| -> Result<Vec<LocalNext>, ProveError> {
+            let values = evaluate_columns(mats, points, &zs).ok_or_else(|| unlucky(points))?;
+            Ok(local_next(values))
         };
         let ext_cols = |limbs: Vec<Ext>| -> Vec<Ext> {
             let u = ext_from_limbs(Felt::ZERO, Felt::ONE);
@@ -899,7 +909,6 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .lde
             .as_ref()
             .filter(|_| self.ldes_resident());
-        let mut rebuilt = None;
         let (main, aux, pre) = if let Some(main_lde) = resident {
             // The same values from the resident LDEs, on the LDE coset; the preprocessed
             // trace on H.
@@ -918,19 +927,37 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             };
             (main, aux, pre)
         } else {
-            let main = self.main_trace(k, false)?;
-            let aux = self.aux_trace(k, &main, false)?;
-            let mut mats: Vec<&Mat> = vec![&main];
-            mats.extend(aux.as_deref());
-            mats.extend(pre);
-            let mut values = at(&mats, on_h)?.into_iter();
-            let main_values = values.next().expect("the main trace's values");
-            let aux_values = match aux {
-                Some(Cow::Owned(trace)) => {
-                    rebuilt = self.keeps_aux_from_round3().then_some(trace);
-                    ext_pair(values.next().expect("the aux trace's values"))
+            // Sums over the pieces of H (their weights made per piece).
+            let (n, piece) = (self.inst(k).height(), self.trace_piece(k));
+            let mut sums: Option<Vec<Vec<Vec<Ext>>>> = None;
+            for first in (0..n).step_by(piece) {
+                let main = match piece == n {
+                    true => self.main_trace(k, false)?,
+                    false => Cow::Owned(self.fetch_rows(k, first, piece)?),
+                };
+                let aux = self.aux_trace(k, &main, false)?;
+                let rows = |m| row_range(m, first, piece);
+                let mut mats = vec![match &main {
+                    Cow::Borrowed(t) => rows(t),
+                    Cow::Owned(t) => (&t.values[..], t.width()),
+                }];
+                mats.extend(aux.as_deref().map(rows));
+                mats.extend(pre.map(rows));
+                let part = evaluate_rows(&mats, on_h, first, &zs).ok_or_else(|| unlucky(on_h))?;
+                match &mut sums {
+                    None => sums = Some(part),
+                    Some(sums) => {
+                        let part = part.into_iter().flatten().flatten();
+                        for (s, p) in sums.iter_mut().flatten().flatten().zip(part) {
+                            *s += p;
+                        }
+                    }
                 }
-                Some(Cow::Borrowed(_)) => ext_pair(values.next().expect("the aux trace's values")),
+            }
+            let mut values = local_next(sums.expect("at least one piece")).into_iter();
+            let main_values = values.next().expect("the main trace's values");
+            let aux_values = match kept.aux {
+                Some(_) => ext_pair(values.next().expect("the aux trace's values")),
                 None => none(),
             };
             (main_values, aux_values, values.next().unwrap_or_else(none))
@@ -938,27 +965,40 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let ((main_local, main_next), (aux_local, aux_next), (pre_local, pre_next)) =
             (main, aux, pre);
         let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
-        Ok(OodPart {
-            values: OodValues {
-                pre_local,
-                pre_next,
-                main_local,
-                main_next,
-                aux_local,
-                aux_next,
-                quotient: composition::parts_at(q.coeffs(), z),
-            },
-            aux_trace: rebuilt,
+        Ok(OodValues {
+            pre_local,
+            pre_next,
+            main_local,
+            main_next,
+            aux_local,
+            aux_next,
+            quotient: composition::parts_at(q.coeffs(), z),
         })
     }
 
-    /// Whether Round 3 keeps the aux traces it rebuilds (`stream_lde` with `retire_traces`)
-    /// for Round 4 and the openings: only when all of them together are no larger than the
-    /// largest instance's main trace, which the rebuilds of Rounds 4 and the openings hold
+    /// Rows per piece in which Rounds 3 and 4 read instance `k`'s traces: a retired main
+    /// trace beside a kept aux trace (or none) is asked from the source in [`TRACE_PIECES`]
+    /// pieces (of at least [`MIN_PIECE_ROWS`]), one at a time, so that it is never whole
+    /// beside the kept aux traces; otherwise whole (an aux rebuild reads the whole main
+    /// trace).
+    fn trace_piece(&self, k: usize) -> usize {
+        let kept = &self.kept[k];
+        let n = self.inst(k).height();
+        let rebuild = kept.aux.as_ref().is_some_and(|a| a.trace.is_none());
+        if kept.main.trace.is_none() && !rebuild {
+            (n / TRACE_PIECES).clamp(MIN_PIECE_ROWS.min(n), n)
+        } else {
+            n
+        }
+    }
+
+    /// Whether Round 2 keeps the aux traces it rebuilds (`stream_lde` with `retire_traces`)
+    /// for Rounds 3 and 4 and the openings: only when all of them together are no larger
+    /// than the largest instance's main trace, which the rebuilds would hold beside it
     /// anyway, so that keeping them never makes the peak grow with the number of chunks
     /// (at `fib_iterative_1200k` they are 324 MiB against a 440 MiB chunk; at
     /// `fib_iterative_8M`, eight CPU chunks' 1.7 GiB, they are rebuilt instead).
-    fn keeps_aux_from_round3(&self) -> bool {
+    fn keeps_aux_traces(&self) -> bool {
         if !(self.plan.stream_lde && self.plan.retire_traces) {
             return false;
         }
@@ -969,20 +1009,6 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .sum();
         let main = (0..n).map(|k| cells(k, self.layout.widths[k].main)).max();
         aux <= main.unwrap_or(0)
-    }
-
-    /// Records instance `k`'s Round 3 result and returns its values: an aux trace rebuilt
-    /// for it and kept ([`InstanceStore::keeps_aux_from_round3`]) stays to the openings, so
-    /// that Round 4 and the openings read it instead of rebuilding it twice more.
-    pub fn keep_round3(&mut self, k: usize, part: OodPart) -> OodValues {
-        if let Some(trace) = part.aux_trace {
-            self.kept[k]
-                .aux
-                .as_mut()
-                .expect("an aux trace was rebuilt for an instance with aux")
-                .trace = Some(trace);
-        }
-        part.values
     }
 
     /// Ends Phase C: with every LDE resident nothing asks the source for rows again, so it
