@@ -132,10 +132,20 @@ pub fn prove<A: Air>(
 
     // 4 ----- Round 2: composition polynomials ------------------------------------------------
     let alpha = transcript.challenge_ext();
+    // Kept aux traces are handed over and come back in the parts (see the store).
+    let handed: Vec<std::sync::Mutex<Option<_>>> = store
+        .hand_over_for_round2()
+        .into_iter()
+        .map(std::sync::Mutex::new)
+        .collect();
     let quotients = bounded_map(k, all, |i| {
         let (phase, t) = on(Phase::Composition, i);
-        observed(observer, phase, t, || store.commit_quotient(i, alpha))
+        observed(observer, phase, t, || {
+            let aux = handed[i].lock().expect("no prover thread panicked").take();
+            store.commit_quotient(i, alpha, aux)
+        })
     });
+    drop(handed);
     for (i, q) in quotients.into_iter().enumerate() {
         let q = q?;
         transcript.absorb_digest(&q.root());

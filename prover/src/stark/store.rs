@@ -6,7 +6,7 @@
 //! | needed | resident | otherwise |
 //! |---|---|---|
 //! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); beside kept aux traces, Rounds 3 and 4 ask for it in pieces ([`TRACE_PIECES`]) |
-//! | aux trace | with `stream_lde` only: kept from Phase C, or with `retire_traces` from Round 2 (which rebuilds it, and turns its last LDE block back into it) to its openings when all of them fit in the largest main trace ([`InstanceStore::keeps_aux_traces`]) | rebuilt from the main trace and the LogUp challenges |
+//! | aux trace | with `stream_lde` only: kept from Phase C to its openings (with `retire_traces` only when all of them fit in the largest main trace, [`InstanceStore::keeps_aux_traces`]; Round 2 then makes its LDE blocks in its buffer and turns the last one back into it) | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its trace or the quotient's coefficients, a column slab at a time ([`opened::gather`]). With `retire_traces` too, the main commitment itself makes it a block at a time ([`InstanceStore::commit_by_blocks`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
@@ -16,11 +16,11 @@
 //! (barycentric evaluation on the coset, the DEEP quotient on the LDE rows), which give the same
 //! field elements as the traces, so each main trace is freed in Phase C as soon as its aux
 //! trace is built ([`InstanceStore::hand_over_traces`]). With `stream_lde` they read the
-//! traces, which are then the smaller thing to keep: the aux traces are kept to the
-//! openings (with `retire_traces` from Round 2, which rebuilds them anyway and turns each
-//! one's last LDE block back into it for a fraction of a rebuild, when they all fit in the
-//! largest main trace: one LogUp rebuild per instance after Phase C instead of four), and a
-//! retired main trace is read in pieces in Rounds 3 and 4, so that it is not whole beside
+//! traces, which are then the smaller thing to keep: the aux traces are kept from Phase C
+//! to the openings (with `retire_traces` when they all fit in the largest main trace: then
+//! no LogUp rebuild after Phase C instead of four; Round 2 makes each one's LDE blocks in
+//! its own buffer and turns the last block back into it, for a fraction of a rebuild), and
+//! a retired main trace is read in pieces in Rounds 3 and 4, so that it is not whole beside
 //! them. The openings are every
 //! kept trace's last use ([`InstanceStore::hand_over_for_openings`]): they run smallest
 //! instance first, and each frees its aux trace once gathered, before its main trace is
@@ -466,6 +466,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     fn round2_blocks(
         &self,
         k: usize,
+        handed: Option<Mat>,
         mut f: impl FnMut(Block, [Option<&Mat>; 3]),
     ) -> Result<Option<Mat>, ProveError> {
         let kept = &self.kept[k];
@@ -478,10 +479,15 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         }
         let keep = self.keeps_aux_traces();
         let pre = self.pre[k].as_ref().map(|p| Cow::Borrowed(&p.trace));
+        // The aux trace: handed over (then given back), kept, or rebuilt.
+        let aux_trace = |main: &Mat, room: bool| match handed {
+            Some(t) => Ok(Some(Cow::Owned(t))),
+            None => self.aux_trace(k, main, room),
+        };
         if !self.by_blocks(k) {
             let main = self.main_trace(k, true)?;
-            // A rebuilt aux trace that is kept is extended from a copy.
-            let aux = self.aux_trace(k, &main, !keep)?;
+            // An owned aux trace that is kept is extended from a copy.
+            let aux = aux_trace(&main, !keep)?;
             let (aux_lde, kept_aux) = match aux {
                 Some(Cow::Owned(t)) if keep => (Some(self.extend(&t, Tag::AuxLde)), Some(t)),
                 aux => (aux.map(|t| self.extend_cow(t, Tag::AuxLde)), None),
@@ -492,7 +498,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             return Ok(kept_aux);
         }
         let main = self.main_trace(k, false)?;
-        let aux = self.aux_trace(k, &main, false)?;
+        let aux = aux_trace(&main, false)?;
         let mut cursors = [
             pre.map(|t| LdeBlocks::new(t, Tag::PreLde)),
             Some(LdeBlocks::new(main, Tag::MainLde)),
@@ -505,8 +511,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             let [pre, main, aux] = cursors.each_ref().map(|c| c.as_ref().map(LdeBlocks::block));
             f(blk, [pre, main, aux]);
         }
-        // A rebuilt aux trace (its cursor no longer holds a trace) that is kept: back from
-        // its last block, in the same buffer, for a fraction of a rebuild.
+        // An owned aux trace (its cursor no longer holds it) that is kept: back from its
+        // last block, in the same buffer, for a fraction of a rebuild.
         let [_, _, aux] = cursors;
         Ok(match aux {
             Some(LdeBlocks {
@@ -641,8 +647,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Round 4 for instance `k` (with `stream_lde`): `acc[r] += scale * (A(w^r), B(w^r))`
     /// over its committed columns on its trace domain `H`
     /// ([`deep::combine_on_trace_domain`]), in commitment order: the preprocessed trace, the
-    /// main trace, the aux trace (kept from Phase C, or from Round 2 with `retire_traces`;
-    /// else rebuilt) and the quotient parts' values on `H` (from their coefficients), a
+    /// main trace, the aux trace (kept from Phase C, else rebuilt) and the quotient parts' values on `H` (from their coefficients), a
     /// piece of rows at a time where [`InstanceStore::trace_piece`] says so.
     pub fn combine_on_trace_domain(
         &self,
@@ -733,8 +738,9 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// `last_use` is its main trace when handed over by [`InstanceStore::hand_over_traces`]
     /// (freed here as soon as the aux trace is built), else the store's or the source's.
     pub fn commit_aux(&self, k: usize, last_use: Option<Mat>) -> Result<AuxPart, ProveError> {
-        // Only stream_lde (without retire_traces) keeps the aux trace: Rounds 3 and 4 read it.
-        let keep = !self.plan.retire_traces && !self.ldes_resident();
+        // Only stream_lde keeps the aux trace (Rounds 2 to 4 read it): always without
+        // retire_traces, with it when the aux traces fit ([`InstanceStore::keeps_aux_traces`]).
+        let keep = !self.ldes_resident() && (!self.plan.retire_traces || self.keeps_aux_traces());
         let main = match last_use {
             Some(trace) => Cow::Owned(trace),
             None => self.main_trace(k, false)?,
@@ -800,7 +806,16 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     }
 
     /// Round 2 for instance `k`: the composition polynomial, split, extended and committed.
-    pub fn commit_quotient(&self, k: usize, alpha: Ext) -> Result<QuotientPart, ProveError> {
+    ///
+    /// `handed` is its kept aux trace when handed over for Round 2
+    /// ([`InstanceStore::hand_over_for_round2`]): its LDE blocks are made in its buffer and
+    /// it comes back in the part.
+    pub fn commit_quotient(
+        &self,
+        k: usize,
+        alpha: Ext,
+        handed: Option<Mat>,
+    ) -> Result<QuotientPart, ProveError> {
         let inst = self.inst(k);
         let info = &self.layout.infos[inst.table];
         let kept = &self.kept[k];
@@ -808,7 +823,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let log_blowup = self.params.log_blowup;
         let big = inst.height() << log_blowup;
         let mut evals = Vec::new();
-        let aux_trace = self.round2_blocks(k, |blk, [pre, main, aux]| {
+        let aux_trace = self.round2_blocks(k, handed, |blk, [pre, main, aux]| {
             let view = InstanceLdes {
                 log_n: inst.log_height,
                 log_blowup,
@@ -992,10 +1007,10 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         }
     }
 
-    /// Whether Round 2 keeps the aux traces it rebuilds (`stream_lde` with `retire_traces`)
-    /// for Rounds 3 and 4 and the openings: only when all of them together are no larger
-    /// than the largest instance's main trace, which the rebuilds would hold beside it
-    /// anyway, so that keeping them never makes the peak grow with the number of chunks
+    /// Whether the aux traces are kept from Phase C to the openings with `stream_lde` and
+    /// `retire_traces` (without `retire_traces` they always are): only when all of them
+    /// together are no larger than the largest instance's main trace, so that keeping them
+    /// never makes the peak grow with the number of chunks
     /// (at `fib_iterative_1200k` they are 324 MiB against a 440 MiB chunk; at
     /// `fib_iterative_8M`, eight CPU chunks' 1.7 GiB, they are rebuilt instead).
     fn keeps_aux_traces(&self) -> bool {
@@ -1038,6 +1053,24 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         [pre, Some(&kept.main.committed.tree), aux, q]
             .into_iter()
             .flatten()
+            .collect()
+    }
+
+    /// Before Round 2, with `retire_traces` and kept aux traces
+    /// ([`InstanceStore::keeps_aux_traces`]): hands each over (one per instance, `None`
+    /// where none), so that Round 2 makes its LDE blocks in the trace's own buffer and
+    /// turns the last one back into the trace ([`Lde::block_to_trace`]) instead of holding
+    /// a block beside it; [`InstanceStore::set_quotient`] keeps it again.
+    pub fn hand_over_for_round2(&mut self) -> Vec<Option<Mat>> {
+        let hand = self.keeps_aux_traces();
+        self.kept
+            .iter_mut()
+            .map(|kept| {
+                kept.aux
+                    .as_mut()
+                    .filter(|_| hand)
+                    .and_then(|a| a.trace.take())
+            })
             .collect()
     }
 
