@@ -480,10 +480,14 @@ pub fn evaluate_rows(
     zs: &[Ext],
 ) -> Option<Vec<Vec<Vec<Ext>>>> {
     let n = 1usize << points.log_n;
-    let len = mats
-        .iter()
-        .find(|(_, w)| *w > 0)
-        .map_or(n - first, |(v, w)| v.len() / w);
+    let Some(len) = mats.iter().find(|(_, w)| *w > 0).map(|(v, w)| v.len() / w) else {
+        // No columns: nothing to sum, but the points must still be outside the domain.
+        let h_n = points.shift.exp_power_of_2(points.log_n);
+        let outside = zs
+            .iter()
+            .all(|z| z.exp_power_of_2(points.log_n) != Ext::from(h_n));
+        return outside.then(|| mats.iter().map(|_| vec![Vec::new(); zs.len()]).collect());
+    };
     assert!(
         len.is_power_of_two() && first.is_multiple_of(len) && first + len <= n,
         "rows {first}..{} are not a piece of the {n}-point domain",

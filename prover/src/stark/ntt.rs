@@ -1,5 +1,7 @@
-//! Our own NTTs (radix-2 butterflies, two layers per pass) on row-major matrices, for moving an LDE block between storage
-//! (bit-reversed) order and coefficients without any bit-reversal pass.
+//! Our own NTTs (radix-2 butterflies, two layers per pass) on row-major matrices, for
+//! moving an LDE block between storage (bit-reversed) order and coefficients without any
+//! bit-reversal pass, and for evaluating only some output rows ([`evaluate_wanted`]: a
+//! sub-transform none of whose outputs is wanted is skipped).
 //!
 //! `p3-dft`'s transforms take and give natural order (bit-reversing the matrix inside, for
 //! its cache blocking), so one block to the next through them is a bit-reversal, its coset

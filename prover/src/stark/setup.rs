@@ -90,6 +90,17 @@ impl Layout {
     }
 
     /// Indices of the instances that have an aux trace, in instance order.
+    /// Whether all the instances' aux traces together hold no more cells than the largest
+    /// instance's main trace (the store keeps them then, with `stream_lde` and
+    /// `retire_traces`: `InstanceStore::keeps_aux_traces`).
+    pub fn aux_fits_in_largest_main(&self) -> bool {
+        let cells = |k: usize, w: usize| w << self.instances[k].log_height;
+        let n = self.instances.len();
+        let aux: usize = (0..n).map(|k| cells(k, 2 * self.widths[k].aux)).sum();
+        let main = (0..n).map(|k| cells(k, self.widths[k].main)).max();
+        aux <= main.unwrap_or(0)
+    }
+
     pub fn aux_instances(&self) -> Vec<usize> {
         (0..self.instances.len())
             .filter(|&i| self.infos[self.instances[i].table].has_aux())

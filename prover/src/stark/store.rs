@@ -141,7 +141,8 @@ impl AuxPart {
 pub struct QuotientPart {
     coeffs: Option<Mat>,
     committed: Committed,
-    /// The aux trace Round 2 rebuilt, when it is kept ([`InstanceStore::keeps_aux_traces`]).
+    /// The aux trace Round 2 was handed (or rebuilt) and turned back from its last LDE
+    /// block, when it is kept ([`InstanceStore::keeps_aux_traces`]).
     aux_trace: Option<Mat>,
 }
 
@@ -460,9 +461,11 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// block by block: the resident LDEs whole ([`Block::WHOLE`]); a small instance's
     /// recomputed whole; else one coset block at a time ([`Block::cosets`]), so that a
     /// dropped LDE never comes back whole. A block comes from its trace when the trace is
-    /// resident (copied), else the first from the trace (the main trace fetched and the aux
-    /// trace rebuilt once) and each next one from the one before, in the same buffer
-    /// ([`Lde::next_block`]), so that no trace is asked for or rebuilt twice.
+    /// resident (copied), else the first from the trace (the main trace fetched once; the
+    /// aux trace handed over, `handed`, or rebuilt once) and each next one from the one
+    /// before, in the same buffer ([`Lde::next_block`]), so that no trace is asked for or
+    /// rebuilt twice. Returns an owned aux trace that is kept, turned back from its last
+    /// block ([`Lde::block_to_trace`]).
     fn round2_blocks(
         &self,
         k: usize,
@@ -859,13 +862,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         })
     }
 
-    /// Records instance `k`'s Round 2 result, keeping the aux trace it rebuilt if kept.
+    /// Records instance `k`'s Round 2 result, keeping the aux trace it gives back.
     pub fn set_quotient(&mut self, k: usize, mut q: QuotientPart) {
         if let Some(trace) = q.aux_trace.take() {
             self.kept[k]
                 .aux
                 .as_mut()
-                .expect("an aux trace was rebuilt for an instance with aux")
+                .expect("an aux trace comes back only for an instance with aux")
                 .trace = Some(trace);
         }
         self.kept[k].quotient = Some(q);
@@ -1014,16 +1017,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// (at `fib_iterative_1200k` they are 324 MiB against a 440 MiB chunk; at
     /// `fib_iterative_8M`, eight CPU chunks' 1.7 GiB, they are rebuilt instead).
     fn keeps_aux_traces(&self) -> bool {
-        if !(self.plan.stream_lde && self.plan.retire_traces) {
-            return false;
-        }
-        let cells = |k: usize, w: usize| w << self.inst(k).log_height;
-        let n = self.layout.instances.len();
-        let aux: usize = (0..n)
-            .map(|k| cells(k, 2 * self.layout.widths[k].aux))
-            .sum();
-        let main = (0..n).map(|k| cells(k, self.layout.widths[k].main)).max();
-        aux <= main.unwrap_or(0)
+        self.plan.stream_lde && self.plan.retire_traces && self.layout.aux_fits_in_largest_main()
     }
 
     /// Ends Phase C: with every LDE resident nothing asks the source for rows again, so it
