@@ -230,9 +230,7 @@ impl Lde {
         let n = mat.height();
         let log_n = n.trailing_zeros() as usize;
         if columns == Columns::OnTraceDomain {
-            reverse_matrix_index_bits(&mut mat);
-            let inv = self.roots(log_n, true);
-            ntt::interpolate(&mut mat.values, width, &inv, Felt::ONE, Felt::ONE);
+            self.interpolate_trace(&mut mat);
         }
         let mut values = mat.values;
         values.reserve_exact(((n * width) << log_blowup) - values.len());
@@ -330,6 +328,17 @@ impl Lde {
         let to = Self::block_shift(log_n, log_blowup, to);
         self.recoset(&mut block.values, width, from, to);
         block
+    }
+
+    /// The coefficients (natural order) of a trace's columns (natural order on `H`), in
+    /// place: one bit-reversal pass and [`ntt::interpolate`].
+    pub fn interpolate_trace(&self, trace: &mut RowMajorMatrix<Felt>) {
+        let _untagged = memtag::scope(Tag::Other);
+        let log_n = trace.height().trailing_zeros() as usize;
+        let width = trace.width();
+        reverse_matrix_index_bits(trace);
+        let inv = self.roots(log_n, true);
+        ntt::interpolate(&mut trace.values, width, &inv, Felt::ONE, Felt::ONE);
     }
 
     /// The trace (natural order on `H`) whose LDE block `index` is `block` (storage order),

@@ -1121,6 +1121,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// queried rows' leaf subtrees gathered from its trace or the quotient's coefficients
     /// ([`opened::gather`]). A handed aux trace is gathered and freed before the main trace
     /// is fetched; otherwise the main trace is fetched once, for itself and the aux rebuild.
+    /// A trace read for the last time is turned into its coefficients whole, in place
+    /// ([`Lde::interpolate_trace`]), before its gather.
     pub fn open(
         &self,
         k: usize,
@@ -1165,19 +1167,28 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         if let Some(p) = &self.pre[k] {
             push(gather(&p.trace, Columns::OnTraceDomain));
         }
+        // A trace read for the last time becomes its coefficients in place: one
+        // interpolation of all its columns, cheaper per cell than slab by slab.
+        let coeffs = |mut t: Mat| {
+            self.lde.interpolate_trace(&mut t);
+            t
+        };
         let (main, aux) = match handed.aux.take() {
             Some(aux) => {
-                let aux_rows = gather(&aux, Columns::OnTraceDomain);
-                drop(aux);
-                let main = self.handed_main(k, &mut handed, false)?;
-                (gather(&main, Columns::OnTraceDomain), Some(aux_rows))
+                let aux_rows = gather(&coeffs(aux), Columns::Coefficients);
+                let main = coeffs(self.handed_main(k, &mut handed, false)?);
+                (gather(&main, Columns::Coefficients), Some(aux_rows))
             }
             None => {
+                // The aux rebuild reads the main trace after its gather.
                 let main = self.handed_main(k, &mut handed, false)?;
                 let main_rows = gather(&main, Columns::OnTraceDomain);
                 let aux = self.handed_aux(k, &mut handed, &main, false)?;
                 drop(main);
-                (main_rows, aux.map(|a| gather(&a, Columns::OnTraceDomain)))
+                (
+                    main_rows,
+                    aux.map(|a| gather(&coeffs(a), Columns::Coefficients)),
+                )
             }
         };
         push(main);
