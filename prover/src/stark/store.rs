@@ -6,7 +6,7 @@
 //! | needed | resident | otherwise |
 //! |---|---|---|
 //! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); beside kept aux traces, Rounds 3 and 4 ask for it in pieces ([`TRACE_PIECES`]) |
-//! | aux trace | with `stream_lde` only: kept from Phase C to its openings (with `retire_traces` only when all of them fit in the largest main trace, [`InstanceStore::keeps_aux_traces`]; Round 2 then makes its LDE blocks in its buffer and turns the last one back into it) | rebuilt from the main trace and the LogUp challenges |
+//! | aux trace | with `stream_lde` only: kept from Phase C to its openings (with `retire_traces` only when all of them fit in the largest main trace, `InstanceStore::keeps_aux_traces`; Round 2 then makes its LDE blocks in its buffer and turns the last one back into it) | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its trace or the quotient's coefficients, a column slab at a time ([`opened::gather`]). With `retire_traces` too, the main commitment itself makes it a block at a time ([`InstanceStore::commit_by_blocks`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
@@ -21,10 +21,9 @@
 //! no LogUp rebuild after Phase C instead of four; Round 2 makes each one's LDE blocks in
 //! its own buffer and turns the last block back into it, for a fraction of a rebuild), and
 //! a retired main trace is read in pieces in Rounds 3 and 4, so that it is not whole beside
-//! them. The openings are every
-//! kept trace's last use ([`InstanceStore::hand_over_for_openings`]): they run smallest
-//! instance first, and each frees its aux trace once gathered, before its main trace is
-//! fetched.
+//! them. The openings are every kept trace's last use
+//! ([`InstanceStore::hand_over_for_openings`]): they run smallest instance first, and each
+//! frees its aux trace once gathered, before its main trace is fetched.
 //!
 //! Rebuilt traces go through the same code as the first computation
 //! ([`logup::build_aux_trace`], the source). A dropped LDE never comes back whole: Round 2
@@ -60,7 +59,7 @@ use crate::memtag::{self, Tag};
 type Mat = RowMajorMatrix<Felt>;
 
 /// Pieces in which Rounds 3 and 4 read a retired main trace beside kept aux traces
-/// ([`InstanceStore::trace_piece`]): an eighth of it each (as the CPU replay's
+/// (`InstanceStore::trace_piece`): an eighth of it each (as the CPU replay's
 /// checkpoints split a chunk into at least eight blocks, `zkvm::retired`), or fewer pieces
 /// of [`MIN_PIECE_ROWS`] for an instance under 512 rows.
 pub const TRACE_PIECES: usize = 8;
@@ -142,7 +141,7 @@ pub struct QuotientPart {
     coeffs: Option<Mat>,
     committed: Committed,
     /// The aux trace Round 2 was handed (or rebuilt) and turned back from its last LDE
-    /// block, when it is kept ([`InstanceStore::keeps_aux_traces`]).
+    /// block, when it is kept (`InstanceStore::keeps_aux_traces`).
     aux_trace: Option<Mat>,
 }
 
@@ -651,7 +650,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// over its committed columns on its trace domain `H`
     /// ([`deep::combine_on_trace_domain`]), in commitment order: the preprocessed trace, the
     /// main trace, the aux trace (kept from Phase C, else rebuilt) and the quotient parts' values on `H` (from their coefficients), a
-    /// piece of rows at a time where [`InstanceStore::trace_piece`] says so.
+    /// piece of rows at a time where `InstanceStore::trace_piece` says so.
     pub fn combine_on_trace_domain(
         &self,
         k: usize,
@@ -742,7 +741,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// (freed here as soon as the aux trace is built), else the store's or the source's.
     pub fn commit_aux(&self, k: usize, last_use: Option<Mat>) -> Result<AuxPart, ProveError> {
         // Only stream_lde keeps the aux trace (Rounds 2 to 4 read it): always without
-        // retire_traces, with it when the aux traces fit ([`InstanceStore::keeps_aux_traces`]).
+        // retire_traces, with it when the aux traces fit (`InstanceStore::keeps_aux_traces`).
         let keep = !self.ldes_resident() && (!self.plan.retire_traces || self.keeps_aux_traces());
         let main = match last_use {
             Some(trace) => Cow::Owned(trace),
@@ -877,7 +876,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Round 3 for instance `k`: the committed columns at `z` and `z*w` by barycentric
     /// evaluation ([`evaluate_columns`]: on the LDE coset from the resident LDEs, else on the
     /// trace domain from the traces, a piece of rows at a time where
-    /// [`InstanceStore::trace_piece`] says so), the quotient parts at `z` from their
+    /// `InstanceStore::trace_piece` says so), the quotient parts at `z` from their
     /// coefficients.
     pub fn ood_values(&self, k: usize, z: Ext) -> Result<OodValues, ProveError> {
         let log_n = self.inst(k).log_height;
@@ -1051,7 +1050,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     }
 
     /// Before Round 2, with `retire_traces` and kept aux traces
-    /// ([`InstanceStore::keeps_aux_traces`]): hands each over (one per instance, `None`
+    /// (`InstanceStore::keeps_aux_traces`): hands each over (one per instance, `None`
     /// where none), so that Round 2 makes its LDE blocks in the trace's own buffer and
     /// turns the last one back into the trace ([`Lde::block_to_trace`]) instead of holding
     /// a block beside it; [`InstanceStore::set_quotient`] keeps it again.
