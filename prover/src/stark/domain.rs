@@ -134,8 +134,8 @@ pub enum Columns {
 type RootsEntry = ((usize, bool), Arc<Roots>);
 
 /// The NTT engine: `p3-dft` for whole LDEs of traces and for interpolation, our own [`ntt`]
-/// for coset blocks ([`Lde::extend_block`], [`Lde::next_block`]), the LDE of coefficients
-/// ([`Lde::extend_coeffs`]) and the openings' rows ([`Lde::extend_wanted`]).
+/// for coset blocks ([`Lde::extend_block`], [`Lde::next_block`], [`Lde::block_to_trace`])
+/// and the openings' rows ([`Lde::extend_wanted`]).
 /// It caches twiddles (`p3-dft` keeps a table per size and per coset shift, 8 MiB each at
 /// 2^20 rows; ours one table per size and direction, 4 MiB), so one is made per prove, and the prover forgets them where a
 /// phase ends ([`Lde::forget_twiddles`]): a later phase that needs a table makes it again
@@ -199,17 +199,6 @@ impl Lde {
         let log_n = (values.len() / width).trailing_zeros() as usize;
         let (fwd, inv) = (self.roots(log_n, false), self.roots(log_n, true));
         ntt::recoset(values, width, (&fwd, &inv), from, to);
-    }
-
-    /// The LDE (storage order) of polynomials given by their coefficients (`n` rows, natural
-    /// order, degree below `n`), in the same buffer: each of the `2^log_blowup` coset blocks
-    /// is a copy of the coefficients evaluated on its coset ([`ntt::evaluate`]).
-    pub fn extend_coeffs(
-        &self,
-        coeffs: RowMajorMatrix<Felt>,
-        log_blowup: usize,
-    ) -> RowMajorMatrix<Felt> {
-        self.extend_wanted(coeffs, Columns::Coefficients, log_blowup, &|_, _| true)
     }
 
     /// The LDE (storage order) of `mat`'s columns, in the same buffer, with only the

@@ -159,6 +159,14 @@ impl QuotientPart {
     }
 }
 
+/// One piece's rows of an instance's preprocessed, main and aux traces, each as values and
+/// width ([`InstanceStore::trace_pieces`]).
+type PieceRows<'a> = (
+    Option<(&'a [Felt], usize)>,
+    (&'a [Felt], usize),
+    Option<(&'a [Felt], usize)>,
+);
+
 /// Rows `start .. start + len` of `m`, as a slice and its width.
 fn row_range(m: &Mat, start: usize, len: usize) -> (&[Felt], usize) {
     let w = m.width();
@@ -663,29 +671,46 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let on_h = memtag::tagged(Tag::QuotientCoeffs, || {
             self.lde.evaluate_on_subgroup(q.coeffs().clone())
         });
-        let pre = self.pre[k].as_ref().map(|p| &p.trace);
-        let (n, piece) = (self.inst(k).height(), self.trace_piece(k));
-        for start in (0..n).step_by(piece) {
-            let main = match piece == n {
-                true => self.main_trace(k, false)?,
-                false => Cow::Owned(self.fetch_rows(k, start, piece)?),
-            };
-            let aux = self.aux_trace(k, &main, false)?;
-            let rows = |m| row_range(m, start, piece);
+        self.trace_pieces(k, |start, (pre, main, aux)| {
+            let piece = main.0.len() / main.1;
             let mut segments = Vec::with_capacity(4);
-            segments.extend(pre.map(rows));
-            segments.push(match &main {
-                Cow::Borrowed(t) => rows(t),
-                Cow::Owned(t) => (&t.values[..], t.width()),
-            });
-            segments.extend(aux.as_deref().map(rows));
-            segments.push(rows(&on_h));
+            segments.extend(pre);
+            segments.push(main);
+            segments.extend(aux);
+            segments.push(row_range(&on_h, start, piece));
             deep::combine_on_trace_domain(
                 combiner,
                 &segments,
                 scale,
                 &mut acc[start..start + piece],
             );
+            Ok(())
+        })
+    }
+
+    /// Instance `k`'s traces on `H` a piece of rows at a time
+    /// ([`InstanceStore::trace_piece`]): hands `f` each piece's first row and its rows of
+    /// the preprocessed, main and aux traces (values and width), the main trace resident,
+    /// fetched whole or asked for piece by piece, the aux trace kept or rebuilt.
+    fn trace_pieces(
+        &self,
+        k: usize,
+        mut f: impl FnMut(usize, PieceRows<'_>) -> Result<(), ProveError>,
+    ) -> Result<(), ProveError> {
+        let pre = self.pre[k].as_ref().map(|p| &p.trace);
+        let (n, piece) = (self.inst(k).height(), self.trace_piece(k));
+        for first in (0..n).step_by(piece) {
+            let main = match piece == n {
+                true => self.main_trace(k, false)?,
+                false => Cow::Owned(self.fetch_rows(k, first, piece)?),
+            };
+            let aux = self.aux_trace(k, &main, false)?;
+            let rows = |m| row_range(m, first, piece);
+            let main_rows = match &main {
+                Cow::Borrowed(t) => rows(t),
+                Cow::Owned(t) => (&t.values[..], t.width()),
+            };
+            f(first, (pre.map(rows), main_rows, aux.as_deref().map(rows)))?;
         }
         Ok(())
     }
@@ -945,21 +970,11 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             (main, aux, pre)
         } else {
             // Sums over the pieces of H (their weights made per piece).
-            let (n, piece) = (self.inst(k).height(), self.trace_piece(k));
             let mut sums: Option<Vec<Vec<Vec<Ext>>>> = None;
-            for first in (0..n).step_by(piece) {
-                let main = match piece == n {
-                    true => self.main_trace(k, false)?,
-                    false => Cow::Owned(self.fetch_rows(k, first, piece)?),
-                };
-                let aux = self.aux_trace(k, &main, false)?;
-                let rows = |m| row_range(m, first, piece);
-                let mut mats = vec![match &main {
-                    Cow::Borrowed(t) => rows(t),
-                    Cow::Owned(t) => (&t.values[..], t.width()),
-                }];
-                mats.extend(aux.as_deref().map(rows));
-                mats.extend(pre.map(rows));
+            self.trace_pieces(k, |first, (pre, main, aux)| {
+                let mut mats = vec![main];
+                mats.extend(aux);
+                mats.extend(pre);
                 let part = evaluate_rows(&mats, on_h, first, &zs).ok_or_else(|| unlucky(on_h))?;
                 match &mut sums {
                     None => sums = Some(part),
@@ -970,7 +985,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                         }
                     }
                 }
-            }
+                Ok(())
+            })?;
             let mut values = local_next(sums.expect("at least one piece")).into_iter();
             let main_values = values.next().expect("the main trace's values");
             let aux_values = match kept.aux {
