@@ -17,7 +17,7 @@ use p3_matrix::bitrev::BitReversibleMatrix;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::util::reverse_matrix_index_bits;
 use prover::stark::Felt;
-use prover::stark::ntt::{Roots, recoset};
+use prover::stark::ntt::{Roots, evaluate_scaled, evaluate_wanted, recoset};
 
 const LOG_N: usize = 20;
 
@@ -58,5 +58,46 @@ fn block_to_block(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, block_to_block);
+/// One coset block of an openings slab (8 columns, 2^20 rows): every row, against only the
+/// 64-row leaf subtrees of 45 queries (89 queries over the two blocks of blowup 2, with
+/// leaf-drop's 6 dropped levels).
+fn wanted_rows(c: &mut Criterion) {
+    let mut group = c.benchmark_group("evaluate_2^20x8");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(6));
+    let width = 8;
+    let fwd = Roots::new(LOG_N, false);
+    let values: Vec<Felt> = (0..(width << LOG_N) as u64)
+        .map(|i| Felt::from_u64(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        .collect();
+    let leaves = 64usize;
+    let mut bases: Vec<usize> = (0..45u64)
+        .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 44) as usize & !(leaves - 1))
+        .collect();
+    bases.sort_unstable();
+    let wanted = |first: usize, len: usize| {
+        let i = bases.partition_point(|&b| b + leaves <= first);
+        i < bases.len() && bases[i] < first + len
+    };
+    group.throughput(Throughput::Elements(values.len() as u64));
+    group.bench_function("all", |b| {
+        b.iter_batched_ref(
+            || values.clone(),
+            |v| evaluate_scaled(v, width, &fwd),
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("45_subtrees", |b| {
+        b.iter_batched_ref(
+            || values.clone(),
+            |v| evaluate_wanted(v, width, &fwd, &wanted),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, block_to_block, wanted_rows);
 criterion_main!(benches);

@@ -12,8 +12,9 @@
 //! Because the numerators are linear, `D(x) = (A(x) - A_z)/(x - z) + (B(x) - B_zw)/(x - z*w)`
 //! with `A, B` fixed linear combinations of the committed limbs: one dot product per row.
 //! Prover and verifier ([`DeepCombiner::value_at`]) use the same coefficients. The prover
-//! combines the columns on the trace domain and extends only `A` and `B`
-//! ([`combine_on_trace_domain`], [`quotient_on_lde`]); [`accumulate`] is the same sum taken
+//! combines the columns on the trace domain (or their coefficients, where it holds those) and
+//! extends only `A` and `B` ([`combine_rows`], [`add_coefficients`], [`quotient_on_lde`]);
+//! [`accumulate`] is the same sum taken
 //! directly over committed LDEs (the reference the two are tested against).
 
 use p3_field::{Field, PrimeCharacteristicRing};
@@ -122,14 +123,26 @@ impl DeepCombiner {
     /// `(A(x), B(x))` from the committed limbs of one row, segments concatenated.
     #[inline]
     fn linear<'r>(&self, segments: impl Iterator<Item = &'r [Felt]>) -> (Ext, Ext) {
+        let mut first = 0;
+        self.linear_at(segments.map(|seg| {
+            let at = first;
+            first += seg.len();
+            (at, seg)
+        }))
+    }
+
+    /// The part of `(A(x), B(x))` that some of one row's limbs give: each item is a run of
+    /// consecutive limbs and the index of its first limb in commitment order.
+    #[inline]
+    fn linear_at<'r>(&self, runs: impl Iterator<Item = (usize, &'r [Felt])>) -> (Ext, Ext) {
         let mut a = Ext::ZERO;
         let mut b = Ext::ZERO;
-        let mut i = 0;
-        for seg in segments {
-            for &v in seg {
-                a += self.all[i] * v;
-                b += self.shifted[i] * v;
-                i += 1;
+        for (first, run) in runs {
+            let all = &self.all[first..first + run.len()];
+            let shifted = &self.shifted[first..first + run.len()];
+            for ((&v, &ca), &cb) in run.iter().zip(all).zip(shifted) {
+                a += ca * v;
+                b += cb * v;
             }
         }
         (a, b)
@@ -157,37 +170,79 @@ impl DeepCombiner {
     }
 }
 
-/// `acc[r] += scale * (A(w^r), B(w^r))` for every row `r` of one instance's columns on its
-/// trace domain `H`: `segments` are the preprocessed, main and aux traces and the quotient
-/// parts' values on `H`, in commitment order.
+/// Some of an instance's committed limbs, every row: `width` consecutive limbs a row
+/// (row-major `values`), the first of them limb `first` in commitment order (preprocessed,
+/// main, aux, quotient parts; see [`SegmentWidths::limb_widths`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Limbs<'a> {
+    /// Index of the first limb in commitment order.
+    pub first: usize,
+    /// The rows, row-major.
+    pub values: &'a [Felt],
+    /// Limbs per row.
+    pub width: usize,
+}
+
+impl<'a> Limbs<'a> {
+    /// Rows `(values, width)` whose first limb is limb `first` in commitment order.
+    pub fn new(first: usize, (values, width): (&'a [Felt], usize)) -> Self {
+        Self {
+            first,
+            values,
+            width,
+        }
+    }
+}
+
+/// `acc[r] += scale * (A_r, B_r)`, where `(A_r, B_r)` is what the `runs` of row `r` give
+/// of one instance's `A` and `B`.
 ///
-/// `A` and `B` are fixed linear combinations of the columns, so their values on the LDE
-/// coset are the LDE of their values on `H`: the prover combines an instance's columns on
-/// `H` (and the members of a bucket, scaled), then extends two extension columns
-/// ([`quotient_on_lde`]) instead of every committed column. The result is the same field
-/// elements as [`accumulate`] over the committed LDEs.
-pub fn combine_on_trace_domain(
-    combiner: &DeepCombiner,
-    segments: &[(&[Felt], usize)],
-    scale: Ext,
-    acc: &mut [[Ext; 2]],
-) {
+/// `A` and `B` are fixed linear combinations of the columns, so the rows may be the
+/// columns' values on the trace domain `H` (then `acc` holds `A` and `B` on `H`) or their
+/// coefficients (then `acc` holds theirs): the prover combines an instance's columns (and
+/// the members of a bucket, scaled), then extends two extension columns
+/// ([`quotient_on_lde`], after [`add_coefficients`]) instead of every committed column. The
+/// result is the same field elements as [`accumulate`] over the committed LDEs.
+pub fn combine_rows(combiner: &DeepCombiner, runs: &[Limbs<'_>], scale: Ext, acc: &mut [[Ext; 2]]) {
     acc.par_chunks_mut(ROWS_PER_TASK)
         .enumerate()
         .for_each(|(task, acc)| {
             let first = task * ROWS_PER_TASK;
             for (r, o) in acc.iter_mut().enumerate() {
                 let s = first + r;
-                let rows = segments.iter().map(|&(vals, w)| &vals[s * w..(s + 1) * w]);
-                let (a, b) = combiner.linear(rows);
+                let rows = runs
+                    .iter()
+                    .map(|l| (l.first, &l.values[s * l.width..(s + 1) * l.width]));
+                let (a, b) = combiner.linear_at(rows);
                 o[0] += scale * a;
                 o[1] += scale * b;
             }
         });
 }
 
+/// `acc += coeffs` evaluated on `H`: the part of `(A, B)` combined from coefficients
+/// ([`combine_rows`]), added to the part combined from values on `H`, by one transform of
+/// two extension columns.
+pub fn add_coefficients(lde: &Lde, acc: &mut [[Ext; 2]], coeffs: &[[Ext; 2]]) {
+    let limbs: Vec<Felt> = coeffs
+        .iter()
+        .flat_map(|[a, b]| {
+            let [a0, a1] = ext_limbs(a);
+            let [b0, b1] = ext_limbs(b);
+            [a0, a1, b0, b1]
+        })
+        .collect();
+    let on_h = lde.evaluate_on_subgroup(RowMajorMatrix::new(limbs, 4));
+    acc.par_iter_mut()
+        .zip(on_h.values.par_chunks_exact(4))
+        .for_each(|(o, l)| {
+            o[0] += ext_from_limbs(l[0], l[1]);
+            o[1] += ext_from_limbs(l[2], l[3]);
+        });
+}
+
 /// The DEEP quotient of a bucket on its LDE coset (storage order), from the scaled sums of
-/// its members' `(A, B)` on `H` ([`combine_on_trace_domain`]) and of their constants:
+/// its members' `(A, B)` on `H` ([`combine_rows`]) and of their constants:
 /// `(A(x) - a_z)/(x - z) + (B(x) - b_zw)/(x - z*w)`. `points[s]` is the LDE point of storage
 /// row `s`. Fails only if `z` or `z*w` is an LDE point.
 pub fn quotient_on_lde(
@@ -337,7 +392,46 @@ mod tests {
         let c = DeepCombiner::new(&widths, &honest, lambda);
         let scale = ext_from_limbs(Felt::from_u64(3), Felt::from_u64(1));
         let mut acc = vec![[Ext::ZERO; 2]; 8];
-        combine_on_trace_domain(&c, &[(&trace.values, 2)], scale, &mut acc);
+        let on_h = |values| Limbs {
+            first: 0,
+            values,
+            width: 2,
+        };
+        // Column 0 on H, column 1 from its coefficients.
+        let mut coeffs = trace.clone();
+        Lde::new().interpolate_trace(&mut coeffs);
+        let column = |m: &RowMajorMatrix<Felt>, c: usize| -> Vec<Felt> {
+            m.values.chunks_exact(2).map(|r| r[c]).collect()
+        };
+        let (col0, col1) = (column(&trace, 0), column(&coeffs, 1));
+        combine_rows(
+            &c,
+            &[Limbs {
+                first: 0,
+                values: &col0,
+                width: 1,
+            }],
+            scale,
+            &mut acc,
+        );
+        let mut from_coeffs = vec![[Ext::ZERO; 2]; 8];
+        combine_rows(
+            &c,
+            &[Limbs {
+                first: 1,
+                values: &col1,
+                width: 1,
+            }],
+            scale,
+            &mut from_coeffs,
+        );
+        add_coefficients(&Lde::new(), &mut acc, &from_coeffs);
+        let mut whole = vec![[Ext::ZERO; 2]; 8];
+        combine_rows(&c, &[on_h(&trace.values)], scale, &mut whole);
+        assert_eq!(
+            acc, whole,
+            "coefficients and values combine to the same (A, B) on H"
+        );
         let (a, b) = c.constants();
         let on_h =
             quotient_on_lde(&Lde::new(), acc, (scale * a, scale * b), 1, &points, z, zw).unwrap();

@@ -134,7 +134,8 @@ pub enum Columns {
 type RootsEntry = ((usize, bool), Arc<Roots>);
 
 /// The NTT engine: `p3-dft` for whole LDEs of traces and for interpolation, our own [`ntt`]
-/// for coset blocks ([`Lde::extend_block`], [`Lde::next_block`], [`Lde::block_to_trace`])
+/// for coset blocks ([`Lde::extend_block`], [`Lde::next_block`], [`Lde::coeffs_to_block`],
+/// [`Lde::block_to_coeffs`]), LDEs of kept coefficients ([`Lde::extend_coeffs`])
 /// and the openings' rows ([`Lde::extend_wanted`]).
 /// It caches twiddles (`p3-dft` keeps a table per size and per coset shift, 8 MiB each at
 /// 2^20 rows; ours one table per size and direction, 4 MiB), so one is made per prove, and the prover forgets them where a
@@ -215,19 +216,56 @@ impl Lde {
     ) -> RowMajorMatrix<Felt> {
         let _untagged = memtag::scope(Tag::Other);
         let mut mat = mat;
-        let width = mat.width();
-        let n = mat.height();
-        let log_n = n.trailing_zeros() as usize;
         if columns == Columns::OnTraceDomain {
             self.interpolate_trace(&mut mat);
         }
+        let width = mat.width();
+        let n = mat.height();
         let mut values = mat.values;
         values.reserve_exact(((n * width) << log_blowup) - values.len());
         for _ in 1..1usize << log_blowup {
             values.extend_from_within(..n * width);
         }
+        self.evaluate_blocks(&mut values, width, log_blowup, wanted);
+        RowMajorMatrix::new(values, width)
+    }
+
+    /// The LDE (storage order) of polynomials given by their coefficients (natural order,
+    /// degree below the height), in a new buffer with the caller's heap tag: each coset
+    /// block a copy of the coefficients evaluated by our own transforms. The same values as
+    /// [`Lde::extend`] of the trace they interpolate.
+    pub fn extend_coeffs(
+        &self,
+        coeffs: &RowMajorMatrix<Felt>,
+        log_blowup: usize,
+    ) -> RowMajorMatrix<Felt> {
+        let width = coeffs.width();
+        let mut values = lde_buffer(coeffs.values.len() << log_blowup);
+        for _ in 0..1usize << log_blowup {
+            values.par_extend(coeffs.values.par_iter().copied());
+        }
+        let _untagged = memtag::scope(Tag::Other);
+        self.evaluate_blocks(&mut values, width, log_blowup, &|_, _| true);
+        RowMajorMatrix::new(values, width)
+    }
+
+    /// Evaluates each coset block of `values` (`2^log_blowup` copies of the same
+    /// coefficients, one after another) on its coset, in place, where `wanted`.
+    fn evaluate_blocks(
+        &self,
+        values: &mut [Felt],
+        width: usize,
+        log_blowup: usize,
+        wanted: ntt::Wanted<'_>,
+    ) {
+        let cells = values.len() >> log_blowup;
+        if cells == 0 {
+            return;
+        }
+        let n = cells / width;
+        let log_n = n.trailing_zeros() as usize;
         let fwd = self.roots(log_n, false);
-        for (block, m) in values.chunks_exact_mut(n * width).enumerate() {
+        for (block, m) in values.chunks_exact_mut(cells).enumerate() {
             let first = block * n;
             if !wanted(first, n) {
                 continue;
@@ -240,7 +278,6 @@ impl Lde {
             );
             ntt::evaluate_wanted(m, width, &fwd, &|f, len| wanted(first + f, len));
         }
-        RowMajorMatrix::new(values, width)
     }
 
     /// Low-degree extension of every column of `trace` (natural order on `H`) onto the coset
@@ -330,10 +367,28 @@ impl Lde {
         ntt::interpolate(&mut trace.values, width, &inv, Felt::ONE, Felt::ONE);
     }
 
-    /// The trace (natural order on `H`) whose LDE block `index` is `block` (storage order),
-    /// in the same buffer: [`ntt::recoset`] to `H`, then one bit-reversal pass. The inverse
-    /// of [`Lde::extend_block`].
-    pub fn block_to_trace(
+    /// Block `index` (storage order) of the LDE of polynomials given by their coefficients
+    /// (natural order), in the same buffer: the coefficients scaled by the block's shift and
+    /// evaluated ([`ntt::evaluate`]). The inverse of [`Lde::block_to_coeffs`].
+    pub fn coeffs_to_block(
+        &self,
+        mut coeffs: RowMajorMatrix<Felt>,
+        log_blowup: usize,
+        index: usize,
+    ) -> RowMajorMatrix<Felt> {
+        let _untagged = memtag::scope(Tag::Other);
+        let log_n = coeffs.height().trailing_zeros() as usize;
+        let width = coeffs.width();
+        let fwd = self.roots(log_n, false);
+        let shift = Self::block_shift(log_n, log_blowup, index);
+        ntt::evaluate(&mut coeffs.values, width, &fwd, shift);
+        coeffs
+    }
+
+    /// The coefficients (natural order) of the polynomials whose LDE block `index` is
+    /// `block` (storage order), in the same buffer: one interpolation ([`ntt::interpolate`]
+    /// takes storage order), no bit-reversal pass.
+    pub fn block_to_coeffs(
         &self,
         mut block: RowMajorMatrix<Felt>,
         log_blowup: usize,
@@ -342,9 +397,9 @@ impl Lde {
         let _untagged = memtag::scope(Tag::Other);
         let log_n = block.height().trailing_zeros() as usize;
         let width = block.width();
-        let from = Self::block_shift(log_n, log_blowup, index);
-        self.recoset(&mut block.values, width, from, Felt::ONE);
-        reverse_matrix_index_bits(&mut block);
+        let inv = self.roots(log_n, true);
+        let shift = Self::block_shift(log_n, log_blowup, index);
+        ntt::interpolate(&mut block.values, width, &inv, shift, Felt::ONE);
         block
     }
 
@@ -551,10 +606,65 @@ pub fn evaluate_rows(
     Some(sums)
 }
 
+/// The value at each `z` in `zs` of each column of `mat`, the coefficients (natural order)
+/// of polynomials: `p(z) = sum_i c_i z^i`, 4096 rows at a time in parallel (each
+/// chunk's powers of `z` made as it goes, never held for the whole matrix). `out[i][c]` is
+/// column `c` at `zs[i]`: the same field elements as [`evaluate_columns`] of the values the
+/// coefficients interpolate.
+pub fn evaluate_coefficients(mat: &RowMajorMatrix<Felt>, zs: &[Ext]) -> Vec<Vec<Ext>> {
+    let width = mat.width();
+    let zero = || vec![vec![Ext::ZERO; width]; zs.len()];
+    if width == 0 {
+        return zero();
+    }
+    mat.values
+        .par_chunks(POINT_CHUNK * width)
+        .enumerate()
+        .fold(zero, |mut acc, (ci, rows)| {
+            for (&z, acc) in zs.iter().zip(&mut acc) {
+                let mut power = z.exp_u64((ci * POINT_CHUNK) as u64);
+                for row in rows.chunks_exact(width) {
+                    for (a, &c) in acc.iter_mut().zip(row) {
+                        *a += power * c;
+                    }
+                    power *= z;
+                }
+            }
+            acc
+        })
+        .reduce(zero, |mut a, b| {
+            for (x, y) in a.iter_mut().flatten().zip(b.into_iter().flatten()) {
+                *x += y;
+            }
+            a
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::stark::field::ext_from_limbs;
+
+    #[test]
+    fn coefficients_give_the_barycentric_values() {
+        let lde = Lde::new();
+        let z = ext_from_limbs(Felt::from_u64(987_654_321), Felt::from_u64(42));
+        let zs = [z, z * Felt::two_adic_generator(13)];
+        for (log_n, width) in [(0, 2), (5, 3), (13, 5)] {
+            let trace = RowMajorMatrix::new(
+                (0..width << log_n)
+                    .map(|i| Felt::from_u64((i as u64 * 7919) ^ 0x55))
+                    .collect(),
+                width,
+            );
+            let want = evaluate_columns(&[&trace], Points::subgroup(log_n), &zs)
+                .expect("z is off the domain")
+                .remove(0);
+            let mut coeffs = trace;
+            lde.interpolate_trace(&mut coeffs);
+            assert_eq!(evaluate_coefficients(&coeffs, &zs), want, "2^{log_n} rows");
+        }
+    }
 
     /// Reference: barycentric weights on `H` of `2^log_n` points at `z`, all at once.
     fn subgroup_weights(log_n: usize, z: Ext) -> Option<Vec<Ext>> {
@@ -712,6 +822,13 @@ mod tests {
                 width,
             );
             let whole = lde.extend(&trace, log_blowup);
+            let mut coeffs = trace.clone();
+            lde.interpolate_trace(&mut coeffs);
+            assert_eq!(
+                lde.extend_coeffs(&coeffs, log_blowup).values,
+                whole.values,
+                "n {n}, width {width}, blowup 2^{log_blowup}: the LDE from coefficients"
+            );
             for block in Block::cosets(log_blowup) {
                 let part = lde.extend_block(trace.clone(), log_blowup, block.index);
                 let rows = n * width;
@@ -721,10 +838,18 @@ mod tests {
                     "n {n}, width {width}, blowup 2^{log_blowup}, block {}",
                     block.index
                 );
-                // And back to the trace.
-                let back = lde.block_to_trace(part.clone(), log_blowup, block.index);
+                // To the coefficients and back.
+                let coeffs = lde.block_to_coeffs(part.clone(), log_blowup, block.index);
+                let mut interpolated = trace.clone();
+                lde.interpolate_trace(&mut interpolated);
                 assert_eq!(
-                    back.values, trace.values,
+                    coeffs.values, interpolated.values,
+                    "n {n}, block {} to coefficients",
+                    block.index
+                );
+                let again = lde.coeffs_to_block(coeffs, log_blowup, block.index);
+                assert_eq!(
+                    again.values, part.values,
                     "n {n}, block {} back",
                     block.index
                 );

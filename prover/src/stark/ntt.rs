@@ -223,7 +223,7 @@ fn dif(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, at: (usize, 
         return;
     }
     if m.len() <= BASE_CELLS {
-        return base_layers(m, width, roots, stride, true);
+        return dif_base(m, width, roots, stride, (first, wanted));
     }
     if rows >= 4 {
         top_two_layers(m, width, roots, stride, true);
@@ -254,6 +254,36 @@ fn dif(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, at: (usize, 
         || dif(lo, width, roots, stride * 2, (first, wanted)),
         || dif(hi, width, roots, stride * 2, (first + rows / 2, wanted)),
     );
+}
+
+/// Rows below which [`dif_base`] runs a sub-transform's layers whole rather than checking
+/// its halves: a leaf subtree of the held Merkle levels is at least this tall.
+const PRUNED_MIN_ROWS: usize = 16;
+
+/// [`dif`]'s in-cache case (`m` within [`BASE_CELLS`], its rows wanted): every row wanted
+/// (the evaluation of a whole block), its layers in place ([`base_layers`]); else one layer,
+/// then each half only if one of its output rows is wanted, down to [`PRUNED_MIN_ROWS`]
+/// (the openings: a few leaf subtrees in a block, `cargo bench -p prover --bench ntt`).
+fn dif_base(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, at: (usize, Wanted<'_>)) {
+    let (first, wanted) = at;
+    let rows = m.len() / width;
+    let half = rows / 2;
+    if rows <= PRUNED_MIN_ROWS || (wanted(first, half) && wanted(first + half, half)) {
+        return base_layers(m, width, roots, stride, true);
+    }
+    let (lo, hi) = m.split_at_mut(half * width);
+    for (j, (x, y)) in lo
+        .chunks_exact_mut(width)
+        .zip(hi.chunks_exact_mut(width))
+        .enumerate()
+    {
+        dif_butterfly(x, y, roots[j * stride]);
+    }
+    if wanted(first, half) {
+        dif_base(lo, width, roots, stride * 2, (first, wanted));
+    } else {
+        dif_base(hi, width, roots, stride * 2, (first + half, wanted));
+    }
 }
 
 /// Decimation in time of `m` (bit-reversed in, natural order out), a sub-transform of size

@@ -199,19 +199,28 @@ pub fn prove<A: Air>(
                 combined
             } else {
                 // DEEP is linear in the columns: combine every member's columns on its trace
-                // domain (scaled by delta^i), then extend the two combinations once. Members
-                // one after another (each parallel inside): they add into one accumulator.
+                // domain (scaled by delta^i), those held as coefficients apart, then extend
+                // the two combinations once. Members one after another (each parallel
+                // inside): they add into one pair of accumulators.
                 let mut acc = vec![[Ext::ZERO; 2]; 1 << log_n];
+                let mut from_coeffs = vec![[Ext::ZERO; 2]; 1 << log_n];
                 let (mut a_z, mut b_zw) = (Ext::ZERO, Ext::ZERO);
                 let mut scale = Ext::ONE;
                 for &m in members {
                     let combiner = DeepCombiner::new(&layout.widths[m], &ood[m], lambda);
-                    store.combine_on_trace_domain(m, &combiner, scale, &mut acc)?;
+                    store.combine_on_trace_domain(
+                        m,
+                        &combiner,
+                        scale,
+                        (&mut acc, &mut from_coeffs),
+                    )?;
                     let (a, b) = combiner.constants();
                     a_z += scale * a;
                     b_zw += scale * b;
                     scale *= delta;
                 }
+                deep::add_coefficients(&lde, &mut acc, &from_coeffs);
+                drop(from_coeffs);
                 deep::quotient_on_lde(&lde, acc, (a_z, b_zw), params.log_blowup, &points, z, zw)
                     .map_err(ProveError::UnluckyChallenge)?
             };

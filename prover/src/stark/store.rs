@@ -6,7 +6,7 @@
 //! | needed | resident | otherwise |
 //! |---|---|---|
 //! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); beside kept aux traces, Rounds 3 and 4 ask for it in pieces ([`TRACE_PIECES`]) |
-//! | aux trace | with `stream_lde` only: kept from Phase C to its openings (with `retire_traces` only when all of them fit in the largest main trace, `InstanceStore::keeps_aux_traces`; Round 2 then makes its LDE blocks in its buffer and turns the last one back into it) | rebuilt from the main trace and the LogUp challenges |
+//! | aux trace | with `stream_lde` only: kept from Phase C to its openings as its coefficients (with `retire_traces` only when all of them fit in the largest main trace, `InstanceStore::keeps_aux_traces`; Round 2 then makes its LDE blocks in their buffer and turns the last one back into them) | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its trace or the quotient's coefficients, a column slab at a time ([`opened::gather`]). With `retire_traces` too, the main commitment itself makes it a block at a time ([`InstanceStore::commit_by_blocks`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
@@ -17,9 +17,10 @@
 //! field elements as the traces, so each main trace is freed in Phase C as soon as its aux
 //! trace is built ([`InstanceStore::hand_over_traces`]). With `stream_lde` they read the
 //! traces, which are then the smaller thing to keep: the aux traces are kept from Phase C
-//! to the openings (with `retire_traces` when they all fit in the largest main trace: then
+//! to the openings, as their coefficients, which every later use reads without an
+//! interpolation (with `retire_traces` when they all fit in the largest main trace: then
 //! no LogUp rebuild after Phase C instead of four; Round 2 makes each one's LDE blocks in
-//! its own buffer and turns the last block back into it, for a fraction of a rebuild), and
+//! their own buffer and turns the last block back into them, for a fraction of a rebuild), and
 //! a retired main trace is read in pieces in Rounds 3 and 4, so that it is not whole beside
 //! them. The openings are every kept trace's last use
 //! ([`InstanceStore::hand_over_for_openings`]): they run smallest instance first, and each
@@ -43,7 +44,9 @@ use p3_matrix::dense::RowMajorMatrix;
 use super::air::Air;
 use super::composition::{self, AuxLde, InstanceLdes, QuotientParts};
 use super::deep::{self, DeepCombiner};
-use super::domain::{Block, Lde, Points, evaluate_columns, evaluate_rows, lde_buffer};
+use super::domain::{
+    Block, Lde, Points, evaluate_coefficients, evaluate_columns, evaluate_rows, lde_buffer,
+};
 use super::error::ProveError;
 use super::field::{Ext, Felt, ext_from_limbs, powers};
 use super::logup::{self, LogupChallenges};
@@ -122,7 +125,9 @@ impl MainPart {
 /// What Phase C produces for one instance with a bus.
 #[derive(Debug)]
 pub struct AuxPart {
-    trace: Option<Mat>,
+    /// The aux trace's coefficients (natural order), when kept (`stream_lde`, see
+    /// [`InstanceStore::commit_aux`]).
+    coeffs: Option<Mat>,
     committed: Committed,
     /// The instance's LogUp contribution.
     pub sum: Ext,
@@ -140,9 +145,9 @@ impl AuxPart {
 pub struct QuotientPart {
     coeffs: Option<Mat>,
     committed: Committed,
-    /// The aux trace Round 2 was handed (or rebuilt) and turned back from its last LDE
-    /// block, when it is kept (`InstanceStore::keeps_aux_traces`).
-    aux_trace: Option<Mat>,
+    /// The kept aux coefficients Round 2 was handed, turned back from their last LDE block
+    /// (`InstanceStore::hand_over_for_round2`).
+    aux_coeffs: Option<Mat>,
 }
 
 impl QuotientPart {
@@ -173,11 +178,12 @@ fn row_range(m: &Mat, start: usize, len: usize) -> (&[Felt], usize) {
     (&m.values[start * w..(start + len) * w], w)
 }
 
-/// An instance's traces handed to its openings, their last use
+/// An instance's kept traces handed to its openings, their last use
 /// ([`InstanceStore::hand_over_for_openings`]); each is freed once its rows are gathered.
 #[derive(Debug, Default)]
 pub struct Handed {
     main: Option<Mat>,
+    /// The aux trace's coefficients.
     aux: Option<Mat>,
 }
 
@@ -225,18 +231,20 @@ impl Rows<'_> {
     }
 }
 
-/// One matrix's LDE a coset block at a time ([`InstanceStore::advance`]): its trace until
-/// the first block is made, and the current block.
+/// One matrix's LDE a coset block at a time ([`InstanceStore::advance`]): its trace (or
+/// coefficients, `columns`) until the first block is made, and the current block.
 struct LdeBlocks<'t> {
     trace: Option<Cow<'t, Mat>>,
+    columns: Columns,
     tag: Tag,
     current: Option<(Block, Mat)>,
 }
 
 impl<'t> LdeBlocks<'t> {
-    fn new(trace: Cow<'t, Mat>, tag: Tag) -> Self {
+    fn new(trace: Cow<'t, Mat>, columns: Columns, tag: Tag) -> Self {
         Self {
             trace: Some(trace),
+            columns,
             tag,
             current: None,
         }
@@ -399,6 +407,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         }
     }
 
+    /// The aux LDE from kept coefficients, in a new buffer.
+    fn extend_coeffs(&self, coeffs: &Mat) -> Mat {
+        memtag::tagged(Tag::AuxLde, || {
+            self.lde.extend_coeffs(coeffs, self.params.log_blowup)
+        })
+    }
+
     fn challenges(&self) -> &LogupChallenges {
         self.challenges
             .as_ref()
@@ -422,23 +437,23 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         .ok_or(ProveError::UnluckyChallenge("LogUp denominator is zero"))
     }
 
-    /// Instance `k`'s aux trace (if it has one): resident, or rebuilt from `main` (with
-    /// room to extend it in place if `room`).
-    fn aux_trace<'s>(
-        &'s self,
-        k: usize,
-        main: &Mat,
-        room: bool,
-    ) -> Result<Option<Cow<'s, Mat>>, ProveError> {
-        let Some(aux) = &self.kept[k].aux else {
-            return Ok(None);
-        };
-        if let Some(t) = &aux.trace {
-            return Ok(Some(Cow::Borrowed(t)));
+    /// Instance `k`'s aux trace rebuilt from `main` (with room to extend it in place if
+    /// `room`), if it has one that is not kept (a kept one is its coefficients,
+    /// [`InstanceStore::kept_aux`]).
+    fn rebuilt_aux(&self, k: usize, main: &Mat, room: bool) -> Result<Option<Mat>, ProveError> {
+        match &self.kept[k].aux {
+            Some(aux) if aux.coeffs.is_none() => {
+                let (trace, sum) = self.build_aux(k, main, room)?;
+                debug_assert_eq!(sum, aux.sum, "a rebuilt aux trace has the committed sum");
+                Ok(Some(trace))
+            }
+            _ => Ok(None),
         }
-        let (trace, sum) = self.build_aux(k, main, room)?;
-        debug_assert_eq!(sum, aux.sum, "a rebuilt aux trace has the committed sum");
-        Ok(Some(Cow::Owned(trace)))
+    }
+
+    /// Instance `k`'s kept aux coefficients, if it has them (and they are not handed over).
+    fn kept_aux(&self, k: usize) -> Option<&Mat> {
+        self.kept[k].aux.as_ref().and_then(|a| a.coeffs.as_ref())
     }
 
     /// Whether instance `k`'s dropped LDEs come back a coset block at a time (Round 2) and
@@ -449,9 +464,9 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         !self.ldes_resident() && self.inst(k).log_height >= self.plan.merkle_dropped_levels()
     }
 
-    /// Block `blk` (one of [`Block::cosets`]) of a trace's LDE, computed in the trace's own
-    /// buffer if it is owned, else in a copy tagged `tag`.
-    fn first_block(&self, trace: Cow<'_, Mat>, blk: Block, tag: Tag) -> Mat {
+    /// Block `blk` (one of [`Block::cosets`]) of the LDE of a trace or of coefficients
+    /// (`columns`), computed in their own buffer if owned, else in a copy tagged `tag`.
+    fn first_block(&self, trace: Cow<'_, Mat>, columns: Columns, blk: Block, tag: Tag) -> Mat {
         let trace = match trace {
             Cow::Owned(t) => t,
             Cow::Borrowed(t) => memtag::tagged(tag, || {
@@ -460,19 +475,23 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 RowMajorMatrix::new(values, t.width())
             }),
         };
-        self.lde
-            .extend_block(trace, self.params.log_blowup, blk.index)
+        let log_blowup = self.params.log_blowup;
+        match columns {
+            Columns::OnTraceDomain => self.lde.extend_block(trace, log_blowup, blk.index),
+            Columns::Coefficients => self.lde.coeffs_to_block(trace, log_blowup, blk.index),
+        }
     }
 
     /// Instance `k`'s preprocessed, main and aux LDEs as Round 2 reads them, handed to `f`
     /// block by block: the resident LDEs whole ([`Block::WHOLE`]); a small instance's
     /// recomputed whole; else one coset block at a time ([`Block::cosets`]), so that a
-    /// dropped LDE never comes back whole. A block comes from its trace when the trace is
-    /// resident (copied), else the first from the trace (the main trace fetched once; the
-    /// aux trace handed over, `handed`, or rebuilt once) and each next one from the one
-    /// before, in the same buffer ([`Lde::next_block`]), so that no trace is asked for or
-    /// rebuilt twice. Returns an owned aux trace that is kept, turned back from its last
-    /// block ([`Lde::block_to_trace`]).
+    /// dropped LDE never comes back whole. A block comes from its trace (or the kept aux
+    /// coefficients) when they are resident (copied), else the first from the trace (the
+    /// main trace fetched once; the aux coefficients handed over, `handed`, or the aux trace
+    /// rebuilt once) and each next one from the one before, in the same buffer
+    /// ([`Lde::next_block`]), so that no trace is asked for or rebuilt twice. Returns the
+    /// handed aux coefficients, turned back from their last block
+    /// ([`Lde::block_to_coeffs`]).
     fn round2_blocks(
         &self,
         k: usize,
@@ -487,32 +506,41 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             f(Block::WHOLE, [pre, Some(main), aux]);
             return Ok(None);
         }
-        let keep = self.keeps_aux_traces();
         let pre = self.pre[k].as_ref().map(|p| Cow::Borrowed(&p.trace));
-        // The aux trace: handed over (then given back), kept, or rebuilt.
-        let aux_trace = |main: &Mat, room: bool| match handed {
-            Some(t) => Ok(Some(Cow::Owned(t))),
-            None => self.aux_trace(k, main, room),
+        // The aux columns: coefficients handed over (then given back) or kept, or the trace
+        // rebuilt.
+        let aux = |main: &Mat, room: bool| -> Result<_, ProveError> {
+            Ok(match (handed, self.kept_aux(k)) {
+                (Some(c), _) => Some((Cow::Owned(c), Columns::Coefficients)),
+                (None, Some(c)) => Some((Cow::Borrowed(c), Columns::Coefficients)),
+                (None, None) => self
+                    .rebuilt_aux(k, main, room)?
+                    .map(|t| (Cow::Owned(t), Columns::OnTraceDomain)),
+            })
         };
         if !self.by_blocks(k) {
             let main = self.main_trace(k, true)?;
-            // An owned aux trace that is kept is extended from a copy.
-            let aux = aux_trace(&main, !keep)?;
-            let (aux_lde, kept_aux) = match aux {
-                Some(Cow::Owned(t)) if keep => (Some(self.extend(&t, Tag::AuxLde)), Some(t)),
-                aux => (aux.map(|t| self.extend_cow(t, Tag::AuxLde)), None),
+            let (aux_lde, handed_back) = match aux(&main, true)? {
+                Some((Cow::Owned(c), Columns::Coefficients)) => {
+                    (Some(self.extend_coeffs(&c)), Some(c))
+                }
+                Some((Cow::Borrowed(c), Columns::Coefficients)) => {
+                    (Some(self.extend_coeffs(c)), None)
+                }
+                Some((t, Columns::OnTraceDomain)) => (Some(self.extend_cow(t, Tag::AuxLde)), None),
+                None => (None, None),
             };
             let main = self.extend_cow(main, Tag::MainLde);
             let pre = pre.map(|t| self.extend_cow(t, Tag::PreLde));
             f(Block::WHOLE, [pre.as_ref(), Some(&main), aux_lde.as_ref()]);
-            return Ok(kept_aux);
+            return Ok(handed_back);
         }
         let main = self.main_trace(k, false)?;
-        let aux = aux_trace(&main, false)?;
+        let aux = aux(&main, false)?;
         let mut cursors = [
-            pre.map(|t| LdeBlocks::new(t, Tag::PreLde)),
-            Some(LdeBlocks::new(main, Tag::MainLde)),
-            aux.map(|t| LdeBlocks::new(t, Tag::AuxLde)),
+            pre.map(|t| LdeBlocks::new(t, Columns::OnTraceDomain, Tag::PreLde)),
+            Some(LdeBlocks::new(main, Columns::OnTraceDomain, Tag::MainLde)),
+            aux.map(|(t, columns)| LdeBlocks::new(t, columns, Tag::AuxLde)),
         ];
         for blk in Block::cosets(self.params.log_blowup) {
             for c in cursors.iter_mut().flatten() {
@@ -521,33 +549,38 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             let [pre, main, aux] = cursors.each_ref().map(|c| c.as_ref().map(LdeBlocks::block));
             f(blk, [pre, main, aux]);
         }
-        // An owned aux trace (its cursor no longer holds it) that is kept: back from its
-        // last block, in the same buffer, for a fraction of a rebuild.
+        // Handed coefficients (their cursor no longer holds them): back from their last
+        // block, in the same buffer, by one interpolation.
         let [_, _, aux] = cursors;
         Ok(match aux {
             Some(LdeBlocks {
                 trace: None,
+                columns: Columns::Coefficients,
                 current: Some((blk, block)),
                 ..
-            }) if keep => Some(
+            }) => Some(
                 self.lde
-                    .block_to_trace(block, self.params.log_blowup, blk.index),
+                    .block_to_coeffs(block, self.params.log_blowup, blk.index),
             ),
             _ => None,
         })
     }
 
     /// Moves `cursor` to block `blk` (the next of [`Block::cosets`]): from a resident trace
-    /// each block is made from the trace (a copy is cheaper than the extra passes of a block
-    /// made from the last one); from an owned trace the first block is made in the trace's
-    /// buffer and each next one from the one before, in the same buffer
+    /// (or coefficients) each block is made from it (a copy is cheaper than the extra
+    /// passes of a block made from the last one); from owned ones the first block is made
+    /// in their buffer and each next one from the one before, in the same buffer
     /// ([`Lde::next_block`]).
     fn advance(&self, cursor: &mut LdeBlocks<'_>, blk: Block) {
         let last = cursor.current.take();
+        let columns = cursor.columns;
         cursor.current = Some(match (&mut cursor.trace, last) {
             (Some(Cow::Borrowed(t)), last) => {
                 drop(last);
-                (blk, self.first_block(Cow::Borrowed(*t), blk, cursor.tag))
+                (
+                    blk,
+                    self.first_block(Cow::Borrowed(*t), columns, blk, cursor.tag),
+                )
             }
             (_, Some((prev, m))) => {
                 let next = self
@@ -557,7 +590,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             }
             (trace, None) => {
                 let t = trace.take().expect("a cursor starts with its trace");
-                (blk, self.first_block(t, blk, cursor.tag))
+                (blk, self.first_block(t, columns, blk, cursor.tag))
             }
         });
     }
@@ -581,7 +614,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// block after the first comes from the one before, [`Lde::next_block`]).
     fn commit_by_blocks(&self, trace: Mat, tag: Tag) -> Committed {
         let drop = self.plan.merkle_dropped_levels();
-        let mut cursor = LdeBlocks::new(Cow::Owned(trace), tag);
+        let mut cursor = LdeBlocks::new(Cow::Owned(trace), Columns::OnTraceDomain, tag);
         let parts = Block::cosets(self.params.log_blowup)
             .map(|blk| {
                 self.advance(&mut cursor, blk);
@@ -627,17 +660,16 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 None => None,
                 Some(a) => Some(match &a.committed.lde {
                     Some(l) => Cow::Borrowed(l),
-                    None => {
-                        let trace = match handed.aux.take() {
-                            Some(t) => t,
-                            None => {
-                                let main = self.handed_main(k, handed, false)?;
-                                self.handed_aux(k, handed, &main, true)?
-                                    .expect("the instance has aux")
-                            }
-                        };
-                        Cow::Owned(self.extend_cow(Cow::Owned(trace), Tag::AuxLde))
-                    }
+                    None => match handed.aux.take() {
+                        Some(coeffs) => Cow::Owned(self.extend_coeffs(&coeffs)),
+                        None => {
+                            let main = self.handed_main(k, handed, false)?;
+                            let trace = self
+                                .rebuilt_aux(k, &main, true)?
+                                .expect("an aux trace not kept");
+                            Cow::Owned(self.extend_cow(Cow::Owned(trace), Tag::AuxLde))
+                        }
+                    },
                 }),
             },
             Segment::Quotient => {
@@ -654,44 +686,46 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         })
     }
 
-    /// Round 4 for instance `k` (with `stream_lde`): `acc[r] += scale * (A(w^r), B(w^r))`
-    /// over its committed columns on its trace domain `H`
-    /// ([`deep::combine_on_trace_domain`]), in commitment order: the preprocessed trace, the
-    /// main trace, the aux trace (kept from Phase C, else rebuilt) and the quotient parts' values on `H` (from their coefficients), a
-    /// piece of rows at a time where `InstanceStore::trace_piece` says so.
+    /// Round 4 for instance `k` (with `stream_lde`): adds `scale * (A, B)` of its committed
+    /// columns ([`deep::combine_rows`]) to `acc` (their values on its trace domain `H`: the
+    /// preprocessed and main traces, and the aux trace when rebuilt, a piece of rows at a
+    /// time where `InstanceStore::trace_piece` says so) and to `from_coeffs` (their
+    /// coefficients: the kept aux coefficients and the quotient parts').
     pub fn combine_on_trace_domain(
         &self,
         k: usize,
         combiner: &DeepCombiner,
         scale: Ext,
-        acc: &mut [[Ext; 2]],
+        (acc, from_coeffs): (&mut [[Ext; 2]], &mut [[Ext; 2]]),
     ) -> Result<(), ProveError> {
-        let kept = &self.kept[k];
-        let q = kept.quotient.as_ref().expect("Round 2 ran");
-        let on_h = memtag::tagged(Tag::QuotientCoeffs, || {
-            self.lde.evaluate_on_subgroup(q.coeffs().clone())
-        });
+        let q = self.kept[k].quotient.as_ref().expect("Round 2 ran");
+        // First limbs in commitment order: preprocessed, main, aux, quotient.
+        let w = &self.layout.widths[k];
+        let (pre_w, aux_first) = (w.pre, w.pre + w.main);
+        let q_first = aux_first + 2 * w.aux;
+        let whole = |m| row_range(m, 0, m.height());
+        let mut coeff_runs = vec![deep::Limbs::new(q_first, whole(q.coeffs()))];
+        coeff_runs.extend(
+            self.kept_aux(k)
+                .map(|c| deep::Limbs::new(aux_first, whole(c))),
+        );
+        deep::combine_rows(combiner, &coeff_runs, scale, from_coeffs);
         self.trace_pieces(k, |start, (pre, main, aux)| {
             let piece = main.0.len() / main.1;
-            let mut segments = Vec::with_capacity(4);
-            segments.extend(pre);
-            segments.push(main);
-            segments.extend(aux);
-            segments.push(row_range(&on_h, start, piece));
-            deep::combine_on_trace_domain(
-                combiner,
-                &segments,
-                scale,
-                &mut acc[start..start + piece],
-            );
+            let mut runs = Vec::with_capacity(3);
+            runs.extend(pre.map(|p| deep::Limbs::new(0, p)));
+            runs.push(deep::Limbs::new(pre_w, main));
+            runs.extend(aux.map(|a| deep::Limbs::new(aux_first, a)));
+            deep::combine_rows(combiner, &runs, scale, &mut acc[start..start + piece]);
             Ok(())
         })
     }
 
     /// Instance `k`'s traces on `H` a piece of rows at a time
     /// ([`InstanceStore::trace_piece`]): hands `f` each piece's first row and its rows of
-    /// the preprocessed, main and aux traces (values and width), the main trace resident,
-    /// fetched whole or asked for piece by piece, the aux trace kept or rebuilt.
+    /// the preprocessed, main and rebuilt aux traces (values and width; no aux rows when
+    /// its coefficients are kept), the main trace resident, fetched whole or asked for piece
+    /// by piece.
     fn trace_pieces(
         &self,
         k: usize,
@@ -704,13 +738,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 true => self.main_trace(k, false)?,
                 false => Cow::Owned(self.fetch_rows(k, first, piece)?),
             };
-            let aux = self.aux_trace(k, &main, false)?;
+            let aux = self.rebuilt_aux(k, &main, false)?;
             let rows = |m| row_range(m, first, piece);
             let main_rows = match &main {
                 Cow::Borrowed(t) => rows(t),
                 Cow::Owned(t) => (&t.values[..], t.width()),
             };
-            f(first, (pre.map(rows), main_rows, aux.as_deref().map(rows)))?;
+            f(first, (pre.map(rows), main_rows, aux.as_ref().map(rows)))?;
         }
         Ok(())
     }
@@ -764,6 +798,13 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Phase C for instance `k` (which has a bus): build, extend and commit its aux trace.
     /// `last_use` is its main trace when handed over by [`InstanceStore::hand_over_traces`]
     /// (freed here as soon as the aux trace is built), else the store's or the source's.
+    ///
+    /// A kept aux trace is kept as its coefficients (interpolated in place, its LDE made
+    /// from them, [`Lde::extend_coeffs`]): Round 2 makes its first LDE block by one
+    /// evaluation and turns the last back by one interpolation, Round 3 evaluates them at
+    /// the out-of-domain points ([`evaluate_coefficients`]), Round 4 combines them as they
+    /// are ([`deep::combine_rows`]) and the openings gather from them, none interpolating
+    /// the trace again.
     pub fn commit_aux(&self, k: usize, last_use: Option<Mat>) -> Result<AuxPart, ProveError> {
         // Only stream_lde keeps the aux trace (Rounds 2 to 4 read it): always without
         // retire_traces, with it when the aux traces fit (`InstanceStore::keeps_aux_traces`).
@@ -772,13 +813,22 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             Some(trace) => Cow::Owned(trace),
             None => self.main_trace(k, false)?,
         };
-        let (trace, sum) = self.build_aux(k, &main, false)?;
+        let (mut trace, sum) = self.build_aux(k, &main, false)?;
         // The main trace goes before the LDE is made (when this was its last use): an aux
         // trace built with room for its LDE would hold a buffer twice its size beside it.
         drop(main);
-        let committed = Committed::commit(self.extend(&trace, Tag::AuxLde), &self.plan);
+        if !keep {
+            let committed = Committed::commit(self.extend(&trace, Tag::AuxLde), &self.plan);
+            return Ok(AuxPart {
+                coeffs: None,
+                committed,
+                sum,
+            });
+        }
+        self.lde.interpolate_trace(&mut trace);
+        let committed = Committed::commit(self.extend_coeffs(&trace), &self.plan);
         Ok(AuxPart {
-            trace: keep.then_some(trace),
+            coeffs: Some(trace),
             committed,
             sum,
         })
@@ -834,9 +884,9 @@ impl<'a, A: Air> InstanceStore<'a, A> {
 
     /// Round 2 for instance `k`: the composition polynomial, split, extended and committed.
     ///
-    /// `handed` is its kept aux trace when handed over for Round 2
-    /// ([`InstanceStore::hand_over_for_round2`]): its LDE blocks are made in its buffer and
-    /// it comes back in the part.
+    /// `handed` is its kept aux coefficients when handed over for Round 2
+    /// ([`InstanceStore::hand_over_for_round2`]): its LDE blocks are made in their buffer
+    /// and they come back in the part.
     pub fn commit_quotient(
         &self,
         k: usize,
@@ -850,7 +900,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         let log_blowup = self.params.log_blowup;
         let big = inst.height() << log_blowup;
         let mut evals = Vec::new();
-        let aux_trace = self.round2_blocks(k, handed, |blk, [pre, main, aux]| {
+        let aux_coeffs = self.round2_blocks(k, handed, |blk, [pre, main, aux]| {
             let view = InstanceLdes {
                 log_n: inst.log_height,
                 log_blowup,
@@ -882,18 +932,18 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         Ok(QuotientPart {
             coeffs: Some(coeffs),
             committed: Committed::commit(lde, &self.plan),
-            aux_trace,
+            aux_coeffs,
         })
     }
 
-    /// Records instance `k`'s Round 2 result, keeping the aux trace it gives back.
+    /// Records instance `k`'s Round 2 result, keeping the aux coefficients it gives back.
     pub fn set_quotient(&mut self, k: usize, mut q: QuotientPart) {
-        if let Some(trace) = q.aux_trace.take() {
+        if let Some(coeffs) = q.aux_coeffs.take() {
             self.kept[k]
                 .aux
                 .as_mut()
-                .expect("an aux trace comes back only for an instance with aux")
-                .trace = Some(trace);
+                .expect("aux coefficients come back only for an instance with aux")
+                .coeffs = Some(coeffs);
         }
         self.kept[k].quotient = Some(q);
     }
@@ -901,8 +951,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Round 3 for instance `k`: the committed columns at `z` and `z*w` by barycentric
     /// evaluation ([`evaluate_columns`]: on the LDE coset from the resident LDEs, else on the
     /// trace domain from the traces, a piece of rows at a time where
-    /// `InstanceStore::trace_piece` says so), the quotient parts at `z` from their
-    /// coefficients.
+    /// `InstanceStore::trace_piece` says so), kept aux coefficients and the quotient parts
+    /// from their coefficients ([`evaluate_coefficients`]).
     pub fn ood_values(&self, k: usize, z: Ext) -> Result<OodValues, ProveError> {
         let log_n = self.inst(k).log_height;
         let zw = z * Felt::two_adic_generator(log_n);
@@ -969,7 +1019,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             };
             (main, aux, pre)
         } else {
-            // Sums over the pieces of H (their weights made per piece).
+            // Sums over the pieces of H (their weights made per piece); kept aux
+            // coefficients evaluated as they are.
             let mut sums: Option<Vec<Vec<Vec<Ext>>>> = None;
             self.trace_pieces(k, |first, (pre, main, aux)| {
                 let mut mats = vec![main];
@@ -989,9 +1040,14 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             })?;
             let mut values = local_next(sums.expect("at least one piece")).into_iter();
             let main_values = values.next().expect("the main trace's values");
-            let aux_values = match kept.aux {
-                Some(_) => ext_pair(values.next().expect("the aux trace's values")),
-                None => none(),
+            let aux_values = match (self.kept_aux(k), &kept.aux) {
+                (Some(coeffs), _) => {
+                    let mut at = evaluate_coefficients(coeffs, &zs);
+                    let next = at.pop().expect("two points");
+                    ext_pair((at.pop().expect("two points"), next))
+                }
+                (None, Some(_)) => ext_pair(values.next().expect("the aux trace's values")),
+                (None, None) => none(),
             };
             (main_values, aux_values, values.next().unwrap_or_else(none))
         };
@@ -1017,7 +1073,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     fn trace_piece(&self, k: usize) -> usize {
         let kept = &self.kept[k];
         let n = self.inst(k).height();
-        let rebuild = kept.aux.as_ref().is_some_and(|a| a.trace.is_none());
+        let rebuild = kept.aux.as_ref().is_some_and(|a| a.coeffs.is_none());
         if kept.main.trace.is_none() && !rebuild {
             (n / TRACE_PIECES).clamp(MIN_PIECE_ROWS.min(n), n)
         } else {
@@ -1066,10 +1122,10 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     }
 
     /// Before Round 2, with `retire_traces` and kept aux traces
-    /// (`InstanceStore::keeps_aux_traces`): hands each over (one per instance, `None`
-    /// where none), so that Round 2 makes its LDE blocks in the trace's own buffer and
-    /// turns the last one back into the trace ([`Lde::block_to_trace`]) instead of holding
-    /// a block beside it; [`InstanceStore::set_quotient`] keeps it again.
+    /// (`InstanceStore::keeps_aux_traces`): hands their coefficients over (one per
+    /// instance, `None` where none), so that Round 2 makes the LDE blocks in their own
+    /// buffer and turns the last one back into them ([`Lde::block_to_coeffs`]) instead of
+    /// holding a block beside them; [`InstanceStore::set_quotient`] keeps them again.
     pub fn hand_over_for_round2(&mut self) -> Vec<Option<Mat>> {
         let hand = self.keeps_aux_traces();
         self.kept
@@ -1078,7 +1134,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 kept.aux
                     .as_mut()
                     .filter(|_| hand)
-                    .and_then(|a| a.trace.take())
+                    .and_then(|a| a.coeffs.take())
             })
             .collect()
     }
@@ -1091,7 +1147,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .iter_mut()
             .map(|kept| Handed {
                 main: kept.main.trace.take(),
-                aux: kept.aux.as_mut().and_then(|a| a.trace.take()),
+                aux: kept.aux.as_mut().and_then(|a| a.coeffs.take()),
             })
             .collect()
     }
@@ -1103,30 +1159,6 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             Some(t) => Ok(t),
             None => self.fetch(k, room),
         }
-    }
-
-    /// Instance `k`'s aux trace for the openings (if it has one): handed over, or rebuilt
-    /// from `main` (with room to extend it in place if `room`).
-    fn handed_aux(
-        &self,
-        k: usize,
-        handed: &mut Handed,
-        main: &Mat,
-        room: bool,
-    ) -> Result<Option<Mat>, ProveError> {
-        if self.kept[k].aux.is_none() {
-            return Ok(None);
-        }
-        if let Some(t) = handed.aux.take() {
-            return Ok(Some(t));
-        }
-        let (trace, sum) = self.build_aux(k, main, room)?;
-        debug_assert_eq!(
-            Some(sum),
-            self.kept[k].aux.as_ref().map(|a| a.sum),
-            "a rebuilt aux trace has the committed sum"
-        );
-        Ok(Some(trace))
     }
 
     /// The openings of instance `k` at each storage row in `queries`: per query, every
@@ -1190,7 +1222,8 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         };
         let (main, aux) = match handed.aux.take() {
             Some(aux) => {
-                let aux_rows = gather(&coeffs(aux), Columns::Coefficients);
+                let aux_rows = gather(&aux, Columns::Coefficients);
+                drop(aux);
                 let main = coeffs(self.handed_main(k, &mut handed, false)?);
                 (gather(&main, Columns::Coefficients), Some(aux_rows))
             }
@@ -1198,7 +1231,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
                 // The aux rebuild reads the main trace after its gather.
                 let main = self.handed_main(k, &mut handed, false)?;
                 let main_rows = gather(&main, Columns::OnTraceDomain);
-                let aux = self.handed_aux(k, &mut handed, &main, false)?;
+                let aux = self.rebuilt_aux(k, &main, false)?;
                 drop(main);
                 (
                     main_rows,

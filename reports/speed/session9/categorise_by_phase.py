@@ -2,7 +2,7 @@
 import re,collections,sys
 samples=open(sys.argv[1]).read().split('\n\n')
 phases=[('A','commit_main'),('C','commit_aux'),('R2','commit_quotient'),('R3','ood_values'),('R4','quotient_on_lde|fri::commit|trace_domain_columns|combine_on_trace'),('open','InstanceStore.*::open|opened::gather|grind'),('setup','commit_preprocessed'),('exec','vm::executor|Executor::run')]
-works=[('aux_build','build_aux_trace'),('replay','CpuReplay|retired::|add_rows|invert_diffs'),('compos','composition::evaluate'),('merkle','subtree_roots|hash_many|merkle|keccak'),('ntt','p3_dft'),('deep','deep::'),('fri','fri::'),('bary','evaluate_columns|domain::'),('copy','memcpy|memmove'),('clear_page','clear_page|page_fault|memset')]
+works=[('aux_build','build_aux_trace'),('replay','CpuReplay|retired::|add_rows|invert_diffs'),('compos','composition::evaluate'),('merkle','subtree_roots|hash_many|merkle|keccak'),('ntt','p3_dft|stark::ntt'),('deep','deep::'),('fri','fri::'),('bary','evaluate_columns|domain::'),('copy','memcpy|memmove'),('clear_page','clear_page|page_fault|memset')]
 rows=[]
 for s in samples:
     lines=[l.strip() for l in s.strip().split('\n') if l.strip()]
