@@ -6,6 +6,10 @@
 //! storage order), at 2^20 rows and 8 (an openings slab), 26 (the CPU aux trace) and 55 (the
 //! CPU main trace) columns.
 //!
+//! `coeffs_lde_2^20` is the whole LDE (blowup 2) of polynomials given by their coefficients,
+//! as Round 2 makes the quotient's and Phase C a kept aux trace's: ours by blocks
+//! (`Lde::extend_coeffs`) against `p3-dft`'s coset DFT of the zero-padded matrix.
+//!
 //! Run with `cargo bench -p prover --bench ntt`. Throughput is in cells.
 
 use std::time::Duration;
@@ -17,6 +21,7 @@ use p3_matrix::bitrev::BitReversibleMatrix;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::util::reverse_matrix_index_bits;
 use prover::stark::Felt;
+use prover::stark::domain::Lde;
 use prover::stark::ntt::{Roots, evaluate_scaled, evaluate_wanted, recoset};
 
 const LOG_N: usize = 20;
@@ -99,5 +104,36 @@ fn wanted_rows(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, block_to_block, wanted_rows);
+fn coeffs_lde(c: &mut Criterion) {
+    let mut group = c.benchmark_group("coeffs_lde_2^20");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(6));
+    let lde = Lde::new();
+    let dft = Radix2DitParallel::<Felt>::default();
+    // The quotient parts' limbs, the CPU aux trace.
+    for width in [4usize, 26] {
+        let values: Vec<Felt> = (0..(width << LOG_N) as u64)
+            .map(|i| Felt::from_u64(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+            .collect();
+        let coeffs = RowMajorMatrix::new(values, width);
+        group.throughput(Throughput::Elements(2 * coeffs.values.len() as u64));
+        group.bench_function(format!("own/{width}"), |b| {
+            b.iter(|| lde.extend_coeffs(&coeffs, 1))
+        });
+        group.bench_function(format!("p3/{width}"), |b| {
+            b.iter(|| {
+                let mut padded = Vec::with_capacity(2 * coeffs.values.len());
+                padded.extend_from_slice(&coeffs.values);
+                padded.resize(2 * coeffs.values.len(), Felt::ZERO);
+                dft.coset_dft_batch(RowMajorMatrix::new(padded, width), Felt::GENERATOR)
+                    .bit_reverse_rows()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, block_to_block, wanted_rows, coeffs_lde);
 criterion_main!(benches);

@@ -195,12 +195,7 @@ pub fn quotient_lde(
     coeffs: &RowMajorMatrix<Felt>,
     log_blowup: usize,
 ) -> RowMajorMatrix<Felt> {
-    let width = coeffs.width();
-    let big = coeffs.height() << log_blowup;
-    let mut padded = memtag::tagged(Tag::QuotientLde, || super::domain::lde_buffer(big * width));
-    padded.extend_from_slice(&coeffs.values);
-    padded.resize(big * width, Felt::ZERO);
-    lde.evaluate_coeffs(RowMajorMatrix::new(padded, width))
+    memtag::tagged(Tag::QuotientLde, || lde.extend_coeffs(coeffs, log_blowup))
 }
 
 /// Each quotient part's value at `z`, from the coefficients.

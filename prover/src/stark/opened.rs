@@ -76,7 +76,7 @@ impl OpenedRows {
 /// The rows of the LDE of `mat` (`n` rows, [`Columns`] says of what) that open `queries`
 /// (storage rows of the `n * 2^log_blowup`-row LDE) in a tree that holds no level below
 /// `log_leaves`: every row of each queried row's `2^log_leaves`-row subtree. The values are
-/// those of [`Lde::extend`] (or, for coefficients, [`Lde::evaluate_coeffs`]) row for row.
+/// those of [`Lde::extend`] (or, for coefficients, [`Lde::extend_coeffs`]) row for row.
 ///
 /// [`Lde::extend_wanted`]: super::domain::Lde::extend_wanted
 pub fn gather(
@@ -147,6 +147,8 @@ pub fn gather(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stark::domain::coset_shift;
+    use p3_matrix::Matrix;
 
     fn coeffs(n: usize, width: usize) -> Mat {
         let values = (0..n * width)
@@ -155,11 +157,17 @@ mod tests {
         RowMajorMatrix::new(values, width)
     }
 
-    /// The whole LDE (storage order) of `c`, made in one piece.
-    fn whole(lde: &Lde, c: &Mat, log_blowup: usize) -> Vec<Vec<Felt>> {
+    /// The whole LDE (storage order) of `c`, made in one piece by `p3-dft` (a reference
+    /// independent of our transforms).
+    fn whole(_lde: &Lde, c: &Mat, log_blowup: usize) -> Vec<Vec<Felt>> {
+        use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
+        use p3_matrix::bitrev::BitReversibleMatrix;
         let mut padded = c.values.clone();
         padded.resize(c.values.len() << log_blowup, Felt::ZERO);
-        let all = lde.evaluate_coeffs(RowMajorMatrix::new(padded, c.width()));
+        let all = Radix2DitParallel::default()
+            .coset_dft_batch(RowMajorMatrix::new(padded, c.width()), coset_shift())
+            .bit_reverse_rows()
+            .to_row_major_matrix();
         all.values
             .chunks_exact(c.width())
             .map(<[Felt]>::to_vec)
