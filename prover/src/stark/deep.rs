@@ -222,8 +222,9 @@ pub fn combine_rows(combiner: &DeepCombiner, runs: &[Limbs<'_>], scale: Ext, acc
 
 /// `acc += coeffs` evaluated on `H`: the part of `(A, B)` combined from coefficients
 /// ([`combine_rows`]), added to the part combined from values on `H`, by one transform of
-/// two extension columns.
-pub fn add_coefficients(lde: &Lde, acc: &mut [[Ext; 2]], coeffs: &[[Ext; 2]]) {
+/// two extension columns. `coeffs` is freed once its limbs are laid out, before the
+/// transform.
+pub fn add_coefficients(lde: &Lde, acc: &mut [[Ext; 2]], coeffs: Vec<[Ext; 2]>) {
     let limbs: Vec<Felt> = coeffs
         .iter()
         .flat_map(|[a, b]| {
@@ -232,6 +233,7 @@ pub fn add_coefficients(lde: &Lde, acc: &mut [[Ext; 2]], coeffs: &[[Ext; 2]]) {
             [a0, a1, b0, b1]
         })
         .collect();
+    drop(coeffs);
     let on_h = lde.evaluate_on_subgroup(RowMajorMatrix::new(limbs, 4));
     acc.par_iter_mut()
         .zip(on_h.values.par_chunks_exact(4))
@@ -425,7 +427,7 @@ mod tests {
             scale,
             &mut from_coeffs,
         );
-        add_coefficients(&Lde::new(), &mut acc, &from_coeffs);
+        add_coefficients(&Lde::new(), &mut acc, from_coeffs);
         let mut whole = vec![[Ext::ZERO; 2]; 8];
         combine_rows(&c, &[on_h(&trace.values)], scale, &mut whole);
         assert_eq!(

@@ -132,7 +132,7 @@ pub fn prove<A: Air>(
 
     // 4 ----- Round 2: composition polynomials ------------------------------------------------
     let alpha = transcript.challenge_ext();
-    // Kept aux traces are handed over and come back in the parts (see the store).
+    // Kept aux coefficients are handed over and come back in the parts (see the store).
     let handed: Vec<std::sync::Mutex<Option<_>>> = store
         .hand_over_for_round2()
         .into_iter()
@@ -219,8 +219,7 @@ pub fn prove<A: Air>(
                     b_zw += scale * b;
                     scale *= delta;
                 }
-                deep::add_coefficients(&lde, &mut acc, &from_coeffs);
-                drop(from_coeffs);
+                deep::add_coefficients(&lde, &mut acc, from_coeffs);
                 deep::quotient_on_lde(&lde, acc, (a_z, b_zw), params.log_blowup, &points, z, zw)
                     .map_err(ProveError::UnluckyChallenge)?
             };

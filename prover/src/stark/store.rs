@@ -5,7 +5,7 @@
 //!
 //! | needed | resident | otherwise |
 //! |---|---|---|
-//! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); beside kept aux traces, Rounds 3 and 4 ask for it in pieces ([`TRACE_PIECES`]) |
+//! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); beside kept aux coefficients, Rounds 3 and 4 ask for it in pieces ([`TRACE_PIECES`]) |
 //! | aux trace | with `stream_lde` only: kept from Phase C to its openings as its coefficients (with `retire_traces` only when all of them fit in the largest main trace, `InstanceStore::keeps_aux_traces`; Round 2 then makes its LDE blocks in their buffer and turns the last one back into them) | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its trace or the quotient's coefficients, a column slab at a time ([`opened::gather`]). With `retire_traces` too, the main commitment itself makes it a block at a time ([`InstanceStore::commit_by_blocks`]) |
@@ -61,7 +61,7 @@ use crate::memtag::{self, Tag};
 
 type Mat = RowMajorMatrix<Felt>;
 
-/// Pieces in which Rounds 3 and 4 read a retired main trace beside kept aux traces
+/// Pieces in which Rounds 3 and 4 read a retired main trace beside kept aux coefficients
 /// (`InstanceStore::trace_piece`): an eighth of it each (as the CPU replay's
 /// checkpoints split a chunk into at least eight blocks, `zkvm::retired`), or fewer pieces
 /// of [`MIN_PIECE_ROWS`] for an instance under 512 rows.
@@ -1166,10 +1166,11 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// here ([`InstanceStore::hand_over_for_openings`]). One matrix's rows are made at a
     /// time: the whole LDE (resident, or a small instance's recomputed), else only the
     /// queried rows' leaf subtrees gathered from its trace or the quotient's coefficients
-    /// ([`opened::gather`]). A handed aux trace is gathered and freed before the main trace
-    /// is fetched; otherwise the main trace is fetched once, for itself and the aux rebuild.
-    /// A trace read for the last time is turned into its coefficients whole, in place
-    /// ([`Lde::interpolate_trace`]), before its gather.
+    /// ([`opened::gather`]). Handed aux coefficients are gathered and freed before the main
+    /// trace is fetched; otherwise the main trace is fetched once, for itself and the aux
+    /// rebuild. A trace read for the last time (the main trace, a rebuilt aux trace) is
+    /// turned into its coefficients whole, in place ([`Lde::interpolate_trace`]), before its
+    /// gather.
     pub fn open(
         &self,
         k: usize,
