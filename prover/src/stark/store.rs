@@ -6,7 +6,7 @@
 //! | needed | resident | otherwise |
 //! |---|---|---|
 //! | main trace | kept from Phase A until its aux trace is built in Phase C (to its openings with `stream_lde`) | asked from the [`TraceSource`] again (`retire_traces`); beside kept aux coefficients, Rounds 3 and 4 ask for it in pieces ([`TRACE_PIECES`]) |
-//! | aux trace | with `stream_lde` only: kept from Phase C to its openings as its coefficients (with `retire_traces` only when all of them fit in the largest main trace, `InstanceStore::keeps_aux_traces`; Round 2 then makes its LDE blocks in their buffer and turns the last one back into them) | rebuilt from the main trace and the LogUp challenges |
+//! | aux trace | with `stream_lde` only: kept from Phase C to its openings as its coefficients (with `retire_traces` only when all of them fit in the largest main trace, `InstanceStore::keeps_aux_traces`); Round 2 makes their LDE blocks in their buffer and turns the last one back into them | rebuilt from the main trace and the LogUp challenges |
 //! | preprocessed trace | always kept | - |
 //! | an LDE | kept from its commitment | Round 2: recomputed from its trace (or the quotient's coefficients) one coset block at a time (`stream_lde`, [`Block`]); the openings: only the queried leaf subtrees, from its trace or the quotient's coefficients, a column slab at a time ([`opened::gather`]). With `retire_traces` too, the main commitment itself makes it a block at a time ([`InstanceStore::commit_by_blocks`]) |
 //! | a Merkle node below the held levels | never held ([`MemoryPlan::merkle_dropped_levels`]) | re-hashed from the LDE rows of the opened leaf's subtree |
@@ -19,8 +19,9 @@
 //! traces, which are then the smaller thing to keep: the aux traces are kept from Phase C
 //! to the openings, as their coefficients, which every later use reads without an
 //! interpolation (with `retire_traces` when they all fit in the largest main trace: then
-//! no LogUp rebuild after Phase C instead of four; Round 2 makes each one's LDE blocks in
-//! their own buffer and turns the last block back into them, for a fraction of a rebuild), and
+//! no LogUp rebuild after Phase C instead of four); Round 2 makes each one's LDE blocks in
+//! their own buffer and turns the last block back into them, so that no aux block is held
+//! beside them, and
 //! a retired main trace is read in pieces in Rounds 3 and 4, so that it is not whole beside
 //! them. The openings are every kept trace's last use
 //! ([`InstanceStore::hand_over_for_openings`]): they run smallest instance first, and each
@@ -1121,21 +1122,16 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             .collect()
     }
 
-    /// Before Round 2, with `retire_traces` and kept aux traces
-    /// (`InstanceStore::keeps_aux_traces`): hands their coefficients over (one per
-    /// instance, `None` where none), so that Round 2 makes the LDE blocks in their own
-    /// buffer and turns the last one back into them ([`Lde::block_to_coeffs`]) instead of
-    /// holding a block beside them; [`InstanceStore::set_quotient`] keeps them again.
+    /// Before Round 2: hands the kept aux coefficients over (one per instance, `None` where
+    /// none; only `stream_lde` keeps them), so that Round 2 makes the LDE blocks in their
+    /// own buffer and turns the last one back into them ([`Lde::block_to_coeffs`]) instead
+    /// of holding a block beside them; [`InstanceStore::set_quotient`] keeps them again.
+    /// Costs two transforms per column more than blocks made from a copy (the next block
+    /// from the last, then back), for one aux block less at Round 2's peak.
     pub fn hand_over_for_round2(&mut self) -> Vec<Option<Mat>> {
-        let hand = self.keeps_aux_traces();
         self.kept
             .iter_mut()
-            .map(|kept| {
-                kept.aux
-                    .as_mut()
-                    .filter(|_| hand)
-                    .and_then(|a| a.coeffs.take())
-            })
+            .map(|kept| kept.aux.as_mut().and_then(|a| a.coeffs.take()))
             .collect()
     }
 
