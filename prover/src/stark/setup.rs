@@ -89,7 +89,6 @@ impl Layout {
         })
     }
 
-    /// Indices of the instances that have an aux trace, in instance order.
     /// Whether all the instances' aux traces together hold no more cells than the largest
     /// instance's main trace (the store keeps them then, with `stream_lde` and
     /// `retire_traces`: `InstanceStore::keeps_aux_traces`).
@@ -101,6 +100,7 @@ impl Layout {
         aux <= main.unwrap_or(0)
     }
 
+    /// Indices of the instances that have an aux trace, in instance order.
     pub fn aux_instances(&self) -> Vec<usize> {
         (0..self.instances.len())
             .filter(|&i| self.infos[self.instances[i].table].has_aux())
