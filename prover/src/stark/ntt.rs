@@ -368,8 +368,8 @@ pub fn evaluate_scaled(m: &mut [Felt], width: usize, roots: &Roots) {
 }
 
 /// As [`evaluate_scaled`], computing only the output rows that are `wanted` (and every row
-/// of the smallest sub-transforms holding them, down to [`PRUNED_MIN_ROWS`] rows,
-/// [`dif_base`]); the others are left unspecified.
+/// of the smallest sub-transforms holding them, down to 16 rows,
+/// see `dif_base`); the others are left unspecified.
 pub fn evaluate_wanted(m: &mut [Felt], width: usize, roots: &Roots, wanted: Wanted<'_>) {
     debug_assert_eq!(m.len() / width, 1 << roots.log_n);
     dif(m, width, &roots.values, 1, (0, wanted));
