@@ -14,7 +14,10 @@
 
 use std::time::Duration;
 
-use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
 use p3_field::{Field, PrimeCharacteristicRing, TwoAdicField};
 use p3_matrix::bitrev::BitReversibleMatrix;
@@ -26,20 +29,31 @@ use prover::stark::ntt::{Roots, evaluate_scaled, evaluate_wanted, recoset};
 
 const LOG_N: usize = 20;
 
-fn block_to_block(c: &mut Criterion) {
-    let mut group = c.benchmark_group("recoset_2^20");
+/// `2^LOG_N` rows of `width` columns of spread-out values.
+fn cells(width: usize) -> Vec<Felt> {
+    (0..(width << LOG_N) as u64)
+        .map(|i| Felt::from_u64(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        .collect()
+}
+
+/// Ten samples, flat, over `secs` seconds: each iteration is tens to hundreds of
+/// milliseconds.
+fn large_inputs(group: &mut BenchmarkGroup<'_, WallTime>, secs: u64) {
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
-        .measurement_time(Duration::from_secs(8));
+        .measurement_time(Duration::from_secs(secs));
+}
+
+fn block_to_block(c: &mut Criterion) {
+    let mut group = c.benchmark_group("recoset_2^20");
+    large_inputs(&mut group, 8);
     let from = Felt::GENERATOR;
     let to = Felt::GENERATOR * Felt::two_adic_generator(LOG_N + 1);
     let (fwd, inv) = (Roots::new(LOG_N, false), Roots::new(LOG_N, true));
     let dft = Radix2DitParallel::<Felt>::default();
     for width in [8usize, 26, 55] {
-        let values: Vec<Felt> = (0..(width << LOG_N) as u64)
-            .map(|i| Felt::from_u64(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
-            .collect();
+        let values = cells(width);
         group.throughput(Throughput::Elements(values.len() as u64));
         group.bench_function(format!("own/{width}"), |b| {
             b.iter_batched_ref(
@@ -68,15 +82,10 @@ fn block_to_block(c: &mut Criterion) {
 /// leaf-drop's 6 dropped levels).
 fn wanted_rows(c: &mut Criterion) {
     let mut group = c.benchmark_group("evaluate_2^20x8");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .measurement_time(Duration::from_secs(6));
+    large_inputs(&mut group, 6);
     let width = 8;
     let fwd = Roots::new(LOG_N, false);
-    let values: Vec<Felt> = (0..(width << LOG_N) as u64)
-        .map(|i| Felt::from_u64(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
-        .collect();
+    let values = cells(width);
     let leaves = 64usize;
     let mut bases: Vec<usize> = (0..45u64)
         .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 44) as usize & !(leaves - 1))
@@ -106,18 +115,12 @@ fn wanted_rows(c: &mut Criterion) {
 
 fn coeffs_lde(c: &mut Criterion) {
     let mut group = c.benchmark_group("coeffs_lde_2^20");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .measurement_time(Duration::from_secs(6));
+    large_inputs(&mut group, 6);
     let lde = Lde::new();
     let dft = Radix2DitParallel::<Felt>::default();
     // The quotient parts' limbs, the CPU aux trace.
     for width in [4usize, 26] {
-        let values: Vec<Felt> = (0..(width << LOG_N) as u64)
-            .map(|i| Felt::from_u64(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
-            .collect();
-        let coeffs = RowMajorMatrix::new(values, width);
+        let coeffs = RowMajorMatrix::new(cells(width), width);
         group.throughput(Throughput::Elements(2 * coeffs.values.len() as u64));
         group.bench_function(format!("own/{width}"), |b| {
             b.iter(|| lde.extend_coeffs(&coeffs, 1))

@@ -198,17 +198,12 @@ pub fn quotient_lde(
     memtag::tagged(Tag::QuotientLde, || lde.extend_coeffs(coeffs, log_blowup))
 }
 
-/// Each quotient part's value at `z`, from the coefficients.
+/// Each quotient part's value at `z`, from the coefficients
+/// ([`evaluate_coefficients`](super::domain::evaluate_coefficients) of its two limbs).
 pub fn parts_at(coeffs: &RowMajorMatrix<Felt>, z: Ext) -> Vec<Ext> {
-    let width = coeffs.width();
-    let mut acc = vec![Ext::ZERO; width];
-    for row in coeffs.values.chunks_exact(width).rev() {
-        for (a, &c) in acc.iter_mut().zip(row) {
-            *a = *a * z + c;
-        }
-    }
+    let limbs = super::domain::evaluate_coefficients(coeffs, &[z]).remove(0);
     let u = ext_from_limbs(Felt::ZERO, Felt::ONE);
-    acc.chunks_exact(2).map(|l| l[0] + u * l[1]).collect()
+    limbs.chunks_exact(2).map(|l| l[0] + u * l[1]).collect()
 }
 
 /// `Q(z) = sum_k z^(k n) Q_k(z)`: what the folded constraints must equal at `z`.

@@ -208,6 +208,18 @@ fn top_two_layers(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, d
         });
 }
 
+/// Runs `f` on the four quarters of `m` in parallel, each with its index.
+fn quarters(m: &mut [Felt], f: impl Fn(usize, &mut [Felt]) + Sync) {
+    let quarter = m.len() / 4;
+    let (h0, h1) = m.split_at_mut(2 * quarter);
+    let (q0, q1) = h0.split_at_mut(quarter);
+    let (q2, q3) = h1.split_at_mut(quarter);
+    rayon::join(
+        || rayon::join(|| f(0, q0), || f(1, q1)),
+        || rayon::join(|| f(2, q2), || f(3, q3)),
+    );
+}
+
 /// Which output rows of an evaluation are wanted: `wanted(first, len)` says whether any of
 /// rows `first .. first + len` (storage order) is.
 pub type Wanted<'a> = &'a (dyn Fn(usize, usize) -> bool + Sync);
@@ -228,25 +240,9 @@ fn dif(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, at: (usize, 
     if rows >= 4 {
         top_two_layers(m, width, roots, stride, true);
         let quarter = rows / 4;
-        let (h0, h1) = m.split_at_mut(m.len() / 2);
-        let (q0, q1) = h0.split_at_mut(h0.len() / 2);
-        let (q2, q3) = h1.split_at_mut(h1.len() / 2);
-        let s = stride * 4;
-        rayon::join(
-            || {
-                rayon::join(
-                    || dif(q0, width, roots, s, (first, wanted)),
-                    || dif(q1, width, roots, s, (first + quarter, wanted)),
-                )
-            },
-            || {
-                rayon::join(
-                    || dif(q2, width, roots, s, (first + 2 * quarter, wanted)),
-                    || dif(q3, width, roots, s, (first + 3 * quarter, wanted)),
-                )
-            },
-        );
-        return;
+        return quarters(m, |i, q| {
+            dif(q, width, roots, stride * 4, (first + i * quarter, wanted));
+        });
     }
     top_layer(m, width, roots, stride, dif_butterfly);
     let (lo, hi) = m.split_at_mut(m.len() / 2);
@@ -297,15 +293,7 @@ fn dit(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize) {
         return base_layers(m, width, roots, stride, false);
     }
     if rows >= 4 {
-        let quarter = m.len() / 4;
-        let (h0, h1) = m.split_at_mut(2 * quarter);
-        let (q0, q1) = h0.split_at_mut(quarter);
-        let (q2, q3) = h1.split_at_mut(quarter);
-        let s = stride * 4;
-        rayon::join(
-            || rayon::join(|| dit(q0, width, roots, s), || dit(q1, width, roots, s)),
-            || rayon::join(|| dit(q2, width, roots, s), || dit(q3, width, roots, s)),
-        );
+        quarters(m, |_, q| dit(q, width, roots, stride * 4));
         return top_two_layers(m, width, roots, stride, false);
     }
     {

@@ -159,7 +159,7 @@ mod tests {
 
     /// The whole LDE (storage order) of `c`, made in one piece by `p3-dft` (a reference
     /// independent of our transforms).
-    fn whole(_lde: &Lde, c: &Mat, log_blowup: usize) -> Vec<Vec<Felt>> {
+    fn whole(c: &Mat, log_blowup: usize) -> Vec<Vec<Felt>> {
         use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
         use p3_matrix::bitrev::BitReversibleMatrix;
         let mut padded = c.values.clone();
@@ -191,7 +191,7 @@ mod tests {
             (6, 1, 4, 15),
         ] {
             let c = coeffs(1 << log_n, width);
-            let full = whole(&lde, &c, log_blowup);
+            let full = whole(&c, log_blowup);
             let big = full.len();
             let queries = [0, 3, big - 1, 17 % big, 3, big / 2 + 1];
             let got = gather(

@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `stream_lde` | every committed LDE (preprocessed, main, aux, quotient) until the end | dropped right after its commitment; Round 2 recomputes it from the trace (or the quotient's coefficients) one coset block at a time, the openings only the rows of the queried leaf subtrees (`opened::gather`), each dropped again; Rounds 3 and 4 read the traces |
 //! | `leaf_drop` | each Merkle tree (trace and FRI layer trees) from level [`DEFAULT_DROPPED_LEVELS`] up: an opening re-hashes the 16 rows of its subtree | only from level [`LEAF_DROP_LEVELS`] up: an opening re-hashes 64 rows |
-//! | `retire_traces` | each instance's main trace until its aux trace is built (to the end with `stream_lde`, which also keeps the aux trace) | the main trace is not kept: it is asked from the [`TraceSource`](super::TraceSource) again whenever a phase needs it; nor is the aux trace, rebuilt from it and the LogUp challenges, except with `stream_lde` when all the aux traces fit in the largest main trace (then kept from Phase C) |
+//! | `retire_traces` | each instance's main trace until its aux trace is built (to the end with `stream_lde`, which also keeps the aux trace, as its coefficients) | the main trace is not kept: it is asked from the [`TraceSource`](super::TraceSource) again whenever a phase needs it; nor is the aux trace, rebuilt from it and the LogUp challenges, except with `stream_lde` when all the aux traces fit in the largest main trace (then kept from Phase C) |
 //!
 //! No plan holds a tree's lowest layers: they are 15/16 of its memory (the leaves alone are
 //! half), they are read once per query, and re-hashing a query's 16 rows costs microseconds
