@@ -30,6 +30,11 @@ pub struct Fixture {
     pub public_output: Vec<u32>,
     /// One line on what the program does.
     pub description: String,
+    /// The family of programs this entry belongs to, if any: `"suite"` marks the realistic
+    /// workload suite (`fixtures/programs/`), whose entries `bench run --suite` selects.
+    /// Absent in the JSON means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 #[derive(Deserialize)]
