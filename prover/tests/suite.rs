@@ -78,7 +78,11 @@ fn host_run(binary: &Path, input: &[u32]) -> Vec<u32> {
         .args(input.iter().map(u32::to_string))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{} {input:?}: {out:?}", binary.display());
+    assert!(
+        out.status.success(),
+        "{} {input:?}: {out:?}",
+        binary.display()
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -104,7 +108,12 @@ fn every_suite_program_comes_in_three_sizes_from_its_source() {
                 "_1M" => (800_000, 1 << 20),
                 _ => (6_400_000, 1 << 23),
             };
-            assert!((lo..=hi).contains(&f.cycles), "{}: {} cycles", f.name, f.cycles);
+            assert!(
+                (lo..=hi).contains(&f.cycles),
+                "{}: {} cycles",
+                f.name,
+                f.cycles
+            );
         }
     }
 }
@@ -148,7 +157,10 @@ fn the_small_sizes_prove_and_verify() {
             .iter()
             .filter(|f| f.cycles <= PROOF_MAX_CYCLES)
             .collect();
-        assert!(!small.is_empty(), "{elf}: no size small enough to prove here");
+        assert!(
+            !small.is_empty(),
+            "{elf}: no size small enough to prove here"
+        );
         for f in small {
             let program = catalogue.program(f).unwrap();
             let opts = common::options();

@@ -72,13 +72,25 @@ fn quicksort(n: u32, seed: u32) -> Vec<u32> {
     v.sort_unstable();
     let h = v.iter().fold(FNV_START, |h, &x| fnv(h, x));
     let pick = |i: usize| if n == 0 { 0 } else { v[i] };
-    vec![n as u32, 1, h, pick(0), pick(n / 2), pick(n.saturating_sub(1))]
+    vec![
+        n as u32,
+        1,
+        h,
+        pick(0),
+        pick(n / 2),
+        pick(n.saturating_sub(1)),
+    ]
 }
 
 #[test]
 fn quicksort_matches_sort_unstable() {
     for f in entries("quicksort") {
-        assert_eq!(quicksort(f.input[0], f.input[1]), f.public_output, "{}", f.name);
+        assert_eq!(
+            quicksort(f.input[0], f.input[1]),
+            f.public_output,
+            "{}",
+            f.name
+        );
     }
 }
 
@@ -112,7 +124,12 @@ fn hashmap_matches_std_hashmap() {
         assert_eq!(out.len(), 5, "{}", f.name);
         assert_eq!(hashmap(f.input[0], f.input[1]), out[..4], "{}", f.name);
         // The longest probe: at least one slot, and short at a load of at most a half.
-        assert!((1..64).contains(&out[4]), "{}: longest probe {}", f.name, out[4]);
+        assert!(
+            (1..64).contains(&out[4]),
+            "{}: longest probe {}",
+            f.name,
+            out[4]
+        );
     }
 }
 
@@ -145,9 +162,9 @@ fn interpreter(limit: u32) -> Vec<u32> {
     }
     steps += 4; // LI i, count, sum, hash
     let (mut count, mut sum, mut hash) = (0u32, 0u32, 0u32);
-    for p in 2..n {
+    for (p, &is_composite) in composite.iter().enumerate().take(n).skip(2) {
         steps += 5; // BGEU, LDB, BNE, ADDI, JMP
-        if !composite[p] {
+        if !is_composite {
             steps += 5; // ADDI, ADD, MUL, ADD, REMU
             count += 1;
             sum = sum.wrapping_add(p as u32);
@@ -213,7 +230,11 @@ fn json_document(objects: u32, seed: u32) -> (String, Rng) {
         let lits: Vec<&str> = (0..r.below(4))
             .map(|_| ["true", "false", "null"][r.below(3) as usize])
             .collect();
-        doc.push_str(&format!(",\"o\":{{\"k\":[{}],\"s\":{}}}}}", lits.join(","), name(&mut r)));
+        doc.push_str(&format!(
+            ",\"o\":{{\"k\":[{}],\"s\":{}}}}}",
+            lits.join(","),
+            name(&mut r)
+        ));
     }
     doc.push(']');
     (doc, r)
