@@ -24,7 +24,8 @@ use prover::vm::{ExecOptions, execute};
 use prover::zkvm;
 use rayon::prelude::*;
 
-/// The largest entry proved here: above every program's 64k size, far below its 1M one.
+/// The largest entry proved here: above every program's 64k size (at most 80,000 cycles, see
+/// `every_suite_program_comes_in_three_sizes_from_its_source`), far below its 1M one.
 const PROOF_MAX_CYCLES: u64 = 1 << 17;
 
 /// The suite's entries, grouped by ELF (one program, several sizes).
@@ -102,12 +103,15 @@ fn every_suite_program_comes_in_three_sizes_from_its_source() {
         want.sort_unstable();
         assert_eq!(names, want, "{elf}");
         for f in entries {
-            // About the size its name says (the sizes differ only by input words).
-            let (lo, hi) = match &f.name[stem.len()..] {
-                "_64k" => (32_000, 1 << 16),
-                "_1M" => (800_000, 1 << 20),
-                _ => (6_400_000, 1 << 23),
+            // About the size its name says: from half to 1.25 times it (a program whose
+            // cycles jump with its input may not land closer; the sizes differ only by
+            // input words).
+            let nominal: u64 = match &f.name[stem.len()..] {
+                "_64k" => 64_000,
+                "_1M" => 1_000_000,
+                _ => 8_000_000,
             };
+            let (lo, hi) = (nominal / 2, nominal / 4 * 5);
             assert!(
                 (lo..=hi).contains(&f.cycles),
                 "{}: {} cycles",
