@@ -255,8 +255,14 @@ fn large_fixtures() {
 
 #[test]
 fn every_catalogue_entry_has_a_reference() {
+    // The suite's programs (group "suite", fixtures/programs/) have their references in
+    // their own test files (suite_crypto.rs: sha2, sha3, num-bigint, k256; suite.rs).
     let catalogue = Catalogue::load_default().unwrap();
-    for f in catalogue.fixtures() {
+    for f in catalogue
+        .fixtures()
+        .iter()
+        .filter(|f| f.group.as_deref() != Some("suite"))
+    {
         assert_eq!(expected_output(f), f.public_output, "{}", f.name);
     }
 }
