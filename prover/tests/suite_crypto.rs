@@ -482,8 +482,8 @@ fn merkle_paths_64k_proves() {
 }
 
 #[test]
-#[ignore = "ecdsa_verify's smallest size is one whole verification, 3.4M cycles: far past the \
+#[ignore = "ecdsa_verify's smallest size is one whole verification, 2.8M cycles: far past the \
             64k proofs CI affords (run with --ignored to prove it; several GiB of heap)"]
 fn ecdsa_verify_smallest_size_proves() {
-    prove_entry("ecdsa_verify_3400k");
+    prove_entry("ecdsa_verify_2800k");
 }
