@@ -20,7 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::counting::{self, Counting};
-use common::hostile::hostile_proof;
+use common::forged::hostile_proof;
 use prover::stark::{StarkParams, Statement, verify_bytes};
 use prover::zkvm::{self, table};
 

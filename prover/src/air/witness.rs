@@ -55,6 +55,20 @@ pub enum WitnessError {
     /// The log does not end in a halt.
     #[error("the execution log does not end with a halt")]
     NoHalt,
+    /// A memory key untouched for longer than the memory argument's 32-bit timestamp gaps
+    /// can state (only a log of more than
+    /// [`MAX_ROUTED_CYCLES`](super::cycle::MAX_ROUTED_CYCLES) cycles can have one).
+    #[error(
+        "memory key {key:#x} is accessed at timestamp {ts} after {prev_ts}: the gap passes the 32-bit range check (runs of at most 2^30 cycles always fit)"
+    )]
+    TimestampGap {
+        /// The key (a RAM word address / 4, or a register key).
+        key: u32,
+        /// Its previous access.
+        prev_ts: u64,
+        /// This access.
+        ts: u64,
+    },
 }
 
 /// The initial memory image, by key: ELF words, input words, and the initial `sp`.

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 pub mod counting;
-pub mod hostile;
+pub mod forged;
 
 use prover::stark::StarkParams;
 use prover::vm::{ExecError, Executor, Program, RunState, Segment};
