@@ -13,8 +13,8 @@ use p3_field::{Field, PrimeCharacteristicRing, PrimeField64};
 
 use super::bus::{AccessRequest, AluRequest, alu_result};
 use super::cpu::{REG_BASE, col, slot};
+use super::error::WitnessError;
 use super::program::{INSN_WIDTH, InsnRow, ProgramAir, col as insn};
-use super::witness::WitnessError;
 use crate::stark::Felt;
 use crate::vm::{STACK_TOP, Step, decode};
 

@@ -214,10 +214,17 @@ impl StarkParams {
         security::MAX_TABLE_TERMS.max(self.max_instances())
     }
 
+    /// `K_max`: the most LDE sizes a proof can have, one batched FRI each (chunk heights
+    /// `2^MIN_LOG_HEIGHT ..= 2^log_max_rows`).
+    pub fn lde_sizes(&self) -> usize {
+        self.log_max_rows.saturating_sub(MIN_LOG_HEIGHT) + 1
+    }
+
     fn inputs(&self, num_queries: usize) -> Inputs {
         Inputs {
             log_blowup: self.log_blowup,
             log_max_rows: self.log_max_rows,
+            lde_sizes: self.lde_sizes(),
             num_queries,
             grinding_bits: self.grinding_bits,
             batched_terms: self.batched_terms(),
@@ -261,7 +268,7 @@ impl StarkParams {
             provable_bits: security::provable_bits(&i),
             unique_decoding_bits: security::unique_decoding_bits(&i),
             list_decoding_bits: security::list_decoding_bits(&i),
-            batching_margin_bits: security::batching_margin(self.log_max_rows),
+            batching_margin_bits: security::batching_margin(self.lde_sizes()),
             batched_terms: i.batched_terms,
         }
     }

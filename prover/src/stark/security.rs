@@ -7,7 +7,7 @@
 //! `n = 2^log_max_rows` (the tallest instance; smaller ones only do better), blowup `b`,
 //! rate `ρ = 1/b`, LDE domain `|D| = b n`, `q` queries, `g` grinding bits, constraint degree
 //! at most `d = 3`, and `K` batched FRIs (one per LDE size, at most
-//! `log_max_rows - MIN_LOG_HEIGHT + 1 = 19`).
+//! [`Inputs::lde_sizes`] `= log_max_rows - MIN_LOG_HEIGHT + 1 = 19`).
 //!
 //! ## Batching margin
 //! We run one FRI per LDE size, all on the same transcript; a cheating prover needs only one
@@ -56,8 +56,6 @@
 //! its commit-phase term, whatever the query count; unique decoding reaches 100 bits with
 //! blowup 8 and about 107 queries. Going past that needs a larger extension field.
 
-use super::params::MIN_LOG_HEIGHT;
-
 /// The most terms one table may combine with powers of one challenge: its folded
 /// constraints in the composition step, or its opened column values in the DEEP step (the
 /// zkVM's tables have a few hundred). `setup::air_infos` refuses a table past it.
@@ -81,6 +79,8 @@ pub struct Inputs {
     pub log_blowup: usize,
     /// log2 of the tallest instance.
     pub log_max_rows: usize,
+    /// `K_max`: the most LDE sizes (batched FRIs) a proof can have.
+    pub lde_sizes: usize,
     /// Queries per FRI.
     pub num_queries: usize,
     /// Grinding bits.
@@ -105,16 +105,16 @@ impl Inputs {
     }
 }
 
-/// `log2(K_max)`: the bits the union bound over batched FRIs costs.
-pub fn batching_margin(log_max_rows: usize) -> f64 {
-    ((log_max_rows.saturating_sub(MIN_LOG_HEIGHT) + 1) as f64).log2()
+/// `log2(K_max)`: the bits the union bound over `lde_sizes` batched FRIs costs.
+pub fn batching_margin(lde_sizes: usize) -> f64 {
+    (lde_sizes.max(1) as f64).log2()
 }
 
 /// Conjectured security in bits (see the module doc).
 pub fn conjectured_bits(i: &Inputs) -> f64 {
     let query = (i.num_queries * i.log_blowup + i.grinding_bits) as f64;
     let field = extension_bits() - i.lde().log2();
-    query.min(field) - batching_margin(i.log_max_rows)
+    query.min(field) - batching_margin(i.lde_sizes)
 }
 
 /// Proven security in the unique-decoding regime, in bits.
@@ -130,7 +130,7 @@ pub fn unique_decoding_bits(i: &Inputs) -> f64 {
     ]
     .into_iter()
     .fold(f64::INFINITY, f64::min)
-        - batching_margin(i.log_max_rows)
+        - batching_margin(i.lde_sizes)
 }
 
 /// Proven security in the list-decoding regime (Johnson bound) for proximity parameter `m`.
@@ -160,7 +160,7 @@ pub fn list_decoding_bits(i: &Inputs) -> f64 {
     M_RANGE
         .map(|m| list_decoding_bits_at(i, f64::from(m)))
         .fold(f64::NEG_INFINITY, f64::max)
-        - batching_margin(i.log_max_rows)
+        - batching_margin(i.lde_sizes)
 }
 
 /// Proven security: the better of the two analyses.
@@ -176,6 +176,7 @@ mod tests {
         Inputs {
             log_blowup,
             log_max_rows: 20,
+            lde_sizes: 19,
             num_queries,
             grinding_bits: 16,
             batched_terms: MAX_TABLE_TERMS,
@@ -190,7 +191,7 @@ mod tests {
             batched_terms: 1 << 62,
             ..inputs(3, 10_000)
         };
-        let udr = unique_decoding_bits(&many) + batching_margin(20);
+        let udr = unique_decoding_bits(&many) + batching_margin(19);
         assert!((extension_bits() - 62.0 - udr).abs() < 1e-9, "{udr}");
         assert!(unique_decoding_bits(&many) < unique_decoding_bits(&inputs(3, 10_000)));
         assert!(list_decoding_bits(&many) < list_decoding_bits(&inputs(3, 10_000)));
@@ -199,7 +200,7 @@ mod tests {
     #[test]
     fn the_batching_margin_covers_every_lde_size() {
         // Heights 2^2 ..= 2^20: 19 sizes.
-        assert!((batching_margin(20) - 19f64.log2()).abs() < 1e-12);
+        assert!((batching_margin(19) - 19f64.log2()).abs() < 1e-12);
     }
 
     #[test]
@@ -227,9 +228,9 @@ mod tests {
         // At |D| = 2^23 the commit-phase term holds list decoding near 66 bits (before the
         // margin) however many queries there are; unique decoding is capped near 105.
         let many = inputs(3, 10_000);
-        let ldr = list_decoding_bits(&many) + batching_margin(20);
+        let ldr = list_decoding_bits(&many) + batching_margin(19);
         assert!((60.0..70.0).contains(&ldr), "{ldr}");
-        let udr = unique_decoding_bits(&many) + batching_margin(20);
+        let udr = unique_decoding_bits(&many) + batching_margin(19);
         assert!((104.0..106.0).contains(&udr), "{udr}");
     }
 
