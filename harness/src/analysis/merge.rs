@@ -3,6 +3,7 @@
 //!
 //! Refused, with what and where named: a file that is not a shard of a plan; files of
 //! different plans (or shard counts); a shard given twice (both files named) or missing;
+//! (unless allowed: the nightly records the shards that came back and lists the others)
 //! conflicting settings (prove settings, schema version, or the build: revision, compiler,
 //! CPU features: the shards of one plan run one build, handed out as an artifact); an entry
 //! held by two shards. Every problem is reported at once, not the first only.
@@ -97,8 +98,13 @@ impl fmt::Display for Refusal {
 #[error("cannot merge: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
 pub struct MergeError(pub Vec<Refusal>);
 
-/// Merges `files` (name, contents) into one; see the module docs for what is refused.
-pub fn merge(files: &[(String, ResultsFile)]) -> Result<ResultsFile, MergeError> {
+/// Merges `files` (name, contents) into one; see the module docs for what is refused. With
+/// `allow_missing`, absent shards are returned instead of refused (the merged stamp then
+/// lacks their parts).
+pub fn merge(
+    files: &[(String, ResultsFile)],
+    allow_missing: bool,
+) -> Result<(ResultsFile, Vec<u32>), MergeError> {
     let mut why = Vec::new();
     let stamped: Vec<(&String, &ResultsFile, &Sharding)> = files
         .iter()
@@ -180,8 +186,8 @@ pub fn merge(files: &[(String, ResultsFile)]) -> Result<ResultsFile, MergeError>
     }
     let held: Vec<u32> = holders.iter().map(|(k, _)| *k).collect();
     let absent: Vec<u32> = (1..=stamp.shards).filter(|k| !held.contains(k)).collect();
-    if !absent.is_empty() {
-        why.push(Refusal::Missing(absent));
+    if !absent.is_empty() && !allow_missing {
+        why.push(Refusal::Missing(absent.clone()));
     }
     // Entries: each in one shard only.
     let mut parts: Vec<ShardPart> = Vec::new();
@@ -231,7 +237,7 @@ pub fn merge(files: &[(String, ResultsFile)]) -> Result<ResultsFile, MergeError>
         shards: stamp.shards,
         parts,
     });
-    Ok(out)
+    Ok((out, absent))
 }
 
 #[cfg(test)]
@@ -259,19 +265,26 @@ mod tests {
     #[test]
     fn merges_every_shard_keeping_each_machine() {
         let files = vec![shard(2, 2, "p", "b"), shard(1, 2, "p", "a")];
-        let m = merge(&files).unwrap();
+        let (m, absent) = merge(&files, false).unwrap();
+        assert!(absent.is_empty());
         assert_eq!(m.entries.len(), 2);
         assert_eq!(m.entries[0].fixture, "a");
         assert_eq!(m.machine.cpu_model, "CPU 1");
         assert_eq!(m.entry_machine(&m.entries[1]).cpu_model, "CPU 2");
         assert_eq!(m.sharding.as_ref().unwrap().parts.len(), 2);
         // A merged file merges again with nothing else (it holds every shard).
-        assert_eq!(merge(&[("all.json".into(), m.clone())]).unwrap(), m);
+        assert_eq!(
+            merge(&[("all.json".into(), m.clone())], false).unwrap().0,
+            m
+        );
+        // Allowed, a missing shard is returned, not refused.
+        let (part, absent) = merge(&files[..1], true).unwrap();
+        assert_eq!((part.entries.len(), absent), (1, vec![1]));
     }
 
     #[test]
     fn each_refusal_names_what_and_where() {
-        let text = |files: &[(String, ResultsFile)]| merge(files).unwrap_err().to_string();
+        let text = |files: &[(String, ResultsFile)]| merge(files, false).unwrap_err().to_string();
         let t = text(&[shard(1, 3, "p", "a"), shard(3, 3, "p", "c")]);
         assert!(t.contains("shard 2 is missing"), "{t}");
         let t = text(&[

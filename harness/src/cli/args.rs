@@ -200,6 +200,9 @@ pub struct MergeArgs {
     /// The merged results file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Merge the shards present and name the missing ones instead of refusing.
+    #[arg(long)]
+    pub allow_missing: bool,
 }
 
 /// Arguments of `bench run`.

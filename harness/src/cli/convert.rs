@@ -81,6 +81,7 @@ pub fn to_request(cli: Cli) -> Request {
         Command::Merge(a) => Request::Merge(MergeRequest {
             files: a.files,
             out: a.out,
+            allow_missing: a.allow_missing,
         }),
         Command::Run(a) => Request::Run(RunRequest {
             fixtures: a.fixture,

@@ -1,7 +1,9 @@
 //! `bench merge FILES... --out FILE`: the shards of one plan into one results file
 //! (`analysis::merge`), written atomically under the output's lock. Every refusal (another
 //! plan, a missing or duplicated shard, conflicting settings, an entry in two shards) is
-//! listed at once, and nothing is written then: no partial file.
+//! listed at once, and nothing is written then: no partial file. `--allow-missing` merges
+//! the shards that came back (a job that died leaves none) and names the missing ones on
+//! stderr and in the file's stamp (they are absent from its parts).
 
 use std::path::PathBuf;
 
@@ -20,6 +22,8 @@ pub struct MergeRequest {
     pub files: Vec<PathBuf>,
     /// The merged file.
     pub out: PathBuf,
+    /// Merge without the shards that are missing (naming them).
+    pub allow_missing: bool,
 }
 
 /// Runs `bench merge`.
@@ -28,7 +32,7 @@ pub fn merge_shards(request: &MergeRequest) -> Result<Outcome> {
     for p in &request.files {
         files.push((p.display().to_string(), ResultsFile::load(p)?));
     }
-    let merged = merge(&files)?;
+    let (merged, missing) = merge(&files, request.allow_missing)?;
     let _lock = WriteLock::acquire(&request.out)?;
     results::save(&request.out, &merged)
         .with_context(|| format!("cannot write {}", request.out.display()))?;
@@ -42,6 +46,9 @@ pub fn merge_shards(request: &MergeRequest) -> Result<Outcome> {
     );
     for p in &s.parts {
         eprintln!("  shard {}: {}", p.shard, p.machine.describe());
+    }
+    for k in &missing {
+        eprintln!("  shard {k}: MISSING (merged without it)");
     }
     Ok(Outcome::Done)
 }
