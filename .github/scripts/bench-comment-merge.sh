@@ -8,7 +8,9 @@
 set -euo pipefail
 : "${PLAN:?}" "${SHARDS:?}"
 script_dir=$(cd "$(dirname "$0")" && pwd)
-"$script_dir/shard-status.sh" "$PLAN" "$SHARDS" > shards.md 2> /dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$script_dir/shard-status.sh" "$PLAN" "$SHARDS" > "$tmp/shards.md" 2> /dev/null
 fixtures=$(jq -r '[.work[].entries[].fixture] | unique | join("+")' "$PLAN")
 {
   echo "<!-- bench:$fixtures -->"
@@ -24,7 +26,7 @@ fixtures=$(jq -r '[.work[].entries[].fixture] | unique | join("+")' "$PLAN")
   echo
   echo "<details><summary>Shards of plan $(jq -r .hash "$PLAN") (base $(jq -r .revisions.base "$PLAN" | cut -c1-7), head $(jq -r .revisions.head "$PLAN" | cut -c1-7))</summary>"
   echo
-  cat shards.md
+  cat "$tmp/shards.md"
   echo
   echo "</details>"
 } > comment.md

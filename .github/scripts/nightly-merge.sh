@@ -13,14 +13,16 @@ script_dir=$(cd "$(dirname "$0")" && pwd)
 status=0
 worst() { if [ "$1" = 3 ] || [ "$status" = 3 ]; then status=3; elif [ "$1" != 0 ]; then status=1; fi; }
 
-"$script_dir/shard-status.sh" "$PLAN" "$SHARDS" > shards.md 2> shard-count.txt
-not_ok=$(sed -n 's/^not-ok=//p' shard-count.txt)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$script_dir/shard-status.sh" "$PLAN" "$SHARDS" > "$tmp/shards.md" 2> "$tmp/count.txt"
+not_ok=$(sed -n 's/^not-ok=//p' "$tmp/count.txt")
 shopt -s nullglob
 files=("$SHARDS"/shard-*.json)
 {
   echo "## Nightly: plan $(jq -r .hash "$PLAN"), $(jq -r .shards "$PLAN") shard(s)"
   echo
-  cat shards.md
+  cat "$tmp/shards.md"
   echo
 } > summary.md
 if [ "${#files[@]}" = 0 ]; then
@@ -37,9 +39,9 @@ for fixture in $(jq -r '[.work[].entries[].fixture] | unique | .[]' "$PLAN"); do
   fi
   s=0
   "$BENCH" nightly --fixture "$fixture" --results merged.json \
-    --history "$HISTORY/reports/nightly/$fixture.jsonl" > "night-$fixture.md" || s=$?
+    --history "$HISTORY/reports/nightly/$fixture.jsonl" > "$tmp/night.md" || s=$?
   # 0: fine, 1: some run failed (recorded in the history), 3: a regression.
   case "$s" in 0|1|3) worst "$s" ;; *) echo "bench nightly failed for $fixture (exit $s)" >&2; exit "$s" ;; esac
-  { cat "night-$fixture.md"; echo; } >> summary.md
+  { cat "$tmp/night.md"; echo; } >> summary.md
 done
 echo "status=$status"
