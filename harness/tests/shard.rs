@@ -86,6 +86,22 @@ fn three_shards_merged_judge_heap_like_one_unsharded_run() {
     let plan: Value = serde_json::from_str(&plan_text).unwrap();
     assert_eq!(plan, read(&dir.join("plan.json")));
     assert_eq!(plan["matrix"]["include"].as_array().unwrap().len(), 3);
+    // A shard outside 1..=N, or a plan edited after `bench plan`, is refused before any run.
+    let out = bench(&["run", "--plan", &p("plan.json"), "--shard", "4"]);
+    assert!(
+        stderr(&out).contains("--shard 4: the plan has shards 1 to 3"),
+        "{}",
+        stderr(&out)
+    );
+    let mut edited = plan.clone();
+    edited["runs"] = json!(1);
+    write_json(&dir.join("edited.json"), &edited);
+    let out = bench(&["run", "--plan", &p("edited.json"), "--shard", "1"]);
+    assert!(
+        stderr(&out).contains("it was edited after `bench plan`"),
+        "{}",
+        stderr(&out)
+    );
     let mut shard_files = Vec::new();
     for k in 1..=3 {
         let out = p(&format!("shard-{k}.json"));
