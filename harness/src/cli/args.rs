@@ -36,6 +36,12 @@ pub enum Command {
     /// Measure peak heap and prove time over fresh processes, mode by mode, and print the
     /// mode table (with no arguments: a quick table on a small fixture).
     Run(RunArgs),
+    /// Plan the shards of a GitHub Actions matrix: print JSON with each shard's work and a
+    /// `strategy.matrix` (`include:`), assigned by a stable hash of (fixture, mode).
+    Plan(PlanArgs),
+    /// Merge the results files of every shard of one plan into one (refusing other plans,
+    /// missing or duplicated shards and conflicting settings; nothing partial is written).
+    Merge(MergeArgs),
     /// Measure what the heap counting costs: prove time with counting on and off,
     /// interleaved over fresh processes.
     Overhead(OverheadArgs),
@@ -136,9 +142,80 @@ pub struct CommentArgs {
     pub text: String,
 }
 
+/// Arguments of `bench plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Fixtures to plan (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub fixture: Vec<String>,
+    /// A file of fixture names, one a line (`#` starts a comment).
+    #[arg(long, value_name = "FILE")]
+    pub fixture_list: Option<PathBuf>,
+    /// Modes, comma-separated, as for `bench run` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Timed runs per fixture and mode.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// Runs under cachegrind per fixture and mode (0: none).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub instruction_runs: u32,
+    /// Number of shards (matrix jobs), 1 to 256.
+    #[arg(long, value_name = "N")]
+    pub shards: u32,
+    /// Table instances in flight in every run: pinned, so the exact heap does not depend on
+    /// a runner's cores.
+    #[arg(long, value_name = "K", default_value = "1")]
+    pub table_parallelism: NonZeroUsize,
+    /// `/bench`: the base revision (with --head).
+    #[arg(long, value_name = "REV", requires = "head")]
+    pub base: Option<String>,
+    /// `/bench`: the head revision (with --base).
+    #[arg(long, value_name = "REV", requires = "base")]
+    pub head: Option<String>,
+    /// Runner label of ordinary shards.
+    #[arg(long, value_name = "LABEL", default_value = "ubuntu-latest")]
+    pub runner: String,
+    /// Runner label of shards with a heavy entry (estimated heap past --heavy-heap, or
+    /// more than 5 h).
+    #[arg(long, value_name = "LABEL", default_value = "ubuntu-latest")]
+    pub heavy_runner: String,
+    /// An entry whose estimated peak heap passes this many GiB is heavy.
+    #[arg(long, value_name = "GIB", default_value = "12", value_parser = parse_gib)]
+    pub heavy_heap: u64,
+    /// Nightly histories (JSON Lines) to estimate times and heaps from (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub history: Vec<PathBuf>,
+    /// Also write the plan to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `bench merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' results files.
+    #[arg(value_name = "FILES", required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    /// The merged results file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Merge the shards present and name the missing ones instead of refusing.
+    #[arg(long)]
+    pub allow_missing: bool,
+}
+
 /// Arguments of `bench run`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("counting").args(["instructions", "plan"]).multiple(true)))]
 pub struct RunArgs {
+    /// Run shard --shard of this plan (`bench plan`) instead of choosing fixtures and modes.
+    #[arg(long, value_name = "FILE", requires = "shard",
+          conflicts_with_all = ["fixture", "elf", "modes", "runs", "resume", "save_baseline", "baseline", "instructions"])]
+    pub plan: Option<PathBuf>,
+    /// The shard of --plan to run, from 1.
+    #[arg(long, value_name = "K", requires = "plan")]
+    pub shard: Option<u32>,
     /// Fixtures to measure (repeatable; default: fib_iterative_64k unless --elf is given).
     #[arg(long, value_name = "NAME")]
     pub fixture: Vec<String>,
@@ -192,7 +269,7 @@ pub struct RunArgs {
     pub instruction_runs: u32,
     /// The bench binary to run under cachegrind (default: this one, unless it was built with
     /// AVX-512, which valgrind cannot run; see the error for the build that works).
-    #[arg(long, value_name = "FILE", requires = "instructions")]
+    #[arg(long, value_name = "FILE", requires = "counting")]
     pub instructions_worker: Option<PathBuf>,
     /// Save these results as baseline NAME (under target/bench/baselines/NAME/).
     #[arg(long, value_name = "NAME")]

@@ -269,7 +269,7 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
         }
     }
     for (file, name) in [(&base_file, "base.json"), (&head_file, "head.json")] {
-        file.save(&runs_dir.join(name))?;
+        crate::store::results::save(&runs_dir.join(name), file)?;
     }
     eprintln!("runs: {}", runs_dir.display());
 

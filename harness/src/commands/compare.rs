@@ -70,7 +70,11 @@ pub fn compare_files(base_path: &Path, head_path: &Path, rules: Rules) -> Result
         design: Design::Independent,
         rules,
         table_parallelism: head.config.table_parallelism,
-        same_machine: base.machine.key() == head.machine.key(),
+        // Sharded files hold several machines: then each pair's runs decide
+        // (`comparison::runs_on_one_machine`).
+        same_machine: base.sharding.is_some()
+            || head.sharding.is_some()
+            || base.machine.key() == head.machine.key(),
         warnings,
         footer: Footer {
             commit: head.machine.short_commit(),

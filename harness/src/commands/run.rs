@@ -45,7 +45,7 @@ use crate::model::results::ResultsFile;
 use crate::report::breakdown;
 use crate::report::mode_table::{self, mode_rows};
 use crate::report::units::{group_digits, mib};
-use crate::store::{baselines, names, paths};
+use crate::store::{baselines, names, paths, results};
 
 /// What `bench run` is asked.
 #[derive(Clone, Debug)]
@@ -136,6 +136,7 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         .out
         .clone()
         .unwrap_or_else(|| paths::results("run", &now_compact()));
+    let mut writer = results::Writer::lock(&path)?;
     let (mut file, change) = plan::open_results(&path, request.resume, &config)?;
     if let Some(change) = change {
         warn_revision(&path, &change);
@@ -150,7 +151,7 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         max_memory: request.max_memory,
         instructions,
     };
-    plan::fill(&mut file, &path, &plan, &mut BarProgress::new())?;
+    plan::fill(&mut file, &mut writer, &plan, &mut BarProgress::new())?;
 
     let rows = mode_rows(&file);
     let title = mode_table::title(&file, &path);
@@ -211,9 +212,10 @@ pub fn note_skipped(skipped: &[MemoryMode]) {
 /// Measures `plan` into a new results file at `path` (saved after every run, as `bench run`
 /// does) and returns it. Failed runs are in the file, not an error; the caller decides.
 pub fn measure_into(plan: &Plan, path: &Path) -> Result<ResultsFile> {
+    let mut writer = results::Writer::lock(path)?;
     let (mut file, _) = plan::open_results(path, false, &plan.config)?;
     eprintln!("results: {}", path.display());
-    plan::fill(&mut file, path, plan, &mut BarProgress::new())?;
+    plan::fill(&mut file, &mut writer, plan, &mut BarProgress::new())?;
     Ok(file)
 }
 
@@ -444,11 +446,11 @@ mod tests {
             .join(baselines::file_name(&base, &base.entries[0]));
         let mut old = ResultsFile::load(&stale).unwrap();
         old.config.epoch_log2 = 14;
-        old.save(&stale).unwrap();
+        results::save(&stale, &old).unwrap();
         let e = compare_with_baseline(&root, "main", &slower, Rules::default()).unwrap_err();
         assert!(format!("{e:#}").contains("epoch log2 differs"), "{e:#}");
         old.config.epoch_log2 = base.config.epoch_log2;
-        old.save(&stale).unwrap();
+        results::save(&stale, &old).unwrap();
 
         // Same key, other settings: refused by the guards.
         let mut blowup = slower.clone();

@@ -22,7 +22,7 @@ use crate::measure::machine;
 use crate::measure::runner::{self, WorkerCommand, WorkerResult};
 use crate::model::config::ProveConfig;
 use crate::model::program::ProgramSpec;
-use crate::model::results::{ResultsError, ResultsFile};
+use crate::model::results::{ResultsError, ResultsFile, ResultsSink, SaveError};
 
 /// What to measure: every program in every mode, `runs` times each, with shared settings.
 #[derive(Clone, Debug)]
@@ -87,6 +87,9 @@ pub enum PlanError {
     /// The results file cannot be read or written.
     #[error(transparent)]
     Results(#[from] ResultsError),
+    /// The results file cannot be saved.
+    #[error(transparent)]
+    Save(#[from] SaveError),
     /// A new results file would overwrite one.
     #[error(
         "{} already exists: pass --resume to continue it, or choose another --out",
@@ -187,11 +190,11 @@ pub fn open_results(
     Ok((file, change))
 }
 
-/// Makes the runs `plan` asks for that `file` lacks, interleaved, saving `file` to `path`
-/// after each. Failed runs are in the file, not an error; the caller decides.
+/// Makes the runs `plan` asks for that `file` lacks, interleaved, saving `file` through
+/// `sink` after each. Failed runs are in the file, not an error; the caller decides.
 pub fn fill(
     file: &mut ResultsFile,
-    path: &Path,
+    sink: &mut dyn ResultsSink,
     plan: &Plan,
     progress: &mut dyn Progress,
 ) -> Result<(), PlanError> {
@@ -261,7 +264,7 @@ pub fn fill(
             WorkerResult::Failed(f) => failures.push(f.clone()),
         }
         resummarize(entry);
-        file.save(path)?;
+        sink.save(file)?;
         progress.run_ended(name, *mode, &result);
     }
     progress.finish();
