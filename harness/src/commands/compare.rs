@@ -3,7 +3,8 @@
 //! markdown (a ready GitHub comment) or JSON. `bench run --baseline` and `bench ab` print
 //! theirs through [`print_comparison`].
 //!
-//! Exit: 0, or 3 with `--fail-on-regression` when the verdict is a regression.
+//! Exit: 0; with `--fail-on-regression`, 3 when the verdict is a regression and 5 when no
+//! verdict could be reached (`commands::outcome`).
 
 use std::path::{Path, PathBuf};
 
@@ -39,9 +40,7 @@ pub fn compare(request: &CompareRequest) -> Result<Outcome> {
         eprintln!("warning: {w}");
     }
     print_comparison(&c, request.format)?;
-    Ok(Outcome::regression_if(
-        request.fail_on_regression && c.verdict.is_regression(),
-    ))
+    Ok(Outcome::of_verdict(request.fail_on_regression, &c.verdict))
 }
 
 /// Loads, checks and compares two results files.

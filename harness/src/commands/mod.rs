@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod format;
 pub mod growth;
 pub mod nightly;
+pub mod oom;
 pub mod outcome;
 pub mod overhead;
 pub mod profile;

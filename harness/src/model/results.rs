@@ -345,7 +345,7 @@ pub enum ResultsError {
     #[error("cannot encode the results")]
     Encode(#[source] serde_json::Error),
     /// The temporary file cannot be written.
-    #[error("cannot write {tmp:?}")]
+    #[error("cannot write {}", Path::new(tmp).with_extension("").display())]
     WriteTemp {
         /// The temporary file.
         tmp: OsString,
