@@ -182,8 +182,9 @@ pub struct RunArgs {
           value_parser = clap::value_parser!(u32).range(4..=24))]
     pub epoch_log2: u32,
     /// Also count the instructions each (fixture, mode) executes, under Valgrind's
-    /// cachegrind (one run each unless --instruction-runs says more; slow: ~20x a prove).
-    /// Instruction counts repeat to ~0.001 %, so one run per side gives a verdict.
+    /// cachegrind (one run each unless --instruction-runs says more; slow: 20-34x a prove
+    /// on 2 cores, as measured in reports/). Instruction counts repeat to about 0.004 %, so
+    /// one run per side gives a verdict.
     #[arg(long)]
     pub instructions: bool,
     /// Runs under cachegrind per (fixture, mode) with --instructions.

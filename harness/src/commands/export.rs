@@ -39,7 +39,7 @@ pub struct ExportRequest {
 pub fn export(request: &ExportRequest) -> Result<Outcome> {
     if let Some(out) = &request.out {
         let input = Input {
-            flag: "FILE",
+            flag: "results file",
             path: &request.file,
         };
         check_output("--out", out, &[input], request.force)?;
