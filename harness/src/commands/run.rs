@@ -13,7 +13,8 @@
 //! `--save-baseline NAME` saves them (`store::baselines`). `--baseline` runs before
 //! `--save-baseline`, so one name can be compared and then refreshed in one run. A baseline
 //! name that was never saved is an error before the first prove (a typo must not skip the
-//! comparison); a saved one that lacks some of these runs (another machine or settings)
+//! comparison), unless the same name is also `--save-baseline` (compare, then refresh: the
+//! first run of such a series has nothing to compare with); a saved one that lacks some of these runs (another machine or settings)
 //! is not: the comparison says so and withholds its verdict.
 //!
 //! Checked before the first prove: the baseline names, every `--elf` loads, the results
@@ -125,7 +126,10 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
     if let Some(name) = &request.baseline {
         names::check_name(name).context("--baseline")?;
         let dir = Path::new(paths::BASELINES).join(name);
-        if !dir.is_dir() {
+        // `--baseline NAME --save-baseline NAME` compares, then refreshes: its first run
+        // has nothing to compare with yet, and says so in the comparison.
+        let refreshing = request.save_baseline.as_ref() == Some(name);
+        if !dir.is_dir() && !refreshing {
             bail!(
                 "--baseline {name}: no baseline of that name ({} does not exist); save one with `bench run --save-baseline {name}`",
                 dir.display()
