@@ -7,11 +7,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use prover::modes::MemoryMode;
-use prover::vm::DEFAULT_MAX_CYCLES;
 
 use crate::cli::shared::{
     ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
-    parse_seconds,
+    parse_parallelism, parse_seconds,
 };
 use crate::model::config::DEFAULT_FIXTURE;
 
@@ -54,7 +53,7 @@ pub enum Command {
     Comment(CommentArgs),
     /// Measure one fixture for the nightly series: append the night to the history, detect
     /// steps against the previous nights, draw the charts, print a markdown summary (exit
-    /// status 3 on a regression).
+    /// status 3 on a regression, 5 when a run failed and the night is not fully judged).
     Nightly(NightlyArgs),
     /// Fit heap and time against cycles over a fixture family: slopes per million cycles
     /// with R², and a verdict against a saved baseline (exit status 3 on a regression).
@@ -100,7 +99,7 @@ pub struct AbArgs {
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = parse_even_pairs)]
     pub pairs: u32,
     /// Table instances in flight at once (default: the prover's automatic choice).
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = parse_parallelism)]
     pub table_parallelism: Option<NonZeroUsize>,
     /// Kill a worker after this many seconds and record it as failed.
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
@@ -111,7 +110,8 @@ pub struct AbArgs {
     /// How to print the comparison.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// Exit with status 3 when the verdict is a regression.
+    /// Gate: exit with status 3 when the verdict is a regression, and with status 5 when no
+    /// verdict can be reached (every run of a side failed, or a side is missing).
     #[arg(long)]
     pub fail_on_regression: bool,
     /// Also count each revision's instructions per mode under cachegrind (one run each; a
@@ -230,7 +230,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub runs: u32,
     /// Table instances in flight at once (default: the prover's automatic choice).
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = parse_parallelism)]
     pub table_parallelism: Option<NonZeroUsize>,
     /// The results file (default: target/bench/run-<UTC time>.json).
     #[arg(long, value_name = "FILE")]
@@ -259,8 +259,9 @@ pub struct RunArgs {
           value_parser = clap::value_parser!(u32).range(4..=24))]
     pub epoch_log2: u32,
     /// Also count the instructions each (fixture, mode) executes, under Valgrind's
-    /// cachegrind (one run each unless --instruction-runs says more; slow: ~20x a prove).
-    /// Instruction counts repeat to ~0.001 %, so one run per side gives a verdict.
+    /// cachegrind (one run each unless --instruction-runs says more; slow: 20-34x a prove
+    /// on 2 cores, as measured in reports/). Instruction counts repeat to about 0.004 %, so
+    /// one run per side gives a verdict.
     #[arg(long)]
     pub instructions: bool,
     /// Runs under cachegrind per (fixture, mode) with --instructions.
@@ -299,7 +300,8 @@ pub struct CompareArgs {
     /// How to print the comparison (markdown: a ready GitHub comment).
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// Exit with status 3 when the verdict is a regression.
+    /// Gate: exit with status 3 when the verdict is a regression, and with status 5 when no
+    /// verdict can be reached (every run of a side failed, or a side is missing).
     #[arg(long)]
     pub fail_on_regression: bool,
 }
@@ -324,9 +326,11 @@ pub struct ExecuteArgs {
     /// Do not record the execution log.
     #[arg(long)]
     pub no_log: bool,
-    /// Fail after this many cycles without a halt.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
-    pub max_cycles: u64,
+    /// Fail after this many cycles without a halt [default: the memory available over 84
+    /// bytes per cycle (the 28-byte execution log, 3x while it grows), at most 2^30; 2^30
+    /// with --no-log].
+    #[arg(long, value_name = "N")]
+    pub max_cycles: Option<u64>,
 }
 
 /// Arguments of `bench prove`.
@@ -338,9 +342,10 @@ pub struct ProveArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Fail after this many cycles without a halt.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
-    pub max_cycles: u64,
+    /// Fail after this many cycles without a halt [default: the memory available over 84
+    /// bytes per cycle (the execution log), at most 2^30].
+    #[arg(long, value_name = "N")]
+    pub max_cycles: Option<u64>,
     /// Proof parameters whose 100 bits hold under this analysis (the preset also picks the
     /// blowup: 2 for conjectured, 8 for provable).
     #[arg(long, value_enum, default_value_t = SecurityArg::Conjectured)]
@@ -356,7 +361,7 @@ pub struct ProveArgs {
     #[arg(long, value_name = "MODE", default_value = "default")]
     pub mode: MemoryMode,
     /// Table instances in flight at once (default: the prover's automatic choice).
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = parse_parallelism)]
     pub table_parallelism: Option<NonZeroUsize>,
     /// Cap this process's address space (RLIMIT_AS) at this many GiB, so that a prove that
     /// needs more fails with an allocation error instead of waking the OOM killer.
@@ -457,6 +462,9 @@ pub struct GrowthArgs {
     /// Draw heap and time against cycles with the fitted lines into this SVG.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// Overwrite --svg when it exists.
+    #[arg(long, requires = "svg")]
+    pub force: bool,
     /// Save the slopes as baseline NAME (target/bench/growth-baselines/NAME.json).
     #[arg(long, value_name = "NAME")]
     pub save_baseline: Option<String>,
@@ -507,6 +515,9 @@ pub struct ProfileArgs {
         requires = "dhat"
     )]
     pub dhat_file: PathBuf,
+    /// Overwrite --svg (and --dhat-file) when it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `bench export`.
@@ -518,9 +529,12 @@ pub struct ExportArgs {
     /// The results file to export.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Write here instead of standard output.
+    /// Write here instead of standard output (never the results file itself).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Overwrite --out when it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// Parses the process's arguments (clap prints usage errors and exits with status 2).

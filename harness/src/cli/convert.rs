@@ -162,6 +162,7 @@ pub fn to_request(cli: Cli) -> Request {
             runs: a.runs,
             results: a.results,
             svg: a.svg,
+            force: a.force,
             save_baseline: a.save_baseline,
             baseline: a.baseline,
             threshold: a.threshold,
@@ -177,6 +178,7 @@ pub fn to_request(cli: Cli) -> Request {
             svg: a.svg,
             json: a.json,
             dhat_file: a.dhat.then_some(a.dhat_file),
+            force: a.force,
         }),
         Command::Export(a) => Request::Export(ExportRequest {
             format: match a.format {
@@ -185,6 +187,7 @@ pub fn to_request(cli: Cli) -> Request {
             },
             file: a.file,
             out: a.out,
+            force: a.force,
         }),
     }
 }

@@ -15,6 +15,7 @@ pub mod format;
 pub mod growth;
 pub mod merge;
 pub mod nightly;
+pub mod oom;
 pub mod outcome;
 pub mod overhead;
 pub mod plan;

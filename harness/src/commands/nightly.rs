@@ -18,8 +18,13 @@
 //!    `STEM-frontier.svg`: tonight's modes, heap against time); print a markdown summary
 //!    (`report::nightly`).
 //!
-//! Exit: status 3 when any mode regressed in time, heap or instructions; otherwise 1 when a run failed;
-//! otherwise 0. The night is appended in every case.
+//! Exit: status 3 when any mode regressed in time, heap or instructions; otherwise 5 (no
+//! verdict, `commands::outcome`) when a run failed, so the night is not fully judged;
+//! otherwise 0. The night is appended in every case. Status 1 is an error: nothing was
+//! appended.
+//!
+//! A night is one results file: `--results` with a file whose night (its creation time) is
+//! already in the history is refused before anything is written.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -145,6 +150,22 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
     if tonight.is_empty() {
         bail!("the results have no entry for fixture {}", request.fixture);
     }
+    if let Some(dup) = past.iter().find(|r| {
+        tonight
+            .iter()
+            .any(|t| t.date == r.date && t.fixture == r.fixture && t.machine == r.machine)
+    }) {
+        let source = request
+            .results
+            .as_ref()
+            .map_or_else(String::new, |p| format!(" (--results {})", p.display()));
+        bail!(
+            "the night of {} for {} is already in {}{source}: refusing to append it twice",
+            dup.date,
+            dup.fixture,
+            history_path.display()
+        );
+    }
     let modes = judge(&past, &tonight, &rules)?;
     if let Some(t) = history::append(&history_path, &tonight)? {
         eprintln!(
@@ -205,7 +226,11 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
     }
     let failed: usize = tonight.iter().map(|r| r.failed_runs).sum();
     if failed > 0 {
-        bail!("{failed} run(s) failed tonight");
+        return Ok(Outcome::NoVerdict {
+            summary: format!(
+                "{failed} run(s) failed tonight, so the night is not fully judged (the history has their count)"
+            ),
+        });
     }
     Ok(Outcome::Done)
 }
