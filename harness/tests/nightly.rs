@@ -222,7 +222,16 @@ fn a_torn_last_line_is_set_aside_and_the_night_appended() {
     let kept = lines(&history);
     assert_eq!(kept.len(), 2);
     assert_eq!(kept[1]["date"], "2026-01-01T00:00:00Z");
-    // The next night reads cleanly.
+    // The next night reads cleanly (a night already in the history is refused, so the next
+    // one is another date).
+    let mut next = synthetic_results(&[SynthEntry {
+        fixture: "fib_iterative_8M",
+        mode: "default",
+        cycles: 1,
+        runs: vec![(1.0, 1)],
+    }]);
+    next["created"] = serde_json::json!("2026-01-02T00:00:00Z");
+    write_json(&results, &next);
     let out = bench(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("torn"), "{}", stderr(&out));
