@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use prover::modes::MemoryMode;
 use prover::vm::DEFAULT_MAX_CYCLES;
 
+use crate::cli::input::{InputWords, parse_words};
 use crate::cli::shared::{
     ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
     parse_seconds,
@@ -139,12 +140,31 @@ pub struct CommentArgs {
 /// Arguments of `bench run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Fixtures to measure (repeatable; default: fib_iterative_64k unless --elf is given).
-    #[arg(long, value_name = "NAME")]
+    /// Fixtures to measure, comma-separated or repeated (default: fib_iterative_64k unless
+    /// --elf, --suite, --group or --catalogue says otherwise).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub fixture: Vec<String>,
-    /// RV32IM ELF files to measure (repeatable; run on empty input).
+    /// RV32IM ELF files to measure (repeatable; run on --input, or on empty input).
     #[arg(long, value_name = "FILE")]
     pub elf: Vec<PathBuf>,
+    /// Input words of every --elf program, comma-separated, decimal or 0x hex (a fixture
+    /// runs on its catalogue input: for others, write a catalogue and pass --catalogue).
+    #[arg(long, value_name = "WORDS", value_parser = parse_words, requires = "elf")]
+    pub input: Option<InputWords>,
+    /// Also measure the realistic workload suite: the catalogue's entries of group `suite`
+    /// at --size (default 64k; the suite comes at 64k, 1M and 8M).
+    #[arg(long)]
+    pub suite: bool,
+    /// Also measure every catalogue entry of this group (at --size when given).
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// The size of the --suite or --group entries: those named NAME_SIZE (64k, 1M, 8M, ...).
+    #[arg(long, value_name = "SIZE")]
+    pub size: Option<String>,
+    /// Read fixtures from this catalogue file instead of fixtures/catalogue.json (ELF paths
+    /// relative to its folder); with no --fixture, --suite or --group, every entry of it.
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Option<PathBuf>,
     /// Modes, comma-separated: default, stream-lde, leaf-drop, trace-retire,
     /// verify-and-drop, `+`-joined combinations, or `all` (default: every available mode).
     #[arg(long, value_name = "LIST")]
@@ -456,7 +476,6 @@ mod tests {
     use clap::CommandFactory;
 
     use super::*;
-    use crate::cli::input::InputWords;
 
     #[test]
     fn cli_definition_is_consistent() {

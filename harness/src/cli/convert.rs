@@ -15,7 +15,7 @@ use crate::commands::nightly::NightlyRequest;
 use crate::commands::overhead::OverheadRequest;
 use crate::commands::profile::ProfileRequest;
 use crate::commands::prove::{ProveCommand, ProveRequest};
-use crate::commands::run::RunRequest;
+use crate::commands::run::{RunRequest, Selection};
 use crate::model::program::ProgramSpec;
 use prover::stark::{Regime, StarkParams};
 
@@ -54,6 +54,13 @@ pub fn to_request(cli: Cli) -> Request {
         Command::Run(a) => Request::Run(RunRequest {
             fixtures: a.fixture,
             elfs: a.elf,
+            selection: Selection {
+                input: a.input.map(|w| w.0),
+                suite: a.suite,
+                group: a.group,
+                size: a.size,
+                catalogue: a.catalogue,
+            },
             modes: a.modes,
             runs: a.runs,
             table_parallelism: a.table_parallelism,
@@ -157,11 +164,14 @@ pub fn to_request(cli: Cli) -> Request {
     }
 }
 
-/// The program and the input override of `--fixture` / `--elf` / `--input` (clap requires
-/// exactly one of the first two).
+/// The program and the input override of `--fixture` (with `--catalogue`) / `--elf` /
+/// `--input` (clap requires exactly one of `--fixture` and `--elf`).
 fn program(a: ProgramArgs) -> (ProgramSpec, Option<Vec<u32>>) {
     let spec = match (a.fixture, a.elf) {
-        (Some(name), _) => ProgramSpec::Fixture(name),
+        (Some(name), _) => match a.catalogue {
+            Some(catalogue) => ProgramSpec::CatalogueFixture { catalogue, name },
+            None => ProgramSpec::Fixture(name),
+        },
         (None, Some(path)) => ProgramSpec::Elf(path),
         (None, None) => unreachable!("clap requires --fixture or --elf"),
     };

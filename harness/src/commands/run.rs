@@ -5,6 +5,14 @@
 //! `--resume` the results file's runs (failed ones included) count towards `--runs`, so
 //! only the missing ones are made; the file's settings and machine must match.
 //!
+//! Programs (`measure::program::select`): the `--fixture` names (comma-separated or
+//! repeated), then the entries of `--suite` (catalogue group `suite` at `--size`, 64k unless
+//! given) and `--group NAME` (at `--size` when given), then the `--elf` files (on `--input`
+//! when given), each once. `--catalogue FILE` reads every fixture from FILE instead of
+//! `fixtures/catalogue.json` (the workers get `--catalogue FILE --fixture NAME`); with
+//! nothing named, every entry of FILE. With no catalogue and nothing named:
+//! `fib_iterative_64k`.
+//!
 //! Modes: without `--modes`, every mode the prover implements; `all` also names the ones
 //! it does not implement yet, which are skipped with a notice on stderr (see
 //! `measure::plan::resolve_modes`).
@@ -26,7 +34,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use prover::fixtures::Catalogue;
 use prover::modes::MemoryMode;
 use prover::stark::Regime;
 
@@ -38,6 +45,8 @@ use crate::commands::outcome::Outcome;
 use crate::measure::cachegrind;
 use crate::measure::clock::now_compact;
 use crate::measure::plan::{self, InstructionRuns, Plan, Progress, RevisionChange};
+use crate::measure::program;
+pub use crate::measure::program::Selection;
 use crate::measure::runner::WorkerResult;
 use crate::model::config::{DEFAULT_FIXTURE, ProveConfig};
 use crate::model::program::ProgramSpec;
@@ -52,8 +61,10 @@ use crate::store::{baselines, names, paths};
 pub struct RunRequest {
     /// Fixtures to measure.
     pub fixtures: Vec<String>,
-    /// ELF files to measure (on empty input).
+    /// ELF files to measure (on `selection.input`, or on empty input).
     pub elfs: Vec<PathBuf>,
+    /// The suite, a group, another catalogue, the ELFs' input.
+    pub selection: Selection,
     /// Modes, comma-separated (`None`: every available mode).
     pub modes: Option<String>,
     /// Runs per fixture and mode.
@@ -230,22 +241,12 @@ fn warn_revision(path: &Path, c: &RevisionChange) {
 }
 
 fn programs(request: &RunRequest) -> Result<Vec<ProgramSpec>> {
-    let mut out: Vec<ProgramSpec> = Vec::new();
-    let catalogue = Catalogue::load_default().context("loading the fixture catalogue")?;
-    for name in &request.fixtures {
-        catalogue.get(name)?;
-        out.push(ProgramSpec::Fixture(name.clone()));
-    }
-    for elf in &request.elfs {
-        if !elf.is_file() {
-            bail!("no ELF file at {}", elf.display());
-        }
-        out.push(ProgramSpec::Elf(elf.clone()));
-    }
-    if out.is_empty() {
-        out.push(ProgramSpec::Fixture(DEFAULT_FIXTURE.to_string()));
-    }
-    Ok(out)
+    Ok(program::select(
+        &request.fixtures,
+        &request.elfs,
+        &request.selection,
+        DEFAULT_FIXTURE,
+    )?)
 }
 
 /// The progress of a measurement on stderr: a bar with the run in progress, and one line
