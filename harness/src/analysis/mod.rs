@@ -2,8 +2,8 @@
 //! line (`fit`), run summaries, the step rule of the nightly series (`trend`) and a night's
 //! verdicts (`nightly`), the verdict rules (`verdict`), the comparison model with its
 //! mismatch guards (`comparison`), growth slopes (`growth`), the profile timeline
-//! (`timeline`), the counting overhead (`overhead`) and the per-kind change of a peak
-//! (`breakdown`).
+//! (`timeline`), the counting overhead (`overhead`), the per-kind change of a peak
+//! (`breakdown`) and a run's instruction mix and table rows as shares (`mix`).
 //!
 //! May import: `model` only. No I/O, no clock, no printing.
 
@@ -11,6 +11,7 @@ pub mod breakdown;
 pub mod comparison;
 pub mod fit;
 pub mod growth;
+pub mod mix;
 pub mod nightly;
 pub mod overhead;
 pub mod stats;

@@ -264,12 +264,17 @@ pub struct ExecuteArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Do not record the execution log.
+    /// Do not record the execution log (nor show the instruction mix and table rows, which
+    /// are counted from it).
     #[arg(long)]
     pub no_log: bool,
     /// Fail after this many cycles without a halt.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
     pub max_cycles: u64,
+    /// log2 of the largest table chunk, as `bench prove` takes it: the table rows are padded
+    /// per chunk.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub log_max_rows: usize,
 }
 
 /// Arguments of `bench prove`.

@@ -30,6 +30,7 @@ pub fn to_request(cli: Cli) -> Request {
                 json: a.json,
                 log: !a.no_log,
                 max_cycles: a.max_cycles,
+                log_max_rows: a.log_max_rows,
             })
         }
         Command::Prove(a) => {

@@ -48,7 +48,7 @@ pub struct ProgramArgs {
     pub fixture: Option<String>,
     /// Read --fixture from this catalogue file instead of fixtures/catalogue.json (its ELF
     /// paths are relative to its folder).
-    #[arg(long, value_name = "FILE", requires = "fixture")]
+    #[arg(long, value_name = "FILE", conflicts_with = "elf")]
     pub catalogue: Option<PathBuf>,
     /// An RV32IM ELF file.
     #[arg(long, value_name = "FILE")]
