@@ -84,9 +84,9 @@ pub struct AbArgs {
     /// The head revision (the committed HEAD by default; uncommitted changes are not seen).
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub head: String,
-    /// The fixture to prove.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_FIXTURE)]
-    pub fixture: String,
+    /// The fixtures to prove, comma-separated or repeated.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_FIXTURE, value_delimiter = ',')]
+    pub fixture: Vec<String>,
     /// Modes, comma-separated (default: default).
     #[arg(long, value_name = "LIST")]
     pub modes: Option<String>,
@@ -386,11 +386,13 @@ fn parse_even_pairs(s: &str) -> Result<u32, String> {
 /// Arguments of `bench growth`.
 #[derive(Debug, Args)]
 pub struct GrowthArgs {
-    /// The fixture family: fixtures are named FAMILY_SIZE.
+    /// The fixture family: fixtures are named FAMILY_SIZE (a suite program's family is its
+    /// name, e.g. sha256_chain).
     #[arg(long, value_name = "NAME", default_value = "fib_iterative")]
     pub family: String,
-    /// Sizes, comma-separated (default when running: 1M,2M,4M,8M; with --results: every size
-    /// of the family in the files).
+    /// Sizes, comma-separated (default when running: 1M,2M,4M,8M, or every size of a family
+    /// that lacks one, such as a suite program's 64k,1M,8M; with --results: every size of the
+    /// family in the files).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub sizes: Vec<String>,
     /// Modes, comma-separated, as for `bench run` (default: every available mode).

@@ -100,7 +100,7 @@ pub fn to_request(cli: Cli) -> Request {
         Command::Ab(a) => Request::Ab(AbRequest {
             base: a.base,
             head: a.head,
-            fixture: a.fixture,
+            fixtures: a.fixture,
             modes: a.modes,
             pairs: a.pairs,
             table_parallelism: a.table_parallelism,
