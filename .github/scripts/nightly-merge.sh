@@ -5,7 +5,9 @@
 #
 # Environment: BENCH (the bench binary), PLAN (plan.json), SHARDS (the folder of the shard
 # artifacts: shard-K.json and status-K.txt), HISTORY (the history checkout's root).
-# Writes summary.md; prints `status=N` for GITHUB_OUTPUT: 3 when a fixture regressed,
+# Writes summary.md, summary-FIXTURE.md per fixture and regressed.txt (the fixtures that
+# regressed, one a line); prints `regressed=0|1`, `failed=0|1` (a run or shard failed, or is
+# missing) and `status=N` for GITHUB_OUTPUT: 3 when a fixture regressed,
 # else 5 (no verdict, as `bench nightly`'s own status) when a run failed or a shard failed
 # or is missing, else 0. An error of `bench merge` or `bench nightly` (their status 1:
 # nothing appended) ends the script with that status.
@@ -13,6 +15,8 @@ set -euo pipefail
 : "${BENCH:?}" "${PLAN:?}" "${SHARDS:?}" "${HISTORY:?}"
 script_dir=$(cd "$(dirname "$0")" && pwd)
 status=0
+failed=0
+: > regressed.txt
 worst() { if [ "$1" = 3 ] || [ "$status" = 3 ]; then status=3; elif [ "$1" != 0 ]; then status=5; fi; }
 
 tmp=$(mktemp -d)
@@ -29,11 +33,11 @@ files=("$SHARDS"/shard-*.json)
 } > summary.md
 if [ "${#files[@]}" = 0 ]; then
   echo "No shard came back: nothing to record." >> summary.md
-  echo "status=5"
+  printf 'regressed=0\nfailed=1\nstatus=5\n'
   exit 0
 fi
 "$BENCH" merge --allow-missing "${files[@]}" --out merged.json
-[ "$not_ok" = 0 ] || worst 5
+[ "$not_ok" = 0 ] || { worst 5; failed=1; }
 for fixture in $(jq -r '[.work[].entries[].fixture] | unique | .[]' "$PLAN"); do
   if ! jq -e --arg f "$fixture" '.entries | any(.fixture == $f)' merged.json > /dev/null; then
     echo "**$fixture**: no shard of it came back; nothing appended." >> summary.md
@@ -44,7 +48,11 @@ for fixture in $(jq -r '[.work[].entries[].fixture] | unique | .[]' "$PLAN"); do
     --history "$HISTORY/reports/nightly/$fixture.jsonl" > "$tmp/night.md" || s=$?
   # 0: fine, 3: a regression, 5: some run failed (recorded in the history); 1 is an
   # error (nothing appended).
+  case "$s" in 3) echo "$fixture" >> regressed.txt ;; 5) failed=1 ;; esac
   case "$s" in 0|3|5) worst "$s" ;; *) echo "bench nightly failed for $fixture (exit $s)" >&2; exit "$s" ;; esac
+  cp "$tmp/night.md" "summary-$fixture.md"
   { cat "$tmp/night.md"; echo; } >> summary.md
 done
-echo "status=$status"
+regressed=0
+if [ -s regressed.txt ]; then regressed=1; fi
+printf 'regressed=%s\nfailed=%s\nstatus=%s\n' "$regressed" "$failed" "$status"

@@ -138,3 +138,122 @@ fn fixtures_lists_the_catalogue() {
         "{table}"
     );
 }
+
+#[test]
+fn instruction_mix_and_table_rows() {
+    let out = bench(&["execute", "--fixture", "bytesort_small", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mix = report["mix"].as_array().unwrap();
+    let classes: Vec<&str> = mix.iter().map(|c| c["class"].as_str().unwrap()).collect();
+    assert_eq!(
+        classes,
+        [
+            "alu",
+            "shift",
+            "mul",
+            "div",
+            "load_byte",
+            "load_half",
+            "load_word",
+            "store_byte",
+            "store_half",
+            "store_word",
+            "branch",
+            "jump",
+            "upper",
+            "system"
+        ]
+    );
+    // Every cycle is one instruction of one class; the shares make the whole.
+    let total: u64 = mix.iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 2757);
+    let shares: f64 = mix.iter().map(|c| c["share_pct"].as_f64().unwrap()).sum();
+    assert!((shares - 100.0).abs() < 1e-9, "{shares}");
+    let ops: u64 = report["ops"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(ops, 2757);
+    // bytesort sorts bytes: byte loads and stores, and it halts and commits by ECALL.
+    let count = |class: &str| {
+        mix.iter().find(|c| c["class"] == class).unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(count("load_byte") > 0 && count("store_byte") > 0);
+    assert_eq!(
+        count("system"),
+        report["public_output"].as_array().unwrap().len() as u64 + 1
+    );
+
+    let tables = report["tables"].as_array().unwrap();
+    let table = |name: &str| tables.iter().find(|t| t["table"] == name).unwrap().clone();
+    assert_eq!(tables.len(), 12);
+    assert_eq!(table("cpu")["used"], 2757);
+    assert_eq!(table("cpu")["rows"], 4096);
+    assert_eq!(table("range")["used"], serde_json::Value::Null);
+    // Each load and store is one ACCESS row.
+    let accesses: u64 = [
+        "load_byte",
+        "load_half",
+        "load_word",
+        "store_byte",
+        "store_half",
+        "store_word",
+    ]
+    .iter()
+    .map(|c| count(c))
+    .sum();
+    assert_eq!(table("access")["used"], accesses);
+    assert_eq!(table("shift")["used"], count("shift"));
+
+    // The text shows both; without the log, neither.
+    let text = bench(&["execute", "--fixture", "bytesort_small"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("instruction mix (2,757 instructions)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("table rows (chunks of at most 2^20 rows"),
+        "{text}"
+    );
+    let bare = bench(&[
+        "execute",
+        "--fixture",
+        "bytesort_small",
+        "--no-log",
+        "--json",
+    ]);
+    let bare: serde_json::Value = serde_json::from_slice(&bare.stdout).unwrap();
+    assert!(bare.get("mix").is_none() && bare.get("tables").is_none());
+    // Smaller chunks pad per chunk: 2,757 CPU rows in chunks of 2^10 are 3 x 1,024.
+    let small = bench(&[
+        "execute",
+        "--fixture",
+        "bytesort_small",
+        "--log-max-rows",
+        "10",
+        "--json",
+    ]);
+    let small: serde_json::Value = serde_json::from_slice(&small.stdout).unwrap();
+    let cpu = small["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "cpu")
+        .unwrap()
+        .clone();
+    assert_eq!(cpu["rows"], 3 * 1024);
+    let bad = bench(&[
+        "execute",
+        "--fixture",
+        "bytesort_small",
+        "--log-max-rows",
+        "99",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+}

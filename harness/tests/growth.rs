@@ -164,3 +164,61 @@ fn slopes_baseline_and_a_memory_scaling_regression() {
     assert_eq!(out.status.code(), Some(1));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A suite program's family (NAME_64k, NAME_1M, NAME_8M) fits as fib's does; a family is the
+/// whole name before the size, so the decoy `sha_64k` is not in `sha_chain`, nor the other way.
+#[test]
+fn a_suite_programs_family_fits() {
+    let dir = temp_dir("growth-suite");
+    let sizes = [
+        ("sha_chain_64k", 65_000u64),
+        ("sha_chain_1M", 1_000_000),
+        ("sha_chain_8M", 8_000_000),
+        ("sha_64k", 64_000),
+    ];
+    let entries: Vec<SynthEntry> = sizes
+        .iter()
+        .map(|&(fixture, cycles)| {
+            let m = cycles as f64 / 1e6;
+            let heap = (40e6 + 2_000.0 * cycles as f64) as u64;
+            SynthEntry {
+                fixture,
+                mode: "default",
+                cycles,
+                runs: vec![(0.1 + 9.0 * m, heap); 3],
+            }
+        })
+        .collect();
+    write_json(&dir.join("suite.json"), &synthetic_results(&entries));
+    let out = bench_in(
+        &dir,
+        &[
+            "growth",
+            "--family",
+            "sha_chain",
+            "--results",
+            "suite.json",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mode = &v["report"]["modes"][0];
+    let points: Vec<&str> = mode["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["fixture"].as_str().unwrap())
+        .collect();
+    assert_eq!(points, ["sha_chain_64k", "sha_chain_1M", "sha_chain_8M"]);
+    // 2,000 bytes per cycle is 2e9 bytes per Mcycle.
+    let slope = mode["heap"]["slope"].as_f64().unwrap();
+    assert!((slope - 2e9).abs() < 1e3, "{slope}");
+    // `sha` has one size only: nothing to fit a line through.
+    let out = bench_in(
+        &dir,
+        &["growth", "--family", "sha", "--results", "suite.json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    std::fs::remove_dir_all(dir).unwrap();
+}

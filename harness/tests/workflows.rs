@@ -252,7 +252,7 @@ fn the_nightly_merge_lists_a_missing_shard_and_records_the_rest() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.trim(), "status=5", "{err}");
+    assert_eq!(out.trim(), "regressed=0\nfailed=1\nstatus=5", "{err}");
     let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
     assert!(
         summary.contains("- shard 1 (big, 1 entry, est. 10 min): ok"),

@@ -37,6 +37,16 @@ pub struct Fixture {
     pub group: Option<String>,
 }
 
+/// A fixture name's family and size: `fib_iterative_64k` is (`fib_iterative`, `64k`). The
+/// size is the part after the last `_`: digits, then `k` or `M` (cycles, as the catalogue
+/// names its sizes); `None` when the name does not end in one.
+pub fn split_size(name: &str) -> Option<(&str, &str)> {
+    let (family, size) = name.rsplit_once('_')?;
+    let digits = size.strip_suffix(['k', 'M'])?;
+    (!family.is_empty() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then_some((family, size))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogueFile {
@@ -167,6 +177,26 @@ impl Catalogue {
             })
     }
 
+    /// The entries of `group` (the `group` field), in file order; with `size`, only those
+    /// named `FAMILY_SIZE` ([`split_size`]) at that size.
+    pub fn group(&self, group: &str, size: Option<&str>) -> Vec<&Fixture> {
+        self.fixtures
+            .iter()
+            .filter(|f| f.group.as_deref() == Some(group))
+            .filter(|f| size.is_none_or(|s| split_size(&f.name).is_some_and(|(_, z)| z == s)))
+            .collect()
+    }
+
+    /// The sizes of `family`'s entries (named `FAMILY_SIZE`, [`split_size`]), in file order.
+    pub fn family_sizes(&self, family: &str) -> Vec<&str> {
+        self.fixtures
+            .iter()
+            .filter_map(|f| split_size(&f.name))
+            .filter(|(fam, _)| *fam == family)
+            .map(|(_, size)| size)
+            .collect()
+    }
+
     /// Where `fixture`'s ELF lives.
     pub fn elf_path(&self, fixture: &Fixture) -> PathBuf {
         self.dir.join(&fixture.elf)
@@ -184,5 +214,46 @@ impl Catalogue {
             path,
             source,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_family_and_size() {
+        assert_eq!(
+            split_size("fib_iterative_64k"),
+            Some(("fib_iterative", "64k"))
+        );
+        assert_eq!(split_size("sha256_chain_1M"), Some(("sha256_chain", "1M")));
+        assert_eq!(
+            split_size("fib_iterative_1200k"),
+            Some(("fib_iterative", "1200k"))
+        );
+        for name in ["bytesort_small", "x_k", "_1M", "plain", "a_1G", "a_1.5M"] {
+            assert_eq!(split_size(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn groups_and_family_sizes() {
+        let catalogue = Catalogue::load_default().unwrap();
+        assert_eq!(
+            catalogue.family_sizes("fib_iterative"),
+            ["64k", "1M", "1200k", "1150k", "2M", "4M", "8M"]
+        );
+        assert!(catalogue.family_sizes("nope").is_empty());
+        let mut marked = catalogue.clone();
+        for f in &mut marked.fixtures {
+            if f.name.starts_with("fib_iterative_") {
+                f.group = Some("g".into());
+            }
+        }
+        let names = |v: Vec<&Fixture>| v.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(marked.group("g", Some("8M"))), ["fib_iterative_8M"]);
+        assert_eq!(marked.group("g", None).len(), 7);
+        assert!(marked.group("other", None).is_empty());
     }
 }

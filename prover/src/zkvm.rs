@@ -32,9 +32,11 @@ use crate::vm::{ExecError, ExecOptions, Program, Step, execute};
 
 pub mod public;
 mod retired;
+pub mod rows;
 
 pub use public::{MAX_CYCLES_PER_PROOF, MAX_INPUT_WORDS, PublicValueError};
 pub use retired::{RetiredWitness, build_retired_witness};
+pub use rows::{TableRows, table_rows};
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;

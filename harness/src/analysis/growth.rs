@@ -117,10 +117,11 @@ pub fn report_from(
     sizes: &[String],
     notes: &mut Vec<String>,
 ) -> Result<GrowthReport, GrowthError> {
-    let prefix = format!("{family}_");
+    // The family is the name minus its size suffix (`prover::fixtures::split_size`), so
+    // `sha256` is not a family of `sha256_chain_1M`.
     let wanted = |fixture: &str| {
-        fixture.strip_prefix(&prefix).is_some_and(|size| {
-            !size.is_empty() && (sizes.is_empty() || sizes.iter().any(|s| s == size))
+        prover::fixtures::split_size(fixture).is_some_and(|(f, size)| {
+            f == family && (sizes.is_empty() || sizes.iter().any(|s| s == size))
         })
     };
     let mut modes: Vec<(String, Vec<GrowthPoint>)> = Vec::new();
@@ -253,6 +254,8 @@ mod tests {
         let r = report_from(&[family_file(100e6)], "fib_iterative", &two, &mut notes).unwrap();
         assert_eq!(r.modes[0].points.len(), 2);
         assert!(report_from(&[family_file(1.0)], "collatz", &[], &mut notes).is_err());
+        // A family is the whole name before the size: `fib` is not `fib_iterative`'s.
+        assert!(report_from(&[family_file(1.0)], "fib", &[], &mut notes).is_err());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! verdicts (`nightly`), the verdict rules (`verdict`), the comparison model with its
 //! mismatch guards (`comparison`), growth slopes (`growth`), the profile timeline
 //! (`timeline`), the counting overhead (`overhead`), the per-kind change of a peak
-//! (`breakdown`), the shard plan of a matrix (`shard`) and the merge of its results (`merge`).
+//! (`breakdown`), a run's instruction mix and table rows as shares (`mix`), the shard plan of
+//! a matrix (`shard`) and the merge of its results (`merge`).
 //!
 //! May import: `model` only. No I/O, no clock, no printing.
 
@@ -12,6 +13,7 @@ pub mod comparison;
 pub mod fit;
 pub mod growth;
 pub mod merge;
+pub mod mix;
 pub mod nightly;
 pub mod overhead;
 pub mod shard;

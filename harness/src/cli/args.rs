@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use prover::modes::MemoryMode;
 
+use crate::cli::input::{InputWords, parse_words};
 use crate::cli::shared::{
     ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
     parse_parallelism, parse_seconds,
@@ -88,9 +89,9 @@ pub struct AbArgs {
     /// The head revision (the committed HEAD by default; uncommitted changes are not seen).
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub head: String,
-    /// The fixture to prove.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_FIXTURE)]
-    pub fixture: String,
+    /// The fixtures to prove, comma-separated or repeated.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_FIXTURE, value_delimiter = ',')]
+    pub fixture: Vec<String>,
     /// Modes, comma-separated (default: default).
     #[arg(long, value_name = "LIST")]
     pub modes: Option<String>,
@@ -145,8 +146,8 @@ pub struct CommentArgs {
 /// Arguments of `bench plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Fixtures to plan (repeatable).
-    #[arg(long, value_name = "NAME")]
+    /// Fixtures to plan, comma-separated or repeated.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub fixture: Vec<String>,
     /// A file of fixture names, one a line (`#` starts a comment).
     #[arg(long, value_name = "FILE")]
@@ -211,17 +212,36 @@ pub struct MergeArgs {
 pub struct RunArgs {
     /// Run shard --shard of this plan (`bench plan`) instead of choosing fixtures and modes.
     #[arg(long, value_name = "FILE", requires = "shard",
-          conflicts_with_all = ["fixture", "elf", "modes", "runs", "resume", "save_baseline", "baseline", "instructions"])]
+          conflicts_with_all = ["fixture", "elf", "input", "suite", "group", "size", "catalogue", "modes", "runs", "resume", "save_baseline", "baseline", "instructions"])]
     pub plan: Option<PathBuf>,
     /// The shard of --plan to run, from 1.
     #[arg(long, value_name = "K", requires = "plan")]
     pub shard: Option<u32>,
-    /// Fixtures to measure (repeatable; default: fib_iterative_64k unless --elf is given).
-    #[arg(long, value_name = "NAME")]
+    /// Fixtures to measure, comma-separated or repeated (default: fib_iterative_64k unless
+    /// --elf, --suite, --group or --catalogue says otherwise).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub fixture: Vec<String>,
-    /// RV32IM ELF files to measure (repeatable; run on empty input).
+    /// RV32IM ELF files to measure (repeatable; run on --input, or on empty input).
     #[arg(long, value_name = "FILE")]
     pub elf: Vec<PathBuf>,
+    /// Input words of every --elf program, comma-separated, decimal or 0x hex (a fixture
+    /// runs on its catalogue input: for others, write a catalogue and pass --catalogue).
+    #[arg(long, value_name = "WORDS", value_parser = parse_words, requires = "elf")]
+    pub input: Option<InputWords>,
+    /// Also measure the realistic workload suite: the catalogue's entries of group `suite`
+    /// at --size (default 64k; the suite comes at 64k, 1M and 8M).
+    #[arg(long)]
+    pub suite: bool,
+    /// Also measure every catalogue entry of this group (at --size when given).
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// The size of the --suite or --group entries: those named NAME_SIZE (64k, 1M, 8M, ...).
+    #[arg(long, value_name = "SIZE")]
+    pub size: Option<String>,
+    /// Read fixtures from this catalogue file instead of fixtures/catalogue.json (ELF paths
+    /// relative to its folder); with no --fixture, --suite or --group, every entry of it.
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Option<PathBuf>,
     /// Modes, comma-separated: default, stream-lde, leaf-drop, trace-retire,
     /// verify-and-drop, `+`-joined combinations, or `all` (default: every available mode).
     #[arg(long, value_name = "LIST")]
@@ -323,7 +343,8 @@ pub struct ExecuteArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Do not record the execution log.
+    /// Do not record the execution log (nor show the instruction mix and table rows, which
+    /// are counted from it).
     #[arg(long)]
     pub no_log: bool,
     /// Fail after this many cycles without a halt [default: the memory available over 84
@@ -331,6 +352,10 @@ pub struct ExecuteArgs {
     /// with --no-log].
     #[arg(long, value_name = "N")]
     pub max_cycles: Option<u64>,
+    /// log2 of the largest table chunk, as `bench prove` takes it: the table rows are padded
+    /// per chunk.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub log_max_rows: usize,
 }
 
 /// Arguments of `bench prove`.
@@ -443,11 +468,13 @@ fn parse_even_pairs(s: &str) -> Result<u32, String> {
 /// Arguments of `bench growth`.
 #[derive(Debug, Args)]
 pub struct GrowthArgs {
-    /// The fixture family: fixtures are named FAMILY_SIZE.
+    /// The fixture family: fixtures are named FAMILY_SIZE (a suite program's family is its
+    /// name, e.g. sha256_chain).
     #[arg(long, value_name = "NAME", default_value = "fib_iterative")]
     pub family: String,
-    /// Sizes, comma-separated (default when running: 1M,2M,4M,8M; with --results: every size
-    /// of the family in the files).
+    /// Sizes, comma-separated (default when running: 1M,2M,4M,8M, or every size of a family
+    /// that lacks one, such as a suite program's 64k,1M,8M; with --results: every size of the
+    /// family in the files).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub sizes: Vec<String>,
     /// Modes, comma-separated, as for `bench run` (default: every available mode).
@@ -547,7 +574,6 @@ mod tests {
     use clap::CommandFactory;
 
     use super::*;
-    use crate::cli::input::InputWords;
 
     #[test]
     fn cli_definition_is_consistent() {

@@ -17,7 +17,7 @@ use crate::commands::overhead::OverheadRequest;
 use crate::commands::plan::PlanCommand;
 use crate::commands::profile::ProfileRequest;
 use crate::commands::prove::{ProveCommand, ProveRequest};
-use crate::commands::run::RunRequest;
+use crate::commands::run::{RunRequest, Selection};
 use crate::commands::shard::ShardRunRequest;
 use crate::model::program::ProgramSpec;
 use prover::stark::{Regime, StarkParams};
@@ -33,6 +33,7 @@ pub fn to_request(cli: Cli) -> Request {
                 json: a.json,
                 log: !a.no_log,
                 max_cycles: a.max_cycles,
+                log_max_rows: a.log_max_rows,
             })
         }
         Command::Prove(a) => {
@@ -86,6 +87,13 @@ pub fn to_request(cli: Cli) -> Request {
         Command::Run(a) => Request::Run(RunRequest {
             fixtures: a.fixture,
             elfs: a.elf,
+            selection: Selection {
+                input: a.input.map(|w| w.0),
+                suite: a.suite,
+                group: a.group,
+                size: a.size,
+                catalogue: a.catalogue,
+            },
             modes: a.modes,
             runs: a.runs,
             table_parallelism: a.table_parallelism,
@@ -124,7 +132,7 @@ pub fn to_request(cli: Cli) -> Request {
         Command::Ab(a) => Request::Ab(AbRequest {
             base: a.base,
             head: a.head,
-            fixture: a.fixture,
+            fixtures: a.fixture,
             modes: a.modes,
             pairs: a.pairs,
             table_parallelism: a.table_parallelism,
@@ -192,11 +200,14 @@ pub fn to_request(cli: Cli) -> Request {
     }
 }
 
-/// The program and the input override of `--fixture` / `--elf` / `--input` (clap requires
-/// exactly one of the first two).
+/// The program and the input override of `--fixture` (with `--catalogue`) / `--elf` /
+/// `--input` (clap requires exactly one of `--fixture` and `--elf`).
 fn program(a: ProgramArgs) -> (ProgramSpec, Option<Vec<u32>>) {
     let spec = match (a.fixture, a.elf) {
-        (Some(name), _) => ProgramSpec::Fixture(name),
+        (Some(name), _) => match a.catalogue {
+            Some(catalogue) => ProgramSpec::CatalogueFixture { catalogue, name },
+            None => ProgramSpec::Fixture(name),
+        },
         (None, Some(path)) => ProgramSpec::Elf(path),
         (None, None) => unreachable!("clap requires --fixture or --elf"),
     };

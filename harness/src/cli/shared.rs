@@ -43,9 +43,13 @@ pub struct RuleArgs {
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("program").required(true).args(["fixture", "elf"])))]
 pub struct ProgramArgs {
-    /// A fixture from fixtures/catalogue.json (runs with its input).
+    /// A fixture from fixtures/catalogue.json, or from --catalogue (runs with its input).
     #[arg(long, value_name = "NAME")]
     pub fixture: Option<String>,
+    /// Read --fixture from this catalogue file instead of fixtures/catalogue.json (its ELF
+    /// paths are relative to its folder).
+    #[arg(long, value_name = "FILE", conflicts_with = "elf")]
+    pub catalogue: Option<PathBuf>,
     /// An RV32IM ELF file.
     #[arg(long, value_name = "FILE")]
     pub elf: Option<PathBuf>,

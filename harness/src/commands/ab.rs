@@ -10,8 +10,9 @@
 //!   reused by every later `bench ab` naming the same commit. `HEAD` means the committed
 //!   `HEAD`, not uncommitted changes. Base and head at the same commit is an A/A run: a
 //!   measurement of the noise.
-//! * **Pairs.** Pair `i` runs both sides once, A then B for even `i`, B then A for odd `i`
-//!   (A B B A A B ...), so a slow drift of the machine hits both sides alike. Each run is a
+//! * **Pairs.** Each fixture (`--fixture`, comma-separated or repeated) in each mode is a
+//!   job. Pair `i` runs both sides of every job once, A then B for even `i`, B then A for
+//!   odd `i` (A B B A A B ...), so a slow drift of the machine hits both sides alike. Each run is a
 //!   fresh worker, `<that build>/bench prove --json ...`, through `measure::runner`.
 //!   A pair with a failed run is left out of the statistics (the failure is reported).
 //! * **Statistics** (`Design::Paired`): prove time is judged from the paired log ratios
@@ -66,8 +67,8 @@ pub struct AbRequest {
     pub base: String,
     /// The head revision.
     pub head: String,
-    /// The fixture to prove.
-    pub fixture: String,
+    /// The fixtures to prove (each in every mode).
+    pub fixtures: Vec<String>,
     /// Modes, comma-separated (`None`: default).
     pub modes: Option<String>,
     /// Pairs of runs per mode.
@@ -97,9 +98,9 @@ pub enum Side {
     Head,
 }
 
-/// A warning when the complete pairs of `mode` are not as many A-first (even pair index) as
+/// A warning when the complete pairs of `mode` (a job: `mode`, or `fixture mode`) are not as many A-first (even pair index) as
 /// B-first: a failed run dropped its pair, and an order effect no longer cancels exactly.
-fn imbalance(mode: &MemoryMode, slots: &[[Option<usize>; 2]]) -> Option<String> {
+fn imbalance(mode: &str, slots: &[[Option<usize>; 2]]) -> Option<String> {
     let complete = |parity: usize| {
         slots
             .iter()
@@ -182,10 +183,15 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
         table_parallelism: args.table_parallelism.map(usize::from),
         ..ProveConfig::STANDARD
     };
-    let program = ProgramSpec::Fixture(args.fixture.clone());
-    let job = |exe: &Path, mode: MemoryMode| {
+    // The jobs: every fixture in every mode, in that order.
+    let jobs: Vec<(ProgramSpec, MemoryMode)> = args
+        .fixtures
+        .iter()
+        .flat_map(|f| modes.iter().map(|&m| (ProgramSpec::Fixture(f.clone()), m)))
+        .collect();
+    let job = |exe: &Path, program: &ProgramSpec, mode: MemoryMode| {
         WorkerCommand {
-            program: &program,
+            program,
             mode: Some(mode),
             settings: None,
             table_parallelism: config.table_parallelism,
@@ -204,25 +210,26 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
     let (mut base_file, mut head_file) = (side_file(&base_sha), side_file(&head_sha));
     let pairs = args.pairs as usize;
     // complete[mode][pair] = [index of the base run, index of the head run] when it succeeded.
-    let mut complete: Vec<Vec<[Option<usize>; 2]>> = vec![vec![[None, None]; pairs]; modes.len()];
+    let mut complete: Vec<Vec<[Option<usize>; 2]>> = vec![vec![[None, None]; pairs]; jobs.len()];
     let runs_dir = paths::ab_runs(
         &root,
         &short_hash(&base_sha, 8),
         &short_hash(&head_sha, 8),
         &now_compact(),
     );
-    let plan = order(pairs, modes.len());
+    let plan = order(pairs, jobs.len());
     for (sequence, &(p, m, side)) in plan.iter().enumerate() {
-        let mode = modes[m];
+        let (program, mode) = (&jobs[m].0, jobs[m].1);
+        let fixture = program.name();
         let (exe, file, name) = match side {
             Side::Base => (&base_exe, &mut base_file, "base"),
             Side::Head => (&head_exe, &mut head_file, "head"),
         };
-        let entry = file.entry_mut(&args.fixture, mode);
-        match runner::run_worker(&job(exe, mode), sequence, timeout) {
+        let entry = file.entry_mut(&fixture, mode);
+        match runner::run_worker(&job(exe, program, mode), sequence, timeout) {
             WorkerResult::Ok(r) => {
                 eprintln!(
-                    "pair {}/{pairs} · {mode} · {name}: {:.3} s",
+                    "pair {}/{pairs} · {fixture} · {mode} · {name}: {:.3} s",
                     p + 1,
                     r.prove_seconds
                 );
@@ -231,7 +238,7 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
             }
             WorkerResult::Failed(f) => {
                 eprintln!(
-                    "pair {}/{pairs} · {mode} · {name}: failed: {}",
+                    "pair {}/{pairs} · {fixture} · {mode} · {name}: failed: {}",
                     p + 1,
                     f.reason
                 );
@@ -243,14 +250,15 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
     // Instruction counts are deterministic: one run per mode and side, after the pairs.
     if let Some(counters) = &counters {
         let mut sequence = plan.len();
-        for &mode in &modes {
+        for (program, mode) in &jobs {
+            let (mode, fixture) = (*mode, program.name());
             for (side, counter) in [Side::Base, Side::Head].into_iter().zip(counters) {
                 let (file, name) = match side {
                     Side::Base => (&mut base_file, "base"),
                     Side::Head => (&mut head_file, "head"),
                 };
-                let entry = file.entry_mut(&args.fixture, mode);
-                let job = job(&counter.worker, mode);
+                let entry = file.entry_mut(&fixture, mode);
+                let job = job(&counter.worker, program, mode);
                 match cachegrind::run_counted(&job, counter, sequence, timeout) {
                     WorkerResult::Ok(r) => {
                         eprintln!(
@@ -276,11 +284,11 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
 
     // The paired entries: complete pairs only, in pair order.
     let paired = |file: &ResultsFile, side: usize| -> Vec<Entry> {
-        modes
-            .iter()
+        jobs.iter()
             .enumerate()
-            .filter_map(|(m, &mode)| {
-                let e = file.entry(&args.fixture, mode)?;
+            .filter_map(|(m, (program, mode))| {
+                let mode = *mode;
+                let e = file.entry(&program.name(), mode)?;
                 let mut out = Entry::new(&e.fixture, mode);
                 out.failures = e.failures.clone();
                 out.instruction_runs = e.instruction_runs.clone();
@@ -297,10 +305,17 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
             .collect()
     };
     let (base_entries, head_entries) = (paired(&base_file, 0), paired(&head_file, 1));
-    let warnings: Vec<String> = modes
+    let warnings: Vec<String> = jobs
         .iter()
         .zip(&complete)
-        .filter_map(|(mode, slots)| imbalance(mode, slots))
+        .filter_map(|((program, mode), slots)| {
+            let what = if args.fixtures.len() > 1 {
+                format!("{} {mode}", program.name())
+            } else {
+                mode.to_string()
+            };
+            imbalance(&what, slots)
+        })
         .collect();
     for (b, h) in base_entries.iter().zip(&head_entries) {
         comparison::check_cycles(b, h).context("cannot compare the two revisions")?;

@@ -4,7 +4,7 @@
 //! Grammar (one line, words separated by spaces or tabs):
 //!
 //! ```text
-//! /bench [N] [fixture=NAME] [mode=M] [k=K]
+//! /bench [N] [fixture=NAME[,NAME...]] [mode=M] [k=K]
 //! ```
 //!
 //! * `N`, runs per side: ASCII digits, clamped to 1..=10 (a note says so); default
@@ -13,14 +13,19 @@
 //!   gets an interval from 2 runs, and more runs narrow it).
 //! * `fixture=NAME`: a fixture of the catalogue; default [`DEFAULT_FIXTURE`]
 //!   (`fib_iterative_64k`, a few seconds a run: CI must stay fast; larger fixtures on
-//!   request).
+//!   request). `fixture=suite` is the realistic workload suite (catalogue group `suite`) at
+//!   its 64k size, `fixture=suite_SIZE` at another (`suite_1M`); several, comma-separated
+//!   (`fixture=sha256_chain_64k,json_64k`, `fixture=suite,fib_iterative_64k`), each once, at
+//!   most [`MAX_FIXTURES`] in all. The plan's `fixture` is the names joined by commas (as
+//!   `bench run --fixture` and `bench ab --fixture` take them), `fixtures` the list, and
+//!   `label` the value as written (it names the baseline artifact).
 //! * `mode=M`: one memory mode (`default`, `leaf-drop`, `stream-lde+leaf-drop`, ...) that
 //!   the prover implements; default `default`.
 //! * `k=K`: table parallelism, 1..=[`MAX_K`]; default: the prover's automatic choice
 //!   (`null`).
 //!
 //! Each key at most once, in any order after `N`. Anything else is rejected: other
-//! characters than `[A-Za-z0-9_=+.-]`, unknown keys, several lines, non-ASCII text, more
+//! characters than `[A-Za-z0-9_=+.,-]`, unknown keys, several lines, non-ASCII text, more
 //! than [`MAX_COMMENT_BYTES`] bytes. Rejections quote the offending word only after
 //! replacing every character outside that set with `?` (and shortening it), so the posted
 //! message cannot carry markup, mentions or control characters.
@@ -37,6 +42,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::commands::outcome::Outcome;
+use crate::measure::program::{SUITE_GROUP, SUITE_SIZE};
 use crate::model::config::DEFAULT_FIXTURE;
 
 /// Runs per side when the comment names none.
@@ -47,16 +53,23 @@ pub const MAX_RUNS: u32 = 10;
 pub const MAX_K: usize = 64;
 /// The longest comment parsed.
 pub const MAX_COMMENT_BYTES: usize = 200;
+/// The most fixtures one comment may ask for (the suite is 10).
+pub const MAX_FIXTURES: usize = 16;
 
-const USAGE: &str = "usage: `/bench [N] [fixture=NAME] [mode=M] [k=K]`, N from 1 to 10";
+const USAGE: &str =
+    "usage: `/bench [N] [fixture=NAME[,NAME...]|suite|suite_SIZE] [mode=M] [k=K]`, N from 1 to 10";
 
 /// What a `/bench` comment asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CommentPlan {
     /// Runs per side, 1..=10.
     pub runs: u32,
-    /// A catalogue fixture.
+    /// The catalogue fixtures, comma-separated.
     pub fixture: String,
+    /// The same fixtures, one by one.
+    pub fixtures: Vec<String>,
+    /// The `fixture=` value as written (validated), or the default fixture.
+    pub label: String,
     /// A memory mode, canonical spelling.
     pub mode: String,
     /// Table parallelism; `null` for automatic.
@@ -105,7 +118,7 @@ impl Rejection {
     }
 }
 
-/// `word` made safe to quote: characters outside `[A-Za-z0-9_=+.-]` become `?`, and only the
+/// `word` made safe to quote: characters outside `[A-Za-z0-9_=+.,-]` become `?`, and only the
 /// first 24 characters are kept.
 pub fn sanitize(word: &str) -> String {
     let mut out: String = word
@@ -120,11 +133,68 @@ pub fn sanitize(word: &str) -> String {
 }
 
 fn allowed(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '=' | '+' | '.' | '-')
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '=' | '+' | '.' | ',' | '-')
+}
+
+/// The fixtures a comment may name: every catalogue name, and the suite's entries.
+#[derive(Clone, Copy, Debug)]
+pub struct Known<'a> {
+    /// Every fixture name of the catalogue.
+    pub fixtures: &'a [&'a str],
+    /// The names of the suite's entries (catalogue group `suite`), every size.
+    pub suite: &'a [&'a str],
+}
+
+/// The fixtures of one `fixture=` value: names, `suite` or `suite_SIZE`, comma-separated.
+fn expand(value: &str, known: Known<'_>) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in value.split(',') {
+        let names: Vec<&str> = if known.fixtures.contains(&item) {
+            vec![item]
+        } else if let Some(size) = suite_size(item) {
+            let at: Vec<&str> = known
+                .suite
+                .iter()
+                .copied()
+                .filter(|n| prover::fixtures::split_size(n).is_some_and(|(_, s)| s == size))
+                .collect();
+            if at.is_empty() {
+                return Err(format!("the catalogue has no suite at {}", sanitize(size)));
+            }
+            at
+        } else if item.is_empty() {
+            return Err("an empty name in the list".into());
+        } else {
+            return Err(format!(
+                "`{}` is not in the fixture catalogue (`bench fixtures`)",
+                sanitize(item)
+            ));
+        };
+        for n in names {
+            if !out.iter().any(|o| o == n) {
+                out.push(n.to_string());
+            }
+        }
+    }
+    if out.len() > MAX_FIXTURES {
+        return Err(format!(
+            "{} fixtures; a comment may ask for {MAX_FIXTURES} at most",
+            out.len()
+        ));
+    }
+    Ok(out)
+}
+
+/// The size `item` asks the suite at: `suite` is [`SUITE_SIZE`], `suite_SIZE` is SIZE.
+fn suite_size(item: &str) -> Option<&str> {
+    if item == SUITE_GROUP {
+        return Some(SUITE_SIZE);
+    }
+    item.strip_prefix(SUITE_GROUP)?.strip_prefix('_')
 }
 
 /// Parses `text` against the fixture names of the catalogue.
-pub fn parse(text: &str, fixtures: &[&str]) -> Result<CommentPlan, Rejection> {
+pub fn parse(text: &str, known: Known<'_>) -> Result<CommentPlan, Rejection> {
     if text.len() > MAX_COMMENT_BYTES {
         return Err(Rejection::TooLong(text.len()));
     }
@@ -139,6 +209,8 @@ pub fn parse(text: &str, fixtures: &[&str]) -> Result<CommentPlan, Rejection> {
     let mut plan = CommentPlan {
         runs: DEFAULT_RUNS,
         fixture: DEFAULT_FIXTURE.to_string(),
+        fixtures: vec![DEFAULT_FIXTURE.to_string()],
+        label: DEFAULT_FIXTURE.to_string(),
         mode: MemoryMode::DEFAULT.to_string(),
         k: None,
         notes: Vec::new(),
@@ -183,10 +255,9 @@ pub fn parse(text: &str, fixtures: &[&str]) -> Result<CommentPlan, Rejection> {
         };
         match key {
             "fixture" => {
-                if !fixtures.contains(&value) {
-                    return Err(bad("not in the fixture catalogue (`bench fixtures`)".into()));
-                }
-                plan.fixture = value.to_string();
+                plan.fixtures = expand(value, known).map_err(bad)?;
+                plan.fixture = plan.fixtures.join(",");
+                plan.label = value.to_string();
             }
             "mode" => {
                 let mode: MemoryMode = value.parse().map_err(|e| bad(mode_error(e)))?;
@@ -230,7 +301,16 @@ pub fn answer(text: &str) -> Result<Outcome> {
         .iter()
         .map(|f| f.name.as_str())
         .collect();
-    match parse(text, &names) {
+    let suite: Vec<&str> = catalogue
+        .group(SUITE_GROUP, None)
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    let known = Known {
+        fixtures: &names,
+        suite: &suite,
+    };
+    match parse(text, known) {
         Ok(plan) => {
             println!("{}", serde_json::to_string(&plan)?);
             Ok(Outcome::Done)
@@ -246,14 +326,26 @@ pub fn answer(text: &str) -> Result<Outcome> {
 mod tests {
     use super::*;
 
-    const FIXTURES: [&str; 2] = ["fib_iterative_64k", "fib_iterative_1M"];
+    const FIXTURES: [&str; 6] = [
+        "fib_iterative_64k",
+        "fib_iterative_1M",
+        "sha_64k",
+        "sha_1M",
+        "json_64k",
+        "json_1M",
+    ];
+    const SUITE: [&str; 4] = ["sha_64k", "sha_1M", "json_64k", "json_1M"];
+    const KNOWN: Known<'static> = Known {
+        fixtures: &FIXTURES,
+        suite: &SUITE,
+    };
 
     fn ok(text: &str) -> CommentPlan {
-        parse(text, &FIXTURES).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+        parse(text, KNOWN).unwrap_or_else(|e| panic!("{text:?}: {e}"))
     }
 
     fn rejected(text: &str) -> Rejection {
-        parse(text, &FIXTURES).expect_err(text)
+        parse(text, KNOWN).expect_err(text)
     }
 
     #[test]
@@ -263,6 +355,8 @@ mod tests {
             CommentPlan {
                 runs: 3,
                 fixture: "fib_iterative_64k".into(),
+                fixtures: vec!["fib_iterative_64k".into()],
+                label: "fib_iterative_64k".into(),
                 mode: "default".into(),
                 k: None,
                 notes: vec![],
@@ -276,8 +370,55 @@ mod tests {
         let json = serde_json::to_string(&ok("/bench 2")).unwrap();
         assert_eq!(
             json,
-            r#"{"runs":2,"fixture":"fib_iterative_64k","mode":"default","k":null,"notes":[]}"#
+            r#"{"runs":2,"fixture":"fib_iterative_64k","fixtures":["fib_iterative_64k"],"label":"fib_iterative_64k","mode":"default","k":null,"notes":[]}"#
         );
+    }
+
+    #[test]
+    fn the_suite_and_lists_of_fixtures() {
+        let p = ok("/bench fixture=suite");
+        assert_eq!(p.fixtures, ["sha_64k", "json_64k"]);
+        assert_eq!(p.fixture, "sha_64k,json_64k");
+        assert_eq!(p.label, "suite");
+        assert_eq!(
+            ok("/bench fixture=suite_1M").fixtures,
+            ["sha_1M", "json_1M"]
+        );
+        let p = ok("/bench 2 fixture=json_1M,suite,fib_iterative_64k,sha_64k mode=default");
+        assert_eq!(
+            p.fixtures,
+            ["json_1M", "sha_64k", "json_64k", "fib_iterative_64k"]
+        );
+        for (text, why) in [
+            ("/bench fixture=suite_8M", "no suite at 8M"),
+            (
+                "/bench fixture=sha_64k,nope",
+                "`nope` is not in the fixture catalogue",
+            ),
+            ("/bench fixture=sha_64k,", "an empty name"),
+            ("/bench fixture=,", "an empty name"),
+        ] {
+            let r = rejected(text);
+            assert!(
+                matches!(&r, Rejection::BadValue { key: "fixture", why: w, .. } if w.contains(why)),
+                "{text}: {r}"
+            );
+        }
+        // No catalogue suite: `suite` names nothing.
+        let bare = Known {
+            fixtures: &FIXTURES,
+            suite: &[],
+        };
+        assert!(parse("/bench fixture=suite", bare).is_err());
+        // At most MAX_FIXTURES.
+        let many: Vec<String> = (0..20).map(|i| format!("f{i}")).collect();
+        let names: Vec<&str> = many.iter().map(String::as_str).collect();
+        let lots = Known {
+            fixtures: &names,
+            suite: &[],
+        };
+        let r = parse(&format!("/bench fixture={}", names.join(",")), lots).unwrap_err();
+        assert!(r.to_string().contains("at most"), "{r}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub fn list(json: bool) -> Result<Outcome> {
             name: &f.name,
             cycles: f.cycles,
             description: &f.description,
+            group: f.group.as_deref(),
         })
         .collect();
     if json {

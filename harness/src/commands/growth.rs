@@ -1,6 +1,9 @@
 //! `bench growth`: how heap and time scale with the number of cycles over one fixture family
 //! (`analysis::growth`). The sizes are measured as `bench run` measures, or read from
-//! results files (`--results`).
+//! results files (`--results`). A family is a fixture name minus its size suffix
+//! (`sha256_chain` of `sha256_chain_1M`); without `--sizes`, fib's 1M, 2M, 4M and 8M, and
+//! for a family that lacks one of them (a suite program), every size it has
+//! ([`default_sizes`]).
 //!
 //! Baselines: `--save-baseline NAME` writes the slopes to
 //! `target/bench/growth-baselines/NAME.json`; `--baseline NAME` compares: a mode whose heap
@@ -33,7 +36,7 @@ use crate::store::names::check_name;
 use crate::store::outputs::{Input, check_output};
 use crate::store::paths;
 
-/// Sizes measured when `--sizes` is not given.
+/// Sizes measured when `--sizes` is not given, for a family that has them all.
 pub const DEFAULT_SIZES: [&str; 4] = ["1M", "2M", "4M", "8M"];
 
 /// What `bench growth` is asked.
@@ -71,13 +74,34 @@ pub struct GrowthRequest {
     pub max_memory: Option<u64>,
 }
 
+/// The sizes measured when `--sizes` is not given, of a family whose catalogue sizes are
+/// `known`: [`DEFAULT_SIZES`] when the family has them all (fib's 1M to 8M, leaving out
+/// its 64k and its padding probes), otherwise every size it has (a suite program's 64k, 1M
+/// and 8M).
+pub fn default_sizes(known: &[&str]) -> Vec<String> {
+    let sizes: &[&str] = if DEFAULT_SIZES.iter().all(|s| known.contains(s)) {
+        &DEFAULT_SIZES
+    } else {
+        known
+    };
+    sizes.iter().map(ToString::to_string).collect()
+}
+
 fn measure(request: &GrowthRequest) -> Result<ResultsFile> {
     let catalogue = Catalogue::load_default().context("loading the fixture catalogue")?;
     let sizes: Vec<String> = if request.sizes.is_empty() {
-        DEFAULT_SIZES.iter().map(ToString::to_string).collect()
+        default_sizes(&catalogue.family_sizes(&request.family))
     } else {
         request.sizes.clone()
     };
+    if sizes.len() < 2 {
+        bail!(
+            "the family `{}` has {} size(s) in the catalogue (fixtures named {}_SIZE): a fit needs two",
+            request.family,
+            sizes.len(),
+            request.family
+        );
+    }
     let mut programs = Vec::new();
     for size in &sizes {
         let name = fixture_name(&request.family, size.trim());
@@ -247,4 +271,17 @@ pub fn fit_growth(request: &GrowthRequest) -> Result<Outcome> {
         });
     }
     Ok(Outcome::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_sizes_are_fibs_or_every_size_of_the_family() {
+        let fib = ["64k", "1M", "1200k", "2M", "4M", "8M"];
+        assert_eq!(default_sizes(&fib), ["1M", "2M", "4M", "8M"]);
+        assert_eq!(default_sizes(&["64k", "1M", "8M"]), ["64k", "1M", "8M"]);
+        assert!(default_sizes(&[]).is_empty());
+    }
 }

@@ -5,6 +5,14 @@
 //! `--resume` the results file's runs (failed ones included) count towards `--runs`, so
 //! only the missing ones are made; the file's settings and machine must match.
 //!
+//! Programs (`measure::program::select`): the `--fixture` names (comma-separated or
+//! repeated), then the entries of `--suite` (catalogue group `suite` at `--size`, 64k unless
+//! given) and `--group NAME` (at `--size` when given), then the `--elf` files (on `--input`
+//! when given), each once. `--catalogue FILE` reads every fixture from FILE instead of
+//! `fixtures/catalogue.json` (the workers get `--catalogue FILE --fixture NAME`); with
+//! nothing named, every entry of FILE. With no catalogue and nothing named:
+//! `fib_iterative_64k`.
+//!
 //! Modes: without `--modes`, every mode the prover implements; `all` also names the ones
 //! it does not implement yet, which are skipped with a notice on stderr (see
 //! `measure::plan::resolve_modes`).
@@ -33,7 +41,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use prover::fixtures::Catalogue;
 use prover::modes::MemoryMode;
 use prover::stark::Regime;
 
@@ -45,7 +52,8 @@ use crate::commands::outcome::Outcome;
 use crate::measure::cachegrind;
 use crate::measure::clock::now_compact;
 use crate::measure::plan::{self, InstructionRuns, Plan, Progress, RevisionChange};
-use crate::measure::program::load;
+pub use crate::measure::program::Selection;
+use crate::measure::program::{self, load};
 use crate::measure::runner::WorkerResult;
 use crate::model::config::{DEFAULT_FIXTURE, ProveConfig};
 use crate::model::program::ProgramSpec;
@@ -61,8 +69,10 @@ use crate::store::{baselines, names, paths, results};
 pub struct RunRequest {
     /// Fixtures to measure.
     pub fixtures: Vec<String>,
-    /// ELF files to measure (on empty input).
+    /// ELF files to measure (on `selection.input`, or on empty input).
     pub elfs: Vec<PathBuf>,
+    /// The suite, a group, another catalogue, the ELFs' input.
+    pub selection: Selection,
     /// Modes, comma-separated (`None`: every available mode).
     pub modes: Option<String>,
     /// Runs per fixture and mode.
@@ -258,22 +268,19 @@ fn warn_revision(path: &Path, c: &RevisionChange) {
 }
 
 fn programs(request: &RunRequest) -> Result<Vec<ProgramSpec>> {
-    let mut out: Vec<ProgramSpec> = Vec::new();
-    let catalogue = Catalogue::load_default().context("loading the fixture catalogue")?;
-    for name in &request.fixtures {
-        catalogue.get(name)?;
-        out.push(ProgramSpec::Fixture(name.clone()));
-    }
-    for elf in &request.elfs {
+    let specs = program::select(
+        &request.fixtures,
+        &request.elfs,
+        &request.selection,
+        DEFAULT_FIXTURE,
+    )?;
+    for spec in &specs {
         // Loaded now, so that a file that is no program fails before the first prove.
-        let spec = ProgramSpec::Elf(elf.clone());
-        load(&spec, None).with_context(|| format!("--elf {}", elf.display()))?;
-        out.push(spec);
+        if let ProgramSpec::Elf(elf) | ProgramSpec::ElfWithInput { path: elf, .. } = spec {
+            load(spec, None).with_context(|| format!("--elf {}", elf.display()))?;
+        }
     }
-    if out.is_empty() {
-        out.push(ProgramSpec::Fixture(DEFAULT_FIXTURE.to_string()));
-    }
-    Ok(out)
+    Ok(specs)
 }
 
 /// Checks the results file `path` before the first prove: never one of the inputs (an

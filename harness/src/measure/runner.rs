@@ -63,6 +63,18 @@ impl WorkerCommand<'_> {
         match self.program {
             ProgramSpec::Fixture(n) => a.extend(["--fixture".into(), n.into()]),
             ProgramSpec::Elf(p) => a.extend(["--elf".into(), p.into()]),
+            ProgramSpec::CatalogueFixture { catalogue, name } => a.extend([
+                "--catalogue".into(),
+                catalogue.into(),
+                "--fixture".into(),
+                name.into(),
+            ]),
+            ProgramSpec::ElfWithInput { path, input } => a.extend([
+                "--elf".into(),
+                path.into(),
+                "--input".into(),
+                words(input).into(),
+            ]),
         }
         if let Some(mode) = self.mode {
             a.extend(["--mode".into(), mode.to_string().into()]);
@@ -97,6 +109,15 @@ impl WorkerCommand<'_> {
             env,
         }
     }
+}
+
+/// Input words as `--input` reads them: decimal, comma-separated (`""` for none).
+fn words(input: &[u32]) -> String {
+    input
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// What one worker gave.
@@ -385,6 +406,41 @@ mod tests {
             )
         );
         assert!(full.job(Path::new("b")).env.is_empty());
+        // Another catalogue's fixture, and an ELF on given words.
+        let listed = ProgramSpec::CatalogueFixture {
+            catalogue: "my/catalogue.json".into(),
+            name: "mine".into(),
+        };
+        let on_input = ProgramSpec::ElfWithInput {
+            path: "x.elf".into(),
+            input: vec![7, 0xffff_ffff],
+        };
+        let command = |program| WorkerCommand {
+            program,
+            ..bare.clone()
+        };
+        assert_eq!(
+            args(&command(&listed)),
+            [
+                "prove",
+                "--json",
+                "--catalogue",
+                "my/catalogue.json",
+                "--fixture",
+                "mine"
+            ]
+        );
+        assert_eq!(
+            args(&command(&on_input)),
+            [
+                "prove",
+                "--json",
+                "--elf",
+                "x.elf",
+                "--input",
+                "7,4294967295"
+            ]
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The fixture catalogue as `bench fixtures` shows it: a table of name, cycles (digits
-//! grouped) and description, or JSON lines of the same.
+//! grouped) and description, or JSON lines of the same (with each entry's group, if any).
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, Table};
@@ -16,6 +16,9 @@ pub struct FixtureLine<'a> {
     pub cycles: u64,
     /// What it computes.
     pub description: &'a str,
+    /// Its group (`suite`), if any (JSON only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'a str>,
 }
 
 /// The catalogue as a table for a terminal.

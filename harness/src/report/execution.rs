@@ -1,11 +1,13 @@
 //! The text of `bench execute` without `--json`: program, input, cycles, output, exit code,
-//! speed, the execution log's size, and whether a fixture matched its catalogue entry.
+//! speed, the execution log's size, whether a fixture matched its catalogue entry, then the
+//! instruction mix (count and share per class) and the rows each table gets.
 
 use std::fmt::Write;
 
 use prover::vm::BYTES_PER_CYCLE;
 
-use crate::model::execution::ExecutionReport;
+use crate::model::execution::{ClassShare, ExecutionReport, TableShare};
+use crate::report::units::group_digits;
 
 /// `report` as lines of text.
 pub fn execution_text(report: &ExecutionReport) -> String {
@@ -38,6 +40,60 @@ fn write_execution(out: &mut String, report: &ExecutionReport) -> std::fmt::Resu
             out,
             "catalogue      {}",
             if ok { "matches" } else { "MISMATCH" }
+        )?;
+    }
+    if let Some(mix) = &report.mix {
+        write_mix(out, mix)?;
+    }
+    if let Some(tables) = &report.tables {
+        write_tables(out, tables, report.log_max_rows)?;
+    }
+    if let Some(e) = &report.tables_error {
+        writeln!(out, "\ntable rows     unavailable: {e}")?;
+    }
+    Ok(())
+}
+
+/// The instruction classes: name, count, share.
+fn write_mix(out: &mut String, mix: &[ClassShare]) -> std::fmt::Result {
+    let total: u64 = mix.iter().map(|c| c.count).sum();
+    writeln!(
+        out,
+        "\ninstruction mix ({} instructions)",
+        group_digits(total)
+    )?;
+    writeln!(out, "  {:<12} {:>15} {:>7}", "class", "count", "share")?;
+    for c in mix {
+        writeln!(
+            out,
+            "  {:<12} {:>15} {:>6.2}%",
+            c.class,
+            group_digits(c.count),
+            c.share_pct
+        )?;
+    }
+    Ok(())
+}
+
+/// The tables: name, rows, used rows, rows per cycle.
+fn write_tables(out: &mut String, tables: &[TableShare], log_max_rows: usize) -> std::fmt::Result {
+    writeln!(
+        out,
+        "\ntable rows (chunks of at most 2^{log_max_rows} rows, each padded)"
+    )?;
+    writeln!(
+        out,
+        "  {:<10} {:>15} {:>15} {:>10}",
+        "table", "rows", "used", "rows/cycle"
+    )?;
+    for t in tables {
+        writeln!(
+            out,
+            "  {:<10} {:>15} {:>15} {:>10.4}",
+            t.table,
+            group_digits(t.rows),
+            t.used.map_or_else(|| "-".to_string(), group_digits),
+            t.rows_per_cycle
         )?;
     }
     Ok(())

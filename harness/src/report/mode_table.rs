@@ -1,6 +1,7 @@
 //! The mode table of a results file: one [`ModeRow`] per (fixture, mode) with its medians,
-//! its ratios to the same fixture's `default`, its spreads and whether its proof digest
-//! matches; its columns, defined once, rendered for a terminal (comfy-table) and as
+//! its ratios to the same fixture's `default`, its rates per cycle (heap bytes per cycle and
+//! cycles per second, in kHz: what carries from one program size to another), its spreads
+//! and whether its proof digest matches; its columns, defined once, rendered for a terminal (comfy-table) and as
 //! GitHub-flavoured markdown, each followed by the digest line. JSON is the results file
 //! itself.
 
@@ -14,13 +15,15 @@ use crate::model::results::ResultsFile;
 use crate::report::units::{group_digits, mib, pct, ratio, seconds};
 
 /// The column headers, in order.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 13] = [
     "fixture",
     "mode",
     "peak heap",
     "heap vs default",
+    "B/cycle",
     "prove time",
     "time vs default",
+    "kHz",
     "heap spread",
     "time spread",
     "runs",
@@ -29,7 +32,7 @@ pub const COLUMNS: [&str; 11] = [
 ];
 
 /// The columns of numbers, right-aligned in both renderings.
-const RIGHT: std::ops::Range<usize> = 2..9;
+const RIGHT: std::ops::Range<usize> = 2..11;
 
 /// One line of the mode table.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,6 +49,12 @@ pub struct ModeRow {
     pub time: Option<f64>,
     /// `time / default's time`.
     pub time_ratio: Option<f64>,
+    /// Cycles of the program's run (from its first record).
+    pub cycles: Option<u64>,
+    /// Median peak heap over cycles.
+    pub bytes_per_cycle: Option<f64>,
+    /// Cycles over the median prove time, in thousands per second.
+    pub khz: Option<f64>,
     /// Heap spread, percent.
     pub heap_spread: Option<f64>,
     /// Time spread, percent.
@@ -87,6 +96,7 @@ pub fn mode_rows(file: &ResultsFile) -> Vec<ModeRow> {
             };
             let differs =
                 !s.digests_agree || mismatches.iter().any(|m| m.is_of(&e.fixture, e.mode));
+            let cycles = e.runs.first().map(|r| r.cycles).filter(|&c| c > 0);
             ModeRow {
                 fixture: e.fixture.clone(),
                 mode: e.mode.to_string(),
@@ -100,6 +110,12 @@ pub fn mode_rows(file: &ResultsFile) -> Vec<ModeRow> {
                     s.median_prove_seconds,
                     default.and_then(|d| d.median_prove_seconds),
                 ),
+                cycles,
+                bytes_per_cycle: ratio(
+                    s.median_peak_heap_bytes.map(|b| b as f64),
+                    cycles.map(|c| c as f64),
+                ),
+                khz: ratio(cycles.map(|c| c as f64 / 1e3), s.median_prove_seconds),
                 heap_spread: s.heap_spread_pct,
                 time_spread: s.time_spread_pct,
                 runs: s.runs,
@@ -157,20 +173,32 @@ pub fn all_digests_match(rows: &[ModeRow]) -> bool {
 }
 
 /// The cells of one row, in [`COLUMNS`] order.
-pub fn cells(r: &ModeRow) -> [String; 11] {
+pub fn cells(r: &ModeRow) -> [String; 13] {
     [
         r.fixture.clone(),
         r.mode.clone(),
         mib(r.heap),
         ratio(r.heap_ratio),
+        per_cycle(r.bytes_per_cycle),
         seconds(r.time),
         ratio(r.time_ratio),
+        khz(r.khz),
         pct(r.heap_spread),
         pct(r.time_spread),
         runs_cell(r),
         r.peak_phase.clone().unwrap_or_else(|| "-".into()),
         digest_cell(&r.digest),
     ]
+}
+
+/// Bytes per cycle, whole (`1,770`), or `-`.
+pub fn per_cycle(b: Option<f64>) -> String {
+    b.map_or_else(|| "-".into(), |b| group_digits(b.round() as u64))
+}
+
+/// Thousands of cycles per second, one decimal (`93.4`), or `-`.
+pub fn khz(k: Option<f64>) -> String {
+    k.map_or_else(|| "-".into(), |k| format!("{k:.1}"))
 }
 
 /// The digest cell: the first 8 hex digits when it matches, a warning otherwise.
@@ -281,6 +309,11 @@ mod tests {
         assert_eq!(rows[0].heap_ratio, Some(1.0));
         assert_eq!(rows[1].heap_ratio, Some(0.4));
         assert_eq!(rows[1].time_ratio, Some(1.25));
+        let cycles = rows[0].cycles.expect("runs have cycles") as f64;
+        let heap = rows[1].heap.unwrap() as f64;
+        assert_eq!(rows[1].bytes_per_cycle, Some(heap / cycles));
+        let secs = rows[1].time.unwrap();
+        assert_eq!(rows[1].khz, Some(cycles / 1e3 / secs));
         assert_eq!(rows[1].digest, DigestCheck::Same("abcdef0123".into()));
         assert!(all_digests_match(&rows));
         assert!(digest_line(&rows).starts_with('✓'));
@@ -334,6 +367,9 @@ mod tests {
         assert!(out.contains("stream-lde"));
         assert!(out.contains("0.40x"));
         assert!(out.contains("1000.0 MiB"));
+        // 400 MiB over 1,000 cycles; 1,000 cycles in 2.5 s.
+        assert!(out.contains("419,430"), "{out}");
+        assert!(out.contains(" 0.4 "), "{out}");
         assert!(out.contains("abcdef01 ✓"));
         assert!(out.trim_end().ends_with("byte-identical in every mode"));
     }
@@ -345,10 +381,13 @@ mod tests {
         assert_eq!(lines[0], "### fib");
         assert_eq!(
             lines[2],
-            "| fixture | mode | peak heap | heap vs default | prove time | time vs default | heap spread | time spread | runs | peak phase | proof |"
+            "| fixture | mode | peak heap | heap vs default | B/cycle | prove time | time vs default | kHz | heap spread | time spread | runs | peak phase | proof |"
         );
-        assert_eq!(lines[3], "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|");
-        assert_eq!(lines[3].matches('|').count(), 12);
+        assert_eq!(
+            lines[3],
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|"
+        );
+        assert_eq!(lines[3].matches('|').count(), 14);
         assert!(lines[5].starts_with("| fib | `stream-lde` | 400.0 MiB | 0.40x |"));
         assert_eq!(escape("a|b"), "a\\|b");
     }

@@ -7,6 +7,7 @@
 //! * [`memory`] — sparse paged little-endian memory.
 //! * [`executor`] — the interpreter: [`Executor`], [`Snapshot`], [`RunState`].
 //! * [`log`] — the per-cycle [`Step`] record.
+//! * [`mix`] — the instruction mix of a run: executions per class and per op.
 //! * [`error`] — [`ExecError`].
 //!
 //! # Machine conventions
@@ -41,6 +42,7 @@ pub mod error;
 pub mod executor;
 pub mod log;
 pub mod memory;
+pub mod mix;
 pub mod program;
 pub mod segment;
 
