@@ -287,7 +287,7 @@ fn rows() -> Vec<Row> {
             "run --elf on a missing file",
             "run --elf missing.elf --modes default --runs 1",
             1,
-            "--elf missing.elf: cannot read missing.elf",
+            "--elf missing.elf: no such file",
         ),
         // A real run, then resumes of it that are another plan.
         row(

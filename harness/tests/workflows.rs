@@ -200,7 +200,7 @@ fn the_nightly_plan_step_writes_a_matrix_and_a_summary() {
         &dir,
         &step_script("bench-nightly.yml", "Plan the shards"),
         &[
-            ("FIXTURE", "fib_iterative_8M"),
+            ("FIXTURES", "fib_iterative_8M,suite_1M"),
             ("MODES", "all"),
             ("SHARDS", "4"),
             ("RUNNER_LABEL", "ubuntu-latest"),
@@ -220,6 +220,9 @@ fn the_nightly_plan_step_writes_a_matrix_and_a_summary() {
     assert!(jobs.iter().any(|j| j["runner"] == "big-runner"), "{matrix}");
     let s = std::fs::read_to_string(&summary).unwrap();
     assert!(s.contains("fib_iterative_8M default"), "{s}");
+    // `suite_1M` stands for the suite's 1M entries (ecdsa_verify has none).
+    assert!(s.contains("sha256_chain_1M default"), "{s}");
+    assert!(!s.contains("ecdsa_verify"), "{s}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

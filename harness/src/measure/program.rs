@@ -142,7 +142,7 @@ pub enum SelectError {
     #[error("--size picks among the entries of --suite or --group; name fixtures with --fixture")]
     SizeWithoutGroup,
     /// An ELF file does not exist.
-    #[error("no ELF file at {}", .0.display())]
+    #[error("--elf {}: no such file", .0.display())]
     NoElf(PathBuf),
 }
 
