@@ -66,6 +66,9 @@ pub(crate) fn record(mode: &str, seconds: f64, heap: u64, digest: &str) -> RunRe
         dhat: None,
         epochs: None,
         instructions: None,
+        instruction_phases: Vec::new(),
+        instruction_epochs: Vec::new(),
+        functions: Default::default(),
         peak_breakdown: Default::default(),
     }
 }
@@ -166,6 +169,8 @@ pub(crate) fn night(date: &str, mode: &str, seconds: f64, heap: u64) -> HistoryR
         median_instructions: None,
         instruction_build: None,
         peak_breakdown: Default::default(),
+        instruction_phases: Vec::new(),
+        functions: Default::default(),
     }
 }
 

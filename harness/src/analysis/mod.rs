@@ -7,6 +7,7 @@
 //!
 //! May import: `model` only. No I/O, no clock, no printing.
 
+pub mod attribution;
 pub mod breakdown;
 pub mod comparison;
 pub mod fit;
@@ -15,6 +16,7 @@ pub mod nightly;
 pub mod overhead;
 pub mod stats;
 pub mod summary;
+pub mod symbols;
 pub mod time_rule;
 pub mod timeline;
 pub mod trend;

@@ -21,6 +21,12 @@ pub struct ProveCommand {
 
 /// Runs `bench prove`, measuring heap through `alloc`.
 pub fn prove<A: Sync>(command: &ProveCommand, alloc: &CountingAlloc<A>) -> Result<Outcome> {
+    if let Ok(v) = std::env::var(crate::measure::phase_marks::INJECT_ENV) {
+        eprintln!(
+            "warning: {}={v} is set: test-only extra work runs in that phase (measure::phase_marks)",
+            crate::measure::phase_marks::INJECT_ENV
+        );
+    }
     let record = worker::prove(&command.request, alloc)?;
     if command.json {
         println!("{}", serde_json::to_string(&record)?);

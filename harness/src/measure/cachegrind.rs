@@ -1,6 +1,8 @@
-//! Instruction counts: a worker run under Valgrind's cachegrind (`--cache-sim=no`, one rayon
-//! thread), the checks that make its failures clear before anything runs, and the `Ir` total
-//! read back from cachegrind's output file.
+//! Instruction counts: a worker run under Valgrind (callgrind since the phase marks, one rayon
+//! thread), the checks that make its failures clear before anything runs, and the count
+//! read back: the total, per span of the prove and per function (`measure::callgrind`).
+//! The module keeps its name (cachegrind counted until then, and reads its files still:
+//! [`parse_total`]); callgrind counts the same `Ir`.
 //!
 //! Decisions:
 //! * The count is the whole worker process's `Ir` (loading the program, proving, verifying,
@@ -20,6 +22,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::measure::callgrind;
 use crate::measure::runner::{self, Job, WorkerResult};
 use crate::model::results::FailedRun;
 
@@ -88,14 +91,14 @@ pub fn find_valgrind() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// `job` (a worker command line) run under cachegrind by `w`, its output file at `out`.
-pub fn under_cachegrind(job: &Job, w: &InstructionWorker, out: &Path) -> Job {
-    let mut args: Vec<OsString> = vec![
-        "--tool=cachegrind".into(),
-        "--cache-sim=no".into(),
-        format!("--cachegrind-out-file={}", out.display()).into(),
-        w.worker.clone().into(),
-    ];
+/// `job` (a worker command line) run under callgrind by `w`, its output files at `out`
+/// (`out.1`, `out.2`, ... for the phase marks' dumps).
+pub fn under_valgrind(job: &Job, w: &InstructionWorker, out: &Path) -> Job {
+    let mut args: Vec<OsString> = callgrind::options(out)
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+    args.push(w.worker.clone().into());
     args.extend(job.args.iter().cloned());
     let mut env = job.env.clone();
     env.push((RAYON_THREADS_ENV.into(), "1".into()));
@@ -117,37 +120,40 @@ pub fn parse_total(text: &str) -> Option<u64> {
     })
 }
 
-/// Runs the worker command `job` under cachegrind by `worker` and puts the process's
-/// instruction count in its record; a run without a count is a failed run.
+/// Runs the worker command `job` under callgrind by `worker` and puts the process's
+/// instruction count in its record, with its counts per span and per function; a run
+/// without a count is a failed run.
 pub fn run_counted(
     job: &Job,
     worker: &InstructionWorker,
     sequence: usize,
     timeout: Option<Duration>,
 ) -> WorkerResult {
-    let out = std::env::temp_dir().join(format!(
-        "bench-cachegrind-{}-{sequence}.out",
-        std::process::id()
-    ));
-    let result = runner::run_worker(&under_cachegrind(job, worker, &out), sequence, timeout);
-    let text = std::fs::read_to_string(&out);
-    let _ = std::fs::remove_file(&out);
+    let dir =
+        std::env::temp_dir().join(format!("bench-callgrind-{}-{sequence}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let out = dir.join("callgrind.out");
+    let result = runner::run_worker(&under_valgrind(job, worker, &out), sequence, timeout);
+    let dumps = callgrind::read_run(&out).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
     match result {
-        WorkerResult::Ok(mut record) => match text.ok().as_deref().and_then(parse_total) {
-            Some(total) => {
-                record.instructions = Some(total);
-                WorkerResult::Ok(record)
-            }
-            None => WorkerResult::Failed(FailedRun {
-                sequence,
-                reason: format!("cachegrind wrote no Ir total to {}", out.display()),
-                exit_code: Some(0),
-                signal: None,
-                timed_out: false,
-                seconds: 0.0,
-                stderr_tail: String::new(),
-            }),
-        },
+        WorkerResult::Ok(_) if dumps.is_empty() => WorkerResult::Failed(FailedRun {
+            sequence,
+            reason: format!("callgrind wrote no count to {}", out.display()),
+            exit_code: Some(0),
+            signal: None,
+            timed_out: false,
+            seconds: 0.0,
+            stderr_tail: String::new(),
+        }),
+        WorkerResult::Ok(mut record) => {
+            let a = callgrind::attribute(&dumps);
+            record.instructions = Some(a.total);
+            record.instruction_phases = a.phases;
+            record.instruction_epochs = a.epochs;
+            record.functions = a.functions;
+            WorkerResult::Ok(record)
+        }
         WorkerResult::Failed(mut f) => {
             if let Some(why) = explain_failure(&f.stderr_tail) {
                 f.reason = format!("{why} ({})", f.reason);
@@ -210,7 +216,7 @@ mod tests {
     }
 
     #[test]
-    fn the_job_runs_the_worker_under_cachegrind_on_one_thread() {
+    fn the_job_runs_the_worker_under_callgrind_on_one_thread() {
         let job = Job {
             exe: "/bin/bench".into(),
             args: vec!["prove".into(), "--json".into()],
@@ -220,7 +226,7 @@ mod tests {
             valgrind: "/usr/bin/valgrind".into(),
             worker: "/w/bench".into(),
         };
-        let j = under_cachegrind(&job, &w, Path::new("/tmp/cg.out"));
+        let j = under_valgrind(&job, &w, Path::new("/tmp/cg.out"));
         assert_eq!(j.exe, Path::new("/usr/bin/valgrind"));
         let args: Vec<String> = j
             .args
@@ -230,9 +236,14 @@ mod tests {
         assert_eq!(
             args,
             [
-                "--tool=cachegrind",
-                "--cache-sim=no",
-                "--cachegrind-out-file=/tmp/cg.out",
+                "--tool=callgrind",
+                "--dump-instr=no",
+                "--dump-line=no",
+                "--collect-jumps=no",
+                "--compress-strings=no",
+                "--compress-pos=no",
+                "--demangle=no",
+                "--callgrind-out-file=/tmp/cg.out",
                 "/w/bench",
                 "prove",
                 "--json"

@@ -10,8 +10,11 @@
 
 pub mod alloc;
 pub mod cachegrind;
+pub mod callgrind;
+pub mod client_request;
 pub mod clock;
 pub mod machine;
+pub mod phase_marks;
 pub mod phases;
 pub mod plan;
 pub mod probes;
