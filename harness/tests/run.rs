@@ -257,7 +257,7 @@ fn instruction_runs_are_kept_apart_from_the_timed_runs() {
     let valgrind = tools.join("valgrind");
     std::fs::write(
         &valgrind,
-        "#!/bin/sh\nset -eu\nout=\"${3#--cachegrind-out-file=}\"\nshift 3\necho \"summary: 12345678\" > \"$out\"\nexec \"$@\"\n",
+        "#!/bin/sh\nset -eu\nwhile [ \"${1#--}\" != \"$1\" ]; do case \"$1\" in --callgrind-out-file=*) out=\"${1#--callgrind-out-file=}\" ;; esac; shift; done\necho \"summary: 12345678\" > \"$out\"\nexec \"$@\"\n",
     )
     .unwrap();
     #[cfg(unix)]

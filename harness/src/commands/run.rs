@@ -35,7 +35,7 @@ use crate::analysis::verdict::{Design, Rules};
 use crate::commands::compare::print_comparison;
 use crate::commands::format::Format;
 use crate::commands::outcome::Outcome;
-use crate::measure::cachegrind;
+use crate::measure::{cachegrind, revisions};
 use crate::measure::clock::now_compact;
 use crate::measure::plan::{self, InstructionRuns, Plan, Progress, RevisionChange};
 use crate::measure::runner::WorkerResult;
@@ -100,12 +100,27 @@ pub fn instruction_plan(runs: u32, worker: Option<&Path>) -> Result<Option<Instr
         return Ok(None);
     }
     let me = std::env::current_exe().context("cannot find the bench executable")?;
-    let worker = cachegrind::choose_worker(
+    let worker = match cachegrind::choose_worker(
         cachegrind::find_valgrind(),
         worker,
         &me,
-        cachegrind::BUILT_WITH_AVX512,
-    )?;
+        cachegrind::needs_portable_worker(),
+    )? {
+        cachegrind::WorkerChoice::Ready(w) => w,
+        cachegrind::WorkerChoice::Build(valgrind) => {
+            let cwd = std::env::current_dir().context("no working directory")?;
+            let root = revisions::toplevel(&cwd).context(
+                "the instruction worker is built from the git tree of the working directory",
+            )?;
+            let places = cachegrind::BuildPlaces {
+                root: &root,
+                commit_dir: paths::ab_build,
+                shared: &paths::ab_shared(&root),
+                working_tree_dir: &paths::ab_build(&root, "working-tree"),
+            };
+            cachegrind::auto_worker(valgrind, places, &mut |l| eprintln!("{l}"))?
+        }
+    };
     Ok(Some(InstructionRuns { runs, worker }))
 }
 

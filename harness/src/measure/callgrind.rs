@@ -52,7 +52,10 @@ fn name<'a>(value: &'a str, names: &mut BTreeMap<String, String>) -> String {
 
 /// Parses one callgrind output file's text (format version 1).
 pub fn parse_dump(text: &str) -> Dump {
-    let mut dump = Dump::default();
+    let mut dump = Dump {
+        label: OUTSIDE.to_string(),
+        ..Dump::default()
+    };
     let mut names = BTreeMap::new();
     let mut current = String::new();
     let mut after_calls = false;

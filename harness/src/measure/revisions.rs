@@ -246,12 +246,43 @@ pub fn ensure_build(
         ));
         return Ok(exe);
     }
+    build_into(&src, shared, sha, spec, variant, &exe, note)?;
+    std::fs::write(&stamp, b"").map_err(|source| RevisionError::Io {
+        what: "write",
+        path: stamp,
+        source,
+    })?;
+    Ok(exe)
+}
+
+/// Builds the tree at `src` (of commit `what`, a sha or a description) through the shared
+/// cargo folder `shared`, under its lock, and copies the worker to `exe`.
+fn build_into(
+    src: &Path,
+    shared: &Path,
+    what: &str,
+    spec: &BuildSpec,
+    variant: Variant,
+    exe: &Path,
+    note: &mut dyn FnMut(String),
+) -> Result<(), RevisionError> {
+    let create = |path: &Path| {
+        std::fs::create_dir_all(path).map_err(|source| RevisionError::Io {
+            what: "create",
+            path: path.to_path_buf(),
+            source,
+        })
+    };
     create(shared)?;
     let _lock = BuildLock::take(&shared.join("build.lock"))?;
     let target = shared.join(variant.target);
     note(format!(
         "building {}{} in {} (cargo folder {}, shared by every revision)",
-        short_hash(sha, 12),
+        if what.len() == 40 {
+            short_hash(what, 12).to_string()
+        } else {
+            what.to_string()
+        },
         variant
             .rustflags
             .map_or(String::new(), |f| format!(" with RUSTFLAGS=\"{f}\"")),
@@ -270,25 +301,25 @@ pub fn ensure_build(
         cmd.env("RUSTFLAGS", flags);
     }
     let status = cmd
-        .current_dir(&src)
+        .current_dir(src)
         .env("CARGO_TARGET_DIR", &target)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .status()
         .map_err(|source| RevisionError::BuildSpawn {
-            sha: sha.to_string(),
+            sha: what.to_string(),
             source,
         })?;
     if !status.success() {
         return Err(RevisionError::BuildFailed {
-            sha: sha.to_string(),
+            sha: what.to_string(),
             status,
         });
     }
     let built = target.join(&spec.worker);
     if !built.is_file() {
         return Err(RevisionError::NoWorker {
-            sha: sha.to_string(),
+            sha: what.to_string(),
             exe: built,
         });
     }
@@ -297,14 +328,25 @@ pub fn ensure_build(
     }
     std::fs::copy(&built, &exe).map_err(|source| RevisionError::Io {
         what: "copy the worker to",
-        path: exe.clone(),
+        path: exe.to_path_buf(),
         source,
     })?;
-    std::fs::write(&stamp, b"").map_err(|source| RevisionError::Io {
-        what: "write",
-        path: stamp,
-        source,
-    })?;
+    Ok(())
+}
+
+/// The worker built from the working tree at `root` as it is now (tracked changes
+/// included), in `dir/<variant target>/` through the shared cargo folder `shared`. Never
+/// cached by commit: cargo rebuilds only what changed.
+pub fn build_working_tree(
+    root: &Path,
+    dir: &Path,
+    shared: &Path,
+    spec: &BuildSpec,
+    variant: Variant,
+    note: &mut dyn FnMut(String),
+) -> Result<PathBuf, RevisionError> {
+    let exe = dir.join(variant.target).join(&spec.worker);
+    build_into(root, shared, "the working tree", spec, variant, &exe, note)?;
     Ok(exe)
 }
 

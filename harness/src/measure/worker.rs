@@ -253,6 +253,7 @@ pub fn prove<A: Sync>(
         instruction_phases: Vec::new(),
         instruction_epochs: Vec::new(),
         functions: Default::default(),
+        instruction_worker: None,
         peak_breakdown,
     })
 }

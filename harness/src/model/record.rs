@@ -72,6 +72,10 @@ pub struct RunRecord {
     /// `analysis::symbols`); empty when not counted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub functions: FunctionCounts,
+    /// How the worker that counted was built, when `bench` built it
+    /// (`x86-64-v3 build of SHA`, `... of the working tree at SHA (dirty)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction_worker: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epochs: Option<u32>,
     /// Live heap bytes per buffer kind at the global peak ([`Breakdown`]); empty when
