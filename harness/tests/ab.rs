@@ -290,7 +290,10 @@ fn instructions_give_an_ab_verdict_from_one_run_per_side() {
             String::from_utf8(out.stdout).unwrap()
         };
         assert_eq!(flags("target").trim(), "native");
-        assert_eq!(flags("target-x86-64-v3").trim(), "-C target-cpu=x86-64-v3");
+        assert_eq!(
+            flags("target-x86-64-v3").trim(),
+            "-C target-cpu=x86-64-v3 -C symbol-mangling-version=v0"
+        );
     }
     for shared in ["target", "target-x86-64-v3"] {
         assert!(

@@ -8,6 +8,12 @@
 //!   `<prover::air::cpu::CpuAir as prover::stark::air::Air>::eval`;
 //! * a closure is its function: everything from the first `{{closure}}` / `{closure#N}`
 //!   segment on is cut, and so are `{shim:...}` and `{{constant}}` segments;
+//! * a closure called through one of the `Fn*` traits' shims
+//!   (`<&mut F as core::ops::function::FnMut<A>>::call_mut` and the like, where the
+//!   closure's body is inlined) is its function too, when the name says which closure `F`
+//!   is: v0 symbol names do (the instruction worker is built with
+//!   `-C symbol-mangling-version=v0` for that), legacy ones do not;
+//! * callgrind's recursion suffix (`'2`) is dropped;
 //! * an unnamed address (`0x0000000004a3b2c1`) is `(unknown)`; C and other symbols stay as
 //!   they are (`__memmove_avx_unaligned_erms`).
 //!
@@ -25,12 +31,54 @@ pub fn group_name(symbol: &str) -> String {
     if s.is_empty() || s.starts_with("0x") {
         return UNKNOWN.to_string();
     }
+    // Callgrind marks a recursion level with `'N`.
+    let s = match s.rsplit_once('\'') {
+        Some((head, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => head,
+        _ => s,
+    };
     let demangled = match rustc_demangle::try_demangle(s) {
         Ok(d) => format!("{d:#}"),
         Err(_) => s.to_string(),
     };
+    if is_fn_shim(&demangled)
+        && let Some(owner) = closure_owner(&demangled)
+    {
+        return owner;
+    }
     let stripped = strip_generics(&demangled);
     cut_closures(&stripped)
+}
+
+/// Whether `name` is one of the `Fn*` traits' call methods (a closure's body, inlined into
+/// the shim that calls it).
+fn is_fn_shim(name: &str) -> bool {
+    ["::call", "::call_mut", "::call_once"]
+        .iter()
+        .any(|m| name.ends_with(m))
+        && name.contains("core::ops::function::Fn")
+}
+
+/// The function owning the first closure named in `name` (`a::b::{closure#0}` -> `a::b`),
+/// its generic arguments dropped.
+fn closure_owner(name: &str) -> Option<String> {
+    let at = name
+        .find("::{closure")
+        .or_else(|| name.find("::{{closure}}"))?;
+    let bytes = name.as_bytes();
+    let mut depth = 0i32;
+    let mut start = at;
+    while start > 0 {
+        let c = bytes[start - 1];
+        match c {
+            b'>' => depth += 1,
+            b'<' if depth > 0 => depth -= 1,
+            b'<' | b' ' | b'&' | b'(' | b',' | b'*' if depth == 0 => break,
+            _ => {}
+        }
+        start -= 1;
+    }
+    let owner = strip_generics(&name[start..at]);
+    (!owner.is_empty()).then(|| cut_closures(&owner))
 }
 
 /// Drops generic argument lists: a `<` that follows a name character or `::` opens one; a
@@ -158,6 +206,34 @@ mod tests {
         assert_eq!(
             group_name("alloc::raw_vec::RawVecInner<A>::reserve::do_reserve_and_handle"),
             "alloc::raw_vec::RawVecInner::reserve::do_reserve_and_handle"
+        );
+    }
+
+    #[test]
+    fn a_closure_called_through_a_shim_is_its_function() {
+        assert_eq!(
+            group_name(
+                "<&mut prover::stark::merkle::MerkleTree<u64>::new::{closure#0} as core::ops::function::FnMut<(usize,)>>::call_mut"
+            ),
+            "prover::stark::merkle::MerkleTree::new"
+        );
+        assert_eq!(
+            group_name(
+                "<<prover::air::cpu::CpuAir as prover::stark::air::Air>::eval::{closure#1} as core::ops::function::FnOnce<()>>::call_once"
+            ),
+            "<prover::air::cpu::CpuAir as prover::stark::air::Air>::eval"
+        );
+        // A legacy name does not say which closure: the shim stays a shim.
+        assert_eq!(
+            group_name(
+                "core::ops::function::impls::<impl core::ops::function::FnMut<A> for &mut F>::call_mut"
+            ),
+            "core::ops::function::impls::call_mut"
+        );
+        // Callgrind's recursion suffix.
+        assert_eq!(
+            group_name("_ZN6prover5stark3ntt8dif_pass17h0123456789abcdefE'2"),
+            "prover::stark::ntt::dif_pass"
         );
     }
 

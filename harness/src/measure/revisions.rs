@@ -184,10 +184,12 @@ impl Variant {
         target: "target",
         rustflags: None,
     };
-    /// The build valgrind can run (no AVX-512).
+    /// The build valgrind can run (no AVX-512), with v0 symbol names: they carry generic
+    /// arguments, so that a closure called through a shim (`<&mut F as FnMut>::call_mut`)
+    /// is named, and the instruction tables can group it under its function.
     pub const X86_64_V3: Variant = Variant {
         target: "target-x86-64-v3",
-        rustflags: Some("-C target-cpu=x86-64-v3"),
+        rustflags: Some("-C target-cpu=x86-64-v3 -C symbol-mangling-version=v0"),
     };
 }
 

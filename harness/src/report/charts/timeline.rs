@@ -324,6 +324,7 @@ mod tests {
         for s in &mut bare.samples {
             s.by_kind.clear();
         }
+        bare.kinds_ever_live.clear();
         let plain = timeline_svg(&bare).unwrap();
         assert!(!texts(&plain).iter().any(|s| s == "main_lde"));
         assert_eq!(count(&plain, "polygon") + 3, count(&svg, "polygon"));
