@@ -131,7 +131,7 @@ fn the_areas_sum_to_the_line_at_every_sample_in_every_mode() {
                 assert!(ever.contains(&k.as_str()), "{mode}: {k} not in {ever:?}");
             }
         }
-        let texts = svg_texts(&std::fs::read_to_string(&svg).unwrap());
+        let texts = svg_texts(&svg);
         for k in &ever {
             assert!(
                 texts.iter().any(|t| t == k),

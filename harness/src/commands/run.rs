@@ -144,7 +144,7 @@ fn estimate_line(programs: &[ProgramSpec], modes: usize, runs: u32) -> String {
     }
     let total = runs as usize * modes * programs.len();
     let mut line = format!(
-        "instructions: {total} run(s) under valgrind (callgrind, ~40x a prove): about {} on this kind of machine",
+        "instructions: {total} run(s) under valgrind (callgrind, one thread, ~20-40x a prove): about {} (estimated from the cycles and the slowdown measured on the development machine)",
         duration(seconds)
     );
     if unknown > 0 {

@@ -183,13 +183,16 @@ pub fn choose_worker(
     }))
 }
 
-/// Seconds of one run under callgrind per executed cycle of the program, measured on the
-/// development machine (fib_iterative_64k, default mode: see ARCHITECTURE.md).
-pub const SECONDS_PER_CYCLE: f64 = 0.0;
+/// Seconds of one run under callgrind per executed cycle of the program: about 20,700
+/// instructions per cycle beyond the fixed part (fib_iterative_1200k counts 36.07 G,
+/// bytesort_small 11.21 G) at callgrind's ~540 M instructions per CPU second on the
+/// development machine (bytesort_small: 20.8 s of CPU for 11.21 G).
+pub const SECONDS_PER_CYCLE: f64 = 3.8e-5;
 
-/// Seconds of one run under callgrind besides the proving (valgrind's start, loading and
-/// translating the binary, the fixed part of a prove), measured with the smallest fixture.
-pub const SECONDS_PER_RUN: f64 = 0.0;
+/// Seconds of one run under callgrind besides the cycles: valgrind's start, translating
+/// the binary, the prover's fixed part (the preprocessed tables), verifying; measured with
+/// bytesort_small (2,757 cycles).
+pub const SECONDS_PER_RUN: f64 = 21.0;
 
 /// The estimated wall time of `runs` runs under callgrind of a program of `cycles` cycles.
 pub fn estimate_seconds(cycles: u64, runs: u32) -> f64 {

@@ -208,14 +208,16 @@ pub fn markdown_tables(
         out.push_str(&format!(
             "| Function | {base} | {head} | Δ | Δ % | share of {head} |\n|---|--:|--:|--:|--:|--:|\n"
         ));
-        let cells: Vec<[String; 6]> = function_cells(functions)
-            .into_iter()
-            .map(|mut r| {
-                r[0] = format!("`{}`", r[0].replace('`', "'"));
-                r
-            })
-            .collect();
-        out.push_str(&md_rows(cells, escape));
+        // The name goes in a code span, where `<` and `>` need no escaping (and must
+        // not get it: GitHub would show `&lt;`); only a `|` would break the table.
+        for mut r in function_cells(functions) {
+            let name = format!("`{}`", r[0].replace('`', "'").replace('|', "\\|"));
+            for c in r.iter_mut().skip(1) {
+                *c = escape(c);
+            }
+            r[0] = name;
+            out.push_str(&format!("| {} |\n", r.join(" | ")));
+        }
         out.push_str("\n</details>\n\n");
     }
     out
