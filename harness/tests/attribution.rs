@@ -111,3 +111,55 @@ fn spans_sum_to_the_count_and_an_injected_loop_lands_in_its_phase() {
     assert_eq!(top.0, INJECTED, "{grouped:?}");
     assert_eq!(a.functions[INJECTED], n);
 }
+
+#[test]
+fn a_recorded_dump_demangles_and_groups_into_a_profile() {
+    // A real callgrind dump of `bench execute --fixture bytesort_small` by the x86-64-v3
+    // worker (v0 symbol names), trimmed to 150 of its functions (the prover's, the
+    // harness's, closures and Fn shims, memcpy) with the callee names dropped and its
+    // summary recomputed: `tests/data/callgrind_execute.out`.
+    let text = include_str!("data/callgrind_execute.out");
+    let d = parse_dump(text);
+    assert_eq!(d.label, OUTSIDE, "the final dump is outside any phase");
+    assert_eq!(d.total, 355_608);
+    assert_eq!(
+        d.functions.values().sum::<u64>(),
+        d.total,
+        "call costs are not self costs"
+    );
+    let grouped =
+        harness::analysis::symbols::group_counts(d.functions.iter().map(|(k, &v)| (k.as_str(), v)));
+    assert_eq!(grouped.values().sum::<u64>(), d.total);
+    assert!(
+        grouped.len() < d.functions.len(),
+        "{} groups",
+        grouped.len()
+    );
+    for name in grouped.keys() {
+        assert!(
+            !name.starts_with("_R") && !name.starts_with("_ZN"),
+            "{name}"
+        );
+        assert!(
+            !name.contains("{closure") && !name.contains("{{closure"),
+            "{name}"
+        );
+        assert!(!name.contains("::<"), "{name}");
+    }
+    assert!(
+        grouped.keys().any(|k| k.starts_with("prover::vm::")),
+        "{grouped:?}"
+    );
+    // Every closure of the dump went to a named function, none to a shim.
+    for (raw, _) in d
+        .functions
+        .iter()
+        .filter(|(k, _)| k.starts_with("_R") && k.contains("NC"))
+    {
+        let g = group_name(raw);
+        assert!(
+            !g.ends_with("::call_mut") || !g.contains("FnMut"),
+            "{raw} -> {g}"
+        );
+    }
+}

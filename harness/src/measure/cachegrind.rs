@@ -183,11 +183,12 @@ pub fn choose_worker(
     }))
 }
 
-/// Seconds of one run under callgrind per executed cycle of the program: about 20,700
-/// instructions per cycle beyond the fixed part (fib_iterative_1200k counts 36.07 G,
-/// bytesort_small 11.21 G) at callgrind's ~540 M instructions per CPU second on the
-/// development machine (bytesort_small: 20.8 s of CPU for 11.21 G).
-pub const SECONDS_PER_CYCLE: f64 = 3.8e-5;
+/// Seconds of one run under callgrind per executed cycle of the program: counts grow
+/// faster than linearly at small sizes (power-of-two tables): fib_iterative_64k counts
+/// 21.76 G (10.5 G more than bytesort_small, ~170 k per cycle), the 1200k runs of
+/// `reports/speed/session11` ~400 G (~320 k per cycle); at ~540 M instructions per CPU
+/// second under callgrind on the development machine, ~250-300 k per cycle is ~0.5 ms.
+pub const SECONDS_PER_CYCLE: f64 = 5.0e-4;
 
 /// Seconds of one run under callgrind besides the cycles: valgrind's start, translating
 /// the binary, the prover's fixed part (the preprocessed tables), verifying; measured with
