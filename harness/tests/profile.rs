@@ -123,7 +123,7 @@ fn the_areas_sum_to_the_line_at_every_sample_in_every_mode() {
             .map(|k| k.as_str().unwrap())
             .collect();
         assert!(
-            ever.contains(&"main_lde") || ever.contains(&"merkle_leaves"),
+            ever.contains(&"other") && ever.contains(&"fri_layers"),
             "{mode}: {ever:?}"
         );
         for s in samples {
