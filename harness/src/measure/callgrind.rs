@@ -35,7 +35,7 @@ pub struct Dump {
 
 /// The name after a `fn=`-style key, with callgrind's name compression undone: `(id) name`
 /// defines `id`, `(id)` alone refers to it.
-fn name<'a>(value: &'a str, names: &mut BTreeMap<String, String>) -> String {
+fn name(value: &str, names: &mut BTreeMap<String, String>) -> String {
     let v = value.trim();
     if let Some(rest) = v.strip_prefix('(')
         && let Some((id, tail)) = rest.split_once(')')

@@ -328,7 +328,7 @@ fn build_into(
     if let Some(parent) = exe.parent() {
         create(parent)?;
     }
-    std::fs::copy(&built, &exe).map_err(|source| RevisionError::Io {
+    std::fs::copy(&built, exe).map_err(|source| RevisionError::Io {
         what: "copy the worker to",
         path: exe.to_path_buf(),
         source,
