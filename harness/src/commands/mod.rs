@@ -13,12 +13,16 @@ pub mod export;
 pub mod fixtures;
 pub mod format;
 pub mod growth;
+pub mod merge;
 pub mod nightly;
+pub mod oom;
 pub mod outcome;
 pub mod overhead;
+pub mod plan;
 pub mod profile;
 pub mod prove;
 pub mod run;
+pub mod shard;
 
 pub use outcome::Outcome;
 
@@ -38,6 +42,12 @@ pub enum Request {
     },
     /// `bench run`.
     Run(run::RunRequest),
+    /// `bench run --plan FILE --shard K`.
+    RunShard(shard::ShardRunRequest),
+    /// `bench plan`.
+    Plan(plan::PlanCommand),
+    /// `bench merge`.
+    Merge(merge::MergeRequest),
     /// `bench overhead`.
     Overhead(overhead::OverheadRequest),
     /// `bench compare`.
@@ -67,6 +77,9 @@ pub fn dispatch<A: Sync>(request: &Request, alloc: &CountingAlloc<A>) -> anyhow:
         Request::Prove(r) => prove::prove(r, alloc),
         Request::Fixtures { json } => fixtures::list(*json),
         Request::Run(r) => run::measure_modes(r),
+        Request::RunShard(r) => shard::run_shard(r),
+        Request::Plan(r) => plan::plan(r),
+        Request::Merge(r) => merge::merge_shards(r),
         Request::Overhead(r) => overhead::measure_overhead(r),
         Request::Compare(r) => compare::compare(r),
         Request::Ab(r) => ab::compare_revisions(r),

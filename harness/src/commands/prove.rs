@@ -1,9 +1,11 @@
 //! `bench prove`: one measured prove and verification in this process
 //! (`measure::worker`), printed as text or as one JSON run record (what `bench run`'s
-//! workers print).
+//! workers print). Under `--max-memory`, running out of memory ends it with one `Error: out
+//! of memory: ...` line (`commands::oom`).
 
 use anyhow::Result;
 
+use crate::commands::oom;
 use crate::commands::outcome::Outcome;
 use crate::measure::alloc::CountingAlloc;
 use crate::measure::worker;
@@ -26,6 +28,9 @@ pub fn prove<A: Sync>(command: &ProveCommand, alloc: &CountingAlloc<A>) -> Resul
             "warning: {}={v} is set: test-only extra work runs in that phase (measure::phase_marks)",
             crate::measure::phase_marks::INJECT_ENV
         );
+    }
+    if let Some(bytes) = command.request.max_memory {
+        oom::arm(bytes);
     }
     let record = worker::prove(&command.request, alloc)?;
     if command.json {

@@ -13,6 +13,7 @@ pub mod cachegrind;
 pub mod callgrind;
 pub mod client_request;
 pub mod clock;
+pub mod cycles;
 pub mod machine;
 pub mod phase_marks;
 pub mod phases;

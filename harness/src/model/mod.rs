@@ -14,3 +14,4 @@ pub mod machine;
 pub mod program;
 pub mod record;
 pub mod results;
+pub mod shard;
