@@ -389,6 +389,8 @@ fn a_kill_mid_write_leaves_the_old_file() {
         results.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
+        // The previous export is replaced on purpose (the write policy refuses it otherwise).
+        "--force",
     ];
     let mut child = Command::new(env!("CARGO_BIN_EXE_bench"))
         .args(args)
