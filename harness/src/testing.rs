@@ -66,6 +66,10 @@ pub(crate) fn record(mode: &str, seconds: f64, heap: u64, digest: &str) -> RunRe
         dhat: None,
         epochs: None,
         instructions: None,
+        instruction_phases: Vec::new(),
+        instruction_epochs: Vec::new(),
+        functions: Default::default(),
+        instruction_worker: None,
         peak_breakdown: Default::default(),
     }
 }
@@ -166,6 +170,8 @@ pub(crate) fn night(date: &str, mode: &str, seconds: f64, heap: u64) -> HistoryR
         median_instructions: None,
         instruction_build: None,
         peak_breakdown: Default::default(),
+        instruction_phases: Vec::new(),
+        functions: Default::default(),
     }
 }
 
@@ -175,18 +181,21 @@ pub(crate) const S: u64 = 1_000_000_000;
 /// The raw measurements of a 4-second prove (byte counts in MiB): nested and overlapping
 /// phase events, two recorded peaks and an exact peak of 5050 MiB at 2.5 s.
 pub(crate) fn raw() -> Raw {
-    // Each event's bytes by kind: a fifth "other", the rest "main_lde".
+    // Each sample's bytes by kind: a fifth "other", the rest "main_lde".
+    let kinds = |live: u64| -> crate::model::record::Breakdown {
+        [
+            ("other".to_string(), (live << 20) / 5),
+            ("main_lde".to_string(), (live << 20) - (live << 20) / 5),
+        ]
+        .into_iter()
+        .collect()
+    };
     let ev = |t: u64, phase, start, live: u64| PhaseEvent {
         nanos: 10 * S + t,
         phase,
         start,
         live: live << 20,
-        by_kind: [
-            ("other".to_string(), (live << 20) / 5),
-            ("main_lde".to_string(), (live << 20) - (live << 20) / 5),
-        ]
-        .into_iter()
-        .collect(),
+        by_kind: kinds(live),
     };
     Raw {
         start: 10 * S,
@@ -205,10 +214,13 @@ pub(crate) fn raw() -> Raw {
             ev(3 * S + S / 2 + 1, Phase::Fri, false, 2500),
             ev(3 * S + 3 * S / 4, Phase::Queries, false, 2400),
         ],
+        start_by_kind: kinds(100),
+        end_by_kind: kinds(200),
         peaks: vec![
-            (10 * S + S / 2, 900 << 20),
-            (10 * S + 2 * S + S / 2, 5000 << 20),
+            (10 * S + S / 2, 900 << 20, kinds(900)),
+            (10 * S + 2 * S + S / 2, 5000 << 20, kinds(5000)),
         ],
+        kinds_ever_live: vec!["main_lde".into(), "merkle_nodes".into(), "other".into()],
         dropped: 0,
         peak_bytes: 5050 << 20,
         peak_nanos: 10 * S + 2 * S + S / 2 + 10,

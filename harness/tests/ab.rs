@@ -32,12 +32,14 @@ count=$(cat instructions 2>/dev/null || echo 0)
 chmod +x "$w"
 "#;
 
-/// A stand-in valgrind: writes the count its worker's build left beside it as cachegrind's
-/// total (`summary:` line) and runs the worker.
+/// A stand-in valgrind: writes the count its worker's build left beside it as callgrind's
+/// final dump (`summary:` line) and runs the worker.
 const VALGRIND_SH: &str = r#"#!/bin/sh
 set -eu
-out="${3#--cachegrind-out-file=}"
-shift 3
+while [ "${1#--}" != "$1" ]; do
+  case "$1" in --callgrind-out-file=*) out="${1#--callgrind-out-file=}" ;; esac
+  shift
+done
 worker="$1"
 echo "summary: $("$worker" instructions)" > "$out"
 exec "$@"
@@ -288,7 +290,10 @@ fn instructions_give_an_ab_verdict_from_one_run_per_side() {
             String::from_utf8(out.stdout).unwrap()
         };
         assert_eq!(flags("target").trim(), "native");
-        assert_eq!(flags("target-x86-64-v3").trim(), "-C target-cpu=x86-64-v3");
+        assert_eq!(
+            flags("target-x86-64-v3").trim(),
+            "-C target-cpu=x86-64-v3 -C symbol-mangling-version=v0"
+        );
     }
     for shared in ["target", "target-x86-64-v3"] {
         assert!(

@@ -310,7 +310,7 @@ fn instruction_counts_step_night_to_night() {
     let valgrind = tools.join("valgrind");
     std::fs::write(
         &valgrind,
-        "#!/bin/sh\nset -eu\nout=\"${3#--cachegrind-out-file=}\"\nshift 3\necho \"summary: $(cat \"$COUNT_FILE\")\" > \"$out\"\nexec \"$@\"\n",
+        "#!/bin/sh\nset -eu\nwhile [ \"${1#--}\" != \"$1\" ]; do case \"$1\" in --callgrind-out-file=*) out=\"${1#--callgrind-out-file=}\" ;; esac; shift; done\necho \"summary: $(cat \"$COUNT_FILE\")\" > \"$out\"\nexec \"$@\"\n",
     )
     .unwrap();
     #[cfg(unix)]

@@ -79,3 +79,65 @@ fn dhat_without_the_feature_says_how_to_rebuild() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_areas_sum_to_the_line_at_every_sample_in_every_mode() {
+    // Every mode `bench profile` proves (verify-and-drop proves in epochs, which the
+    // profile does not take): each sample carries the live bytes per buffer kind, summing
+    // to its live bytes, so the stacked areas meet the line at every sample.
+    for mode in [
+        "default",
+        "stream-lde",
+        "leaf-drop",
+        "trace-retire",
+        "stream-lde+leaf-drop+trace-retire",
+    ] {
+        let dir = temp_dir(&format!("profile-areas-{}", mode.replace('+', "-")));
+        let svg = dir.join("p.svg");
+        let out = bench(&[
+            "profile",
+            "--fixture",
+            "bytesort_small",
+            "--mode",
+            mode,
+            "--json",
+            "--svg",
+            svg.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{mode}: {}", stderr(&out));
+        let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let samples = t["samples"].as_array().unwrap();
+        assert!(samples.len() > 10, "{mode}: {}", samples.len());
+        for s in samples {
+            let live = s["live_bytes"].as_u64().unwrap();
+            let sum: u64 = s["by_kind"]
+                .as_object()
+                .map_or(0, |m| m.values().map(|v| v.as_u64().unwrap()).sum());
+            assert_eq!(sum, live, "{mode}: the areas miss the line at {s}");
+        }
+        // Every kind ever live is in the legend, and every kind of a sample is one of them.
+        let ever: Vec<&str> = t["kinds_ever_live"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        assert!(
+            ever.contains(&"other") && ever.contains(&"fri_layers"),
+            "{mode}: {ever:?}"
+        );
+        for s in samples {
+            for k in s["by_kind"].as_object().into_iter().flat_map(|m| m.keys()) {
+                assert!(ever.contains(&k.as_str()), "{mode}: {k} not in {ever:?}");
+            }
+        }
+        let texts = svg_texts(&svg);
+        for k in &ever {
+            assert!(
+                texts.iter().any(|t| t == k),
+                "{mode}: {k} not in the legend"
+            );
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -17,6 +17,7 @@
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::analysis::attribution::{self, FunctionRow, SpanRow};
 use crate::analysis::breakdown;
 use crate::analysis::stats::{self, Sample};
 use crate::analysis::summary::peak_phase;
@@ -346,6 +347,14 @@ pub struct EntryComparison {
     /// both sides have a breakdown).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub peak_kinds: Vec<breakdown::KindDelta>,
+    /// Instructions per span of the prove on both sides, each judged like the total
+    /// (`analysis::attribution`; empty unless both sides were counted with an attribution
+    /// by the same build).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instruction_spans: Vec<SpanRow>,
+    /// The functions whose instruction counts changed most (same condition).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionRow>,
 }
 
 /// All entries of one fixture, with their verdict.
@@ -594,7 +603,14 @@ fn compare_entry(
     }
     let empty: &[RunRecord] = &[];
     let base_runs = p.base.map_or(empty, |b| &b.runs);
+    let (instruction_spans, functions) = p
+        .base
+        .filter(|_| same_build)
+        .and_then(|b| attribution::compare_runs(&b.instruction_runs, &head.instruction_runs, rules))
+        .unwrap_or_default();
     Ok(EntryComparison {
+        instruction_spans,
+        functions,
         fixture: head.fixture.clone(),
         mode: head.mode.to_string(),
         cycles: head.runs.first().map(|r| r.cycles),

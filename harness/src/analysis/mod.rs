@@ -8,6 +8,7 @@
 //!
 //! May import: `model` only. No I/O, no clock, no printing.
 
+pub mod attribution;
 pub mod breakdown;
 pub mod comparison;
 pub mod fit;
@@ -19,6 +20,7 @@ pub mod overhead;
 pub mod shard;
 pub mod stats;
 pub mod summary;
+pub mod symbols;
 pub mod time_rule;
 pub mod timeline;
 pub mod trend;

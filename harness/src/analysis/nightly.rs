@@ -7,7 +7,9 @@
 
 use std::path::PathBuf;
 
+use crate::analysis::attribution::{self, FunctionRow, SpanRow, TOP_FUNCTIONS};
 use crate::analysis::trend::{self, Night, StepCheck, StepRule};
+use crate::model::attribution::FunctionCounts;
 use crate::model::history::HistoryRecord;
 
 /// One mode tonight with its verdicts.
@@ -24,6 +26,12 @@ pub struct ModeNight {
     /// The instruction-count verdict, against the previous night counted by the same build
     /// ([`StepRule::deterministic`]; `None` without a count).
     pub instructions: Option<StepCheck>,
+    /// Instructions per span against the previous night counted by the same build with an
+    /// attribution, each judged by the instruction rule's threshold (empty without one).
+    pub instruction_spans: Vec<SpanRow>,
+    /// The functions that changed most against that night, among those both nights kept
+    /// (`model::attribution::kept_functions`).
+    pub functions: Vec<FunctionRow>,
 }
 
 /// Everything the summary shows.
@@ -135,7 +143,40 @@ pub fn judge(
                     )
                 })
                 .transpose()?;
+            let before = same
+                .iter()
+                .rev()
+                .find(|p| {
+                    p.instruction_build == r.instruction_build && !p.instruction_phases.is_empty()
+                })
+                .filter(|_| !r.instruction_phases.is_empty());
+            let (instruction_spans, functions) = match before {
+                Some(p) => {
+                    let both = |a: &FunctionCounts, b: &FunctionCounts| -> FunctionCounts {
+                        a.iter()
+                            .filter(|(k, _)| b.contains_key(*k))
+                            .map(|(k, &n)| (k.clone(), n))
+                            .collect()
+                    };
+                    (
+                        attribution::span_rows(
+                            &p.instruction_phases,
+                            &r.instruction_phases,
+                            rules.instructions.threshold_pct,
+                        ),
+                        attribution::top_functions(
+                            &both(&p.functions, &r.functions),
+                            &both(&r.functions, &p.functions),
+                            r.median_instructions.unwrap_or(0),
+                            TOP_FUNCTIONS,
+                        ),
+                    )
+                }
+                None => Default::default(),
+            };
             Ok(ModeNight {
+                instruction_spans,
+                functions,
                 record: r.clone(),
                 previous_nights: same.len(),
                 time,

@@ -53,8 +53,8 @@ pub struct TimelineSample {
     pub kind: SampleKind,
     /// The phase, for phase events.
     pub phase: Option<String>,
-    /// Live bytes by buffer kind, summing to `live_bytes` (phase events and the exact peak;
-    /// empty for the allocator's in-between peaks, which record totals only).
+    /// Live bytes by buffer kind, summing to `live_bytes` at every sample (every sample is
+    /// an exact snapshot of the allocator's books; empty only in timelines written before).
     #[serde(default, skip_serializing_if = "Breakdown::is_empty")]
     pub by_kind: Breakdown,
 }
@@ -91,6 +91,10 @@ pub struct Timeline {
     pub phases: Vec<PhaseSpan>,
     /// New peaks the allocator's array had no room for.
     pub dropped_peaks: usize,
+    /// Every buffer kind that had live bytes at some moment of the prove, even between two
+    /// samples (the legend lists them all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds_ever_live: Vec<String>,
 }
 
 /// Raw measurements of one prove, in monotonic nanoseconds.
@@ -104,10 +108,16 @@ pub struct Raw {
     pub live_start: u64,
     /// Live bytes at the end.
     pub live_end: u64,
+    /// Live bytes by kind at the start.
+    pub start_by_kind: Breakdown,
+    /// Live bytes by kind at the end.
+    pub end_by_kind: Breakdown,
     /// Phase events.
     pub events: Vec<PhaseEvent>,
-    /// Recorded new peaks (nanos, bytes).
-    pub peaks: Vec<(u64, u64)>,
+    /// Recorded new peaks (nanos, bytes, bytes by kind).
+    pub peaks: Vec<(u64, u64, Breakdown)>,
+    /// Kinds live at some moment of the prove.
+    pub kinds_ever_live: Vec<String>,
     /// Dropped peaks.
     pub dropped: usize,
     /// The global peak.
@@ -126,7 +136,7 @@ pub fn build(fixture: &str, mode: &str, raw: &Raw) -> Timeline {
         live_bytes: raw.live_start,
         kind: SampleKind::Start,
         phase: None,
-        by_kind: Breakdown::new(),
+        by_kind: raw.start_by_kind.clone(),
     }];
     for e in &raw.events {
         samples.push(TimelineSample {
@@ -141,13 +151,13 @@ pub fn build(fixture: &str, mode: &str, raw: &Raw) -> Timeline {
             by_kind: e.by_kind.clone(),
         });
     }
-    for &(t, b) in raw.peaks.iter().filter(|p| p.0 >= raw.start) {
+    for (t, b, by_kind) in raw.peaks.iter().filter(|p| p.0 >= raw.start) {
         samples.push(TimelineSample {
-            seconds: secs(t),
-            live_bytes: b,
+            seconds: secs(*t),
+            live_bytes: *b,
             kind: SampleKind::Peak,
             phase: None,
-            by_kind: Breakdown::new(),
+            by_kind: by_kind.clone(),
         });
     }
     let peak_seconds = if raw.peak_nanos >= raw.start {
@@ -176,7 +186,7 @@ pub fn build(fixture: &str, mode: &str, raw: &Raw) -> Timeline {
         live_bytes: raw.live_end,
         kind: SampleKind::End,
         phase: None,
-        by_kind: Breakdown::new(),
+        by_kind: raw.end_by_kind.clone(),
     });
     samples.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
 
@@ -244,6 +254,7 @@ pub fn build(fixture: &str, mode: &str, raw: &Raw) -> Timeline {
         samples,
         phases,
         dropped_peaks: raw.dropped,
+        kinds_ever_live: raw.kinds_ever_live.clone(),
     }
 }
 

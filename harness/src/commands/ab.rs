@@ -172,6 +172,7 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
                 Ok(InstructionWorker {
                     valgrind: valgrind.clone(),
                     worker: build(sha, Variant::X86_64_V3, &mut note)?,
+                    build: None,
                 })
             };
             Some([worker(&base_sha)?, worker(&head_sha)?])

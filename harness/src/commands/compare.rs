@@ -19,7 +19,7 @@ use crate::analysis::verdict::{Design, Metric, Rules};
 use crate::commands::format::Format;
 use crate::commands::outcome::Outcome;
 use crate::model::results::ResultsFile;
-use crate::report::{breakdown, compare_markdown, compare_table};
+use crate::report::{attribution, breakdown, compare_markdown, compare_table};
 
 /// What `bench compare` is asked.
 #[derive(Clone, Debug)]
@@ -180,6 +180,7 @@ pub fn print_comparison(c: &Comparison, format: Format) -> Result<()> {
             for line in breakdown::comparison_lines(c) {
                 println!("{line}");
             }
+            print!("{}", attribution::terminal(c));
         }
         Format::Markdown => print!("{}", compare_markdown::render(c)),
         Format::Json => println!("{}", serde_json::to_string_pretty(c)?),

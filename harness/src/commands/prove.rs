@@ -23,6 +23,12 @@ pub struct ProveCommand {
 
 /// Runs `bench prove`, measuring heap through `alloc`.
 pub fn prove<A: Sync>(command: &ProveCommand, alloc: &CountingAlloc<A>) -> Result<Outcome> {
+    if let Ok(v) = std::env::var(crate::measure::phase_marks::INJECT_ENV) {
+        eprintln!(
+            "warning: {}={v} is set: test-only extra work runs in that phase (measure::phase_marks)",
+            crate::measure::phase_marks::INJECT_ENV
+        );
+    }
     if let Some(bytes) = command.request.max_memory {
         oom::arm(bytes);
     }

@@ -49,12 +49,12 @@ use crate::analysis::verdict::{Design, Rules};
 use crate::commands::compare::print_comparison;
 use crate::commands::format::Format;
 use crate::commands::outcome::Outcome;
-use crate::measure::cachegrind;
 use crate::measure::clock::now_compact;
 use crate::measure::plan::{self, InstructionRuns, Plan, Progress, RevisionChange};
 pub use crate::measure::program::Selection;
 use crate::measure::program::{self, load};
 use crate::measure::runner::WorkerResult;
+use crate::measure::{cachegrind, revisions};
 use crate::model::config::{DEFAULT_FIXTURE, ProveConfig};
 use crate::model::program::ProgramSpec;
 use crate::model::results::ResultsFile;
@@ -119,13 +119,70 @@ pub fn instruction_plan(runs: u32, worker: Option<&Path>) -> Result<Option<Instr
         return Ok(None);
     }
     let me = std::env::current_exe().context("cannot find the bench executable")?;
-    let worker = cachegrind::choose_worker(
+    let worker = match cachegrind::choose_worker(
         cachegrind::find_valgrind(),
         worker,
         &me,
-        cachegrind::BUILT_WITH_AVX512,
-    )?;
+        cachegrind::needs_portable_worker(),
+    )? {
+        cachegrind::WorkerChoice::Ready(w) => w,
+        cachegrind::WorkerChoice::Build(valgrind) => {
+            let cwd = std::env::current_dir().context("no working directory")?;
+            let root = revisions::toplevel(&cwd).context(
+                "the instruction worker is built from the git tree of the working directory",
+            )?;
+            let places = cachegrind::BuildPlaces {
+                root: &root,
+                commit_dir: paths::ab_build,
+                shared: &paths::ab_shared(&root),
+                working_tree_dir: &paths::ab_build(&root, "working-tree"),
+            };
+            cachegrind::auto_worker(valgrind, places, &mut |l| eprintln!("{l}"))?
+        }
+    };
     Ok(Some(InstructionRuns { runs, worker }))
+}
+
+/// What the runs under valgrind will cost: the fixtures' cycles (from the catalogue) times
+/// the measured slowdown (`cachegrind::estimate_seconds`); an ELF's cycles are unknown
+/// before it runs. `work` is each program with its number of modes (a shard of `bench run
+/// --plan` gives each fixture its own modes).
+pub fn estimate_line(work: &[(ProgramSpec, usize)], runs: u32) -> String {
+    let catalogue = Catalogue::load_default().ok();
+    let mut seconds = 0.0;
+    let mut unknown = 0;
+    for (p, modes) in work {
+        let modes = *modes;
+        match (p, &catalogue) {
+            (ProgramSpec::Fixture(name), Some(c)) => match c.get(name) {
+                Ok(f) => {
+                    seconds += modes as f64 * cachegrind::estimate_seconds(f.cycles, runs);
+                }
+                Err(_) => unknown += 1,
+            },
+            _ => unknown += 1,
+        }
+    }
+    let total = runs as usize * work.iter().map(|(_, m)| m).sum::<usize>();
+    let mut line = format!(
+        "instructions: {total} run(s) under valgrind (callgrind, one thread, ~20-40x a prove): about {} (estimated from the cycles and the slowdown measured on the development machine)",
+        duration(seconds)
+    );
+    if unknown > 0 {
+        line.push_str(&format!(", plus {unknown} program(s) of unknown length"));
+    }
+    line
+}
+
+/// `45 s`, `3.2 min`, `1.5 h`.
+fn duration(seconds: f64) -> String {
+    if seconds < 90.0 {
+        format!("{seconds:.0} s")
+    } else if seconds < 5400.0 {
+        format!("{:.1} min", seconds / 60.0)
+    } else {
+        format!("{:.1} h", seconds / 3600.0)
+    }
 }
 
 /// Runs `bench run`.
@@ -164,6 +221,10 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         request.instruction_runs,
         request.instructions_worker.as_deref(),
     )?;
+    if let Some(i) = &instructions {
+        let work: Vec<_> = programs.iter().map(|p| (p.clone(), modes.len())).collect();
+        eprintln!("{}", estimate_line(&work, i.runs));
+    }
     let path = request
         .out
         .clone()

@@ -16,7 +16,7 @@ use prover::modes::MemoryMode;
 
 use crate::analysis::shard::plan_hash;
 use crate::commands::outcome::Outcome;
-use crate::commands::run::{BarProgress, instruction_plan};
+use crate::commands::run::{BarProgress, estimate_line, instruction_plan};
 use crate::measure::plan::{self, Plan};
 use crate::model::program::ProgramSpec;
 use crate::model::results::ResultsSink;
@@ -115,6 +115,13 @@ pub fn run_shard(request: &ShardRunRequest) -> Result<Outcome> {
             Some((_, modes)) => modes.push(e.mode),
             None => groups.push((e.fixture.clone(), vec![e.mode])),
         }
+    }
+    if let Some(i) = &instructions {
+        let work: Vec<_> = groups
+            .iter()
+            .map(|(f, m)| (ProgramSpec::Fixture(f.clone()), m.len()))
+            .collect();
+        eprintln!("{}", estimate_line(&work, i.runs));
     }
     for (fixture, modes) in groups {
         let p = Plan {

@@ -123,6 +123,8 @@ struct Books {
     live: TagSnapshot,
     peak: TagSnapshot,
     phase_peak: TagSnapshot,
+    /// Bit `i` set: tag `i` had live bytes at some moment since the timeline started.
+    ever_live: u64,
 }
 
 const EMPTY: u64 = 0;
@@ -197,11 +199,12 @@ impl TagTable {
     }
 }
 
-/// One recorded new peak.
+/// One recorded new peak, with its live bytes per tag.
 #[derive(Debug)]
 struct TimelineSlot {
     nanos: AtomicU64,
     bytes: AtomicU64,
+    by_tag: [AtomicU64; Tag::COUNT],
 }
 
 impl TimelineSlot {
@@ -209,6 +212,7 @@ impl TimelineSlot {
         Self {
             nanos: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            by_tag: [const { AtomicU64::new(0) }; Tag::COUNT],
         }
     }
 }
@@ -244,6 +248,7 @@ impl<A> CountingAlloc<A> {
                 live: TagSnapshot::ZERO,
                 peak: TagSnapshot::ZERO,
                 phase_peak: TagSnapshot::ZERO,
+                ever_live: 0,
             }),
             tags: TagTable::new(),
             tag_misses: AtomicU64::new(0),
@@ -257,30 +262,55 @@ impl<A> CountingAlloc<A> {
 
     /// Starts (or restarts, emptied) the peak timeline; see the module docs.
     pub fn start_timeline(&self) {
+        self.with_books(|b| {
+            b.ever_live = b
+                .live
+                .by_tag
+                .iter()
+                .enumerate()
+                .filter(|&(_, &n)| n > 0)
+                .fold(0, |m, (i, _)| m | 1 << i);
+        });
         self.timeline_len.store(0, Ordering::Relaxed);
         self.timeline_next.store(0, Ordering::Relaxed);
         self.peak_nanos.store(0, Ordering::Relaxed);
         self.timeline_on.store(true, Ordering::Release);
     }
 
-    /// Stops the timeline and returns its samples as (monotonic nanoseconds, bytes), oldest
-    /// first, with the number of peaks dropped for want of slots.
-    pub fn stop_timeline(&self) -> (Vec<(u64, u64)>, usize) {
+    /// Stops the timeline and returns its samples as (monotonic nanoseconds, live bytes per
+    /// tag, summing to its bytes), oldest first, with the number of peaks dropped for want
+    /// of slots.
+    pub fn stop_timeline(&self) -> (Vec<(u64, TagSnapshot)>, usize) {
         self.timeline_on.store(false, Ordering::Release);
         let len = self.timeline_len.load(Ordering::Acquire);
         let kept = len.min(TIMELINE_CAPACITY);
-        let mut out: Vec<(u64, u64)> = self.timeline[..kept]
+        let mut out: Vec<(u64, TagSnapshot)> = self.timeline[..kept]
             .iter()
             .map(|s| {
-                (
-                    s.nanos.load(Ordering::Relaxed),
-                    s.bytes.load(Ordering::Relaxed),
-                )
+                let mut snap = TagSnapshot {
+                    bytes: s.bytes.load(Ordering::Relaxed),
+                    by_tag: [0; Tag::COUNT],
+                };
+                for (d, a) in snap.by_tag.iter_mut().zip(&s.by_tag) {
+                    *d = a.load(Ordering::Relaxed);
+                }
+                (s.nanos.load(Ordering::Relaxed), snap)
             })
-            .filter(|&(t, b)| t != 0 && b != 0)
+            .filter(|(t, s)| *t != 0 && s.bytes != 0)
             .collect();
-        out.sort_unstable();
+        out.sort_unstable_by_key(|(t, _)| *t);
         (out, len - kept)
+    }
+
+    /// The tags that had live bytes at some moment since the timeline last started (a kind
+    /// live only between two samples included), in [`Tag::ALL`] order.
+    pub fn ever_live(&self) -> Vec<Tag> {
+        let mask = self.with_books(|b| b.ever_live);
+        Tag::ALL
+            .iter()
+            .copied()
+            .filter(|t| mask & (1 << t.index()) != 0)
+            .collect()
     }
 
     /// When the global peak was last raised while the timeline ran (monotonic nanoseconds;
@@ -293,10 +323,11 @@ impl<A> CountingAlloc<A> {
     /// last recorded one.
     #[cold]
     #[inline(never)]
-    fn new_peak(&self, now: u64) {
+    fn new_peak(&self, snap: TagSnapshot) {
         if !self.timeline_on.load(Ordering::Relaxed) {
             return;
         }
+        let now = snap.bytes;
         let t = monotonic_nanos();
         self.peak_nanos.store(t, Ordering::Relaxed);
         let next = self.timeline_next.load(Ordering::Relaxed);
@@ -316,6 +347,9 @@ impl<A> CountingAlloc<A> {
         if let Some(slot) = self.timeline.get(i) {
             slot.nanos.store(t, Ordering::Relaxed);
             slot.bytes.store(now, Ordering::Relaxed);
+            for (a, &n) in slot.by_tag.iter().zip(&snap.by_tag) {
+                a.store(n, Ordering::Relaxed);
+            }
         }
     }
 
@@ -417,6 +451,9 @@ impl<A> CountingAlloc<A> {
             live.bytes = live.bytes.wrapping_sub(sub_bytes).wrapping_add(add_bytes);
             live.by_tag[sub_tag] = live.by_tag[sub_tag].wrapping_sub(sub_bytes);
             live.by_tag[add_tag] = live.by_tag[add_tag].wrapping_add(add_bytes);
+            if add_bytes > 0 {
+                b.ever_live |= 1 << add_tag;
+            }
             if add_bytes <= sub_bytes {
                 return None;
             }
@@ -425,7 +462,7 @@ impl<A> CountingAlloc<A> {
             }
             if live.bytes > b.peak.bytes {
                 b.peak = *live;
-                return Some(live.bytes);
+                return Some(*live);
             }
             None
         });
@@ -724,7 +761,9 @@ mod tests {
             let tiny = a.alloc(layout(1024));
             let (samples, dropped) = a.stop_timeline();
             assert_eq!(dropped, 0);
-            let bytes: Vec<u64> = samples.iter().map(|s| s.1).collect();
+            let bytes: Vec<u64> = samples.iter().map(|s| s.1.bytes).collect();
+            // Each sample's bytes per tag sum to it.
+            assert!(samples.iter().all(|s| s.1.sum() == s.1.bytes));
             let half = (MIB / 2) as u64;
             assert_eq!(
                 bytes,

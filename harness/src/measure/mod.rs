@@ -10,9 +10,12 @@
 
 pub mod alloc;
 pub mod cachegrind;
+pub mod callgrind;
+pub mod client_request;
 pub mod clock;
 pub mod cycles;
 pub mod machine;
+pub mod phase_marks;
 pub mod phases;
 pub mod plan;
 pub mod probes;

@@ -184,10 +184,12 @@ impl Variant {
         target: "target",
         rustflags: None,
     };
-    /// The build valgrind can run (no AVX-512).
+    /// The build valgrind can run (no AVX-512), with v0 symbol names: they carry generic
+    /// arguments, so that a closure called through a shim (`<&mut F as FnMut>::call_mut`)
+    /// is named, and the instruction tables can group it under its function.
     pub const X86_64_V3: Variant = Variant {
         target: "target-x86-64-v3",
-        rustflags: Some("-C target-cpu=x86-64-v3"),
+        rustflags: Some("-C target-cpu=x86-64-v3 -C symbol-mangling-version=v0"),
     };
 }
 
@@ -246,12 +248,43 @@ pub fn ensure_build(
         ));
         return Ok(exe);
     }
+    build_into(&src, shared, sha, spec, variant, &exe, note)?;
+    std::fs::write(&stamp, b"").map_err(|source| RevisionError::Io {
+        what: "write",
+        path: stamp,
+        source,
+    })?;
+    Ok(exe)
+}
+
+/// Builds the tree at `src` (of commit `what`, a sha or a description) through the shared
+/// cargo folder `shared`, under its lock, and copies the worker to `exe`.
+fn build_into(
+    src: &Path,
+    shared: &Path,
+    what: &str,
+    spec: &BuildSpec,
+    variant: Variant,
+    exe: &Path,
+    note: &mut dyn FnMut(String),
+) -> Result<(), RevisionError> {
+    let create = |path: &Path| {
+        std::fs::create_dir_all(path).map_err(|source| RevisionError::Io {
+            what: "create",
+            path: path.to_path_buf(),
+            source,
+        })
+    };
     create(shared)?;
     let _lock = BuildLock::take(&shared.join("build.lock"))?;
     let target = shared.join(variant.target);
     note(format!(
         "building {}{} in {} (cargo folder {}, shared by every revision)",
-        short_hash(sha, 12),
+        if what.len() == 40 {
+            short_hash(what, 12).to_string()
+        } else {
+            what.to_string()
+        },
         variant
             .rustflags
             .map_or(String::new(), |f| format!(" with RUSTFLAGS=\"{f}\"")),
@@ -270,41 +303,52 @@ pub fn ensure_build(
         cmd.env("RUSTFLAGS", flags);
     }
     let status = cmd
-        .current_dir(&src)
+        .current_dir(src)
         .env("CARGO_TARGET_DIR", &target)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .status()
         .map_err(|source| RevisionError::BuildSpawn {
-            sha: sha.to_string(),
+            sha: what.to_string(),
             source,
         })?;
     if !status.success() {
         return Err(RevisionError::BuildFailed {
-            sha: sha.to_string(),
+            sha: what.to_string(),
             status,
         });
     }
     let built = target.join(&spec.worker);
     if !built.is_file() {
         return Err(RevisionError::NoWorker {
-            sha: sha.to_string(),
+            sha: what.to_string(),
             exe: built,
         });
     }
     if let Some(parent) = exe.parent() {
         create(parent)?;
     }
-    std::fs::copy(&built, &exe).map_err(|source| RevisionError::Io {
+    std::fs::copy(&built, exe).map_err(|source| RevisionError::Io {
         what: "copy the worker to",
-        path: exe.clone(),
+        path: exe.to_path_buf(),
         source,
     })?;
-    std::fs::write(&stamp, b"").map_err(|source| RevisionError::Io {
-        what: "write",
-        path: stamp,
-        source,
-    })?;
+    Ok(())
+}
+
+/// The worker built from the working tree at `root` as it is now (tracked changes
+/// included), in `dir/<variant target>/` through the shared cargo folder `shared`. Never
+/// cached by commit: cargo rebuilds only what changed.
+pub fn build_working_tree(
+    root: &Path,
+    dir: &Path,
+    shared: &Path,
+    spec: &BuildSpec,
+    variant: Variant,
+    note: &mut dyn FnMut(String),
+) -> Result<PathBuf, RevisionError> {
+    let exe = dir.join(variant.target).join(&spec.worker);
+    build_into(root, shared, "the working tree", spec, variant, &exe, note)?;
     Ok(exe)
 }
 

@@ -100,12 +100,19 @@ pub fn record<A: Sync>(
     let profiler = dhat_file.map(|f| dhat::Profiler::builder().file_name(f).build());
     #[cfg(not(feature = "dhat-heap"))]
     let _ = dhat_file;
-    let live_start = alloc.live_bytes();
     alloc.start_timeline();
+    let start_snap = alloc.live_snapshot();
+    let live_start = start_snap.bytes;
     let start = monotonic_nanos();
     let proof = zkvm::prove(&loaded.program, &loaded.input, &options, &observer);
     let end = monotonic_nanos();
+    let end_snap = alloc.live_snapshot();
     let (peaks, dropped) = alloc.stop_timeline();
+    let kinds_ever_live = alloc
+        .ever_live()
+        .into_iter()
+        .map(|t| t.name().to_string())
+        .collect();
     let peak_nanos = alloc.peak_nanos();
     let proof = proof.map_err(|e| ProfileError {
         name: loaded.name.clone(),
@@ -118,9 +125,15 @@ pub fn record<A: Sync>(
         start,
         end,
         live_start,
-        live_end: alloc.live_bytes(),
+        live_end: end_snap.bytes,
+        start_by_kind: start_snap.breakdown(),
+        end_by_kind: end_snap.breakdown(),
         events: observer.events(),
-        peaks,
+        peaks: peaks
+            .into_iter()
+            .map(|(t, snap)| (t, snap.bytes, snap.breakdown()))
+            .collect(),
+        kinds_ever_live,
         dropped,
         peak_bytes: alloc.peak_bytes(),
         peak_nanos,

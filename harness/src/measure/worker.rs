@@ -16,6 +16,7 @@ use thiserror::Error;
 use crate::measure::alloc::CountingAlloc;
 use crate::measure::cycles::cycle_limit;
 use crate::measure::machine;
+use crate::measure::phase_marks::{self, PhaseMarks};
 use crate::measure::phases::PeakObserver;
 use crate::measure::probes::{jemalloc_stats, limit_address_space, peak_rss_bytes};
 use crate::measure::program::{Loaded, ProgramError, load};
@@ -151,9 +152,16 @@ pub fn prove<A: Sync>(
         mode: args.mode,
         table_parallelism: args.table_parallelism,
     };
-    let observer = PeakObserver::new(alloc).with_allocator_stats(jemalloc_stats);
+    let peaks = PeakObserver::new(alloc).with_allocator_stats(jemalloc_stats);
+    // Callgrind's cuts at the phase boundaries (no-ops unless run under callgrind).
+    let inject = std::env::var(phase_marks::INJECT_ENV)
+        .ok()
+        .and_then(|v| phase_marks::parse_inject(&v));
+    let epochs = args.mode.has(Flag::VerifyAndDrop);
+    let observer = PhaseMarks::new(&peaks, epochs, inject);
+    observer.begin();
     let start = Instant::now();
-    let proved = if args.mode.has(Flag::VerifyAndDrop) {
+    let proved = if epochs {
         Proved::Epochs(
             prove_and_verify_continuation(&program, &input, args.epoch_log2, &options, &observer)
                 .map_err(|e| WorkerError::Prove {
@@ -170,6 +178,7 @@ pub fn prove<A: Sync>(
         )
     };
     let prove_seconds = start.elapsed().as_secs_f64();
+    observer.end();
     let peak = alloc.peak_snapshot();
     let peak_heap_bytes = alloc.is_counting().then_some(peak.bytes);
     let peak_breakdown = if alloc.is_counting() {
@@ -232,7 +241,7 @@ pub fn prove<A: Sync>(
         tables,
         peak_heap_bytes,
         peak_rss_bytes,
-        phases: observer.records(),
+        phases: peaks.records(),
         fixture: name,
         input,
         cycles: output.cycles,
@@ -245,6 +254,10 @@ pub fn prove<A: Sync>(
         exit_code: output.exit_code,
         epochs,
         instructions: None,
+        instruction_phases: Vec::new(),
+        instruction_epochs: Vec::new(),
+        functions: Default::default(),
+        instruction_worker: None,
         peak_breakdown,
     })
 }

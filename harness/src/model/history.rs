@@ -5,6 +5,7 @@
 use prover::modes::MemoryMode;
 use serde::{Deserialize, Serialize};
 
+use crate::model::attribution::{FunctionCounts, PhaseInstructions, kept_functions};
 use crate::model::record::Breakdown;
 use crate::model::results::ResultsFile;
 
@@ -66,6 +67,13 @@ pub struct HistoryRecord {
     /// written before the heap tags.
     #[serde(default, skip_serializing_if = "Breakdown::is_empty")]
     pub peak_breakdown: Breakdown,
+    /// The counted run's instructions per span of the prove (`model::attribution`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instruction_phases: Vec<PhaseInstructions>,
+    /// Its functions holding at least 0.01 % of its count
+    /// ([`kept_functions`]).
+    #[serde(default, skip_serializing_if = "FunctionCounts::is_empty")]
+    pub functions: FunctionCounts,
 }
 
 /// The records of `fixture` in `results`, one per mode in the file's order, dated `date`.
@@ -76,6 +84,10 @@ pub fn records_from(results: &ResultsFile, fixture: &str, date: &str) -> Vec<His
         .filter(|e| e.fixture == fixture)
         .map(|e| {
             let s = &e.summary;
+            let counted = e
+                .instruction_runs
+                .iter()
+                .find(|r| !r.instruction_phases.is_empty());
             // A merged file's entries each carry their shard's machine.
             let machine = results.entry_machine(e);
             HistoryRecord {
@@ -106,6 +118,12 @@ pub fn records_from(results: &ResultsFile, fixture: &str, date: &str) -> Vec<His
                     .iter()
                     .find(|r| !r.peak_breakdown.is_empty())
                     .map(|r| r.peak_breakdown.clone())
+                    .unwrap_or_default(),
+                instruction_phases: counted
+                    .map(|r| r.instruction_phases.clone())
+                    .unwrap_or_default(),
+                functions: counted
+                    .map(|r| kept_functions(&r.functions, r.instructions.unwrap_or(0)))
                     .unwrap_or_default(),
             }
         })

@@ -6,6 +6,7 @@
 //! alone (`Machine::key`, `ResultsFile::entry`, digest mismatches). May import: nothing else
 //! in this crate (only `prover`'s mode and phase names, serde and the standard library).
 
+pub mod attribution;
 pub mod config;
 pub mod execution;
 pub mod history;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use prover::modes::MemoryMode;
 use serde::{Deserialize, Serialize};
 
+use crate::model::attribution::{FunctionCounts, PhaseInstructions};
 use crate::model::config::ProveConfig;
 use crate::model::machine::Machine;
 
@@ -60,6 +61,21 @@ pub struct RunRecord {
     /// distorted by valgrind and are never used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<u64>,
+    /// `instructions` per span of the prove (each phase, `execute+trace`, `outside`...),
+    /// summing to it exactly (`measure::callgrind`); empty when not counted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instruction_phases: Vec<PhaseInstructions>,
+    /// `instructions` per verify-and-drop epoch (its phases and its verification).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instruction_epochs: Vec<u64>,
+    /// `instructions` per function group (demangled, generics and closures folded in,
+    /// `analysis::symbols`); empty when not counted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: FunctionCounts,
+    /// How the worker that counted was built, when `bench` built it
+    /// (`x86-64-v3 build of SHA`, `... of the working tree at SHA (dirty)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction_worker: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epochs: Option<u32>,
     /// Live heap bytes per buffer kind at the global peak ([`Breakdown`]); empty when

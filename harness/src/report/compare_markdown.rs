@@ -8,6 +8,7 @@
 
 use crate::analysis::comparison::{Comparison, Section};
 
+use crate::report::attribution;
 use crate::report::breakdown;
 use crate::report::compare_text as text;
 
@@ -71,6 +72,13 @@ fn section(c: &Comparison, s: &Section) -> String {
             &escape(&mode),
             &escape(&c.base_label),
             &escape(&c.head_label),
+        ));
+        out.push_str(&attribution::markdown_details(
+            e,
+            &escape(&mode),
+            &escape(&c.base_label),
+            &escape(&c.head_label),
+            &escape,
         ));
     }
     out.push_str(&format!("<sub>{}</sub>\n", escape(&text::footer(c))));

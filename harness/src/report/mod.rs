@@ -8,6 +8,7 @@
 //! Builds text; prints nothing (that is `commands`'). May import: `analysis` and `model`.
 //! Never `measure`, `store`, `commands` or `cli`.
 
+pub mod attribution;
 pub mod breakdown;
 pub mod catalogue;
 pub mod charts;

@@ -6,6 +6,7 @@ use crate::analysis::nightly::NightReport;
 use crate::analysis::trend::{Direction, StepCheck};
 use crate::analysis::verdict::trim_pct;
 use crate::model::machine::short_hash;
+use crate::report::attribution;
 use crate::report::units::{group_digits, mib, seconds};
 
 /// One line per regression of `r`: `MODE prove time +12.3 % against ...`.
@@ -134,6 +135,21 @@ pub fn markdown(r: &NightReport) -> String {
         out.push('\n');
         out.push_str(&counted.concat());
     }
+    for m in r.modes.iter().filter(|m| !m.instruction_spans.is_empty()) {
+        out.push('\n');
+        out.push_str(&attribution::markdown_tables(
+            &m.instruction_spans,
+            &m.functions,
+            &format!(" · `{}`", m.record.mode),
+            "night before",
+            "tonight",
+            &|s: &str| {
+                s.replace('|', "\\|")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            },
+        ));
+    }
     out.push('\n');
     let regressions = regressions(r);
     if regressions.is_empty() {
@@ -176,6 +192,8 @@ mod tests {
                 time,
                 heap: Some(StepCheck::NotEnoughHistory { have: 2, need: 3 }),
                 instructions: None,
+                instruction_spans: Vec::new(),
+                functions: Vec::new(),
             }],
             history: "h.jsonl".into(),
             nights: 8,

@@ -20,8 +20,18 @@ const WIDTH: u32 = 1000;
 const PEAK: f64 = 15.0;
 const LANE: f64 = 13.0;
 
-/// The kinds in the samples' breakdowns, largest at the peak first (the bottom of the
-/// stack), then by name.
+/// The samples the areas are drawn through: those whose breakdown is exact (sums to the
+/// line's bytes; every sample of a timeline taken since the allocator snapshots its books at
+/// each one), so that the stacked areas meet the line at every one of them.
+pub fn stacked_samples(t: &Timeline) -> Vec<&TimelineSample> {
+    t.samples
+        .iter()
+        .filter(|s| s.by_kind.values().sum::<u64>() == s.live_bytes)
+        .collect()
+}
+
+/// The kinds in the samples' breakdowns and every kind ever live, largest at the peak
+/// first (the bottom of the stack), then by name.
 fn kinds(t: &Timeline) -> Vec<String> {
     let at_peak = t
         .samples
@@ -29,11 +39,14 @@ fn kinds(t: &Timeline) -> Vec<String> {
         .filter(|s| !s.by_kind.is_empty())
         .max_by_key(|s| s.live_bytes);
     let mut kinds: Vec<String> = Vec::new();
-    for s in &t.samples {
-        for k in s.by_kind.keys() {
-            if !kinds.contains(k) {
-                kinds.push(k.clone());
-            }
+    for k in t
+        .samples
+        .iter()
+        .flat_map(|s| s.by_kind.keys())
+        .chain(&t.kinds_ever_live)
+    {
+        if !kinds.contains(k) {
+            kinds.push(k.clone());
         }
     }
     let size = |k: &String| at_peak.and_then(|s| s.by_kind.get(k)).copied().unwrap_or(0);
@@ -106,9 +119,8 @@ pub fn timeline_svg(t: &Timeline) -> Result<String, ChartError> {
             .y_desc("live heap (MiB)")
             .draw()
             .map_err(draw_err)?;
-        // Stacked areas by kind, over the samples that carry a breakdown.
-        let stacked: Vec<&TimelineSample> =
-            t.samples.iter().filter(|s| !s.by_kind.is_empty()).collect();
+        // Stacked areas by kind, through every sample with an exact breakdown.
+        let stacked = stacked_samples(t);
         let mut below = vec![0.0f64; stacked.len()];
         for (i, k) in kinds.iter().enumerate() {
             let above: Vec<f64> = stacked
@@ -312,6 +324,7 @@ mod tests {
         for s in &mut bare.samples {
             s.by_kind.clear();
         }
+        bare.kinds_ever_live.clear();
         let plain = timeline_svg(&bare).unwrap();
         assert!(!texts(&plain).iter().any(|s| s == "main_lde"));
         assert_eq!(count(&plain, "polygon") + 3, count(&svg, "polygon"));
