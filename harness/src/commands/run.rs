@@ -41,6 +41,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use prover::fixtures::Catalogue;
 use prover::modes::MemoryMode;
 use prover::stark::Regime;
 
@@ -160,6 +161,17 @@ pub fn estimate_line(work: &[(ProgramSpec, usize)], runs: u32) -> String {
                 }
                 Err(_) => unknown += 1,
             },
+            (ProgramSpec::CatalogueFixture { catalogue, name }, _) => {
+                match Catalogue::load(catalogue)
+                    .ok()
+                    .and_then(|c| c.get(name).ok().cloned())
+                {
+                    Some(f) => {
+                        seconds += modes as f64 * cachegrind::estimate_seconds(f.cycles, runs);
+                    }
+                    None => unknown += 1,
+                }
+            }
             _ => unknown += 1,
         }
     }
