@@ -58,6 +58,42 @@ pub enum Command {
     Profile(ProfileArgs),
     /// Turn a results file into Bencher Metric Format or github-action-benchmark JSON.
     Export(ExportArgs),
+    /// Predict each mode's peak heap, its phase and its breakdown by buffer kind, without
+    /// proving (the program runs once to learn its table heights).
+    Predict(PredictArgs),
+}
+
+/// Arguments of `bench predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The program.
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// Modes, comma-separated, or `all`.
+    #[arg(long, value_name = "LIST", default_value = "all")]
+    pub modes: String,
+    /// Print a JSON array (one object per mode) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Fail after this many cycles without a halt.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
+    pub max_cycles: u64,
+    /// Proof parameters (see `bench prove --security`).
+    #[arg(long, value_enum, default_value_t = SecurityArg::Conjectured)]
+    pub security: SecurityArg,
+    /// log2 of the LDE blowup [default: the --security preset's].
+    #[arg(long, value_name = "K")]
+    pub log_blowup: Option<usize>,
+    /// log2 of the largest table chunk.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub log_max_rows: usize,
+    /// Table instances in flight at once (default: the prover's automatic choice here).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// log2 of the epoch size (cycles) of `verify-and-drop`.
+    #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
+          value_parser = clap::value_parser!(u32).range(4..=24))]
+    pub epoch_log2: u32,
 }
 
 /// Arguments of `bench overhead`.

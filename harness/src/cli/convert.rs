@@ -13,9 +13,11 @@ use crate::commands::format::Format;
 use crate::commands::growth::GrowthRequest;
 use crate::commands::nightly::NightlyRequest;
 use crate::commands::overhead::OverheadRequest;
+use crate::commands::predict::PredictRequest;
 use crate::commands::profile::ProfileRequest;
 use crate::commands::prove::{ProveCommand, ProveRequest};
 use crate::commands::run::RunRequest;
+use crate::model::config::ProveConfig;
 use crate::model::program::ProgramSpec;
 use prover::stark::{Regime, StarkParams};
 
@@ -146,6 +148,24 @@ pub fn to_request(cli: Cli) -> Request {
             json: a.json,
             dhat_file: a.dhat.then_some(a.dhat_file),
         }),
+        Command::Predict(a) => {
+            let (program, input) = program(a.program);
+            Request::Predict(PredictRequest {
+                program,
+                input,
+                modes: a.modes,
+                config: ProveConfig {
+                    log_blowup: log_blowup(a.security, a.log_blowup),
+                    log_max_rows: a.log_max_rows,
+                    table_parallelism: a.table_parallelism.map(usize::from),
+                    count_alloc: true,
+                    epoch_log2: a.epoch_log2,
+                    security: regime(a.security),
+                },
+                max_cycles: a.max_cycles,
+                json: a.json,
+            })
+        }
         Command::Export(a) => Request::Export(ExportRequest {
             format: match a.format {
                 ExportFormatArg::Bmf => ExportFormat::Bmf,

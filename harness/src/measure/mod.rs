@@ -14,6 +14,7 @@ pub mod clock;
 pub mod machine;
 pub mod phases;
 pub mod plan;
+pub mod predict;
 pub mod probes;
 pub mod program;
 pub mod revisions;

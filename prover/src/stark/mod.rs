@@ -30,6 +30,7 @@ pub mod fold;
 pub mod fri;
 pub mod grinding;
 pub mod logup;
+pub mod memory_model;
 pub mod merkle;
 pub mod ntt;
 pub mod observer;
