@@ -37,8 +37,9 @@ const QUOTIENT_LIMBS: u64 = 4;
 /// LDE cells per trace row in one openings slab (`opened::SLAB_CELLS`).
 const SLAB_CELLS: u64 = crate::stark::opened::SLAB_CELLS as u64;
 
-/// Twiddle bytes per point of each NTT size a phase uses (p3's tables per size and coset
-/// shift, and ours), held until the phase's end (`Lde::forget_twiddles`). Fitted on
+/// Twiddle bytes per point of each size of whole-matrix transform a phase runs through p3
+/// (its tables per size and coset shift; our own block transforms cache none), held until
+/// the phase's end (`Lde::forget_twiddles`). Fitted on
 /// `fib_iterative_64k` and `fib_iterative_1200k` (7 to 12 bytes a point measured).
 pub const TWIDDLE_BYTES_PER_POINT: u64 = 10;
 
@@ -246,8 +247,10 @@ struct Gen<'a> {
 
 impl<'a> Gen<'a> {
     fn step(&mut self, phase: ModelPhase, instance: Option<usize>) {
+        // Every phase drops its twiddles at its end, but the setup's are Phase A's too.
         if let Some(last) = self.steps.last()
             && last.phase != phase
+            && last.phase != ModelPhase::Setup
         {
             self.forget_twiddles();
         }
@@ -374,14 +377,14 @@ pub fn schedule(input: &ModelInput) -> Schedule {
     for k in 0..count {
         g.step(ModelPhase::MainCommit, Some(k));
         let s = sizes[k];
-        g.ntt(s.big);
         if stream && retire && by_blocks(k) {
-            // commit_by_blocks: the blocks in the fetched trace's buffer.
-            g.ntt(s.n);
+            // commit_by_blocks: the blocks in the fetched trace's buffer (our own transforms,
+            // no cached twiddles).
             let t = g.make(Tag::MainTrace, "main trace", s.main);
             g.tree(s.big);
             g.free(t);
         } else {
+            g.ntt(s.big);
             if held[k].main_trace.is_none() && !retire {
                 held[k].main_trace = Some(g.make(Tag::MainTrace, "main trace", s.main));
             }
@@ -413,7 +416,11 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         let sums = g.make(Tag::AuxTrace, "LogUp row sums", s.n * EXT);
         g.free(sums);
         g.free_opt(owned_main);
-        g.ntt(s.big);
+        if !keeps_aux {
+            // A whole LDE of the trace (kept coefficients are extended by our own
+            // transforms, which cache nothing).
+            g.ntt(s.big);
+        }
         let lde = g.make(Tag::AuxLde, "aux LDE", s.aux << lb);
         g.tree(s.big);
         if keeps_aux {
@@ -449,7 +456,6 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         let has_aux = shapes[k].aux > 0;
         let rebuild = has_aux && held[k].aux_coeffs.is_none();
         let mut transient = Vec::new();
-        g.ntt(s.big);
         let evals = if !stream {
             g.make(Tag::QuotientLde, "quotient evaluations", s.big * EXT)
         } else if !by_blocks(k) {
@@ -463,7 +469,6 @@ pub fn schedule(input: &ModelInput) -> Schedule {
             }
             g.make(Tag::QuotientLde, "quotient evaluations", s.big * EXT)
         } else {
-            g.ntt(s.n);
             // The main trace fetched (retired) or each block copied from the kept one.
             let main_tag = if held[k].main_trace.is_some() {
                 Tag::MainLde
@@ -490,7 +495,8 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         for id in transient {
             g.free(id);
         }
-        // composition::split.
+        // composition::split (its interpolation caches twiddles).
+        g.ntt(s.big);
         let limbs = g.make(Tag::QuotientLde, "quotient limbs", s.big * EXT);
         g.free(evals);
         let coeffs = g.make(
