@@ -105,3 +105,63 @@ fn modexp_small_every_mode_within_five_percent() {
 fn collatz_small_every_mode_within_five_percent() {
     check("collatz_small");
 }
+
+/// `--fit` picks the fastest mode predicted to fit (the committed mode table ranks default
+/// first, then leaf-drop, stream-lde...), proves in it, and refuses a budget nothing fits.
+#[test]
+fn fit_picks_the_fastest_mode_that_fits_and_refuses_an_impossible_budget() {
+    let predictions = json(&[
+        "predict",
+        "--fixture",
+        "bytesort_small",
+        "--modes",
+        "all",
+        "--json",
+    ]);
+    let peak = |mode: &str| {
+        predictions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["mode"] == mode)
+            .unwrap()["predicted_peak_bytes"]
+            .as_u64()
+            .unwrap()
+    };
+    // Between stream-lde's peak and leaf-drop's, with the 10 % margin: stream-lde.
+    let budget = (peak("stream-lde") as f64 * 1.1) as u64 + 1;
+    assert!(
+        budget < peak("leaf-drop"),
+        "the budget must rule leaf-drop out"
+    );
+    let size = format!("{budget}B");
+    let r = json(&[
+        "prove",
+        "--fixture",
+        "bytesort_small",
+        "--fit",
+        &size,
+        "--json",
+    ]);
+    assert_eq!(r["mode"], "stream-lde");
+    assert!(r["peak_heap_bytes"].as_u64().unwrap() <= budget);
+    // Plenty: default, the fastest.
+    let r = json(&[
+        "prove",
+        "--fixture",
+        "bytesort_small",
+        "--fit",
+        "16GiB",
+        "--json",
+    ]);
+    assert_eq!(r["mode"], "default");
+    // Nothing fits 1 MiB: refused, naming the leanest mode's predicted peak.
+    let out = bench(&["prove", "--fixture", "bytesort_small", "--fit", "1MiB"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("nothing fits in 1.0 MiB")
+            && err.contains("stream-lde+leaf-drop+trace-retire"),
+        "{err}"
+    );
+}

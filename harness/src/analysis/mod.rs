@@ -11,6 +11,7 @@ pub mod breakdown;
 pub mod comparison;
 pub mod fit;
 pub mod growth;
+pub mod mode_fit;
 pub mod nightly;
 pub mod overhead;
 pub mod stats;

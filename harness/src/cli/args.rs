@@ -10,7 +10,7 @@ use prover::modes::MemoryMode;
 use prover::vm::DEFAULT_MAX_CYCLES;
 
 use crate::cli::shared::{
-    ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
+    ExportFormatArg, FitArgs, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
     parse_seconds,
 };
 use crate::model::config::DEFAULT_FIXTURE;
@@ -242,6 +242,9 @@ pub struct RunArgs {
     /// How each worker process runs.
     #[command(flatten)]
     pub worker: WorkerArgs,
+    /// Choose the mode by memory budget (one program).
+    #[command(flatten)]
+    pub fit: FitArgs,
 }
 
 /// Arguments of `bench compare`.
@@ -325,6 +328,9 @@ pub struct ProveArgs {
     #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
           value_parser = clap::value_parser!(u32).range(4..=24))]
     pub epoch_log2: u32,
+    /// Choose the mode by memory budget.
+    #[command(flatten)]
+    pub fit: FitArgs,
 }
 
 /// Arguments of `bench nightly`.

@@ -3,7 +3,7 @@
 
 use crate::analysis::verdict::Rules;
 use crate::cli::args::{Cli, Command};
-use crate::cli::shared::{ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, SecurityArg};
+use crate::cli::shared::{ExportFormatArg, FitArgs, FormatArg, ProgramArgs, RuleArgs, SecurityArg};
 use crate::commands::Request;
 use crate::commands::ab::{AbRequest, BuildSpec};
 use crate::commands::compare::CompareRequest;
@@ -13,7 +13,7 @@ use crate::commands::format::Format;
 use crate::commands::growth::GrowthRequest;
 use crate::commands::nightly::NightlyRequest;
 use crate::commands::overhead::OverheadRequest;
-use crate::commands::predict::PredictRequest;
+use crate::commands::predict::{FitRequest, PredictRequest};
 use crate::commands::profile::ProfileRequest;
 use crate::commands::prove::{ProveCommand, ProveRequest};
 use crate::commands::run::RunRequest;
@@ -50,6 +50,7 @@ pub fn to_request(cli: Cli) -> Request {
                     epoch_log2: a.epoch_log2,
                 },
                 json: a.json,
+                fit: fit(&a.fit),
             })
         }
         Command::Fixtures(a) => Request::Fixtures { json: a.json },
@@ -78,6 +79,7 @@ pub fn to_request(cli: Cli) -> Request {
             rules: rules(&a.rules),
             timeout: a.worker.timeout,
             max_memory: a.worker.max_memory,
+            fit: fit(&a.fit),
         }),
         Command::Overhead(a) => Request::Overhead(OverheadRequest {
             fixture: a.fixture,
@@ -175,6 +177,15 @@ pub fn to_request(cli: Cli) -> Request {
             out: a.out,
         }),
     }
+}
+
+/// `--fit`'s request, if a budget was given.
+fn fit(a: &FitArgs) -> Option<FitRequest> {
+    a.fit.map(|budget| FitRequest {
+        budget,
+        margin_pct: a.fit_margin,
+        speed_from: a.speed_from.clone(),
+    })
 }
 
 /// The program and the input override of `--fixture` / `--elf` / `--input` (clap requires

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::prediction::ModePrediction;
+use crate::model::prediction::{ModePrediction, error_pct};
 use crate::model::record::largest_kinds;
 use crate::report::units::mib_of;
 
@@ -46,10 +46,42 @@ pub fn predictions_text(program: &str, cycles: u64, predictions: &[ModePredictio
     out
 }
 
+/// One line of `bench run`: an entry's predicted peak beside its measured (median) peak,
+/// and the error.
+pub fn beside_measurement(program: &str, p: &ModePrediction, measured: Option<u64>) -> String {
+    let measured_text = measured.map_or("-".to_string(), |m| mib_of(m as f64));
+    let error = measured.map_or("-".to_string(), |m| {
+        format!("{:+.1} %", error_pct(p.predicted_peak_bytes, m))
+    });
+    format!(
+        "predicted {program} {}: {} in {} (measured {measured_text}, error {error})",
+        p.mode,
+        mib_of(p.predicted_peak_bytes as f64),
+        p.phase
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use prover::modes::MemoryMode;
+
+    #[test]
+    fn the_error_is_against_the_measurement() {
+        let p = ModePrediction {
+            mode: MemoryMode::DEFAULT,
+            predicted_peak_bytes: 105 << 20,
+            phase: "composition".into(),
+            breakdown: Default::default(),
+            phases: Vec::new(),
+        };
+        let line = beside_measurement("f", &p, Some(100 << 20));
+        assert!(
+            line.contains("105.0 MiB in composition") && line.ends_with("error +5.0 %)"),
+            "{line}"
+        );
+        assert!(beside_measurement("f", &p, None).ends_with("error -)"));
+    }
 
     #[test]
     fn one_line_per_mode_with_its_largest_kinds() {
