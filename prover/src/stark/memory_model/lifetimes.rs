@@ -698,3 +698,107 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         parallelism: input.parallelism.max(1),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stark::MemoryPlan;
+    use crate::stark::memory_model::Outside;
+
+    /// A CPU-like chunk of 2^10 rows and a small table, both with a bus; one preprocessed.
+    fn input(plan: MemoryPlan) -> ModelInput {
+        let shape = |table, log_height, pre, main, aux| InstanceShape {
+            table,
+            log_height,
+            pre,
+            main,
+            aux,
+        };
+        ModelInput {
+            instances: vec![shape(0, 10, 0, 55, 13), shape(1, 8, 1, 2, 2)],
+            log_blowup: 1,
+            log_final_poly_len: 2,
+            num_queries: 8,
+            plan,
+            parallelism: 1,
+            outside: Outside {
+                materialised: !plan.retire_traces,
+                ..Outside::default()
+            },
+        }
+    }
+
+    fn lives(plan: MemoryPlan, what: &str) -> Vec<Lifetime> {
+        schedule(&input(plan))
+            .lifetimes()
+            .into_iter()
+            .filter(|l| l.buffer.what == what && l.buffer.instance == Some(0))
+            .collect()
+    }
+
+    const STREAM: MemoryPlan = MemoryPlan {
+        stream_lde: true,
+        ..MemoryPlan::KEEP_ALL
+    };
+
+    #[test]
+    fn trees_hold_their_layers_from_the_dropped_levels_up() {
+        assert_eq!(tree_bytes(1 << 10, 4), ((1 << 7) - 1) * DIGEST);
+        assert_eq!(tree_bytes(8, 4), DIGEST, "a short tree holds its root");
+    }
+
+    #[test]
+    fn default_keeps_the_main_lde_and_frees_the_main_trace_in_phase_c() {
+        let lde = lives(MemoryPlan::KEEP_ALL, "main LDE");
+        assert_eq!(lde.len(), 1);
+        assert_eq!((lde[0].made, lde[0].freed), (ModelPhase::MainCommit, None));
+        let trace = lives(MemoryPlan::KEEP_ALL, "main trace");
+        assert_eq!(trace[0].freed, Some(ModelPhase::AuxCommit));
+    }
+
+    #[test]
+    fn stream_lde_frees_each_lde_after_its_commitment_and_rebuilds_blocks() {
+        let lde = lives(STREAM, "main LDE");
+        assert_eq!(lde[0].freed, Some(ModelPhase::MainCommit));
+        let blocks = lives(STREAM, "main LDE block");
+        assert_eq!(blocks[0].made, ModelPhase::Composition);
+        // Kept to the openings: the main trace and the aux coefficients.
+        assert_eq!(
+            lives(STREAM, "main trace")[0].freed,
+            Some(ModelPhase::Queries)
+        );
+        assert_eq!(
+            lives(STREAM, "aux trace")[0].freed,
+            Some(ModelPhase::Queries)
+        );
+    }
+
+    #[test]
+    fn retired_traces_are_fetched_again_and_marked_rebuilt() {
+        let plan = MemoryPlan {
+            retire_traces: true,
+            ..STREAM
+        };
+        let traces = lives(plan, "main trace");
+        assert!(traces.len() > 2, "{traces:?}");
+        assert!(!traces[0].rebuilt && traces[1..].iter().all(|l| l.rebuilt));
+        assert!(traces.iter().all(|l| l.freed == Some(l.made)));
+    }
+
+    #[test]
+    fn leaf_drop_holds_smaller_trees() {
+        let bytes = |plan| -> u64 {
+            schedule(&input(plan))
+                .lifetimes()
+                .iter()
+                .filter(|l| l.buffer.tag == Tag::MerkleNodes)
+                .map(|l| l.buffer.bytes)
+                .sum()
+        };
+        let lean = MemoryPlan {
+            leaf_drop: true,
+            ..MemoryPlan::KEEP_ALL
+        };
+        assert!(bytes(lean) < bytes(MemoryPlan::KEEP_ALL));
+    }
+}

@@ -132,3 +132,53 @@ pub fn evaluate(schedule: &Schedule) -> Prediction {
         phases,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stark::MemoryPlan;
+    use crate::stark::memory_model::{InstanceShape, Outside};
+
+    fn input(plan: MemoryPlan, parallelism: usize) -> ModelInput {
+        let shape = |log_height| InstanceShape {
+            table: 0,
+            log_height,
+            pre: 0,
+            main: 20,
+            aux: 4,
+        };
+        ModelInput {
+            instances: vec![shape(12), shape(12), shape(10)],
+            log_blowup: 1,
+            log_final_poly_len: 2,
+            num_queries: 8,
+            plan,
+            parallelism,
+            outside: Outside {
+                materialised: true,
+                ..Outside::default()
+            },
+        }
+    }
+
+    #[test]
+    fn the_peak_is_the_largest_phase_and_its_kinds_sum_to_it() {
+        let p = predict(&input(MemoryPlan::KEEP_ALL, 1));
+        assert_eq!(p.peak, p.phases.iter().map(|ph| ph.peak).max().unwrap());
+        assert_eq!(p.kinds.iter().sum::<u64>(), p.peak);
+        for ph in &p.phases {
+            assert_eq!(ph.kinds.iter().sum::<u64>(), ph.peak, "{:?}", ph.phase);
+        }
+    }
+
+    #[test]
+    fn streaming_predicts_less_and_parallelism_more() {
+        let stream = MemoryPlan {
+            stream_lde: true,
+            ..MemoryPlan::KEEP_ALL
+        };
+        let base = predict(&input(MemoryPlan::KEEP_ALL, 1)).peak;
+        assert!(predict(&input(stream, 1)).peak < base);
+        assert!(predict(&input(stream, 2)).peak > predict(&input(stream, 1)).peak);
+    }
+}
