@@ -330,12 +330,13 @@ pub fn schedule(input: &ModelInput) -> Schedule {
     let sizes: Vec<Sizes> = shapes.iter().map(|s| Sizes::of(s, lb)).collect();
     let count = shapes.len();
     let mut held = vec![Held::default(); count];
-    // store::by_blocks: dropped LDEs come back by blocks unless the instance is tiny.
-    let by_blocks = |k: usize| stream && shapes[k].log_height >= d;
-    // Layout::aux_fits_in_largest_main and store::keeps_aux_traces.
+    // The store's rules (MemoryPlan::by_blocks, commits_by_blocks, keeps_aux_traces).
+    let by_blocks = |k: usize| plan.by_blocks(shapes[k].log_height);
+    let commits_by_blocks = |k: usize| plan.commits_by_blocks(shapes[k].log_height);
+    // Layout::aux_fits_in_largest_main.
     let aux_cells: u64 = sizes.iter().map(|s| s.aux).sum();
     let largest_main = sizes.iter().map(|s| s.main).max().unwrap_or(0);
-    let keeps_aux = stream && (!retire || aux_cells <= largest_main);
+    let keeps_aux = plan.keeps_aux_traces(aux_cells <= largest_main);
 
     // 0 ---- setup: the zkVM's side, the preprocessed commitments ---------------------------
     g.step(ModelPhase::Setup, None);
@@ -377,7 +378,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
     for k in 0..count {
         g.step(ModelPhase::MainCommit, Some(k));
         let s = sizes[k];
-        if stream && retire && by_blocks(k) {
+        if commits_by_blocks(k) {
             // commit_by_blocks: the blocks in the fetched trace's buffer (our own transforms,
             // no cached twiddles).
             let t = g.make(Tag::MainTrace, "main trace", s.main);
