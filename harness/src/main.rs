@@ -10,20 +10,23 @@
 
 use std::process::ExitCode;
 
+use harness::commands::oom::ExitOnOom;
 use harness::measure::alloc::CountingAlloc;
 use harness::{cli, commands};
 
-/// The binary's allocator: jemalloc, with live-byte counting.
+/// The binary's allocator: jemalloc, with live-byte counting (and, under `--max-memory`, a
+/// refused allocation said as out of memory: `commands::oom`).
 #[cfg(not(feature = "dhat-heap"))]
 #[global_allocator]
-static ALLOCATOR: CountingAlloc<tikv_jemallocator::Jemalloc> =
-    CountingAlloc::new(tikv_jemallocator::Jemalloc);
+static ALLOCATOR: CountingAlloc<ExitOnOom<tikv_jemallocator::Jemalloc>> =
+    CountingAlloc::new(ExitOnOom(tikv_jemallocator::Jemalloc));
 
 /// With the `dhat-heap` feature: dhat's allocator, with the same counting around it, so that
 /// `bench prove` can compare the counted peak with dhat's.
 #[cfg(feature = "dhat-heap")]
 #[global_allocator]
-static ALLOCATOR: CountingAlloc<dhat::Alloc> = CountingAlloc::new(dhat::Alloc);
+static ALLOCATOR: CountingAlloc<ExitOnOom<dhat::Alloc>> =
+    CountingAlloc::new(ExitOnOom(dhat::Alloc));
 
 fn main() -> ExitCode {
     ALLOCATOR.configure_from_env();

@@ -145,7 +145,8 @@ fn a_corrupted_history_line_is_named() {
     let dir = temp_dir("nightly-corrupt");
     let history = dir.join("h.jsonl");
     let good = history_line(1, "default", 1.0, 1);
-    std::fs::write(&history, format!("{good}\n{good}\n{{oops\n")).unwrap();
+    // A corrupt line in the middle (a whole line follows it) is an error naming it.
+    std::fs::write(&history, format!("{good}\n{{oops\n{good}\n")).unwrap();
     let results = dir.join("r.json");
     write_json(
         &results,
@@ -167,7 +168,7 @@ fn a_corrupted_history_line_is_named() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("h.jsonl:3: not a history record"),
+        stderr(&out).contains("h.jsonl:2: not a history record"),
         "{}",
         stderr(&out)
     );
@@ -176,6 +177,73 @@ fn a_corrupted_history_line_is_named() {
         std::fs::read_to_string(&history).unwrap().lines().count(),
         3
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The bug this pins: a torn last line (a kill or a full disk mid-append) made every later
+/// `bench nightly` fail with `not a history record: EOF while parsing`.
+#[test]
+fn a_torn_last_line_is_set_aside_and_the_night_appended() {
+    let dir = temp_dir("nightly-torn");
+    let history = dir.join("h.jsonl");
+    let good = history_line(1, "default", 1.0, 1);
+    let torn = &history_line(2, "default", 1.0, 1)[..50];
+    std::fs::write(&history, format!("{good}\n{torn}")).unwrap();
+    let results = dir.join("r.json");
+    write_json(
+        &results,
+        &synthetic_results(&[SynthEntry {
+            fixture: "fib_iterative_8M",
+            mode: "default",
+            cycles: 1,
+            runs: vec![(1.0, 1)],
+        }]),
+    );
+    let args = [
+        "nightly",
+        "--fixture",
+        "fib_iterative_8M",
+        "--results",
+        results.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+    ];
+    let out = bench(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("h.jsonl:2: torn last line"), "{err}");
+    assert!(err.contains("EOF while parsing"), "{err}");
+    assert!(err.contains("set aside"), "{err}");
+    let aside = dir.join("h.jsonl.torn");
+    assert_eq!(
+        std::fs::read_to_string(&aside).unwrap(),
+        format!("{torn}\n")
+    );
+    let kept = lines(&history);
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[1]["date"], "2026-01-01T00:00:00Z");
+    // The next night reads cleanly (a night already in the history is refused, so the next
+    // one is another date).
+    let mut next = synthetic_results(&[SynthEntry {
+        fixture: "fib_iterative_8M",
+        mode: "default",
+        cycles: 1,
+        runs: vec![(1.0, 1)],
+    }]);
+    next["created"] = serde_json::json!("2026-01-02T00:00:00Z");
+    write_json(&results, &next);
+    let out = bench(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("torn"), "{}", stderr(&out));
+    assert_eq!(lines(&history).len(), 3);
+    // No temporary or lock file is left beside the history.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("h.") || n.starts_with(".h."))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["h.jsonl", "h.jsonl.torn"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
 

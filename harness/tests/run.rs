@@ -240,9 +240,16 @@ fn a_worker_past_its_memory_cap_is_an_out_of_memory_failure() {
     ]);
     assert_eq!(run.status.code(), Some(1));
     let f = &read_json(&out)["entries"][0]["failures"][0];
-    assert_eq!(f["signal"], 6);
+    // The worker says it and exits with status 1 (`commands::oom`), no abort, no backtrace.
+    assert_eq!(f["exit_code"], 1);
     let reason = f["reason"].as_str().unwrap();
     assert!(reason.starts_with("out of memory"), "{reason}");
+    let tail = f["stderr_tail"].as_str().unwrap();
+    assert!(
+        tail.contains("Error: out of memory: memory allocation of"),
+        "{tail}"
+    );
+    assert!(!tail.contains("stack backtrace"), "{tail}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

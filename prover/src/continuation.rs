@@ -525,6 +525,7 @@ fn verify_epoch(
     params: &StarkParams,
 ) -> Result<(), ChainError> {
     let index = epoch.boundary.index;
+    // A second line of defence: the STARK verifier refuses a split MEMORY too.
     if let Some(&height) = epoch.stark.heights.get(table::MEMORY)
         && height
             > 1u64

@@ -98,6 +98,27 @@ pub enum ModeError {
     /// An empty name or list.
     #[error("empty mode list")]
     Empty,
+    /// An empty item in a comma-separated list (`default,`).
+    #[error("mode list `{list}`: item {position} is empty (modes are separated by single commas)")]
+    EmptyItem {
+        /// The list as given.
+        list: String,
+        /// The empty item's position, from 1.
+        position: usize,
+    },
+    /// An empty flag name around a `+` (`stream-lde+`).
+    #[error(
+        "mode `{mode}`: an empty name around `+` (combinations join flags: stream-lde+leaf-drop)"
+    )]
+    EmptyFlag {
+        /// The combination as given.
+        mode: String,
+    },
+    /// `all` where one mode is wanted.
+    #[error(
+        "`all` stands for every mode, and this command takes one mode (default, stream-lde, leaf-drop, trace-retire, verify-and-drop, or a `+`-joined combination)"
+    )]
+    OneMode,
     /// A mode the prover does not implement yet.
     #[error("mode `{mode}` is not available: the prover does not implement `{flag}` yet")]
     Unavailable {
@@ -179,7 +200,16 @@ impl MemoryMode {
     /// what is not available.
     pub fn parse_list(list: &str) -> Result<Vec<MemoryMode>, ModeError> {
         let mut out: Vec<MemoryMode> = Vec::new();
-        for item in list.split(',').map(str::trim) {
+        let items: Vec<&str> = list.split(',').map(str::trim).collect();
+        if items.len() > 1
+            && let Some(i) = items.iter().position(|i| i.is_empty())
+        {
+            return Err(ModeError::EmptyItem {
+                list: list.to_string(),
+                position: i + 1,
+            });
+        }
+        for item in items {
             let expanded = if item == "all" {
                 MemoryMode::all()
             } else {
@@ -209,8 +239,16 @@ impl FromStr for MemoryMode {
         if s == "default" {
             return Ok(MemoryMode::DEFAULT);
         }
+        if s == "all" {
+            return Err(ModeError::OneMode);
+        }
         let mut mode = MemoryMode::DEFAULT;
         for part in s.split('+').map(str::trim) {
+            if part.is_empty() {
+                return Err(ModeError::EmptyFlag {
+                    mode: s.to_string(),
+                });
+            }
             if part == "default" {
                 return Err(ModeError::DefaultCombined {
                     mode: s.to_string(),
@@ -319,6 +357,24 @@ mod tests {
         );
         assert!(MemoryMode::parse_list("default,nope").is_err());
         assert!(MemoryMode::parse_list(",").is_err());
+    }
+
+    #[test]
+    fn empty_items_and_all_as_one_mode_are_named() {
+        assert_eq!(
+            MemoryMode::parse_list("default,"),
+            Err(ModeError::EmptyItem {
+                list: "default,".into(),
+                position: 2
+            })
+        );
+        assert_eq!(
+            "stream-lde+".parse::<MemoryMode>(),
+            Err(ModeError::EmptyFlag {
+                mode: "stream-lde+".into()
+            })
+        );
+        assert_eq!("all".parse::<MemoryMode>(), Err(ModeError::OneMode));
     }
 
     #[test]

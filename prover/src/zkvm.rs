@@ -16,6 +16,7 @@ use crate::air::access::AccessAir;
 use crate::air::bus;
 use crate::air::bytes::{BytesAir, bytes_trace};
 use crate::air::cpu::CpuAir;
+use crate::air::cycle::MAX_ROUTED_CYCLES;
 use crate::air::memory::MemoryAir;
 use crate::air::program::ProgramAir;
 use crate::air::range::{RangeAir, range_trace};
@@ -134,7 +135,9 @@ pub(crate) fn tables(program: &Program, memory: MemoryAir) -> Vec<VmAir> {
 pub struct ProveOptions {
     /// Proof parameters (they decide the proof bytes).
     pub params: StarkParams,
-    /// The executor's cycle limit.
+    /// The executor's cycle limit: at most
+    /// [`MAX_ROUTED_CYCLES`](crate::air::cycle::MAX_ROUTED_CYCLES) for a whole-run proof
+    /// (a continuation's epochs keep their own clocks, so it may take any).
     pub max_cycles: u64,
     /// What the prover retires to save memory (see [`crate::modes`]).
     pub mode: MemoryMode,
@@ -221,6 +224,16 @@ pub enum VmProveError {
     /// The input, or the run's outputs, lie outside what one proof can state.
     #[error(transparent)]
     Public(#[from] PublicValueError),
+    /// A cycle limit past what the memory argument supports in one proof.
+    #[error(
+        "max_cycles {max_cycles} is above {supported}: the memory argument range-checks the timestamp gaps between accesses to a key in 32 bits, at 4 timestamps a cycle (prove longer runs in epochs: prover::continuation)"
+    )]
+    CycleLimit {
+        /// The limit asked for.
+        max_cycles: u64,
+        /// [`MAX_ROUTED_CYCLES`](crate::air::cycle::MAX_ROUTED_CYCLES).
+        supported: u64,
+    },
 }
 
 /// Why a proof was rejected.
@@ -304,6 +317,12 @@ fn execute_logged(
     options.mode.check_available()?;
     if options.mode.has(Flag::VerifyAndDrop) {
         return Err(VmProveError::NeedsEpochs(options.mode));
+    }
+    if options.max_cycles > MAX_ROUTED_CYCLES {
+        return Err(VmProveError::CycleLimit {
+            max_cycles: options.max_cycles,
+            supported: MAX_ROUTED_CYCLES,
+        });
     }
     public::check_input(input)?;
     let exec = execute(
@@ -479,6 +498,8 @@ pub fn verify(
     proof: &VmProof,
     params: &StarkParams,
 ) -> Result<PublicOutput, VmVerifyError> {
+    // MEMORY must be one chunk. The STARK verifier refuses a split table with transition
+    // constraints itself (`HeightError::Split`); this check names the zkVM's reason first.
     if let Some(&height) = proof.stark.heights.get(table::MEMORY)
         && height
             > 1u64

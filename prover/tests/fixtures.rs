@@ -255,8 +255,15 @@ fn large_fixtures() {
 
 #[test]
 fn every_catalogue_entry_has_a_reference() {
+    // The suite's entries (`"group": "suite"`, fixtures/programs/) have their references in
+    // suite.rs (host build, executor, proof) and suite_general.rs / suite_crypto.rs (crate
+    // references: sha2, sha3, num-bigint, k256, std, serde_json, base64, regex).
     let catalogue = Catalogue::load_default().unwrap();
-    for f in catalogue.fixtures() {
+    for f in catalogue
+        .fixtures()
+        .iter()
+        .filter(|f| f.group.as_deref() != Some("suite"))
+    {
         assert_eq!(expected_output(f), f.public_output, "{}", f.name);
     }
 }

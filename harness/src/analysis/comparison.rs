@@ -212,9 +212,13 @@ pub fn check_files(base: &ResultsFile, head: &ResultsFile) -> Result<Vec<String>
             check_cycles(b, h)?;
         }
     }
-    let mut warnings: Vec<String> = machine_warning(&base.machine, &head.machine)
-        .into_iter()
-        .collect();
+    let mut warnings: Vec<String> = if base.sharding.is_some() || head.sharding.is_some() {
+        entry_machine_warnings(base, head)
+    } else {
+        machine_warning(&base.machine, &head.machine)
+            .into_iter()
+            .collect()
+    };
     for h in &head.entries {
         if let Some(b) = base.entry(&h.fixture, h.mode)
             && let (Some(bb), Some(hb)) = (instruction_build(b), instruction_build(h))
@@ -244,6 +248,43 @@ fn list(v: &[String]) -> String {
     } else {
         v.join(", ")
     }
+}
+
+/// Whether every timed run of a pair, both sides, ran on one machine ([`Machine::key`] of
+/// each run record): the condition for judging its time. Merged shard files can hold
+/// entries of several machines; a pair measured across two is indicative.
+pub fn runs_on_one_machine(p: &Pair<'_>) -> bool {
+    let mut keys = p
+        .base
+        .into_iter()
+        .flat_map(|b| &b.runs)
+        .chain(&p.head.runs)
+        .map(|r| r.machine.key());
+    match keys.next() {
+        Some(first) => keys.all(|k| k == first),
+        None => true,
+    }
+}
+
+/// The warnings of two files of which at least one is sharded: each (fixture, mode) whose
+/// sides ran on different machines.
+pub fn entry_machine_warnings(base: &ResultsFile, head: &ResultsFile) -> Vec<String> {
+    head.entries
+        .iter()
+        .filter_map(|h| {
+            let b = base.entry(&h.fixture, h.mode)?;
+            let (bm, hm) = (base.entry_machine(b), head.entry_machine(h));
+            (bm.key() != hm.key()).then(|| {
+                format!(
+                    "{} · {}: base ran on {}, head on {}; its prove time is indicative (heap and instruction counts are judged)",
+                    h.fixture,
+                    h.mode,
+                    bm.describe(),
+                    hm.describe()
+                )
+            })
+        })
+        .collect()
 }
 
 /// A warning when the two machines differ.
@@ -396,9 +437,12 @@ pub fn build(pairs: &[Pair<'_>], cx: Setup) -> Result<Comparison, verdict::Verdi
         .filter(|p| p.base.is_some_and(|b| !b.runs.is_empty()) && !p.head.runs.is_empty())
         .count()
         .max(1);
+    let mut time_judged = cx.same_machine;
     for p in pairs {
         let mut entry = compare_entry(p, cx.design, &cx.rules, family)?;
-        if !cx.same_machine {
+        let one_machine = runs_on_one_machine(p);
+        time_judged &= one_machine;
+        if !cx.same_machine || !one_machine {
             for m in entry
                 .metrics
                 .iter_mut()
@@ -476,7 +520,7 @@ pub fn build(pairs: &[Pair<'_>], cx: Setup) -> Result<Comparison, verdict::Verdi
         design: cx.design,
         rules: cx.rules,
         table_parallelism: cx.table_parallelism,
-        time_judged: cx.same_machine,
+        time_judged,
         sections,
         verdict: overall,
         warnings: cx.warnings,
@@ -812,6 +856,39 @@ mod tests {
         };
         assert_eq!(what.len(), 1);
         assert_eq!(what[0].metric, Metric::Heap);
+    }
+
+    #[test]
+    fn a_pair_whose_runs_ran_on_two_machines_has_indicative_time() {
+        // A merged shard file: the file-level machines agree, the runs do not.
+        let base = file(&[10.0, 10.0, 10.1], 100 << 20);
+        let mut head = file(&[13.0, 13.1, 13.0], 110 << 20);
+        for r in &mut head.entries[0].runs {
+            r.machine.cpu_model = "Shard CPU 2".into();
+        }
+        let pairs = [Pair {
+            base: base.entry("fib", MemoryMode::DEFAULT),
+            head: &head.entries[0],
+        }];
+        assert!(!runs_on_one_machine(&pairs[0]));
+        let c = build(&pairs, cx()).unwrap();
+        assert!(!c.time_judged);
+        let e = &c.sections[0].entries[0];
+        let time = e.metrics.iter().find(|m| m.metric == Metric::Time).unwrap();
+        assert_eq!(time.icon, Icon::Indicative);
+        let heap = e.metrics.iter().find(|m| m.metric == Metric::Heap).unwrap();
+        assert_ne!(heap.icon, Icon::Indicative);
+        // The same runs on one machine: time judged (a regression).
+        let one = file(&[13.0, 13.1, 13.0], 110 << 20);
+        let c = build(
+            &[Pair {
+                base: base.entry("fib", MemoryMode::DEFAULT),
+                head: &one.entries[0],
+            }],
+            cx(),
+        )
+        .unwrap();
+        assert!(c.time_judged);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! line (`fit`), run summaries, the step rule of the nightly series (`trend`) and a night's
 //! verdicts (`nightly`), the verdict rules (`verdict`), the comparison model with its
 //! mismatch guards (`comparison`), growth slopes (`growth`), the profile timeline
-//! (`timeline`), the counting overhead (`overhead`) and the per-kind change of a peak
-//! (`breakdown`).
+//! (`timeline`), the counting overhead (`overhead`), the per-kind change of a peak
+//! (`breakdown`), the shard plan of a matrix (`shard`) and the merge of its results (`merge`).
 //!
 //! May import: `model` only. No I/O, no clock, no printing.
 
@@ -11,9 +11,11 @@ pub mod breakdown;
 pub mod comparison;
 pub mod fit;
 pub mod growth;
+pub mod merge;
 pub mod mode_fit;
 pub mod nightly;
 pub mod overhead;
+pub mod shard;
 pub mod stats;
 pub mod summary;
 pub mod time_rule;

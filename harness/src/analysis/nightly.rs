@@ -1,5 +1,8 @@
-//! One night of the nightly series, judged: each mode's median time and heap tonight against
-//! the previous nights of the same fixture, mode and machine, by the step rule of
+//! One night of the nightly series, judged: each mode's median time tonight against the
+//! previous nights of the same fixture, mode and machine, its exact peak heap against the
+//! previous nights of the fixture and mode on any machine (the heap does not depend on the
+//! CPU at a fixed table parallelism, which sharded plans pin), and its instruction count
+//! against the previous night counted by the same build, by the step rule of
 //! [`crate::analysis::trend`]. Pure.
 
 use std::path::PathBuf;
@@ -95,18 +98,26 @@ pub fn judge(
     tonight
         .iter()
         .map(|r| {
-            let same: Vec<&HistoryRecord> = past
+            let any_machine: Vec<&HistoryRecord> = past
                 .iter()
-                .filter(|p| p.fixture == r.fixture && p.mode == r.mode && p.machine == r.machine)
+                .filter(|p| p.fixture == r.fixture && p.mode == r.mode)
+                .collect();
+            let same: Vec<&HistoryRecord> = any_machine
+                .iter()
+                .copied()
+                .filter(|p| p.machine == r.machine)
                 .collect();
             let series = |f: &dyn Fn(&HistoryRecord) -> Option<Night>| -> Vec<Night> {
                 same.iter().filter_map(|p| f(p)).collect()
+            };
+            let across = |f: &dyn Fn(&HistoryRecord) -> Option<Night>| -> Vec<Night> {
+                any_machine.iter().filter_map(|p| f(p)).collect()
             };
             let time = time_night(r)
                 .map(|t| trend::check(&series(&time_night), &t, &time_rule))
                 .transpose()?;
             let heap = heap_night(r)
-                .map(|h| trend::check(&series(&heap_night), &h, &rules.heap))
+                .map(|h| trend::check(&across(&heap_night), &h, &rules.heap))
                 .transpose()?;
             let counted_alike = |p: &HistoryRecord| {
                 (p.instruction_build == r.instruction_build)
@@ -118,7 +129,7 @@ pub fn judge(
                 .median_instructions
                 .map(|n| {
                     trend::check(
-                        &series(&counted_alike),
+                        &across(&counted_alike),
                         &Night::exact(n as f64),
                         &rules.instructions,
                     )
@@ -191,7 +202,7 @@ mod tests {
     }
 
     #[test]
-    fn judged_against_the_same_mode_and_machine_only() {
+    fn time_against_the_same_machine_heap_across_machines() {
         let mut past = Vec::new();
         for i in 0..7 {
             let d = format!("2026-01-0{}T03:00:00Z", i + 1);
@@ -199,7 +210,8 @@ mod tests {
             let t = if i == 6 { 2.3 } else { 2.0 };
             past.push(night(&d, "default", t, 1000));
             past.push(night(&d, "stream-lde", 3.0, 500));
-            let mut other = night(&d, "default", 9.0, 9000);
+            // Another machine: 4.5x slower, the same exact heap.
+            let mut other = night(&d, "default", 9.0, 1000);
             other.machine = "Other".into();
             past.push(other);
         }
@@ -217,6 +229,13 @@ mod tests {
             m[1].heap.as_ref().unwrap().direction(),
             Some(trend::Direction::Unchanged)
         );
+        // Tonight on the other machine: its time is judged against its own nights only
+        // (no step at 9.0 s), its heap against every machine's (a +10 % step).
+        let mut elsewhere = night("2026-01-08T03:00:00Z", "default", 9.0, 1100);
+        elsewhere.machine = "Other".into();
+        let m = judge(&past, &[elsewhere], &rules()).unwrap();
+        assert!(!m[0].time.as_ref().unwrap().is_regression());
+        assert!(m[0].heap.as_ref().unwrap().is_regression());
         let smaller = vec![night("2026-01-08T03:00:00Z", "stream-lde", 3.0, 490)];
         let m = judge(&past, &smaller, &rules()).unwrap();
         assert_eq!(

@@ -7,11 +7,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use prover::modes::MemoryMode;
-use prover::vm::DEFAULT_MAX_CYCLES;
 
 use crate::cli::shared::{
     ExportFormatArg, FitArgs, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
-    parse_seconds,
+    parse_parallelism, parse_seconds,
 };
 use crate::model::config::DEFAULT_FIXTURE;
 
@@ -36,6 +35,12 @@ pub enum Command {
     /// Measure peak heap and prove time over fresh processes, mode by mode, and print the
     /// mode table (with no arguments: a quick table on a small fixture).
     Run(RunArgs),
+    /// Plan the shards of a GitHub Actions matrix: print JSON with each shard's work and a
+    /// `strategy.matrix` (`include:`), assigned by a stable hash of (fixture, mode).
+    Plan(PlanArgs),
+    /// Merge the results files of every shard of one plan into one (refusing other plans,
+    /// missing or duplicated shards and conflicting settings; nothing partial is written).
+    Merge(MergeArgs),
     /// Measure what the heap counting costs: prove time with counting on and off,
     /// interleaved over fresh processes.
     Overhead(OverheadArgs),
@@ -48,7 +53,7 @@ pub enum Command {
     Comment(CommentArgs),
     /// Measure one fixture for the nightly series: append the night to the history, detect
     /// steps against the previous nights, draw the charts, print a markdown summary (exit
-    /// status 3 on a regression).
+    /// status 3 on a regression, 5 when a run failed and the night is not fully judged).
     Nightly(NightlyArgs),
     /// Fit heap and time against cycles over a fixture family: slopes per million cycles
     /// with R², and a verdict against a saved baseline (exit status 3 on a regression).
@@ -75,9 +80,10 @@ pub struct PredictArgs {
     /// Print a JSON array (one object per mode) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Fail after this many cycles without a halt.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
-    pub max_cycles: u64,
+    /// Fail after this many cycles without a halt [default: as `bench prove`'s, the memory
+    /// available over 84 bytes per cycle, at most 2^30].
+    #[arg(long, value_name = "N")]
+    pub max_cycles: Option<u64>,
     /// Proof parameters (see `bench prove --security`).
     #[arg(long, value_enum, default_value_t = SecurityArg::Conjectured)]
     pub security: SecurityArg,
@@ -130,7 +136,7 @@ pub struct AbArgs {
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = parse_even_pairs)]
     pub pairs: u32,
     /// Table instances in flight at once (default: the prover's automatic choice).
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = parse_parallelism)]
     pub table_parallelism: Option<NonZeroUsize>,
     /// Kill a worker after this many seconds and record it as failed.
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
@@ -141,7 +147,8 @@ pub struct AbArgs {
     /// How to print the comparison.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// Exit with status 3 when the verdict is a regression.
+    /// Gate: exit with status 3 when the verdict is a regression, and with status 5 when no
+    /// verdict can be reached (every run of a side failed, or a side is missing).
     #[arg(long)]
     pub fail_on_regression: bool,
     /// Also count each revision's instructions per mode under cachegrind (one run each; a
@@ -172,9 +179,80 @@ pub struct CommentArgs {
     pub text: String,
 }
 
+/// Arguments of `bench plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Fixtures to plan (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub fixture: Vec<String>,
+    /// A file of fixture names, one a line (`#` starts a comment).
+    #[arg(long, value_name = "FILE")]
+    pub fixture_list: Option<PathBuf>,
+    /// Modes, comma-separated, as for `bench run` (default: every available mode).
+    #[arg(long, value_name = "LIST")]
+    pub modes: Option<String>,
+    /// Timed runs per fixture and mode.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
+    /// Runs under cachegrind per fixture and mode (0: none).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub instruction_runs: u32,
+    /// Number of shards (matrix jobs), 1 to 256.
+    #[arg(long, value_name = "N")]
+    pub shards: u32,
+    /// Table instances in flight in every run: pinned, so the exact heap does not depend on
+    /// a runner's cores.
+    #[arg(long, value_name = "K", default_value = "1")]
+    pub table_parallelism: NonZeroUsize,
+    /// `/bench`: the base revision (with --head).
+    #[arg(long, value_name = "REV", requires = "head")]
+    pub base: Option<String>,
+    /// `/bench`: the head revision (with --base).
+    #[arg(long, value_name = "REV", requires = "base")]
+    pub head: Option<String>,
+    /// Runner label of ordinary shards.
+    #[arg(long, value_name = "LABEL", default_value = "ubuntu-latest")]
+    pub runner: String,
+    /// Runner label of shards with a heavy entry (estimated heap past --heavy-heap, or
+    /// more than 5 h).
+    #[arg(long, value_name = "LABEL", default_value = "ubuntu-latest")]
+    pub heavy_runner: String,
+    /// An entry whose estimated peak heap passes this many GiB is heavy.
+    #[arg(long, value_name = "GIB", default_value = "12", value_parser = parse_gib)]
+    pub heavy_heap: u64,
+    /// Nightly histories (JSON Lines) to estimate times and heaps from (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub history: Vec<PathBuf>,
+    /// Also write the plan to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `bench merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' results files.
+    #[arg(value_name = "FILES", required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    /// The merged results file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Merge the shards present and name the missing ones instead of refusing.
+    #[arg(long)]
+    pub allow_missing: bool,
+}
+
 /// Arguments of `bench run`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("counting").args(["instructions", "plan"]).multiple(true)))]
 pub struct RunArgs {
+    /// Run shard --shard of this plan (`bench plan`) instead of choosing fixtures and modes.
+    #[arg(long, value_name = "FILE", requires = "shard",
+          conflicts_with_all = ["fixture", "elf", "modes", "runs", "resume", "save_baseline", "baseline", "instructions"])]
+    pub plan: Option<PathBuf>,
+    /// The shard of --plan to run, from 1.
+    #[arg(long, value_name = "K", requires = "plan")]
+    pub shard: Option<u32>,
     /// Fixtures to measure (repeatable; default: fib_iterative_64k unless --elf is given).
     #[arg(long, value_name = "NAME")]
     pub fixture: Vec<String>,
@@ -189,7 +267,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub runs: u32,
     /// Table instances in flight at once (default: the prover's automatic choice).
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = parse_parallelism)]
     pub table_parallelism: Option<NonZeroUsize>,
     /// The results file (default: target/bench/run-<UTC time>.json).
     #[arg(long, value_name = "FILE")]
@@ -218,8 +296,9 @@ pub struct RunArgs {
           value_parser = clap::value_parser!(u32).range(4..=24))]
     pub epoch_log2: u32,
     /// Also count the instructions each (fixture, mode) executes, under Valgrind's
-    /// cachegrind (one run each unless --instruction-runs says more; slow: ~20x a prove).
-    /// Instruction counts repeat to ~0.001 %, so one run per side gives a verdict.
+    /// cachegrind (one run each unless --instruction-runs says more; slow: 20-34x a prove
+    /// on 2 cores, as measured in reports/). Instruction counts repeat to about 0.004 %, so
+    /// one run per side gives a verdict.
     #[arg(long)]
     pub instructions: bool,
     /// Runs under cachegrind per (fixture, mode) with --instructions.
@@ -228,7 +307,7 @@ pub struct RunArgs {
     pub instruction_runs: u32,
     /// The bench binary to run under cachegrind (default: this one, unless it was built with
     /// AVX-512, which valgrind cannot run; see the error for the build that works).
-    #[arg(long, value_name = "FILE", requires = "instructions")]
+    #[arg(long, value_name = "FILE", requires = "counting")]
     pub instructions_worker: Option<PathBuf>,
     /// Save these results as baseline NAME (under target/bench/baselines/NAME/).
     #[arg(long, value_name = "NAME")]
@@ -261,7 +340,8 @@ pub struct CompareArgs {
     /// How to print the comparison (markdown: a ready GitHub comment).
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// Exit with status 3 when the verdict is a regression.
+    /// Gate: exit with status 3 when the verdict is a regression, and with status 5 when no
+    /// verdict can be reached (every run of a side failed, or a side is missing).
     #[arg(long)]
     pub fail_on_regression: bool,
 }
@@ -286,9 +366,11 @@ pub struct ExecuteArgs {
     /// Do not record the execution log.
     #[arg(long)]
     pub no_log: bool,
-    /// Fail after this many cycles without a halt.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
-    pub max_cycles: u64,
+    /// Fail after this many cycles without a halt [default: the memory available over 84
+    /// bytes per cycle (the 28-byte execution log, 3x while it grows), at most 2^30; 2^30
+    /// with --no-log].
+    #[arg(long, value_name = "N")]
+    pub max_cycles: Option<u64>,
 }
 
 /// Arguments of `bench prove`.
@@ -300,9 +382,10 @@ pub struct ProveArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Fail after this many cycles without a halt.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
-    pub max_cycles: u64,
+    /// Fail after this many cycles without a halt [default: the memory available over 84
+    /// bytes per cycle (the execution log), at most 2^30].
+    #[arg(long, value_name = "N")]
+    pub max_cycles: Option<u64>,
     /// Proof parameters whose 100 bits hold under this analysis (the preset also picks the
     /// blowup: 2 for conjectured, 8 for provable).
     #[arg(long, value_enum, default_value_t = SecurityArg::Conjectured)]
@@ -318,7 +401,7 @@ pub struct ProveArgs {
     #[arg(long, value_name = "MODE", default_value = "default")]
     pub mode: MemoryMode,
     /// Table instances in flight at once (default: the prover's automatic choice).
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = parse_parallelism)]
     pub table_parallelism: Option<NonZeroUsize>,
     /// Cap this process's address space (RLIMIT_AS) at this many GiB, so that a prove that
     /// needs more fails with an allocation error instead of waking the OOM killer.
@@ -422,6 +505,9 @@ pub struct GrowthArgs {
     /// Draw heap and time against cycles with the fitted lines into this SVG.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// Overwrite --svg when it exists.
+    #[arg(long, requires = "svg")]
+    pub force: bool,
     /// Save the slopes as baseline NAME (target/bench/growth-baselines/NAME.json).
     #[arg(long, value_name = "NAME")]
     pub save_baseline: Option<String>,
@@ -472,6 +558,9 @@ pub struct ProfileArgs {
         requires = "dhat"
     )]
     pub dhat_file: PathBuf,
+    /// Overwrite --svg (and --dhat-file) when it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `bench export`.
@@ -483,9 +572,12 @@ pub struct ExportArgs {
     /// The results file to export.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Write here instead of standard output.
+    /// Write here instead of standard output (never the results file itself).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Overwrite --out when it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// Parses the process's arguments (clap prints usage errors and exits with status 2).

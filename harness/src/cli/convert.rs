@@ -11,12 +11,15 @@ use crate::commands::execute::ExecuteRequest;
 use crate::commands::export::{ExportFormat, ExportRequest};
 use crate::commands::format::Format;
 use crate::commands::growth::GrowthRequest;
+use crate::commands::merge::MergeRequest;
 use crate::commands::nightly::NightlyRequest;
 use crate::commands::overhead::OverheadRequest;
+use crate::commands::plan::PlanCommand;
 use crate::commands::predict::{FitRequest, PredictRequest};
 use crate::commands::profile::ProfileRequest;
 use crate::commands::prove::{ProveCommand, ProveRequest};
 use crate::commands::run::RunRequest;
+use crate::commands::shard::ShardRunRequest;
 use crate::model::config::ProveConfig;
 use crate::model::program::ProgramSpec;
 use prover::stark::{Regime, StarkParams};
@@ -54,6 +57,35 @@ pub fn to_request(cli: Cli) -> Request {
             })
         }
         Command::Fixtures(a) => Request::Fixtures { json: a.json },
+        Command::Run(a) if a.plan.is_some() => Request::RunShard(ShardRunRequest {
+            plan: a.plan.unwrap_or_default(),
+            shard: a.shard.unwrap_or(0),
+            out: a.out,
+            instructions_worker: a.instructions_worker,
+            timeout: a.worker.timeout,
+            max_memory: a.worker.max_memory,
+        }),
+        Command::Plan(a) => Request::Plan(PlanCommand {
+            fixtures: a.fixture,
+            fixture_list: a.fixture_list,
+            modes: a.modes,
+            runs: a.runs,
+            instruction_runs: a.instruction_runs,
+            shards: a.shards,
+            table_parallelism: a.table_parallelism,
+            base: a.base,
+            head: a.head,
+            runner: a.runner,
+            heavy_runner: a.heavy_runner,
+            heavy_heap_bytes: a.heavy_heap,
+            history: a.history,
+            out: a.out,
+        }),
+        Command::Merge(a) => Request::Merge(MergeRequest {
+            files: a.files,
+            out: a.out,
+            allow_missing: a.allow_missing,
+        }),
         Command::Run(a) => Request::Run(RunRequest {
             fixtures: a.fixture,
             elfs: a.elf,
@@ -134,6 +166,7 @@ pub fn to_request(cli: Cli) -> Request {
             runs: a.runs,
             results: a.results,
             svg: a.svg,
+            force: a.force,
             save_baseline: a.save_baseline,
             baseline: a.baseline,
             threshold: a.threshold,
@@ -149,6 +182,7 @@ pub fn to_request(cli: Cli) -> Request {
             svg: a.svg,
             json: a.json,
             dhat_file: a.dhat.then_some(a.dhat_file),
+            force: a.force,
         }),
         Command::Predict(a) => {
             let (program, input) = program(a.program);
@@ -175,6 +209,7 @@ pub fn to_request(cli: Cli) -> Request {
             },
             file: a.file,
             out: a.out,
+            force: a.force,
         }),
     }
 }

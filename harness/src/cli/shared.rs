@@ -147,6 +147,23 @@ pub struct FitArgs {
     pub speed_from: Option<PathBuf>,
 }
 
+/// The largest `--table-parallelism`.
+pub const MAX_PARALLELISM: usize = 4096;
+
+/// A table parallelism: a whole number from 1 to [`MAX_PARALLELISM`].
+pub fn parse_parallelism(s: &str) -> Result<std::num::NonZeroUsize, String> {
+    let range =
+        || format!("table instances in flight at once: a whole number from 1 to {MAX_PARALLELISM}");
+    let k: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not {}", range()))?;
+    match std::num::NonZeroUsize::new(k) {
+        Some(k) if k.get() <= MAX_PARALLELISM => Ok(k),
+        _ => Err(format!("{k} is out of range: {}", range())),
+    }
+}
+
 /// A positive, finite number of seconds (fractions allowed).
 pub fn parse_seconds(s: &str) -> Result<Duration, String> {
     let secs: f64 = s

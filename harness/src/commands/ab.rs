@@ -32,7 +32,8 @@
 //!   the worktree, relative paths taken from there, with `CARGO_TARGET_DIR` set), and
 //!   `--worker PATH` names the worker inside `CARGO_TARGET_DIR` (default `release/bench`).
 //!
-//! Exit: 0, or 3 with `--fail-on-regression` when the verdict is a regression.
+//! Exit: 0; with `--fail-on-regression`, 3 when the verdict is a regression and 5 when no
+//! verdict could be reached (`commands::outcome`).
 
 use std::path::Path;
 use std::time::Duration;
@@ -269,7 +270,7 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
         }
     }
     for (file, name) in [(&base_file, "base.json"), (&head_file, "head.json")] {
-        file.save(&runs_dir.join(name))?;
+        crate::store::results::save(&runs_dir.join(name), file)?;
     }
     eprintln!("runs: {}", runs_dir.display());
 
@@ -331,9 +332,7 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
     };
     let c = comparison::build(&pair_refs, setup)?;
     print_comparison(&c, args.format)?;
-    Ok(Outcome::regression_if(
-        args.fail_on_regression && c.verdict.is_regression(),
-    ))
+    Ok(Outcome::of_verdict(args.fail_on_regression, &c.verdict))
 }
 
 #[cfg(test)]

@@ -216,7 +216,9 @@ fn mode_error(e: prover::modes::ModeError) -> String {
         ModeError::Unknown { .. } => "modes: default, stream-lde, leaf-drop, trace-retire, verify-and-drop, or a `+`-joined combination".into(),
         ModeError::Repeated { flag, .. } => format!("names `{flag}` twice"),
         ModeError::DefaultCombined { .. } => "`default` cannot be combined".into(),
-        ModeError::Empty => "empty".into(),
+        ModeError::Empty | ModeError::EmptyItem { .. } => "empty".into(),
+        ModeError::EmptyFlag { .. } => "an empty name around `+`".into(),
+        ModeError::OneMode => "one mode, not `all`".into(),
     }
 }
 

@@ -3,14 +3,19 @@
 //! markdown (a ready GitHub comment) or JSON. `bench run --baseline` and `bench ab` print
 //! theirs through [`print_comparison`].
 //!
-//! Exit: 0, or 3 with `--fail-on-regression` when the verdict is a regression.
+//! Caveats come first, above the table: a file compared with itself (or an identical
+//! copy), and entries whose prove time was not judged (fewer than two runs a side).
+//!
+//! Exit: 0; with `--fail-on-regression`, 3 when the verdict is a regression and 5 when no
+//! verdict could be reached (`commands::outcome`).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use crate::analysis::comparison::{self, Comparison, Footer, Pair, Setup};
-use crate::analysis::verdict::{Design, Rules};
+use crate::analysis::time_rule::MIN_RUNS;
+use crate::analysis::verdict::{Design, Metric, Rules};
 use crate::commands::format::Format;
 use crate::commands::outcome::Outcome;
 use crate::model::results::ResultsFile;
@@ -38,10 +43,87 @@ pub fn compare(request: &CompareRequest) -> Result<Outcome> {
     for w in &c.warnings {
         eprintln!("warning: {w}");
     }
-    print_comparison(&c, request.format)?;
-    Ok(Outcome::regression_if(
-        request.fail_on_regression && c.verdict.is_regression(),
-    ))
+    let caveats = caveats(&c, same_file(&request.base, &request.head));
+    match request.format {
+        Format::Table => {
+            caveats.iter().for_each(|l| println!("⚠️ {l}"));
+            print_comparison(&c, request.format)?;
+        }
+        Format::Markdown => {
+            // Under the heading: the first line is the marker the PR workflow reads.
+            let md = compare_markdown::render(&c);
+            let mut lines = md.splitn(3, '\n');
+            let (marker, heading) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+            println!("{marker}\n{heading}");
+            for l in &caveats {
+                println!("> ⚠️ **{l}**\n");
+            }
+            print!("{}", lines.next().unwrap_or(""));
+        }
+        Format::Json => {
+            caveats.iter().for_each(|l| eprintln!("warning: {l}"));
+            print_comparison(&c, request.format)?;
+        }
+    }
+    Ok(Outcome::of_verdict(request.fail_on_regression, &c.verdict))
+}
+
+/// What the verdict alone does not say and a reader must see first: a file compared with
+/// itself (or with an identical copy), and entries whose prove time was not judged because
+/// a side has fewer than [`MIN_RUNS`] successful runs (heap and instructions still are).
+pub fn caveats(c: &Comparison, same: Sameness) -> Vec<String> {
+    let mut out = Vec::new();
+    match same {
+        Sameness::SameFile => {
+            out.push("BASE and HEAD are the same file: this compares it with itself".into())
+        }
+        Sameness::SameContents => out.push(
+            "BASE and HEAD have identical contents: this compares one set of runs with itself"
+                .into(),
+        ),
+        Sameness::Different => {}
+    }
+    for s in &c.sections {
+        for e in &s.entries {
+            let unjudged = e
+                .metrics
+                .iter()
+                .any(|m| m.metric == Metric::Time && m.interval.is_none());
+            if unjudged && e.unavailable.is_none() {
+                out.push(format!(
+                    "prove time not judged for {} · {}: {} base run(s) against {} head run(s), and the time rule needs at least {MIN_RUNS} a side",
+                    e.fixture, e.mode, e.base_runs, e.head_runs
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Whether two results files are one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sameness {
+    /// The same file (one inode).
+    SameFile,
+    /// Two files with the same bytes.
+    SameContents,
+    /// Different files.
+    Different,
+}
+
+/// Whether `a` and `b` are the same file, or hold the same bytes.
+fn same_file(a: &Path, b: &Path) -> Sameness {
+    use std::os::unix::fs::MetadataExt;
+    if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b))
+        && x.dev() == y.dev()
+        && x.ino() == y.ino()
+    {
+        return Sameness::SameFile;
+    }
+    match (std::fs::read(a), std::fs::read(b)) {
+        (Ok(x), Ok(y)) if x == y => Sameness::SameContents,
+        _ => Sameness::Different,
+    }
 }
 
 /// Loads, checks and compares two results files.
@@ -70,7 +152,11 @@ pub fn compare_files(base_path: &Path, head_path: &Path, rules: Rules) -> Result
         design: Design::Independent,
         rules,
         table_parallelism: head.config.table_parallelism,
-        same_machine: base.machine.key() == head.machine.key(),
+        // Sharded files hold several machines: then each pair's runs decide
+        // (`comparison::runs_on_one_machine`).
+        same_machine: base.sharding.is_some()
+            || head.sharding.is_some()
+            || base.machine.key() == head.machine.key(),
         warnings,
         footer: Footer {
             commit: head.machine.short_commit(),

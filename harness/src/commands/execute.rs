@@ -1,5 +1,6 @@
 //! `bench execute`: loads a fixture or an ELF, runs it without proving, and reports
-//! cycles, public output, exit code and time.
+//! cycles, public output, exit code and time. Without `--max-cycles` the limit is scaled to
+//! the memory available (`measure::cycles`), so a large input ends in the cycle-limit error.
 
 use std::time::Instant;
 
@@ -7,6 +8,7 @@ use anyhow::{Context, Result};
 use prover::vm::{self, BYTES_PER_CYCLE, ExecOptions};
 
 use crate::commands::outcome::Outcome;
+use crate::measure::cycles::cycle_limit;
 use crate::measure::program::{Loaded, load};
 use crate::model::execution::ExecutionReport;
 use crate::model::program::ProgramSpec;
@@ -23,8 +25,9 @@ pub struct ExecuteRequest {
     pub json: bool,
     /// Record the execution log.
     pub log: bool,
-    /// Fail after this many cycles without a halt.
-    pub max_cycles: u64,
+    /// Fail after this many cycles without a halt (`None`: scaled to the memory available,
+    /// `measure::cycles`).
+    pub max_cycles: Option<u64>,
 }
 
 /// Runs `bench execute`.
@@ -46,13 +49,14 @@ fn run_program(request: &ExecuteRequest) -> Result<ExecutionReport> {
         input,
         expected,
     } = load(&request.program, request.input.clone())?;
+    let limit = cycle_limit(request.max_cycles, request.log);
     let options = ExecOptions {
-        max_cycles: request.max_cycles,
+        max_cycles: limit.cycles,
         log: request.log,
     };
     let start = Instant::now();
-    let execution =
-        vm::execute(&program, &input, &options).with_context(|| format!("executing {name}"))?;
+    let execution = vm::execute(&program, &input, &options)
+        .with_context(|| format!("executing {name}{}", limit.note()))?;
     let seconds = start.elapsed().as_secs_f64();
     let log_bytes = execution
         .log

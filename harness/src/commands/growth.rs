@@ -6,6 +6,10 @@
 //! `target/bench/growth-baselines/NAME.json`; `--baseline NAME` compares: a mode whose heap
 //! slope grew by more than `--threshold` percent (default 10) is a memory-scaling
 //! regression, printed as a `⚠️` line, and the command exits with status 3.
+//!
+//! Everything that can be checked is checked before the first prove (`check_first`): the
+//! baseline names, that `--baseline` exists, at least two distinct `--sizes`, and the
+//! `--svg` path (`store::outputs`: never an input, `--force` to overwrite).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,6 +29,8 @@ use crate::report::charts::growth::growth_svg;
 use crate::report::growth::{render_text, verdict_line};
 use crate::store::files::write_text;
 use crate::store::growth_baselines::{self, GrowthBaseline, SCHEMA_VERSION};
+use crate::store::names::check_name;
+use crate::store::outputs::{Input, check_output};
 use crate::store::paths;
 
 /// Sizes measured when `--sizes` is not given.
@@ -45,6 +51,8 @@ pub struct GrowthRequest {
     pub results: Vec<PathBuf>,
     /// Draw heap and time against cycles into this SVG.
     pub svg: Option<PathBuf>,
+    /// Overwrite `svg` when it exists.
+    pub force: bool,
     /// Save the slopes as this baseline.
     pub save_baseline: Option<String>,
     /// Compare the heap slopes with this baseline.
@@ -95,14 +103,68 @@ fn measure(request: &GrowthRequest) -> Result<ResultsFile> {
     measure_into(&plan, &paths::results(&stem, &now_compact()))
 }
 
-/// Runs `bench growth`.
-pub fn fit_growth(request: &GrowthRequest) -> Result<Outcome> {
+/// Everything `bench growth` can check before it measures (a long run never ends in an
+/// error that could have been raised at second zero): the threshold, the baseline names,
+/// the sizes (at least two distinct ones), the SVG path, and the baseline to compare with,
+/// which is loaded here and returned.
+fn check_first(request: &GrowthRequest) -> Result<Option<GrowthBaseline>> {
     if !(request.threshold.is_finite() && request.threshold >= 0.0) {
         bail!(
             "--threshold {}: must be a non-negative percentage",
             request.threshold
         );
     }
+    if let Some(name) = &request.save_baseline {
+        check_name(name).context("--save-baseline")?;
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for size in &request.sizes {
+        let size = size.trim();
+        if size.is_empty() {
+            bail!("--sizes {}: an empty size", request.sizes.join(","));
+        }
+        if seen.contains(&size) {
+            bail!(
+                "--sizes {}: {size} is given twice; a slope needs at least two distinct sizes",
+                request.sizes.join(",")
+            );
+        }
+        seen.push(size);
+    }
+    if seen.len() == 1 {
+        bail!(
+            "--sizes {}: a slope needs at least two distinct sizes",
+            seen[0]
+        );
+    }
+    if let Some(svg) = &request.svg {
+        let inputs: Vec<Input> = request
+            .results
+            .iter()
+            .map(|p| Input {
+                flag: "--results",
+                path: p,
+            })
+            .collect();
+        check_output("--svg", svg, &inputs, request.force)?;
+    }
+    match &request.baseline {
+        None => Ok(None),
+        Some(name) => {
+            check_name(name).context("--baseline")?;
+            let saved = growth_baselines::load(name).with_context(|| {
+                format!(
+                    "--baseline {name}: save one first with `bench growth --save-baseline {name}`"
+                )
+            })?;
+            Ok(Some(saved))
+        }
+    }
+}
+
+/// Runs `bench growth`.
+pub fn fit_growth(request: &GrowthRequest) -> Result<Outcome> {
+    let saved = check_first(request)?;
     let files: Vec<ResultsFile> = if request.results.is_empty() {
         vec![measure(request)?]
     } else {
@@ -127,10 +189,9 @@ pub fn fit_growth(request: &GrowthRequest) -> Result<Outcome> {
     for n in &notes {
         eprintln!("note: {n}");
     }
-    let verdicts = match &request.baseline {
-        None => Vec::new(),
-        Some(name) => {
-            let saved = growth_baselines::load(name)?;
+    let verdicts = match (&request.baseline, saved) {
+        (None, _) | (_, None) => Vec::new(),
+        (Some(name), Some(saved)) => {
             // Only heap slopes are judged, and heap is exact; but under the automatic
             // table parallelism it follows the core count, so another machine is said.
             let here = files.first().map(|f| f.machine.key());

@@ -13,13 +13,17 @@ pub mod export;
 pub mod fixtures;
 pub mod format;
 pub mod growth;
+pub mod merge;
 pub mod nightly;
+pub mod oom;
 pub mod outcome;
 pub mod overhead;
+pub mod plan;
 pub mod predict;
 pub mod profile;
 pub mod prove;
 pub mod run;
+pub mod shard;
 
 pub use outcome::Outcome;
 
@@ -39,6 +43,12 @@ pub enum Request {
     },
     /// `bench run`.
     Run(run::RunRequest),
+    /// `bench run --plan FILE --shard K`.
+    RunShard(shard::ShardRunRequest),
+    /// `bench plan`.
+    Plan(plan::PlanCommand),
+    /// `bench merge`.
+    Merge(merge::MergeRequest),
     /// `bench overhead`.
     Overhead(overhead::OverheadRequest),
     /// `bench compare`.
@@ -70,6 +80,9 @@ pub fn dispatch<A: Sync>(request: &Request, alloc: &CountingAlloc<A>) -> anyhow:
         Request::Prove(r) => prove::prove(r, alloc),
         Request::Fixtures { json } => fixtures::list(*json),
         Request::Run(r) => run::measure_modes(r),
+        Request::RunShard(r) => shard::run_shard(r),
+        Request::Plan(r) => plan::plan(r),
+        Request::Merge(r) => merge::merge_shards(r),
         Request::Overhead(r) => overhead::measure_overhead(r),
         Request::Compare(r) => compare::compare(r),
         Request::Ab(r) => ab::compare_revisions(r),

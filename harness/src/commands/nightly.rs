@@ -1,21 +1,30 @@
 //! `bench nightly`: one night of a fixture's series.
 //!
-//! 1. Read the history (`--history`, default `reports/nightly/FIXTURE.jsonl`) first, so a
-//!    corrupted file fails before an hour of proving.
+//! 1. Lock the history (`--history`, default `reports/nightly/FIXTURE.jsonl`; a second
+//!    writer is refused) and read it first, so a corrupted file fails before an hour of
+//!    proving. A torn last line (a kill or a full disk mid-append) is not fatal: it is named
+//!    on stderr and set aside into `FILE.torn` when tonight is appended (`store::history`).
 //! 2. Measure the fixture in the modes asked for, `--runs` fresh processes each, as `bench
 //!    run` does (the results file goes to `target/bench/nightly-*.json`), or take an existing
 //!    results file (`--results`).
-//! 3. Judge each mode's median time and heap against the previous nights of the same
-//!    fixture, mode and machine (`analysis::nightly`; nights on other machines are not
-//!    comparable), and with `--instructions` its instruction count against the previous
-//!    night counted by the same build (a step past `--instructions-threshold`).
+//! 3. Judge each mode's median time against the previous nights of the same fixture, mode
+//!    and machine (`analysis::nightly`; time on other machines is not comparable), its heap
+//!    against the previous nights of the fixture and mode on any machine (exact), and with
+//!    `--instructions` its instruction count against the previous night counted by the same
+//!    build (a step past `--instructions-threshold`). A merged results file (`bench merge`)
+//!    gives each mode its own shard's machine.
 //! 4. Append one history record per mode, dated when the results file was started; draw
 //!    the charts next to the history (`STEM-time-heap.svg`: the series with their steps;
 //!    `STEM-frontier.svg`: tonight's modes, heap against time); print a markdown summary
 //!    (`report::nightly`).
 //!
-//! Exit: status 3 when any mode regressed in time, heap or instructions; otherwise 1 when a run failed;
-//! otherwise 0. The night is appended in every case.
+//! Exit: status 3 when any mode regressed in time, heap or instructions; otherwise 5 (no
+//! verdict, `commands::outcome`) when a run failed, so the night is not fully judged;
+//! otherwise 0. The night is appended in every case. Status 1 is an error: nothing was
+//! appended.
+//!
+//! A night is one results file: `--results` with a file whose night (its creation time) is
+//! already in the history is refused before anything is written.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -36,6 +45,7 @@ use crate::model::results::ResultsFile;
 use crate::report::charts::{frontier, nightly as nightly_chart};
 use crate::report::nightly::{markdown, regressions};
 use crate::store::files::write_text;
+use crate::store::lock::WriteLock;
 use crate::store::{history, paths};
 
 /// What `bench nightly` is asked.
@@ -118,7 +128,18 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
         .history
         .clone()
         .unwrap_or_else(|| paths::nightly_history(&request.fixture));
-    let past = history::load(&history_path)?;
+    let _lock = WriteLock::acquire(&history_path)?;
+    let read = history::load(&history_path)?;
+    if let Some(t) = &read.torn {
+        eprintln!(
+            "warning: {}:{}: torn last line ({}), left out; it is set aside into {} when tonight is appended",
+            history_path.display(),
+            t.line,
+            t.error,
+            history::torn_path(&history_path).display()
+        );
+    }
+    let past = read.records;
     let results = match &request.results {
         Some(p) => ResultsFile::load(p)?,
         None => measure(request)?,
@@ -129,14 +150,42 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
     if tonight.is_empty() {
         bail!("the results have no entry for fixture {}", request.fixture);
     }
+    if let Some(dup) = past.iter().find(|r| {
+        tonight
+            .iter()
+            .any(|t| t.date == r.date && t.fixture == r.fixture && t.machine == r.machine)
+    }) {
+        let source = request
+            .results
+            .as_ref()
+            .map_or_else(String::new, |p| format!(" (--results {})", p.display()));
+        bail!(
+            "the night of {} for {} is already in {}{source}: refusing to append it twice",
+            dup.date,
+            dup.fixture,
+            history_path.display()
+        );
+    }
     let modes = judge(&past, &tonight, &rules)?;
-    history::append(&history_path, &tonight)?;
+    if let Some(t) = history::append(&history_path, &tonight)? {
+        eprintln!(
+            "set aside {}:{} (torn) into {}",
+            history_path.display(),
+            t.line,
+            history::torn_path(&history_path).display()
+        );
+    }
 
     let (series_svg, frontier_svg) = paths::nightly_charts(&history_path);
-    let machine = &tonight[0].machine;
+    // Each mode's series on its machine tonight (a merged file may hold several machines).
     let mut all: Vec<HistoryRecord> = past
         .into_iter()
-        .filter(|r| r.fixture == request.fixture && &r.machine == machine)
+        .filter(|r| {
+            r.fixture == request.fixture
+                && tonight
+                    .iter()
+                    .any(|t| t.mode == r.mode && t.machine == r.machine)
+        })
         .collect();
     let nights = {
         let mut dates: Vec<&str> = all.iter().map(|r| r.date.as_str()).collect();
@@ -160,7 +209,7 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
         date,
         commit: results.machine.git_sha.clone(),
         dirty: results.machine.git_dirty,
-        machine: results.machine.describe(),
+        machine: machines(&results),
         rules,
         modes,
         history: history_path,
@@ -177,7 +226,26 @@ pub fn record_night(request: &NightlyRequest) -> Result<Outcome> {
     }
     let failed: usize = tonight.iter().map(|r| r.failed_runs).sum();
     if failed > 0 {
-        bail!("{failed} run(s) failed tonight");
+        return Ok(Outcome::NoVerdict {
+            summary: format!(
+                "{failed} run(s) failed tonight, so the night is not fully judged (the history has their count)"
+            ),
+        });
     }
     Ok(Outcome::Done)
+}
+
+/// The machine of the night in words, or each shard's of a merged file.
+fn machines(results: &ResultsFile) -> String {
+    match &results.sharding {
+        Some(s) if s.parts.len() > 1 => {
+            let mut seen: Vec<String> = Vec::new();
+            for p in &s.parts {
+                let d = format!("shard {}: {}", p.shard, p.machine.describe());
+                seen.push(d);
+            }
+            seen.join("; ")
+        }
+        _ => results.machine.describe(),
+    }
 }

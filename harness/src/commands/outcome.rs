@@ -5,15 +5,29 @@
 //! a command found a regression (`bench compare --fail-on-regression` and `bench ab
 //! --fail-on-regression` on a regression verdict, `bench nightly` on a step in time or heap,
 //! `bench growth --baseline` on a heap slope past its threshold), always after the report;
-//! 4 from `bench comment` when it rejects the comment (the message to post is on stdout).
+//! 4 from `bench comment` when it rejects the comment (the message to post is on stdout);
+//! 5 when a gate could reach no verdict (`bench compare --fail-on-regression` and `bench ab
+//! --fail-on-regression` on a withheld verdict: every run of a side failed, or a side is
+//! missing; `bench nightly` when a mode's runs failed tonight, so it was not judged), also
+//! after the report.
+//!
+//! Why a status of its own: a gate fails closed. "No verdict" must not read as success (0),
+//! and CI must tell it apart from a regression (3), which blames the change, and from an
+//! error (1), where nothing was reported at all. An inconclusive prove time is a verdict
+//! (the noise is reported with the runs that would settle it), so it exits 0.
 
 use std::process::ExitCode;
+
+use crate::analysis::verdict::Verdict;
 
 /// Exit status of a command that found a regression.
 pub const EXIT_REGRESSION: u8 = 3;
 
 /// Exit status of a rejected `/bench` comment.
 pub const EXIT_REJECTED: u8 = 4;
+
+/// Exit status of a gate that could reach no verdict.
+pub const EXIT_NO_VERDICT: u8 = 5;
 
 /// How a command ended (its errors are the `Err` next to it).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +42,12 @@ pub enum Outcome {
     },
     /// `bench comment` rejected the comment (and printed the message to post).
     Rejected,
+    /// A gate reached no verdict and reported why; `summary` is printed to stderr as `No
+    /// verdict: ...` last.
+    NoVerdict {
+        /// The closing line.
+        summary: String,
+    },
 }
 
 impl Outcome {
@@ -38,6 +58,26 @@ impl Outcome {
             Outcome::Regression { summary: None }
         } else {
             Outcome::Done
+        }
+    }
+}
+
+impl Outcome {
+    /// What a comparison's `verdict` means for a gate: with `gate` (`--fail-on-regression`)
+    /// a regression is [`Outcome::Regression`] and a withheld verdict is
+    /// [`Outcome::NoVerdict`] (fail closed); without it, [`Outcome::Done`].
+    pub fn of_verdict(gate: bool, verdict: &Verdict) -> Self {
+        match verdict {
+            _ if !gate => Outcome::Done,
+            Verdict::Regression { .. } => Outcome::Regression { summary: None },
+            Verdict::Withheld { why } => Outcome::NoVerdict {
+                summary: why
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            },
+            _ => Outcome::Done,
         }
     }
 }
@@ -54,6 +94,10 @@ pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
             ExitCode::from(EXIT_REGRESSION)
         }
         Ok(Outcome::Rejected) => ExitCode::from(EXIT_REJECTED),
+        Ok(Outcome::NoVerdict { summary }) => {
+            eprintln!("No verdict: {summary}");
+            ExitCode::from(EXIT_NO_VERDICT)
+        }
         Err(error) => {
             eprintln!("Error: {error:#}");
             ExitCode::FAILURE
@@ -64,6 +108,28 @@ pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gate_fails_closed_on_a_withheld_verdict() {
+        use crate::analysis::verdict::Withholding;
+        let withheld = Verdict::Withheld {
+            why: vec![Withholding::NothingToCompare],
+        };
+        assert_eq!(
+            Outcome::of_verdict(true, &withheld),
+            Outcome::NoVerdict {
+                summary: "nothing to compare".into()
+            }
+        );
+        assert_eq!(Outcome::of_verdict(false, &withheld), Outcome::Done);
+        assert_eq!(Outcome::of_verdict(true, &Verdict::NoChange), Outcome::Done);
+        let regression = Verdict::Regression { what: vec![] };
+        assert_eq!(
+            Outcome::of_verdict(true, &regression),
+            Outcome::Regression { summary: None }
+        );
+        assert_eq!(Outcome::of_verdict(false, &regression), Outcome::Done);
+    }
 
     #[test]
     fn statuses() {
@@ -80,6 +146,12 @@ mod tests {
             ExitCode::from(3)
         );
         assert_eq!(finish(Ok(Outcome::Rejected)), ExitCode::from(4));
+        assert_eq!(
+            finish(Ok(Outcome::NoVerdict {
+                summary: "x".into()
+            })),
+            ExitCode::from(5)
+        );
         assert_eq!(finish(Err(anyhow::anyhow!("no"))), ExitCode::FAILURE);
     }
 }

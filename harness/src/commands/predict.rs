@@ -32,8 +32,9 @@ pub struct PredictRequest {
     pub modes: String,
     /// Parameters, table parallelism and epoch size (as a prove's).
     pub config: ProveConfig,
-    /// Fail after this many cycles without a halt.
-    pub max_cycles: u64,
+    /// Fail after this many cycles without a halt (`None`: the default scaled to the memory
+    /// available, `measure::cycles`, as `bench prove`'s).
+    pub max_cycles: Option<u64>,
     /// Print a JSON array instead of text.
     pub json: bool,
 }
@@ -45,7 +46,7 @@ pub fn predict(request: &PredictRequest) -> Result<Outcome> {
         &request.program,
         request.input.clone(),
         &request.config,
-        request.max_cycles,
+        crate::measure::cycles::cycle_limit(request.max_cycles, true).cycles,
     )?;
     let listed = if request.modes.trim() == "all" {
         every_mode()

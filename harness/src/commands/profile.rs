@@ -7,6 +7,10 @@
 //! interpolated: dips between phase events are not seen, peaks are (to within one step, and
 //! the global peak exactly: its value is the counter's peak and its moment is time-stamped).
 //!
+//! Outputs are checked before the prove (`store::outputs`): `--svg` and `--dhat-file` never
+//! overwrite an existing file without `--force` (the default SVG path is this command's own
+//! and is replaced).
+//!
 //! Output: an SVG (`report::charts::timeline`) with the heap line, one band per phase span
 //! (the time before the first phase is `execute+trace`), and the global peak annotated with
 //! its value and the innermost phase running then; `--json` prints the timeline.
@@ -29,6 +33,7 @@ use crate::model::program::ProgramSpec;
 use crate::report::charts::timeline::timeline_svg;
 use crate::report::profile::profile_text;
 use crate::store::files::write_text;
+use crate::store::outputs::check_output;
 use crate::store::paths;
 
 /// What `bench profile` is asked.
@@ -44,6 +49,8 @@ pub struct ProfileRequest {
     pub json: bool,
     /// Also write a dhat heap profile here.
     pub dhat_file: Option<PathBuf>,
+    /// Overwrite `svg` and `dhat_file` when they exist.
+    pub force: bool,
 }
 
 /// Runs `bench profile`, sampling the heap through `alloc`.
@@ -57,6 +64,12 @@ pub fn profile<A: Sync>(request: &ProfileRequest, alloc: &CountingAlloc<A>) -> R
         bail!("heap counting is off (BENCH_COUNT_ALLOC=0): a profile needs it");
     }
     request.mode.check_available()?;
+    if let Some(svg) = &request.svg {
+        check_output("--svg", svg, &[], request.force)?;
+    }
+    if let Some(dhat) = &request.dhat_file {
+        check_output("--dhat-file", dhat, &[], request.force)?;
+    }
     let loaded = load(&ProgramSpec::Fixture(request.fixture.clone()), None)?;
     let raw = record(alloc, &loaded, request.mode, request.dhat_file.as_deref())?;
     if let Some(file) = &request.dhat_file {

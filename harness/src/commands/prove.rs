@@ -1,9 +1,11 @@
 //! `bench prove`: one measured prove and verification in this process
 //! (`measure::worker`), printed as text or as one JSON run record (what `bench run`'s
-//! workers print).
+//! workers print). Under `--max-memory`, running out of memory ends it with one `Error: out
+//! of memory: ...` line (`commands::oom`).
 
 use anyhow::Result;
 
+use crate::commands::oom;
 use crate::commands::outcome::Outcome;
 use crate::measure::alloc::CountingAlloc;
 use crate::measure::worker;
@@ -23,6 +25,9 @@ pub struct ProveCommand {
 
 /// Runs `bench prove`, measuring heap through `alloc`.
 pub fn prove<A: Sync>(command: &ProveCommand, alloc: &CountingAlloc<A>) -> Result<Outcome> {
+    if let Some(bytes) = command.request.max_memory {
+        oom::arm(bytes);
+    }
     let mut request = command.request.clone();
     if let Some(fit) = &command.fit {
         let config = crate::model::config::ProveConfig {

@@ -11,8 +11,15 @@
 //!
 //! Baselines: `--baseline NAME` compares the results with a saved baseline after the table,
 //! `--save-baseline NAME` saves them (`store::baselines`). `--baseline` runs before
-//! `--save-baseline`, so one name can be compared and then refreshed in one run. A missing
-//! baseline is not an error: the comparison says so and withholds its verdict. With
+//! `--save-baseline`, so one name can be compared and then refreshed in one run. A baseline
+//! name that was never saved is an error before the first prove (a typo must not skip the
+//! comparison), unless the same name is also `--save-baseline` (compare, then refresh: the
+//! first run of such a series has nothing to compare with); a saved one that lacks some of these runs (another machine or settings)
+//! is not: the comparison says so and withholds its verdict.
+//!
+//! Checked before the first prove: the baseline names, every `--elf` loads, the results
+//! file is writable and is no input, and a `--resume` file is this plan's (same programs,
+//! modes and settings; `measure::plan::check_resume`). With
 //! `--format json` the comparison follows the results file as a second JSON document.
 //!
 //! The progress bar and the per-run lines of every measuring command (`run`, `nightly`,
@@ -39,6 +46,7 @@ use crate::commands::predict;
 use crate::measure::cachegrind;
 use crate::measure::clock::now_compact;
 use crate::measure::plan::{self, InstructionRuns, Plan, Progress, RevisionChange};
+use crate::measure::program::load;
 use crate::measure::runner::WorkerResult;
 use crate::model::config::{DEFAULT_FIXTURE, ProveConfig};
 use crate::model::program::ProgramSpec;
@@ -46,7 +54,8 @@ use crate::model::results::ResultsFile;
 use crate::report::breakdown;
 use crate::report::mode_table::{self, mode_rows};
 use crate::report::units::{group_digits, mib};
-use crate::store::{baselines, names, paths};
+use crate::store::outputs::{Input, check_output};
+use crate::store::{baselines, names, paths, results};
 
 /// What `bench run` is asked.
 #[derive(Clone, Debug)]
@@ -114,8 +123,21 @@ pub fn instruction_plan(runs: u32, worker: Option<&Path>) -> Result<Option<Instr
 
 /// Runs `bench run`.
 pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
-    for name in request.baseline.iter().chain(&request.save_baseline) {
-        names::check_name(name)?;
+    if let Some(name) = &request.save_baseline {
+        names::check_name(name).context("--save-baseline")?;
+    }
+    if let Some(name) = &request.baseline {
+        names::check_name(name).context("--baseline")?;
+        let dir = Path::new(paths::BASELINES).join(name);
+        // `--baseline NAME --save-baseline NAME` compares, then refreshes: its first run
+        // has nothing to compare with yet, and says so in the comparison.
+        let refreshing = request.save_baseline.as_ref() == Some(name);
+        if !dir.is_dir() && !refreshing {
+            bail!(
+                "--baseline {name}: no baseline of that name ({} does not exist); save one with `bench run --save-baseline {name}`",
+                dir.display()
+            );
+        }
     }
     let programs = programs(request)?;
     let mut modes = modes(request.modes.as_deref())?;
@@ -155,11 +177,7 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         .out
         .clone()
         .unwrap_or_else(|| paths::results("run", &now_compact()));
-    let (mut file, change) = plan::open_results(&path, request.resume, &config)?;
-    if let Some(change) = change {
-        warn_revision(&path, &change);
-    }
-    eprintln!("results: {}", path.display());
+    check_outputs(request, &path)?;
     let plan = Plan {
         programs,
         modes,
@@ -169,7 +187,16 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         max_memory: request.max_memory,
         instructions,
     };
-    plan::fill(&mut file, &path, &plan, &mut BarProgress::new())?;
+    let mut writer = results::Writer::lock(&path)?;
+    let (mut file, change) = plan::open_results(&path, request.resume, &plan.config)?;
+    if request.resume {
+        plan::check_resume(&file, &path, &plan)?;
+    }
+    if let Some(change) = change {
+        warn_revision(&path, &change);
+    }
+    eprintln!("results: {}", path.display());
+    plan::fill(&mut file, &mut writer, &plan, &mut BarProgress::new())?;
 
     let rows = mode_rows(&file);
     let title = mode_table::title(&file, &path);
@@ -233,9 +260,10 @@ pub fn note_skipped(skipped: &[MemoryMode]) {
 /// Measures `plan` into a new results file at `path` (saved after every run, as `bench run`
 /// does) and returns it. Failed runs are in the file, not an error; the caller decides.
 pub fn measure_into(plan: &Plan, path: &Path) -> Result<ResultsFile> {
+    let mut writer = results::Writer::lock(path)?;
     let (mut file, _) = plan::open_results(path, false, &plan.config)?;
     eprintln!("results: {}", path.display());
-    plan::fill(&mut file, path, plan, &mut BarProgress::new())?;
+    plan::fill(&mut file, &mut writer, plan, &mut BarProgress::new())?;
     Ok(file)
 }
 
@@ -259,15 +287,37 @@ fn programs(request: &RunRequest) -> Result<Vec<ProgramSpec>> {
         out.push(ProgramSpec::Fixture(name.clone()));
     }
     for elf in &request.elfs {
-        if !elf.is_file() {
-            bail!("no ELF file at {}", elf.display());
-        }
-        out.push(ProgramSpec::Elf(elf.clone()));
+        // Loaded now, so that a file that is no program fails before the first prove.
+        let spec = ProgramSpec::Elf(elf.clone());
+        load(&spec, None).with_context(|| format!("--elf {}", elf.display()))?;
+        out.push(spec);
     }
     if out.is_empty() {
         out.push(ProgramSpec::Fixture(DEFAULT_FIXTURE.to_string()));
     }
     Ok(out)
+}
+
+/// Checks the results file `path` before the first prove: never one of the inputs (an
+/// `--elf`, the `--instructions-worker`), never a folder, and writable now
+/// (`store::outputs`). Whether it may exist is `--resume`'s question (`plan::open_results`).
+fn check_outputs(request: &RunRequest, path: &Path) -> Result<()> {
+    let mut inputs: Vec<Input> = request
+        .elfs
+        .iter()
+        .map(|p| Input {
+            flag: "--elf",
+            path: p,
+        })
+        .collect();
+    if let Some(w) = &request.instructions_worker {
+        inputs.push(Input {
+            flag: "--instructions-worker",
+            path: w,
+        });
+    }
+    check_output("--out", path, &inputs, true)?;
+    Ok(())
 }
 
 /// The progress of a measurement on stderr: a bar with the run in progress, and one line
@@ -323,7 +373,10 @@ impl Progress for BarProgress {
                     mib(r.peak_heap_bytes)
                 ),
             },
-            WorkerResult::Failed(f) => format!("✗ {program} {mode}: {}", f.reason),
+            WorkerResult::Failed(f) => match error_lines(&f.stderr_tail) {
+                Some(why) => format!("✗ {program} {mode}: {}: {why}", f.reason),
+                None => format!("✗ {program} {mode}: {}", f.reason),
+            },
         };
         if self.bar.is_hidden() {
             eprintln!("{line}");
@@ -337,6 +390,33 @@ impl Progress for BarProgress {
         self.bar.finish_and_clear();
     }
 }
+
+/// Lines of a failed worker's stderr to show on the terminal: from its `Error:` line (the
+/// loader's or the prover's message and its causes), or else its last line, at most
+/// [`ERROR_LINES`] lines; `None` when it wrote nothing.
+fn error_lines(stderr: &str) -> Option<String> {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let from = lines
+        .iter()
+        .position(|l| l.starts_with("Error:"))
+        .or_else(|| lines.len().checked_sub(1))?;
+    Some(
+        lines[from..]
+            .iter()
+            .take(ERROR_LINES)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" / "),
+    )
+}
+
+/// At most this many lines of a failed worker's error reach the terminal (all of its
+/// stderr tail is in the results file).
+const ERROR_LINES: usize = 3;
 
 /// Compares `fresh` with the baseline `name` under `root`.
 pub fn compare_with_baseline(
@@ -430,6 +510,17 @@ mod tests {
     use crate::testing::file;
 
     #[test]
+    fn a_failed_runs_error_reaches_the_terminal() {
+        let tail = "note: x\nError: cannot load a.elf: not an ELF file: magic bytes 68 69 0a 00\n";
+        assert_eq!(
+            error_lines(tail).unwrap(),
+            "Error: cannot load a.elf: not an ELF file: magic bytes 68 69 0a 00"
+        );
+        assert_eq!(error_lines("a\nb\n\n").unwrap(), "b");
+        assert_eq!(error_lines(""), None);
+    }
+
+    #[test]
     fn save_then_compare_and_missing_baselines() {
         let root = std::env::temp_dir().join(format!("bench-baseline-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
@@ -466,11 +557,11 @@ mod tests {
             .join(baselines::file_name(&base, &base.entries[0]));
         let mut old = ResultsFile::load(&stale).unwrap();
         old.config.epoch_log2 = 14;
-        old.save(&stale).unwrap();
+        results::save(&stale, &old).unwrap();
         let e = compare_with_baseline(&root, "main", &slower, Rules::default()).unwrap_err();
         assert!(format!("{e:#}").contains("epoch log2 differs"), "{e:#}");
         old.config.epoch_log2 = base.config.epoch_log2;
-        old.save(&stale).unwrap();
+        results::save(&stale, &old).unwrap();
 
         // Same key, other settings: refused by the guards.
         let mut blowup = slower.clone();

@@ -4,14 +4,29 @@
 //!
 //! The git fields describe the tree `bench` was built from (`git` is asked about the
 //! workspace this crate lives in, at run time); `unknown` when git or the tree is missing.
+//!
+//! [`OVERRIDE_ENV`] replaces the CPU model (and so the machine key) of this process and of
+//! the workers it starts: the test of sharding on one machine uses it to make its shards
+//! look like different machines. It is a test hook, not a way to relabel real results.
 
 use std::path::Path;
 
 use crate::measure::revisions;
 use crate::model::machine::Machine;
 
+/// When set and not empty, the CPU model reported instead of `/proc/cpuinfo`'s.
+pub const OVERRIDE_ENV: &str = "BENCH_MACHINE_OVERRIDE";
+
 /// The fingerprint of this machine and source tree.
 pub fn detect() -> Machine {
+    let mut m = detect_real();
+    if let Some(cpu) = std::env::var_os(OVERRIDE_ENV).filter(|v| !v.is_empty()) {
+        m.cpu_model = cpu.to_string_lossy().into_owned();
+    }
+    m
+}
+
+fn detect_real() -> Machine {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -11,6 +11,7 @@
 pub mod alloc;
 pub mod cachegrind;
 pub mod clock;
+pub mod cycles;
 pub mod machine;
 pub mod phases;
 pub mod plan;

@@ -22,7 +22,7 @@ use crate::measure::machine;
 use crate::measure::runner::{self, WorkerCommand, WorkerResult};
 use crate::model::config::ProveConfig;
 use crate::model::program::ProgramSpec;
-use crate::model::results::{ResultsError, ResultsFile};
+use crate::model::results::{ResultsError, ResultsFile, ResultsSink, SaveError};
 
 /// What to measure: every program in every mode, `runs` times each, with shared settings.
 #[derive(Clone, Debug)]
@@ -87,6 +87,9 @@ pub enum PlanError {
     /// The results file cannot be read or written.
     #[error(transparent)]
     Results(#[from] ResultsError),
+    /// The results file cannot be saved.
+    #[error(transparent)]
+    Save(#[from] SaveError),
     /// A new results file would overwrite one.
     #[error(
         "{} already exists: pass --resume to continue it, or choose another --out",
@@ -97,14 +100,24 @@ pub enum PlanError {
         path: PathBuf,
     },
     /// The file to resume has other settings.
-    #[error("cannot resume {}: it was run with {file:?}, this run asks for {asked:?}", path.display())]
+    #[error("cannot resume {}: it was run with {}", path.display(), differences.join(", "))]
     Settings {
         /// The file.
         path: PathBuf,
-        /// Its settings.
-        file: Box<ProveConfig>,
-        /// The settings asked for.
-        asked: Box<ProveConfig>,
+        /// Each differing setting, by its flag: `--security conjectured (this run asks for
+        /// provable)`.
+        differences: Vec<String>,
+    },
+    /// The file to resume holds another plan's programs or modes.
+    #[error(
+        "cannot resume {}: it is another plan's file ({}); resume with the same --fixture/--elf and --modes, or choose another --out",
+        path.display(), differences.join("; ")
+    )]
+    OtherPlan {
+        /// The file.
+        path: PathBuf,
+        /// What differs: the (program · mode) pairs only one side has.
+        differences: Vec<String>,
     },
     /// The file to resume was measured on another machine.
     #[error("cannot resume {}: it was measured on {was}, this is {is}", path.display())]
@@ -165,8 +178,7 @@ pub fn open_results(
     if &file.config != config {
         return Err(PlanError::Settings {
             path: path.to_path_buf(),
-            file: Box::new(file.config),
-            asked: Box::new(config.clone()),
+            differences: setting_differences(&file.config, config),
         });
     }
     if file.machine.key() != machine.key() {
@@ -187,11 +199,79 @@ pub fn open_results(
     Ok((file, change))
 }
 
-/// Makes the runs `plan` asks for that `file` lacks, interleaved, saving `file` to `path`
-/// after each. Failed runs are in the file, not an error; the caller decides.
+/// The settings of `file` that differ from `asked`, each named by its flag.
+fn setting_differences(file: &ProveConfig, asked: &ProveConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut differ = |flag: &str, was: String, now: String| {
+        if was != now {
+            out.push(format!("{flag} {was} (this run asks for {now})"));
+        }
+    };
+    differ(
+        "--security",
+        file.security.to_string(),
+        asked.security.to_string(),
+    );
+    differ(
+        "--log-blowup",
+        file.log_blowup.to_string(),
+        asked.log_blowup.to_string(),
+    );
+    differ(
+        "--log-max-rows",
+        file.log_max_rows.to_string(),
+        asked.log_max_rows.to_string(),
+    );
+    let k = |c: &ProveConfig| crate::model::config::parallelism_label(c.table_parallelism);
+    differ("--table-parallelism", k(file), k(asked));
+    differ(
+        "--epoch-log2",
+        file.epoch_log2.to_string(),
+        asked.epoch_log2.to_string(),
+    );
+    let counting = |c: &ProveConfig| if c.count_alloc { "off" } else { "on" }.to_string();
+    differ("--no-count-alloc", counting(file), counting(asked));
+    out
+}
+
+/// Checks that `file`, opened with `--resume` at `path`, is `plan`'s: it holds exactly the
+/// (program, mode) pairs the plan asks for. (Every pair's entry is made before the first
+/// run is saved, so an interrupted file of the same plan holds them all.)
+pub fn check_resume(file: &ResultsFile, path: &Path, plan: &Plan) -> Result<(), PlanError> {
+    let wanted: Vec<(String, MemoryMode)> = plan
+        .programs
+        .iter()
+        .flat_map(|p| plan.modes.iter().map(move |&m| (p.name(), m)))
+        .collect();
+    let mut differences = Vec::new();
+    for (name, mode) in &wanted {
+        if file.entry(name, *mode).is_none() {
+            differences.push(format!("this run asks for {name} · {mode}, which it lacks"));
+        }
+    }
+    for e in &file.entries {
+        if !wanted.iter().any(|(n, m)| *n == e.fixture && *m == e.mode) {
+            differences.push(format!(
+                "it holds {} · {}, which this run does not ask for",
+                e.fixture, e.mode
+            ));
+        }
+    }
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError::OtherPlan {
+            path: path.to_path_buf(),
+            differences,
+        })
+    }
+}
+
+/// Makes the runs `plan` asks for that `file` lacks, interleaved, saving `file` through
+/// `sink` after each. Failed runs are in the file, not an error; the caller decides.
 pub fn fill(
     file: &mut ResultsFile,
-    path: &Path,
+    sink: &mut dyn ResultsSink,
     plan: &Plan,
     progress: &mut dyn Progress,
 ) -> Result<(), PlanError> {
@@ -261,7 +341,7 @@ pub fn fill(
             WorkerResult::Failed(f) => failures.push(f.clone()),
         }
         resummarize(entry);
-        file.save(path)?;
+        sink.save(file)?;
         progress.run_ended(name, *mode, &result);
     }
     progress.finish();
@@ -310,6 +390,50 @@ mod tests {
         assert_eq!(modes.len(), 1);
         assert!(skipped.is_empty());
         assert!(resolve_modes(Some("all")).unwrap().1.is_empty());
+    }
+
+    #[test]
+    fn a_resumed_file_must_be_the_same_plan_and_settings() {
+        let file = crate::testing::file(&[1.0, 2.0], 5);
+        let entry = &file.entries[0];
+        let plan = |programs: Vec<&str>, modes: Vec<MemoryMode>| Plan {
+            programs: programs
+                .into_iter()
+                .map(|p| ProgramSpec::Fixture(p.into()))
+                .collect(),
+            modes,
+            runs: 3,
+            config: file.config.clone(),
+            timeout: None,
+            max_memory: None,
+            instructions: None,
+        };
+        let same = plan(vec![&entry.fixture], vec![entry.mode]);
+        check_resume(&file, Path::new("r.json"), &same).unwrap();
+        let more = plan(vec![&entry.fixture, "other"], vec![entry.mode]);
+        let e = check_resume(&file, Path::new("r.json"), &more).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("asks for other · default, which it lacks"),
+            "{e}"
+        );
+        let fewer = plan(vec!["other"], vec![entry.mode]);
+        let e = check_resume(&file, Path::new("r.json"), &fewer).unwrap_err();
+        assert!(
+            e.to_string().contains("which this run does not ask for"),
+            "{e}"
+        );
+
+        let mut asked = file.config.clone();
+        asked.security = prover::stark::Regime::Provable;
+        asked.log_blowup = 3;
+        assert_eq!(
+            setting_differences(&file.config, &asked),
+            [
+                "--security conjectured (this run asks for provable)",
+                "--log-blowup 1 (this run asks for 3)"
+            ]
+        );
     }
 
     #[test]

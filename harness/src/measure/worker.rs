@@ -14,6 +14,7 @@ use prover::zkvm::{self, ProveOptions};
 use thiserror::Error;
 
 use crate::measure::alloc::CountingAlloc;
+use crate::measure::cycles::cycle_limit;
 use crate::measure::machine;
 use crate::measure::phases::PeakObserver;
 use crate::measure::probes::{jemalloc_stats, limit_address_space, peak_rss_bytes};
@@ -29,8 +30,9 @@ pub struct ProveRequest {
     pub program: ProgramSpec,
     /// Input words instead of the program's own.
     pub input: Option<Vec<u32>>,
-    /// Fail after this many cycles without a halt.
-    pub max_cycles: u64,
+    /// Fail after this many cycles without a halt (`None`: scaled to the memory available,
+    /// `measure::cycles`).
+    pub max_cycles: Option<u64>,
     /// The soundness regime of the proof parameters.
     pub security: Regime,
     /// log2 of the LDE blowup.
@@ -141,9 +143,11 @@ pub fn prove<A: Sync>(
     params
         .validate()
         .map_err(|e| WorkerError::Params(Box::new(e)))?;
+    let limit = cycle_limit(args.max_cycles, true);
+    let scaled = limit.note();
     let options = ProveOptions {
         params,
-        max_cycles: args.max_cycles,
+        max_cycles: limit.cycles,
         mode: args.mode,
         table_parallelism: args.table_parallelism,
     };
@@ -153,14 +157,14 @@ pub fn prove<A: Sync>(
         Proved::Epochs(
             prove_and_verify_continuation(&program, &input, args.epoch_log2, &options, &observer)
                 .map_err(|e| WorkerError::Prove {
-                what: format!("{name} in epochs of 2^{}", args.epoch_log2),
+                what: format!("{name} in epochs of 2^{}{scaled}", args.epoch_log2),
                 source: Box::new(e),
             })?,
         )
     } else {
         Proved::Whole(
             zkvm::prove(&program, &input, &options, &observer).map_err(|e| WorkerError::Prove {
-                what: name.clone(),
+                what: format!("{name}{scaled}"),
                 source: Box::new(e),
             })?,
         )

@@ -22,7 +22,8 @@ pub struct HistoryRecord {
     pub commit: String,
     /// Whether the tree had uncommitted changes.
     pub dirty: bool,
-    /// `Machine::key`: nights are compared only on the same machine.
+    /// `Machine::key` of the machine that measured this mode: time is compared only on the
+    /// same machine (heap and instruction counts across machines).
     pub machine: String,
     /// Fixture name.
     pub fixture: String,
@@ -75,12 +76,14 @@ pub fn records_from(results: &ResultsFile, fixture: &str, date: &str) -> Vec<His
         .filter(|e| e.fixture == fixture)
         .map(|e| {
             let s = &e.summary;
+            // A merged file's entries each carry their shard's machine.
+            let machine = results.entry_machine(e);
             HistoryRecord {
                 schema_version: HISTORY_SCHEMA_VERSION,
                 date: date.to_string(),
-                commit: results.machine.git_sha.clone(),
-                dirty: results.machine.git_dirty,
-                machine: results.machine.key(),
+                commit: machine.git_sha.clone(),
+                dirty: machine.git_dirty,
+                machine: machine.key(),
                 fixture: e.fixture.clone(),
                 mode: e.mode,
                 runs: s.runs,

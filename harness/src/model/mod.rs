@@ -14,3 +14,4 @@ pub mod prediction;
 pub mod program;
 pub mod record;
 pub mod results;
+pub mod shard;

@@ -2,11 +2,11 @@
 //! [`Entry`] per (fixture, mode) holding its run records, its failed runs and their
 //! [`EntrySummary`].
 //!
-//! The file is rewritten whole after every finished run, through a temporary file and a
-//! rename, so an interrupted `bench run` leaves a complete file with every run finished so
-//! far (and `--resume` tops it up). The summaries are computed by `analysis::summary`.
+//! The file is rewritten whole after every finished run, through [`ResultsSink`] (the store's
+//! atomic writer: a temporary file, fsync, a rename), so an interrupted `bench run` leaves a
+//! complete file with every run finished so far (and `--resume` tops it up). The summaries
+//! are computed by `analysis::summary`.
 
-use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,7 @@ use thiserror::Error;
 use crate::model::config::ProveConfig;
 use crate::model::machine::Machine;
 use crate::model::record::RunRecord;
+use crate::model::shard::Sharding;
 
 /// Version of the file layout; readers refuse other versions.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -34,6 +35,10 @@ pub struct ResultsFile {
     pub config: ProveConfig,
     /// One entry per (fixture, mode), in the order first asked for.
     pub entries: Vec<Entry>,
+    /// The plan shards these results are (`bench run --plan`, `bench merge`): then each
+    /// entry's machine is its shard's, and `machine` is shard 1's (or the lowest held).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharding: Option<Sharding>,
 }
 
 /// The runs of one fixture in one mode.
@@ -168,7 +173,16 @@ impl ResultsFile {
             machine,
             config,
             entries: Vec::new(),
+            sharding: None,
         }
+    }
+
+    /// The machine that measured `entry`: its shard's in a sharded file, else the file's.
+    pub fn entry_machine(&self, entry: &Entry) -> &Machine {
+        self.sharding
+            .as_ref()
+            .and_then(|s| s.machine_of(&entry.fixture, entry.mode))
+            .unwrap_or(&self.machine)
     }
 
     /// The entry of (`fixture`, `mode`), created empty at the end when missing.
@@ -219,25 +233,9 @@ impl ResultsFile {
         Ok(serde_json::from_str(text)?)
     }
 
-    /// Writes the file atomically: a temporary file next to `path`, then a rename.
-    pub fn save(&self, path: &Path) -> Result<(), ResultsError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| ResultsError::Create {
-                dir: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let text = serde_json::to_string_pretty(self).map_err(ResultsError::Encode)? + "\n";
-        std::fs::write(&tmp, text).map_err(|source| ResultsError::WriteTemp {
-            tmp: tmp.clone(),
-            source,
-        })?;
-        std::fs::rename(&tmp, path).map_err(|source| ResultsError::Rename {
-            path: path.to_path_buf(),
-            source,
-        })
+    /// The file's text, as it is saved (`store::results` writes it atomically).
+    pub fn to_text(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a results file serializes") + "\n"
     }
 
     /// The entries whose runs do not all have the proof digest of their fixture's
@@ -332,36 +330,24 @@ pub enum ResultsError {
         #[source]
         source: ParseError,
     },
-    /// Its folder cannot be created.
-    #[error("cannot create {}", dir.display())]
-    Create {
-        /// The folder.
-        dir: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// It cannot be encoded.
-    #[error("cannot encode the results")]
-    Encode(#[source] serde_json::Error),
-    /// The temporary file cannot be written.
-    #[error("cannot write {tmp:?}")]
-    WriteTemp {
-        /// The temporary file.
-        tmp: OsString,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The temporary file cannot replace the file.
-    #[error("cannot write {}", path.display())]
-    Rename {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
+}
+
+/// Where a measurement saves its results file after every run: `store::results::Writer`
+/// (atomic, holding the file's lock), or a test's.
+pub trait ResultsSink {
+    /// Saves `file` whole.
+    fn save(&mut self, file: &ResultsFile) -> Result<(), SaveError>;
+}
+
+/// A results file could not be saved (the saved one, if any, is unchanged).
+#[derive(Debug, Error)]
+#[error("cannot save the results to {}", path.display())]
+pub struct SaveError {
+    /// The file.
+    pub path: PathBuf,
+    /// The cause.
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 #[cfg(test)]
@@ -426,7 +412,8 @@ mod tests {
         let mut file = ResultsFile::new(machine(), config(), "now".into());
         let e = file.entry_mut("fib", MemoryMode::DEFAULT);
         e.runs.push(record("default", 1.5, 7, "d"));
-        file.save(&path).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, file.to_text()).unwrap();
         assert_eq!(ResultsFile::load(&path).unwrap(), file);
         let text = std::fs::read_to_string(&path)
             .unwrap()

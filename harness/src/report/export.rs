@@ -9,7 +9,7 @@
 //!   `{ "name", "unit", "value", "range", "extra" }`, two per (fixture, mode):
 //!   `FIXTURE/MODE prove time` in seconds and `FIXTURE/MODE peak heap` in bytes (and
 //!   `FIXTURE/MODE instructions` where counted); `range` is `± half the min-max spread`,
-//!   `extra` the run count and the machine.
+//!   `extra` the run count and the machine (each entry's own in a merged shard file).
 //!
 //! Entries without a successful run are left out ([`measured`] names them); a metric without
 //! a value (heap counting off) is left out of its entry.
@@ -104,9 +104,10 @@ pub fn bmf(file: &ResultsFile) -> Value {
 
 /// `file` as github-action-benchmark `customSmallerIsBetter` entries.
 pub fn gab(file: &ResultsFile) -> Vec<GabEntry> {
-    let machine = file.machine.describe();
     let mut out = Vec::new();
     for e in measured(file).0 {
+        // A merged shard file: each entry's own machine.
+        let machine = file.entry_machine(e).describe();
         let s = &e.summary;
         let extra = format!(
             "median of {} run(s){}; {machine}; {}",

@@ -21,7 +21,9 @@ use thiserror::Error;
 
 use crate::model::config::{default_epoch_log2, parallelism_label};
 use crate::model::results::{Entry, ResultsError, ResultsFile};
+use crate::store::files::WriteError;
 use crate::store::names::{BadName, check_name};
+use crate::store::results;
 
 /// Why a baseline could not be saved or read.
 #[derive(Debug, Error)]
@@ -32,6 +34,9 @@ pub enum BaselineError {
     /// A baseline file could not be written or read.
     #[error(transparent)]
     File(#[from] ResultsError),
+    /// A baseline file could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
 }
 
 /// FNV-1a, 64 bits: a stable hash for file names (not for security).
@@ -101,7 +106,7 @@ pub fn save(root: &Path, name: &str, file: &ResultsFile) -> Result<Vec<PathBuf>,
             ..file.clone()
         };
         let path = dir.join(file_name(file, entry));
-        one.save(&path)?;
+        results::save(&path, &one)?;
         out.push(path);
     }
     Ok(out)

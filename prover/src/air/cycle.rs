@@ -13,13 +13,23 @@ use p3_field::{Field, PrimeCharacteristicRing, PrimeField64};
 
 use super::bus::{AccessRequest, AluRequest, alu_result};
 use super::cpu::{REG_BASE, col, slot};
+use super::error::WitnessError;
 use super::program::{INSN_WIDTH, InsnRow, ProgramAir, col as insn};
-use super::witness::WitnessError;
 use crate::stark::Felt;
 use crate::vm::{STACK_TOP, Step, decode};
 
 /// `(value, timestamp)` of a memory key's last access.
 pub type Access = (u32, u64);
+
+/// The most cycles one routed log (a whole run, or an epoch) may have. Cycle `clk` accesses
+/// memory at timestamps `4 clk + 1 ..= 4 clk + 4` (the [`slot`] offsets), a key's first
+/// access follows timestamp 0, and each access range-checks `ts - prev_ts - 1` in 32 bits
+/// (two 16-bit limbs). With at most `2^30` cycles every timestamp is at most `2^32`, so
+/// every gap fits; past it a key left untouched for long enough has a gap the argument
+/// cannot state. Whole-run proofs refuse a larger cycle limit up front
+/// (`zkvm::VmProveError::CycleLimit`); epochs are far shorter; and routing refuses a gap
+/// past 32 bits ([`WitnessError::TimestampGap`]) rather than truncate it.
+pub const MAX_ROUTED_CYCLES: u64 = 1 << 30;
 
 /// The RAM a run (or an epoch) starts from: the value of each word key before its first
 /// access.
@@ -193,7 +203,8 @@ const SLOT_D: SlotCols = SlotCols {
 
 /// One memory access of cycle `clk` through `slot`: fills the slot's columns, range-checks
 /// the timestamp gap, and returns the previous value. `new` maps the previous value to the
-/// value written (`None` for a read).
+/// value written (`None` for a read). A gap past 32 bits is an error, never truncated (see
+/// [`MAX_ROUTED_CYCLES`]).
 #[inline]
 fn slot_access<S: Sink>(
     last: &mut LastAccess<'_>,
@@ -203,11 +214,15 @@ fn slot_access<S: Sink>(
     key: u32,
     new: impl FnOnce(u32) -> Option<u32>,
     row: &mut [Felt],
-) -> u32 {
+) -> Result<u32, WitnessError> {
     let (prev_val, prev_ts) = last.get(key);
     let ts = 4 * clk + slot.off;
+    let gap = u32::try_from(ts - prev_ts - 1).map_err(|_| WitnessError::TimestampGap {
+        key,
+        prev_ts,
+        ts,
+    })?;
     last.set(key, new(prev_val).unwrap_or(prev_val), ts);
-    let gap = (ts - prev_ts - 1) as u32;
     sink.range_u32(gap);
     row[slot.base] = Felt::from_u64(prev_ts);
     let limbs = if slot.has_prev {
@@ -218,7 +233,7 @@ fn slot_access<S: Sink>(
     };
     row[limbs] = Felt::from_u16(gap as u16);
     row[limbs + 1] = Felt::from_u16((gap >> 16) as u16);
-    prev_val
+    Ok(prev_val)
 }
 
 /// Routes cycle `c` of `log` into `row` (zeroed, [`col::WIDTH`] cells), advancing `state`
@@ -253,8 +268,8 @@ pub fn route_cycle<S: Sink>(
     let last = &mut state.last;
 
     // Slots A and B: read rs1, rs2.
-    let rs1_val = slot_access(last, sink, clk, &SLOT_A, REG_BASE + rs1, |_| None, row);
-    let rs2_val = slot_access(last, sink, clk, &SLOT_B, REG_BASE + rs2, |_| None, row);
+    let rs1_val = slot_access(last, sink, clk, &SLOT_A, REG_BASE + rs1, |_| None, row)?;
+    let rs2_val = slot_access(last, sink, clk, &SLOT_B, REG_BASE + rs2, |_| None, row)?;
     debug_assert!(ins.values[insn::F_ECALL] == Felt::ONE || rs1 == 0 || rs1_val == step.rs1_val);
 
     // The ALU request.
@@ -305,7 +320,7 @@ pub fn route_cycle<S: Sink>(
             word,
             |old| Some(AccessRequest { old, ..request }.result().0),
             row,
-        );
+        )?;
         let (new, load) = request.result();
         debug_assert_eq!(new, step.mem_val);
         debug_assert!(!flag(ins, insn::WB) || load == step.rd_val);
@@ -359,7 +374,7 @@ pub fn route_cycle<S: Sink>(
         REG_BASE + rd,
         |_| Some(rd_val),
         row,
-    );
+    )?;
 
     row[col::CLK] = Felt::from_u64(clk);
     row[col::OUT_IDX] = Felt::from_u32(state.out_idx);
@@ -411,4 +426,54 @@ pub fn pad_row(row: &mut [Felt]) {
     row[..INSN_WIDTH].copy_from_slice(&pad.values);
     row[col::NEXT_PC] = pad.values[insn::PC] + Felt::from_u32(4);
     row[col::EQ] = Felt::ONE;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_gaps_up_to_32_bits_route_and_longer_ones_are_refused() {
+        let image: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut row = vec![Felt::ZERO; col::WIDTH];
+        let key = REG_BASE + 7;
+        // The last cycle of a run of MAX_ROUTED_CYCLES: its last slot's timestamp is 2^32,
+        // and a key untouched since the start has the largest gap, 2^32 - 1.
+        let mut last = LastAccess::initial(&image);
+        let clk = MAX_ROUTED_CYCLES - 1;
+        let got = slot_access(
+            &mut last,
+            &mut Discard,
+            clk,
+            &SLOT_C,
+            key,
+            |_| Some(9),
+            &mut row,
+        );
+        assert_eq!(got, Ok(0));
+        assert_eq!(last.regs[7], (9, 1 << 32));
+        let limbs = SLOT_C.base + 2;
+        assert_eq!(row[limbs], Felt::from_u16(u16::MAX));
+        assert_eq!(row[limbs + 1], Felt::from_u16(u16::MAX));
+        // One cycle more: the gap is 2^32, which 32 bits cannot hold.
+        let mut last = LastAccess::initial(&image);
+        let got = slot_access(
+            &mut last,
+            &mut Discard,
+            clk + 1,
+            &SLOT_A,
+            key,
+            |_| None,
+            &mut row,
+        );
+        assert_eq!(
+            got,
+            Err(WitnessError::TimestampGap {
+                key,
+                prev_ts: 0,
+                ts: (1 << 32) + 1
+            })
+        );
+        assert_eq!(last.regs[7], (0, 0), "a refused access changes nothing");
+    }
 }

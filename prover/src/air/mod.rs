@@ -17,6 +17,7 @@
 //! * [`memory`]: MEMORY, initial and final value of every memory key.
 //! * [`access`]: ACCESS, what a load or store does with its RAM word (sub-word accesses).
 //! * [`cycle`]: routing one execution-log step (the CPU row and its requests).
+//! * [`error`]: why an executed run cannot be proved ([`error::WitnessError`]).
 //! * [`witness`]: routing an execution log into every table's trace.
 //! * [`replay`]: rebuilding CPU chunks from the log and per-chunk checkpoints
 //!   (trace-retire).
@@ -30,6 +31,7 @@ pub mod bytes;
 pub mod cpu;
 pub mod cycle;
 pub mod div;
+pub mod error;
 pub mod limbs;
 pub mod lt;
 pub mod memory;

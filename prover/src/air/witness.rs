@@ -24,38 +24,7 @@ use crate::stark::Felt;
 use crate::stark::trace::padded_height;
 use crate::vm::{INPUT_ADDR, Program, STACK_TOP, Step};
 
-/// Why a run cannot be proved (it executed, but the tables cannot express it).
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum WitnessError {
-    /// The run executed an instruction the prover does not constrain yet.
-    #[error("unsupported instruction at pc {pc:#010x}: {insn}")]
-    Unsupported {
-        /// Where.
-        pc: u32,
-        /// The instruction, disassembled.
-        insn: String,
-    },
-    /// A branch, `JAL` or `JALR` target wrapped around 2^32, which the CPU's field arithmetic
-    /// does not model.
-    #[error("jump target of the instruction at pc {pc:#010x} wraps around 2^32")]
-    WrappingJump {
-        /// Where.
-        pc: u32,
-    },
-    /// More distinct memory keys than one chunk holds.
-    #[error(
-        "the run touches {keys} memory words and registers; the MEMORY table holds at most {max}"
-    )]
-    MemoryTooLarge {
-        /// Keys touched.
-        keys: usize,
-        /// The limit (`max_rows`).
-        max: usize,
-    },
-    /// The log does not end in a halt.
-    #[error("the execution log does not end with a halt")]
-    NoHalt,
-}
+pub use super::error::WitnessError;
 
 /// The initial memory image, by key: ELF words, input words, and the initial `sp`.
 pub fn memory_image(program: &Program, input: &[u32]) -> BTreeMap<u32, u32> {

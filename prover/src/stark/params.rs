@@ -31,6 +31,9 @@ pub const MAX_LOG_HEIGHT: usize = 28;
 /// The most queries a parameter set may ask for (a target that needs more is unreachable).
 pub const MAX_QUERIES: usize = 1024;
 
+/// The most instances (table chunks) a proof may have: see [`StarkParams::max_instances`].
+pub const MAX_INSTANCES: usize = 1 << 16;
+
 /// Which soundness analysis `security_bits` is a target of.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -75,6 +78,10 @@ pub struct Security {
     pub list_decoding_bits: f64,
     /// Bits already taken off every figure for batching one FRI per LDE size.
     pub batching_margin_bits: f64,
+    /// The most terms combined with powers of one challenge at these parameters, in the
+    /// worst case (a table's constraints or opened values, or a bucket holding every
+    /// instance the verifier accepts); the ALI round costs `log2` of it.
+    pub batched_terms: usize,
 }
 
 /// The parameters that decide the proof bytes. Two proofs of the same statement with equal
@@ -182,12 +189,45 @@ impl StarkParams {
         }
     }
 
+    /// The most instances (table chunks) a proof may have, summed over its tables:
+    /// [`MAX_INSTANCES`] (`2^16`) at every parameter set. Prover and verifier refuse heights
+    /// that make more (`setup::HeightError::Instances`),
+    /// counted from the heights alone before anything per instance is built. It bounds
+    ///
+    /// * what the verifier builds per instance (its layout, a few MiB at most) before a
+    ///   proof's own vectors are compared with the count;
+    /// * the members of one bucket, which its FRI combines with powers of one challenge: the
+    ///   security estimate's batching term assumes at most `2^16` terms
+    ///   ([`StarkParams::batched_terms`]).
+    ///
+    /// At the default `log_max_rows = 20` it admits 16 tables of `2^32` rows; at smaller chunk
+    /// heights it is what bounds the statement (`2^(16 + log_max_rows)` rows in all).
+    pub fn max_instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    /// The most terms combined with powers of one challenge at these parameters: a table's
+    /// folded constraints or opened values ([`security::MAX_TABLE_TERMS`], enforced by
+    /// `setup::air_infos`), or a bucket's members, at most [`StarkParams::max_instances`]. The
+    /// security estimate's ALI round is computed with it.
+    pub fn batched_terms(&self) -> usize {
+        security::MAX_TABLE_TERMS.max(self.max_instances())
+    }
+
+    /// `K_max`: the most LDE sizes a proof can have, one batched FRI each (chunk heights
+    /// `2^MIN_LOG_HEIGHT ..= 2^log_max_rows`).
+    pub fn lde_sizes(&self) -> usize {
+        self.log_max_rows.saturating_sub(MIN_LOG_HEIGHT) + 1
+    }
+
     fn inputs(&self, num_queries: usize) -> Inputs {
         Inputs {
             log_blowup: self.log_blowup,
             log_max_rows: self.log_max_rows,
+            lde_sizes: self.lde_sizes(),
             num_queries,
             grinding_bits: self.grinding_bits,
+            batched_terms: self.batched_terms(),
         }
     }
 
@@ -228,7 +268,8 @@ impl StarkParams {
             provable_bits: security::provable_bits(&i),
             unique_decoding_bits: security::unique_decoding_bits(&i),
             list_decoding_bits: security::list_decoding_bits(&i),
-            batching_margin_bits: security::batching_margin(self.log_max_rows),
+            batching_margin_bits: security::batching_margin(self.lde_sizes()),
+            batched_terms: i.batched_terms,
         }
     }
 
@@ -305,6 +346,47 @@ mod tests {
             d.conjectured_bits >= 100.0 && d.provable_bits < 60.0,
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn the_batching_term_covers_the_largest_bucket_the_verifier_accepts() {
+        use crate::stark::examples::{CubesAir, ExampleAir};
+        use crate::stark::setup::{HeightError, air_infos, check_heights};
+        let airs = [ExampleAir::Cubes(CubesAir), ExampleAir::Cubes(CubesAir)];
+        let infos = air_infos(&airs, 0).unwrap();
+        for log_max_rows in MIN_LOG_HEIGHT..=MAX_LOG_HEIGHT {
+            let p = StarkParams {
+                log_max_rows,
+                ..StarkParams::default()
+            };
+            let s = p.security();
+            assert_eq!(s.batched_terms, p.batched_terms());
+            assert!(s.batched_terms >= security::MAX_TABLE_TERMS);
+            // The largest bucket the verifier accepts: every instance in it, up to the cap.
+            let chunk = 1usize << log_max_rows;
+            let rows = p.max_instances() * chunk;
+            if rows / 2 <= 1 << 32 {
+                let ok = check_heights(&airs, &infos, &[rows / 2, rows / 2], &p).unwrap();
+                assert_eq!((ok.instances, ok.buckets), (p.max_instances(), 1));
+                assert!(s.batched_terms >= ok.instances);
+            }
+            // One chunk more, or the worst claim (2^32 rows each), is refused when it passes
+            // the cap: no accepted bucket outgrows the batching term.
+            let worst = (1usize << 32) >> log_max_rows;
+            for (a, b, count) in [
+                (rows / 2, rows / 2 + chunk, p.max_instances() + 1),
+                (1 << 32, 1 << 32, 2 * worst),
+            ] {
+                if a > 1 << 32 || b > 1 << 32 || count <= p.max_instances() {
+                    continue;
+                }
+                let r = check_heights(&airs, &infos, &[a, b], &p);
+                assert!(
+                    matches!(r, Err(HeightError::Instances { max, .. }) if max == p.max_instances()),
+                    "log_max_rows {log_max_rows}: {r:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -60,8 +60,9 @@ pub fn prove<A: Air>(
             traces: heights.len(),
         });
     }
-    setup::check_heights(airs, &heights, params.log_max_rows)?;
-    let layout = Layout::new(airs, &heights, params, statement.public_values.len())?;
+    let infos = setup::air_infos(airs, statement.public_values.len())?;
+    setup::check_heights(airs, &infos, &heights, params)?;
+    let layout = Layout::with_infos(airs, infos, &heights, params);
     let lde = Lde::new();
     let dropped = plan.merkle_dropped_levels();
     let pre = setup::commit_preprocessed(airs, &layout, &heights, params, &lde, dropped, |p| p)?;

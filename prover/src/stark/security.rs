@@ -7,14 +7,23 @@
 //! `n = 2^log_max_rows` (the tallest instance; smaller ones only do better), blowup `b`,
 //! rate `ρ = 1/b`, LDE domain `|D| = b n`, `q` queries, `g` grinding bits, constraint degree
 //! at most `d = 3`, and `K` batched FRIs (one per LDE size, at most
-//! `log_max_rows - MIN_LOG_HEIGHT + 1 = 19`).
+//! [`Inputs::lde_sizes`] `= log_max_rows - MIN_LOG_HEIGHT + 1 = 19`).
 //!
 //! ## Batching margin
 //! We run one FRI per LDE size, all on the same transcript; a cheating prover needs only one
 //! of them to pass, so each error is multiplied by `K` (a union bound): every figure below is
 //! lowered by `log2(K_max)` bits, with `K_max` the most sizes a proof can have, so that the
-//! query count depends on the parameters alone. The composition and DEEP steps batch at most
-//! [`MAX_BATCHED_TERMS`] terms with powers of one challenge, which costs `log2` of that.
+//! query count depends on the parameters alone.
+//!
+//! Three steps combine terms with powers of one challenge: the composition folds a table's
+//! constraints (α), DEEP combines an instance's opened columns (λ), and each bucket's FRI
+//! combines its members (δ). `C` ([`Inputs::batched_terms`]) is the most terms any of them
+//! combines at the parameters, and it costs `log2(C)`. Both bounds behind it are enforced,
+//! not assumed: a table with more than [`MAX_TABLE_TERMS`] constraints or opened values is
+//! refused (`AirError::BatchedTerms`, from `setup::air_infos`), and a bucket holds at most
+//! every instance, which `setup::check_heights` caps at `StarkParams::max_instances`. So
+//! `C = max(MAX_TABLE_TERMS, max_instances) = 2^16` at every parameter set (without the cap,
+//! chunking let one bucket combine up to `tables * 2^(32 - log_max_rows)` members).
 //!
 //! ## Conjectured (ethSTARK, eprint 2021/582, Conjecture 1)
 //! ```text
@@ -23,7 +32,7 @@
 //!
 //! ## Proven, unique decoding (eprint 2024/1553, Theorem 3), round by round
 //! ```text
-//! ALI    128 - log2(C)                       C = MAX_BATCHED_TERMS
+//! ALI    128 - log2(C)                       C = Inputs::batched_terms
 //! DEEP   128 - log2(d (n + 1) + n - 1)
 //! FRI    128 - log2(|D| + 1)                 each folding round
 //! query  g - q log2((1 + ρ+) / 2)            ρ+ = (n + 2) / |D|
@@ -47,12 +56,10 @@
 //! its commit-phase term, whatever the query count; unique decoding reaches 100 bits with
 //! blowup 8 and about 107 queries. Going past that needs a larger extension field.
 
-use super::params::MIN_LOG_HEIGHT;
-
-/// The most terms (constraints, or opened columns) combined with powers of one challenge
-/// in the composition or DEEP step; a bound for every table set we build (the zkVM has a
-/// few hundred).
-pub const MAX_BATCHED_TERMS: f64 = 65536.0;
+/// The most terms one table may combine with powers of one challenge: its folded
+/// constraints in the composition step, or its opened column values in the DEEP step (the
+/// zkVM's tables have a few hundred). `setup::air_infos` refuses a table past it.
+pub const MAX_TABLE_TERMS: usize = 1 << 16;
 
 /// Largest constraint degree (see `Scope::max_degree`).
 const MAX_CONSTRAINT_DEGREE: f64 = 3.0;
@@ -72,10 +79,14 @@ pub struct Inputs {
     pub log_blowup: usize,
     /// log2 of the tallest instance.
     pub log_max_rows: usize,
+    /// `K_max`: the most LDE sizes (batched FRIs) a proof can have.
+    pub lde_sizes: usize,
     /// Queries per FRI.
     pub num_queries: usize,
     /// Grinding bits.
     pub grinding_bits: usize,
+    /// `C`: the most terms combined with powers of one challenge (see the module doc).
+    pub batched_terms: usize,
 }
 
 impl Inputs {
@@ -94,16 +105,16 @@ impl Inputs {
     }
 }
 
-/// `log2(K_max)`: the bits the union bound over batched FRIs costs.
-pub fn batching_margin(log_max_rows: usize) -> f64 {
-    ((log_max_rows.saturating_sub(MIN_LOG_HEIGHT) + 1) as f64).log2()
+/// `log2(K_max)`: the bits the union bound over `lde_sizes` batched FRIs costs.
+pub fn batching_margin(lde_sizes: usize) -> f64 {
+    (lde_sizes.max(1) as f64).log2()
 }
 
 /// Conjectured security in bits (see the module doc).
 pub fn conjectured_bits(i: &Inputs) -> f64 {
     let query = (i.num_queries * i.log_blowup + i.grinding_bits) as f64;
     let field = extension_bits() - i.lde().log2();
-    query.min(field) - batching_margin(i.log_max_rows)
+    query.min(field) - batching_margin(i.lde_sizes)
 }
 
 /// Proven security in the unique-decoding regime, in bits.
@@ -112,14 +123,14 @@ pub fn unique_decoding_bits(i: &Inputs) -> f64 {
     let rho_plus = (i.n() + 2.0) / i.lde();
     let query = i.grinding_bits as f64 - i.num_queries as f64 * ((1.0 + rho_plus) / 2.0).log2();
     [
-        f - MAX_BATCHED_TERMS.log2(),
+        f - (i.batched_terms as f64).log2(),
         f - i.deep_degree().log2(),
         f - (i.lde() + 1.0).log2(),
         query,
     ]
     .into_iter()
     .fold(f64::INFINITY, f64::min)
-        - batching_margin(i.log_max_rows)
+        - batching_margin(i.lde_sizes)
 }
 
 /// Proven security in the list-decoding regime (Johnson bound) for proximity parameter `m`.
@@ -135,7 +146,7 @@ fn list_decoding_bits_at(i: &Inputs, m: f64) -> f64 {
     let commit = (m + 0.5).powi(7) * i.lde().powi(2) / (2.0 * rho.powf(1.5));
     let query = i.grinding_bits as f64 - i.num_queries as f64 * alpha.log2();
     [
-        f - (list * MAX_BATCHED_TERMS).log2(),
+        f - (list * i.batched_terms as f64).log2(),
         f - (list * list * i.deep_degree()).log2(),
         f - commit.log2(),
         query,
@@ -149,7 +160,7 @@ pub fn list_decoding_bits(i: &Inputs) -> f64 {
     M_RANGE
         .map(|m| list_decoding_bits_at(i, f64::from(m)))
         .fold(f64::NEG_INFINITY, f64::max)
-        - batching_margin(i.log_max_rows)
+        - batching_margin(i.lde_sizes)
 }
 
 /// Proven security: the better of the two analyses.
@@ -165,15 +176,31 @@ mod tests {
         Inputs {
             log_blowup,
             log_max_rows: 20,
+            lde_sizes: 19,
             num_queries,
             grinding_bits: 16,
+            batched_terms: MAX_TABLE_TERMS,
         }
+    }
+
+    #[test]
+    fn the_batching_term_is_fed_by_the_batched_terms() {
+        // At 2^62 terms the ALI round binds both analyses: 128 - log2(C) - margin in unique
+        // decoding.
+        let many = Inputs {
+            batched_terms: 1 << 62,
+            ..inputs(3, 10_000)
+        };
+        let udr = unique_decoding_bits(&many) + batching_margin(19);
+        assert!((extension_bits() - 62.0 - udr).abs() < 1e-9, "{udr}");
+        assert!(unique_decoding_bits(&many) < unique_decoding_bits(&inputs(3, 10_000)));
+        assert!(list_decoding_bits(&many) < list_decoding_bits(&inputs(3, 10_000)));
     }
 
     #[test]
     fn the_batching_margin_covers_every_lde_size() {
         // Heights 2^2 ..= 2^20: 19 sizes.
-        assert!((batching_margin(20) - 19f64.log2()).abs() < 1e-12);
+        assert!((batching_margin(19) - 19f64.log2()).abs() < 1e-12);
     }
 
     #[test]
@@ -201,9 +228,9 @@ mod tests {
         // At |D| = 2^23 the commit-phase term holds list decoding near 66 bits (before the
         // margin) however many queries there are; unique decoding is capped near 105.
         let many = inputs(3, 10_000);
-        let ldr = list_decoding_bits(&many) + batching_margin(20);
+        let ldr = list_decoding_bits(&many) + batching_margin(19);
         assert!((60.0..70.0).contains(&ldr), "{ldr}");
-        let udr = unique_decoding_bits(&many) + batching_margin(20);
+        let udr = unique_decoding_bits(&many) + batching_margin(19);
         assert!((104.0..106.0).contains(&udr), "{udr}");
     }
 

@@ -12,8 +12,9 @@ use super::domain::Lde;
 use super::field::Felt;
 use super::merkle::MerkleTree;
 use super::params::{MIN_LOG_HEIGHT, StarkParams};
+use super::security::MAX_TABLE_TERMS;
 use super::symbolic::{AirError, AirInfo};
-use super::trace::{Instance, buckets, chunk_log_heights, instances, row_range};
+use super::trace::{ChunkShape, Instance, buckets, instances, row_range};
 use super::transcript::Transcript;
 use crate::memtag::{self, Tag};
 
@@ -58,6 +59,35 @@ pub struct Layout {
     pub buckets: Vec<(usize, Vec<usize>)>,
 }
 
+/// Every table's [`AirInfo`] (the symbolic evaluation: statement-bound work, done before any
+/// claimed height is looked at), each checked against the terms the security estimate
+/// assumes one table combines with powers of one challenge ([`MAX_TABLE_TERMS`]): its
+/// folded constraints (composition, alpha) and its opened column values (DEEP, lambda: every
+/// column at `z`, all but the quotient parts at `z w` too).
+pub fn air_infos<A: Air>(airs: &[A], num_public: usize) -> Result<Vec<AirInfo>, AirError> {
+    airs.iter()
+        .map(|air| {
+            let info = AirInfo::of(air, num_public)?;
+            let deep = 2 * (air.preprocessed_width() + air.main_width() + info.aux_width())
+                + QUOTIENT_PARTS;
+            for (what, terms) in [
+                ("folded constraints", info.num_folded_constraints()),
+                ("opened column values", deep),
+            ] {
+                if terms > MAX_TABLE_TERMS {
+                    return Err(AirError::BatchedTerms {
+                        table: air.name().to_string(),
+                        what,
+                        terms,
+                        max: MAX_TABLE_TERMS,
+                    });
+                }
+            }
+            Ok(info)
+        })
+        .collect()
+}
+
 impl Layout {
     /// Derives the layout; `heights` must already be checked ([`check_heights`]).
     pub fn new<A: Air>(
@@ -66,10 +96,24 @@ impl Layout {
         params: &StarkParams,
         num_public: usize,
     ) -> Result<Self, AirError> {
-        let infos = airs
-            .iter()
-            .map(|a| AirInfo::of(a, num_public))
-            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::with_infos(
+            airs,
+            air_infos(airs, num_public)?,
+            heights,
+            params,
+        ))
+    }
+
+    /// Derives the layout from the tables' [`air_infos`]; `heights` must already be checked
+    /// ([`check_heights`]), which bounds what this builds: one entry per instance, at most
+    /// [`StarkParams::max_instances`], and the verifier has compared that count with the
+    /// proof's own vectors first.
+    pub fn with_infos<A: Air>(
+        airs: &[A],
+        infos: Vec<AirInfo>,
+        heights: &[usize],
+        params: &StarkParams,
+    ) -> Self {
         let instances = instances(heights, params.log_max_rows);
         let widths = instances
             .iter()
@@ -81,12 +125,12 @@ impl Layout {
             })
             .collect();
         let buckets = buckets(&instances);
-        Ok(Self {
+        Self {
             infos,
             instances,
             widths,
             buckets,
-        })
+        }
     }
 
     /// Whether all the instances' aux traces together hold no more cells than the largest
@@ -151,18 +195,72 @@ pub enum HeightError {
         /// Table name.
         table: String,
     },
+    /// A table with transition constraints claims more than one chunk: its constraints would
+    /// not be checked across the chunk boundary.
+    #[error(
+        "table {table}: height {height} spans more than one chunk of 2^{log_max_rows} rows, but its transition constraints do not cross chunk boundaries"
+    )]
+    Split {
+        /// Table name.
+        table: String,
+        /// Its claimed height in rows.
+        height: usize,
+        /// log2 of the chunk height.
+        log_max_rows: usize,
+    },
+    /// The heights cut the tables into more instances than a proof may have.
+    #[error(
+        "the claimed heights make {count} instances (table chunks); at most {max} are accepted"
+    )]
+    Instances {
+        /// Instances the heights make (saturated at `usize::MAX`).
+        count: usize,
+        /// [`StarkParams::max_instances`].
+        max: usize,
+    },
 }
 
-/// Checks every table height (both sides call this before anything else): each lies in
-/// range and is a chunk shape for `log_max_rows` ([`chunk_log_heights`]), and each table
-/// whose height the statement fixes has exactly that height. The verifier thus builds no
-/// preprocessed table larger than the statement says.
+/// How many entries each per-instance and per-bucket vector of a proof holds, counted from
+/// checked heights with arithmetic ([`check_heights`] returns it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counts {
+    /// Instances (table chunks): main roots, quotient roots, OOD values.
+    pub instances: usize,
+    /// Instances of tables that take part in a bus: aux roots, LogUp sums.
+    pub aux_instances: usize,
+    /// Distinct chunk heights: batched FRIs.
+    pub buckets: usize,
+}
+
+/// Checks every table height (both sides call this before anything else) and counts what
+/// the heights imply, with arithmetic alone (nothing here grows with a claimed height):
+///
+/// * each height lies in range and is a chunk shape for `params.log_max_rows`
+///   ([`ChunkShape::of`]);
+/// * each table whose height the statement fixes has exactly that height, so the verifier
+///   builds no preprocessed table larger than the statement says;
+/// * a table with transition constraints of its own ([`AirInfo::has_transitions`]) is one
+///   chunk: constraints do not cross chunk boundaries, so a split table's transitions would
+///   go unchecked between its chunks (MEMORY's keys-strictly-increasing argument is one);
+/// * the instance count is at most [`StarkParams::max_instances`].
+///
+/// `infos` are the tables' [`air_infos`].
 pub fn check_heights<A: Air>(
     airs: &[A],
+    infos: &[AirInfo],
     heights: &[usize],
-    log_max_rows: usize,
-) -> Result<(), HeightError> {
-    for (air, &height) in airs.iter().zip(heights) {
+    params: &StarkParams,
+) -> Result<Counts, HeightError> {
+    let log_max_rows = params.log_max_rows;
+    let max = params.max_instances();
+    let mut counts = Counts {
+        instances: 0,
+        aux_instances: 0,
+        buckets: 0,
+    };
+    // Bit `l` is set when some chunk is `2^l` rows tall.
+    let mut bucket_logs = 0u64;
+    for ((air, info), &height) in airs.iter().zip(infos).zip(heights) {
         let table = || air.name().to_string();
         if !(1 << MIN_LOG_HEIGHT..=1 << MAX_TABLE_LOG_HEIGHT).contains(&height) {
             return Err(HeightError::Range {
@@ -172,13 +270,13 @@ pub fn check_heights<A: Air>(
                 max: MAX_TABLE_LOG_HEIGHT,
             });
         }
-        if chunk_log_heights(height, log_max_rows).is_none() {
+        let Some(shape) = ChunkShape::of(height, log_max_rows) else {
             return Err(HeightError::Shape {
                 table: table(),
                 height,
                 log_max_rows,
             });
-        }
+        };
         match air.fixed_log_height() {
             Some(fixed) if 1 << fixed != height => {
                 return Err(HeightError::Fixed {
@@ -192,8 +290,33 @@ pub fn check_heights<A: Air>(
             }
             _ => {}
         }
+        let chunks = shape.chunks();
+        if chunks > 1 && info.has_transitions() {
+            return Err(HeightError::Split {
+                table: table(),
+                height,
+                log_max_rows,
+            });
+        }
+        counts.instances = counts.instances.saturating_add(chunks);
+        if counts.instances > max {
+            return Err(HeightError::Instances {
+                count: counts.instances,
+                max,
+            });
+        }
+        if info.has_aux() {
+            counts.aux_instances += chunks;
+        }
+        if shape.full > 0 {
+            bucket_logs |= 1 << log_max_rows;
+        }
+        if let Some(l) = shape.tail_log {
+            bucket_logs |= 1 << l;
+        }
     }
-    Ok(())
+    counts.buckets = bucket_logs.count_ones() as usize;
+    Ok(counts)
 }
 
 /// Commits every instance's preprocessed chunk (both sides do this themselves) and hands
@@ -287,7 +410,7 @@ pub fn open_transcript<A: Air>(
 mod tests {
     use super::*;
     use crate::stark::air::{Constraints, Vars};
-    use crate::stark::examples::{CubesAir, ExampleAir, RangeAir};
+    use crate::stark::examples::{CubesAir, ExampleAir, FibAir, RangeAir};
     use crate::stark::field::Expr;
 
     /// Preprocessed columns but no fixed height: an AIR bug the setup must name.
@@ -306,27 +429,41 @@ mod tests {
         fn eval<E: Expr, C: Constraints<E>>(&self, _: &Vars<'_, E>, _: &mut C) {}
     }
 
+    /// `check_heights` at `log_max_rows`, the counts dropped.
+    fn check<A: Air>(
+        airs: &[A],
+        heights: &[usize],
+        log_max_rows: usize,
+    ) -> Result<(), HeightError> {
+        let infos = air_infos(airs, 3).unwrap();
+        let params = StarkParams {
+            log_max_rows,
+            ..StarkParams::default()
+        };
+        check_heights(airs, &infos, heights, &params).map(|_| ())
+    }
+
     #[test]
     fn heights_are_checked_against_range_and_statement() {
         let airs = [
             ExampleAir::Cubes(CubesAir),
             ExampleAir::Range(RangeAir { log_n: 4 }),
         ];
-        assert_eq!(check_heights(&airs, &[1 << 6, 16], 20), Ok(()));
+        assert_eq!(check(&airs, &[1 << 6, 16], 20), Ok(()));
         // Any height for the unpreprocessed table, within range.
-        assert_eq!(check_heights(&airs, &[1 << 12, 16], 20), Ok(()));
+        assert_eq!(check(&airs, &[1 << 12, 16], 20), Ok(()));
         assert!(matches!(
-            check_heights(&airs, &[1 << 33, 16], 20),
+            check(&airs, &[1 << 33, 16], 20),
             Err(HeightError::Range { height, .. }) if height == 1 << 33
         ));
         assert!(matches!(
-            check_heights(&airs, &[2, 16], 20),
+            check(&airs, &[2, 16], 20),
             Err(HeightError::Range { height: 2, .. })
         ));
         // Full chunks plus a power-of-two tail, and nothing else.
-        assert_eq!(check_heights(&airs, &[(1 << 10) + 64, 16], 10), Ok(()));
+        assert_eq!(check(&airs, &[(1 << 10) + 64, 16], 10), Ok(()));
         assert_eq!(
-            check_heights(&airs, &[(1 << 10) + 96, 16], 10),
+            check(&airs, &[(1 << 10) + 96, 16], 10),
             Err(HeightError::Shape {
                 table: "cubes".into(),
                 height: (1 << 10) + 96,
@@ -334,11 +471,11 @@ mod tests {
             })
         );
         assert!(matches!(
-            check_heights(&airs, &[96, 16], 10),
+            check(&airs, &[96, 16], 10),
             Err(HeightError::Shape { height: 96, .. })
         ));
         assert_eq!(
-            check_heights(&airs, &[1 << 6, 32], 20),
+            check(&airs, &[1 << 6, 32], 20),
             Err(HeightError::Fixed {
                 table: "range".into(),
                 height: 32,
@@ -346,9 +483,94 @@ mod tests {
             })
         );
         assert_eq!(
-            check_heights(&[Unfixed], &[16], 20),
+            check(&[Unfixed], &[16], 20),
             Err(HeightError::Unfixed {
                 table: "unfixed".into()
+            })
+        );
+    }
+
+    /// `n` main columns, each constrained to zero.
+    struct Wide(usize);
+    impl Air for Wide {
+        fn name(&self) -> &str {
+            "wide"
+        }
+        fn main_width(&self) -> usize {
+            self.0
+        }
+        fn eval<E: Expr, C: Constraints<E>>(&self, v: &Vars<'_, E>, out: &mut C) {
+            for &c in v.local {
+                out.assert_zero(c);
+            }
+        }
+    }
+
+    #[test]
+    fn tables_past_the_batched_terms_bound_are_rejected() {
+        // 2 * width + QUOTIENT_PARTS opened values; width folded constraints.
+        let fits = (MAX_TABLE_TERMS - QUOTIENT_PARTS) / 2;
+        assert!(air_infos(&[Wide(fits)], 0).is_ok());
+        assert!(matches!(
+            air_infos(&[Wide(fits + 1)], 0),
+            Err(AirError::BatchedTerms { what: "opened column values", terms, max, .. })
+                if terms == 2 * (fits + 1) + QUOTIENT_PARTS && max == MAX_TABLE_TERMS
+        ));
+    }
+
+    #[test]
+    fn tables_with_transitions_are_one_chunk() {
+        // Fib constrains each row against the next; Cubes has no transition of its own (its
+        // LogUp running sum is per chunk).
+        let airs = [ExampleAir::Fib(FibAir), ExampleAir::Cubes(CubesAir)];
+        assert_eq!(check(&airs, &[16, 64], 4), Ok(()));
+        assert_eq!(
+            check(&airs, &[32, 64], 4),
+            Err(HeightError::Split {
+                table: "fib".into(),
+                height: 32,
+                log_max_rows: 4
+            })
+        );
+        // A tail chunk is a second chunk too.
+        assert!(matches!(
+            check(&airs, &[16 + 4, 64], 4),
+            Err(HeightError::Split { height: 20, .. })
+        ));
+    }
+
+    #[test]
+    fn counts_are_arithmetic_and_capped() {
+        let airs = [
+            ExampleAir::Fib(FibAir),
+            ExampleAir::Cubes(CubesAir),
+            ExampleAir::Range(RangeAir { log_n: 4 }),
+        ];
+        let infos = air_infos(&airs, 3).unwrap();
+        let params = StarkParams {
+            log_max_rows: 4,
+            ..StarkParams::default()
+        };
+        // Cubes: 2 chunks of 16 and a tail of 8; fib 8 rows; range 16: heights 16 and 8.
+        let counts = check_heights(&airs, &infos, &[8, 40, 16], &params).unwrap();
+        assert_eq!(
+            counts,
+            Counts {
+                instances: 5,
+                aux_instances: 4,
+                buckets: 2
+            }
+        );
+        let layout = Layout::with_infos(&airs, infos.clone(), &[8, 40, 16], &params);
+        assert_eq!(layout.instances.len(), counts.instances);
+        assert_eq!(layout.aux_instances().len(), counts.aux_instances);
+        assert_eq!(layout.buckets.len(), counts.buckets);
+        // 2^32 cubes rows in chunks of 16: 2^28 instances (and fib's), refused by count alone.
+        assert_eq!(
+            check_heights(&airs, &infos, &[8, 1 << 32, 16], &params),
+            Err(HeightError::Instances {
+                count: (1 << 28) + 1,
+                max: params.max_instances()
             })
         );
     }

@@ -101,6 +101,19 @@ pub enum AirError {
         /// Its multiplicity degree.
         multiplicity_degree: usize,
     },
+    /// More terms combined with powers of one challenge than the security estimate assumes
+    /// (`security::MAX_TABLE_TERMS`; checked by `setup::air_infos`).
+    #[error("table {table}: {terms} {what} are combined with powers of one challenge, above {max}")]
+    BatchedTerms {
+        /// Table name.
+        table: String,
+        /// What is combined: folded constraints (composition) or opened columns (DEEP).
+        what: &'static str,
+        /// How many.
+        terms: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The preprocessed trace does not have the declared shape.
     #[error(
         "table {table}: preprocessed trace is {got_width}x{got_height}, expected {want_width}x{want_height}"
@@ -212,6 +225,15 @@ impl AirInfo {
         })
     }
 
+    /// Whether the table has transition constraints of its own (the LogUp running sum, which
+    /// every chunk has apart, is not one). Such a table must be proved as one chunk, since
+    /// constraints do not cross chunk boundaries (`setup::check_heights` says so).
+    pub fn has_transitions(&self) -> bool {
+        self.constraints
+            .iter()
+            .any(|&(scope, _)| scope == Scope::Transition)
+    }
+
     /// Whether the table takes part in any bus (and so has an aux trace).
     pub fn has_aux(&self) -> bool {
         !self.interactions.is_empty()
@@ -286,6 +308,13 @@ mod tests {
             let a = v.local[0];
             out.assert_last_row(a * a * a);
         }
+    }
+
+    #[test]
+    fn transition_constraints_are_known_by_scope() {
+        assert!(!AirInfo::of(&Cubic, 0).unwrap().has_transitions());
+        let fib = AirInfo::of(&crate::stark::examples::FibAir, 3).unwrap();
+        assert!(fib.has_transitions());
     }
 
     #[test]

@@ -207,19 +207,46 @@ pub fn padded_height(rows: usize, log_max_rows: usize) -> usize {
     }
 }
 
+/// How a table of `height` rows is cut into chunks of at most `2^log_max_rows` rows,
+/// computed without building anything: `full` chunks of `2^log_max_rows` rows, then a tail
+/// of `2^tail_log` rows if `tail_log` is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkShape {
+    /// Full chunks.
+    pub full: usize,
+    /// log2 of the tail chunk's height, if there is a tail.
+    pub tail_log: Option<usize>,
+}
+
+impl ChunkShape {
+    /// The shape of a table of `height` rows, or `None` when `height` is not one: zero, or a
+    /// remainder past the full chunks that is not a power of two of at least
+    /// `2^MIN_LOG_HEIGHT` rows. Arithmetic only: a claimed height decides no allocation.
+    pub fn of(height: usize, log_max_rows: usize) -> Option<Self> {
+        let full = height.checked_shr(log_max_rows as u32).unwrap_or(0);
+        let tail = height & 1usize.checked_shl(log_max_rows as u32)?.wrapping_sub(1);
+        if height == 0 || (tail != 0 && (!tail.is_power_of_two() || tail < 1 << MIN_LOG_HEIGHT)) {
+            return None;
+        }
+        Some(Self {
+            full,
+            tail_log: (tail != 0).then(|| tail.trailing_zeros() as usize),
+        })
+    }
+
+    /// Number of chunks (instances).
+    pub fn chunks(&self) -> usize {
+        self.full + usize::from(self.tail_log.is_some())
+    }
+}
+
 /// The chunk heights (log2, in order) of a table of `height` rows in chunks of at most
-/// `2^log_max_rows`, or `None` when `height` is not such a shape: zero, or a remainder past
-/// the full chunks that is not a power of two of at least `2^MIN_LOG_HEIGHT` rows.
+/// `2^log_max_rows`, or `None` when `height` is not such a shape ([`ChunkShape::of`]).
+/// Allocates one entry per chunk: for heights already checked.
 pub fn chunk_log_heights(height: usize, log_max_rows: usize) -> Option<Vec<usize>> {
-    let full = height >> log_max_rows;
-    let tail = height & ((1usize << log_max_rows) - 1);
-    if height == 0 || (tail != 0 && (!tail.is_power_of_two() || tail < 1 << MIN_LOG_HEIGHT)) {
-        return None;
-    }
-    let mut out = vec![log_max_rows; full];
-    if tail != 0 {
-        out.push(tail.trailing_zeros() as usize);
-    }
+    let shape = ChunkShape::of(height, log_max_rows)?;
+    let mut out = vec![log_max_rows; shape.full];
+    out.extend(shape.tail_log);
     Some(out)
 }
 
@@ -387,5 +414,33 @@ mod tests {
         assert_eq!(chunk_log_heights(44, 4), None, "a tail of 12");
         assert_eq!(chunk_log_heights(34, 4), None, "a tail below 4 rows");
         assert_eq!(chunk_log_heights(2, 4), None, "a table below 4 rows");
+    }
+
+    #[test]
+    fn chunk_shapes_are_counted_without_building_them() {
+        let shape = |h, l| ChunkShape::of(h, l);
+        assert_eq!(
+            shape(40, 4),
+            Some(ChunkShape {
+                full: 2,
+                tail_log: Some(3)
+            })
+        );
+        assert_eq!(shape(40, 4).map(|s| s.chunks()), Some(3));
+        assert_eq!(shape(8, 4).map(|s| s.chunks()), Some(1));
+        // 2^32 rows in chunks of 4: 2^30 chunks, counted, not listed.
+        assert_eq!(
+            shape(1 << 32, 2),
+            Some(ChunkShape {
+                full: 1 << 30,
+                tail_log: None
+            })
+        );
+        for h in 0..300 {
+            for l in 2..=6 {
+                let listed = chunk_log_heights(h, l);
+                assert_eq!(shape(h, l).map(|s| s.chunks()), listed.map(|v| v.len()));
+            }
+        }
     }
 }

@@ -1,6 +1,12 @@
 //! The verifier: replays the prover's transcript and checks everything the proof claims.
 //!
-//! In order: every vector's length ([`check_shape`]), the LogUp balance, the constraint
+//! In order: the claimed heights and what they imply, counted with arithmetic alone
+//! ([`check_heights`](setup::check_heights): at most
+//! [`StarkParams::max_instances`] instances, and no table with transition constraints in
+//! more than one chunk), those counts against the proof's own vector lengths
+//! ([`check_counts`]), and only then the layout and every nested length ([`check_shape`]):
+//! nothing the verifier builds grows with a claimed height before the proof's own bytes
+//! back it. Then the LogUp balance, the constraint
 //! identity of every instance at the out-of-domain point, the proof of work, and for every
 //! query of every batched FRI the Merkle paths of all committed trees, the DEEP combination,
 //! each fold and the final polynomial. Malformed proofs give a [`VerifyError`], never a panic:
@@ -23,7 +29,7 @@ use super::params::StarkParams;
 use super::plan::DEFAULT_DROPPED_LEVELS;
 use super::proof::Proof;
 use super::prover::absorb_ood;
-use super::setup::{self, Layout, Statement};
+use super::setup::{self, Counts, Layout, Statement};
 
 fn shape(what: impl Into<String>, expected: usize, got: usize) -> Result<(), VerifyError> {
     if expected == got {
@@ -35,6 +41,21 @@ fn shape(what: impl Into<String>, expected: usize, got: usize) -> Result<(), Ver
             got,
         })
     }
+}
+
+/// Checks the proof's per-instance and per-bucket vector lengths against the counts the
+/// heights imply, before anything per instance is built.
+fn check_counts(counts: &Counts, proof: &Proof) -> Result<(), VerifyError> {
+    shape("main_roots", counts.instances, proof.main_roots.len())?;
+    shape("aux_roots", counts.aux_instances, proof.aux_roots.len())?;
+    shape("logup_sums", counts.aux_instances, proof.logup_sums.len())?;
+    shape(
+        "quotient_roots",
+        counts.instances,
+        proof.quotient_roots.len(),
+    )?;
+    shape("ood", counts.instances, proof.ood.len())?;
+    shape("fri", counts.buckets, proof.fri.len())
 }
 
 /// Checks every length in the proof against what the layout implies.
@@ -125,7 +146,7 @@ pub fn verify<A: Air>(
     params: &StarkParams,
     proof: &Proof,
 ) -> Result<(), VerifyError> {
-    // 0 ----- setup: parameters, claimed heights, layout, shapes, preprocessed roots --------
+    // 0 ----- setup: parameters, claimed heights, counts, layout, shapes, preprocessed roots --
     params.validate()?;
     shape("heights", airs.len(), proof.heights.len())?;
     // A height past usize is out of range, and check_heights says so.
@@ -134,8 +155,10 @@ pub fn verify<A: Air>(
         .iter()
         .map(|&h| usize::try_from(h).unwrap_or(usize::MAX))
         .collect();
-    setup::check_heights(airs, &heights, params.log_max_rows)?;
-    let layout = Layout::new(airs, &heights, params, statement.public_values.len())?;
+    let infos = setup::air_infos(airs, statement.public_values.len())?;
+    let counts = setup::check_heights(airs, &infos, &heights, params)?;
+    check_counts(&counts, proof)?;
+    let layout = Layout::with_infos(airs, infos, &heights, params);
     check_shape(&layout, params, proof)?;
     let lde = Lde::new();
     // Heights are checked against the statement above; only the roots are kept.

@@ -10,7 +10,7 @@
 
 use thiserror::Error;
 
-use super::program::Segment;
+use super::segment::Segment;
 
 /// `e_machine` for RISC-V.
 pub const EM_RISCV: u16 = 243;

@@ -2,6 +2,7 @@
 //!
 //! * [`elf`] — the ELF32 little-endian RISC-V loader ([`ElfError`]).
 //! * [`program`] — [`Program`], the loaded segments plus the pre-decoded code.
+//! * [`segment`] — [`Segment`], one loadable segment (the loader's output).
 //! * [`decode`] — raw word to [`Decoded`]; mnemonics for messages.
 //! * [`memory`] — sparse paged little-endian memory.
 //! * [`executor`] — the interpreter: [`Executor`], [`Snapshot`], [`RunState`].
@@ -41,6 +42,7 @@ pub mod executor;
 pub mod log;
 pub mod memory;
 pub mod program;
+pub mod segment;
 
 pub use decode::{Decoded, Op};
 pub use elf::ElfError;
@@ -48,7 +50,8 @@ pub use error::ExecError;
 pub use executor::{Executor, RunState, Snapshot};
 pub use log::{BYTES_PER_CYCLE, Step};
 pub use memory::Memory;
-pub use program::{Program, Segment};
+pub use program::Program;
+pub use segment::Segment;
 
 /// Where the input (count, then words) is pre-loaded.
 pub const INPUT_ADDR: u32 = 0x4000_0000;

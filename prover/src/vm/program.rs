@@ -9,6 +9,7 @@
 
 use super::decode::{Decoded, Op, decode};
 use super::elf::{self, ElfError};
+pub use super::segment::Segment;
 
 /// The largest span of executable segments the pre-decoder accepts (64 MiB).
 pub const MAX_CODE_SPAN: u64 = 64 << 20;
@@ -22,28 +23,6 @@ pub const MAX_CODE_SPAN: u64 = 64 << 20;
 /// which holds only real code addresses, so the link is the one place `pc + 4` is used as a
 /// value.
 pub const CODE_END_MAX: u64 = (1 << 32) - 4;
-
-/// One loadable segment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Segment {
-    /// Start address.
-    pub vaddr: u32,
-    /// Initialised bytes, loaded at `vaddr`.
-    pub data: Vec<u8>,
-    /// Bytes occupied in memory; those past `data` read as zero (`.bss`).
-    pub mem_size: u32,
-    /// Whether the segment holds code (`PF_X`).
-    pub executable: bool,
-    /// Whether the segment is writable (`PF_W`); informational only.
-    pub writable: bool,
-}
-
-impl Segment {
-    /// One past the last address, as a `u64` (may be exactly `2^32`).
-    pub fn end(&self) -> u64 {
-        u64::from(self.vaddr) + u64::from(self.mem_size)
-    }
-}
 
 /// A loaded RV32IM program with its pre-decoded code.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,9 @@
 //! programs.
 #![allow(dead_code)]
 
+pub mod counting;
+pub mod forged;
+
 use prover::stark::StarkParams;
 use prover::vm::{ExecError, Executor, Program, RunState, Segment};
 use prover::zkvm::ProveOptions;
