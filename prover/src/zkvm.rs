@@ -30,6 +30,7 @@ use crate::stark::{
 };
 use crate::vm::{ExecError, ExecOptions, Program, Step, execute};
 
+pub mod footprint;
 pub mod public;
 mod retired;
 pub mod rows;

@@ -15,6 +15,7 @@ pub mod fit;
 pub mod growth;
 pub mod merge;
 pub mod mix;
+pub mod mode_fit;
 pub mod nightly;
 pub mod overhead;
 pub mod shard;

@@ -10,7 +10,7 @@ use prover::modes::MemoryMode;
 
 use crate::cli::input::{InputWords, parse_words};
 use crate::cli::shared::{
-    ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
+    ExportFormatArg, FitArgs, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
     parse_parallelism, parse_seconds,
 };
 use crate::model::config::DEFAULT_FIXTURE;
@@ -64,6 +64,43 @@ pub enum Command {
     Profile(ProfileArgs),
     /// Turn a results file into Bencher Metric Format or github-action-benchmark JSON.
     Export(ExportArgs),
+    /// Predict each mode's peak heap, its phase and its breakdown by buffer kind, without
+    /// proving (the program runs once to learn its table heights).
+    Predict(PredictArgs),
+}
+
+/// Arguments of `bench predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The program.
+    #[command(flatten)]
+    pub program: ProgramArgs,
+    /// Modes, comma-separated, or `all`.
+    #[arg(long, value_name = "LIST", default_value = "all")]
+    pub modes: String,
+    /// Print a JSON array (one object per mode) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Fail after this many cycles without a halt [default: as `bench prove`'s, the memory
+    /// available over 84 bytes per cycle, at most 2^30].
+    #[arg(long, value_name = "N")]
+    pub max_cycles: Option<u64>,
+    /// Proof parameters (see `bench prove --security`).
+    #[arg(long, value_enum, default_value_t = SecurityArg::Conjectured)]
+    pub security: SecurityArg,
+    /// log2 of the LDE blowup [default: the --security preset's].
+    #[arg(long, value_name = "K")]
+    pub log_blowup: Option<usize>,
+    /// log2 of the largest table chunk.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub log_max_rows: usize,
+    /// Table instances in flight at once (default: the prover's automatic choice here).
+    #[arg(long, value_name = "K")]
+    pub table_parallelism: Option<NonZeroUsize>,
+    /// log2 of the epoch size (cycles) of `verify-and-drop`.
+    #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
+          value_parser = clap::value_parser!(u32).range(4..=24))]
+    pub epoch_log2: u32,
 }
 
 /// Arguments of `bench overhead`.
@@ -304,6 +341,9 @@ pub struct RunArgs {
     /// How each worker process runs.
     #[command(flatten)]
     pub worker: WorkerArgs,
+    /// Choose the mode by memory budget (one program).
+    #[command(flatten)]
+    pub fit: FitArgs,
 }
 
 /// Arguments of `bench compare`.
@@ -396,6 +436,9 @@ pub struct ProveArgs {
     #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
           value_parser = clap::value_parser!(u32).range(4..=24))]
     pub epoch_log2: u32,
+    /// Choose the mode by memory budget.
+    #[command(flatten)]
+    pub fit: FitArgs,
 }
 
 /// Arguments of `bench nightly`.

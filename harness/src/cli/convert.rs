@@ -3,7 +3,7 @@
 
 use crate::analysis::verdict::Rules;
 use crate::cli::args::{Cli, Command};
-use crate::cli::shared::{ExportFormatArg, FormatArg, ProgramArgs, RuleArgs, SecurityArg};
+use crate::cli::shared::{ExportFormatArg, FitArgs, FormatArg, ProgramArgs, RuleArgs, SecurityArg};
 use crate::commands::Request;
 use crate::commands::ab::{AbRequest, BuildSpec};
 use crate::commands::compare::CompareRequest;
@@ -15,10 +15,12 @@ use crate::commands::merge::MergeRequest;
 use crate::commands::nightly::NightlyRequest;
 use crate::commands::overhead::OverheadRequest;
 use crate::commands::plan::PlanCommand;
+use crate::commands::predict::{FitRequest, PredictRequest};
 use crate::commands::profile::ProfileRequest;
 use crate::commands::prove::{ProveCommand, ProveRequest};
 use crate::commands::run::{RunRequest, Selection};
 use crate::commands::shard::ShardRunRequest;
+use crate::model::config::ProveConfig;
 use crate::model::program::ProgramSpec;
 use prover::stark::{Regime, StarkParams};
 
@@ -52,6 +54,7 @@ pub fn to_request(cli: Cli) -> Request {
                     epoch_log2: a.epoch_log2,
                 },
                 json: a.json,
+                fit: fit(&a.fit),
             })
         }
         Command::Fixtures(a) => Request::Fixtures { json: a.json },
@@ -116,6 +119,7 @@ pub fn to_request(cli: Cli) -> Request {
             rules: rules(&a.rules),
             timeout: a.worker.timeout,
             max_memory: a.worker.max_memory,
+            fit: fit(&a.fit),
         }),
         Command::Overhead(a) => Request::Overhead(OverheadRequest {
             fixture: a.fixture,
@@ -188,6 +192,24 @@ pub fn to_request(cli: Cli) -> Request {
             dhat_file: a.dhat.then_some(a.dhat_file),
             force: a.force,
         }),
+        Command::Predict(a) => {
+            let (program, input) = program(a.program);
+            Request::Predict(PredictRequest {
+                program,
+                input,
+                modes: a.modes,
+                config: ProveConfig {
+                    log_blowup: log_blowup(a.security, a.log_blowup),
+                    log_max_rows: a.log_max_rows,
+                    table_parallelism: a.table_parallelism.map(usize::from),
+                    count_alloc: true,
+                    epoch_log2: a.epoch_log2,
+                    security: regime(a.security),
+                },
+                max_cycles: a.max_cycles,
+                json: a.json,
+            })
+        }
         Command::Export(a) => Request::Export(ExportRequest {
             format: match a.format {
                 ExportFormatArg::Bmf => ExportFormat::Bmf,
@@ -198,6 +220,15 @@ pub fn to_request(cli: Cli) -> Request {
             force: a.force,
         }),
     }
+}
+
+/// `--fit`'s request, if a budget was given.
+fn fit(a: &FitArgs) -> Option<FitRequest> {
+    a.fit.map(|budget| FitRequest {
+        budget,
+        margin_pct: a.fit_margin,
+        speed_from: a.speed_from.clone(),
+    })
 }
 
 /// The program and the input override of `--fixture` (with `--catalogue`) / `--elf` /

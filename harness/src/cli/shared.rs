@@ -99,6 +99,58 @@ pub fn parse_gib(s: &str) -> Result<u64, String> {
     Ok((gib * (1u64 << 30) as f64) as u64)
 }
 
+/// A memory size with a unit (`16GiB`, `100MiB`, `1.5GiB`, `512KiB`, `2TiB`; `B` for bytes;
+/// the decimal `KB`, `MB`, `GB`, `TB` too), in bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or_else(|| format!("`{s}`: a size needs a unit (such as 16GiB or 100MiB)"))?;
+    let (number, unit) = t.split_at(split);
+    let scale: f64 = match unit.trim() {
+        "B" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        "TiB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        "KB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "TB" => 1e12,
+        u => {
+            return Err(format!(
+                "`{s}`: unknown unit `{u}` (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)"
+            ));
+        }
+    };
+    let n: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number with a unit"))?;
+    let bytes = n * scale;
+    if !(bytes.is_finite() && (1.0..1e18).contains(&bytes)) {
+        return Err(format!("`{s}`: the size must be positive"));
+    }
+    Ok(bytes as u64)
+}
+
+/// How `--fit` chooses (shared by `bench prove` and `bench run`).
+#[derive(Clone, Debug, Args)]
+pub struct FitArgs {
+    /// Prove in the fastest mode predicted to fit this much memory, with the margin (a size
+    /// with a unit: 16GiB, 100MiB); refuses when nothing fits. Chooses the table
+    /// parallelism too, and ignores --mode / --modes and --table-parallelism.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub fit: Option<u64>,
+    /// The margin --fit leaves above the predicted peak, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 10.0)]
+    pub fit_margin: f64,
+    /// A results file whose median prove times rank the modes for --fit [default: the
+    /// committed mode table, reports/modes/fib_iterative_1200k-session11b.json].
+    #[arg(long, value_name = "FILE")]
+    pub speed_from: Option<PathBuf>,
+}
+
 /// The largest `--table-parallelism`.
 pub const MAX_PARALLELISM: usize = 4096;
 
@@ -128,4 +180,20 @@ pub fn parse_seconds(s: &str) -> Result<Duration, String> {
         ));
     }
     Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_need_a_unit_and_read_binary_and_decimal_ones() {
+        assert_eq!(parse_size("16GiB"), Ok(16 << 30));
+        assert_eq!(parse_size("100MiB"), Ok(100 << 20));
+        assert_eq!(parse_size("1.5 GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("2GB"), Ok(2_000_000_000));
+        assert!(parse_size("16").is_err());
+        assert!(parse_size("16XB").is_err());
+        assert!(parse_size("-1GiB").is_err());
+    }
 }

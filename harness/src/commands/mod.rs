@@ -19,6 +19,7 @@ pub mod oom;
 pub mod outcome;
 pub mod overhead;
 pub mod plan;
+pub mod predict;
 pub mod profile;
 pub mod prove;
 pub mod run;
@@ -67,6 +68,8 @@ pub enum Request {
     Profile(profile::ProfileRequest),
     /// `bench export`.
     Export(export::ExportRequest),
+    /// `bench predict`.
+    Predict(predict::PredictRequest),
 }
 
 /// Runs `request`; `alloc` is the process's counting allocator (`bench prove` and `bench
@@ -88,5 +91,6 @@ pub fn dispatch<A: Sync>(request: &Request, alloc: &CountingAlloc<A>) -> anyhow:
         Request::Growth(r) => growth::fit_growth(r),
         Request::Profile(r) => profile::profile(r, alloc),
         Request::Export(r) => export::export(r),
+        Request::Predict(r) => predict::predict(r),
     }
 }

@@ -19,6 +19,8 @@ pub struct ProveCommand {
     pub request: ProveRequest,
     /// Print one JSON object instead of text.
     pub json: bool,
+    /// Choose the mode and parallelism by memory budget first (`--fit`).
+    pub fit: Option<crate::commands::predict::FitRequest>,
 }
 
 /// Runs `bench prove`, measuring heap through `alloc`.
@@ -32,7 +34,26 @@ pub fn prove<A: Sync>(command: &ProveCommand, alloc: &CountingAlloc<A>) -> Resul
     if let Some(bytes) = command.request.max_memory {
         oom::arm(bytes);
     }
-    let record = worker::prove(&command.request, alloc)?;
+    let mut request = command.request.clone();
+    if let Some(fit) = &command.fit {
+        let config = crate::model::config::ProveConfig {
+            log_blowup: request.log_blowup,
+            log_max_rows: request.log_max_rows,
+            table_parallelism: None,
+            count_alloc: true,
+            epoch_log2: request.epoch_log2,
+            security: request.security,
+        };
+        let (mode, parallelism) = crate::commands::predict::choose_mode(
+            &request.program,
+            request.input.clone(),
+            &config,
+            fit,
+        )?;
+        request.mode = mode;
+        request.table_parallelism = parallelism;
+    }
+    let record = worker::prove(&request, alloc)?;
     if command.json {
         println!("{}", serde_json::to_string(&record)?);
     } else {

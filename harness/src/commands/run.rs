@@ -50,6 +50,7 @@ use crate::analysis::verdict::{Design, Rules};
 use crate::commands::compare::print_comparison;
 use crate::commands::format::Format;
 use crate::commands::outcome::Outcome;
+use crate::commands::predict;
 use crate::measure::clock::now_compact;
 use crate::measure::plan::{self, InstructionRuns, Plan, Progress, RevisionChange};
 pub use crate::measure::program::Selection;
@@ -110,6 +111,8 @@ pub struct RunRequest {
     pub timeout: Option<Duration>,
     /// Cap each worker's address space at this many bytes.
     pub max_memory: Option<u64>,
+    /// Choose the mode and parallelism by memory budget (`--fit`; one program).
+    pub fit: Option<predict::FitRequest>,
 }
 
 /// The instruction counts a command asks for: `runs` under cachegrind per (program, mode),
@@ -216,11 +219,27 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         }
     }
     let programs = programs(request)?;
-    let modes = modes(request.modes.as_deref())?;
+    let mut modes = modes(request.modes.as_deref())?;
+    let mut table_parallelism = request.table_parallelism;
+    if let Some(fit) = &request.fit {
+        let [program] = &programs[..] else {
+            bail!("--fit chooses a mode for one program; name exactly one");
+        };
+        let config = ProveConfig {
+            log_blowup: request.log_blowup,
+            log_max_rows: request.log_max_rows,
+            table_parallelism: None,
+            count_alloc: true,
+            epoch_log2: request.epoch_log2,
+            security: request.security,
+        };
+        let (mode, parallelism) = predict::choose_mode(program, None, &config, fit)?;
+        (modes, table_parallelism) = (vec![mode], parallelism);
+    }
     let config = ProveConfig {
         log_blowup: request.log_blowup,
         log_max_rows: request.log_max_rows,
-        table_parallelism: request.table_parallelism.map(usize::from),
+        table_parallelism: table_parallelism.map(usize::from),
         count_alloc: request.count_alloc,
         epoch_log2: request.epoch_log2,
         security: request.security,
@@ -274,6 +293,9 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
             println!("{line}");
         }
         for line in breakdown::peak_lines(&file) {
+            println!("{line}");
+        }
+        for line in predict::beside_measurements(&plan.programs, &plan.config, &file) {
             println!("{line}");
         }
     }

@@ -18,6 +18,7 @@ pub mod machine;
 pub mod phase_marks;
 pub mod phases;
 pub mod plan;
+pub mod predict;
 pub mod probes;
 pub mod program;
 pub mod revisions;

@@ -11,6 +11,7 @@ pub mod config;
 pub mod execution;
 pub mod history;
 pub mod machine;
+pub mod prediction;
 pub mod program;
 pub mod record;
 pub mod results;

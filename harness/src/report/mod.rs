@@ -21,6 +21,7 @@ pub mod growth;
 pub mod mode_table;
 pub mod nightly;
 pub mod overhead;
+pub mod predict;
 pub mod profile;
 pub mod record;
 pub mod units;

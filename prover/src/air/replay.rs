@@ -78,6 +78,11 @@ impl CpuReplay {
         self.height
     }
 
+    /// Heap bytes of the log alone.
+    pub fn log_bytes(&self) -> usize {
+        self.log.capacity() * size_of::<Step>()
+    }
+
     /// Heap bytes held (log and checkpoints).
     pub fn heap_bytes(&self) -> usize {
         self.log.capacity() * size_of::<Step>()

@@ -15,7 +15,8 @@
 //! * [`logup`], [`fold`], [`composition`], [`deep`], [`fri`]: the rounds;
 //! * [`prover`], [`verifier`], [`proof`], [`error`], [`observer`], [`check`];
 //! * [`plan`], [`store`], [`schedule`]: what the prover keeps between phases (the memory
-//!   modes) and how many instances it works on at once;
+//!   modes) and how many instances it works on at once; [`memory_model`]: the same as
+//!   data (every buffer's lifetime) and the peak it predicts;
 //! * [`examples`]: small AIRs for tests and benchmarks.
 
 pub mod air;
@@ -30,6 +31,7 @@ pub mod fold;
 pub mod fri;
 pub mod grinding;
 pub mod logup;
+pub mod memory_model;
 pub mod merkle;
 pub mod ntt;
 pub mod observer;

@@ -1,6 +1,10 @@
 //! [`MemoryPlan`]: what the prover keeps resident between phases, and how many table
 //! instances it works on at once. A plan changes memory and time, never the proof bytes.
 //!
+//! The rules the store and the memory model (`memory_model::lifetimes`) both follow are
+//! methods here ([`MemoryPlan::ldes_resident`], [`MemoryPlan::by_blocks`],
+//! [`MemoryPlan::commits_by_blocks`], [`MemoryPlan::keeps_aux_traces`]).
+//!
 //! | flag | kept by default | with the flag |
 //! |---|---|---|
 //! | `stream_lde` | every committed LDE (preprocessed, main, aux, quotient) until the end | dropped right after its commitment; Round 2 recomputes it from the trace (or the quotient's coefficients) one coset block at a time, the openings only the rows of the queried leaf subtrees (`opened::gather`), each dropped again; Rounds 3 and 4 read the traces |
@@ -68,6 +72,32 @@ impl MemoryPlan {
         } else {
             DEFAULT_DROPPED_LEVELS
         }
+    }
+
+    /// Whether every committed LDE stays resident (no `stream_lde`): then Rounds 3 and 4
+    /// read the LDEs, and no trace is needed after Phase C.
+    pub fn ldes_resident(&self) -> bool {
+        !self.stream_lde
+    }
+
+    /// Whether an instance of `2^log_height` rows gets its dropped LDEs back a coset block
+    /// at a time (Round 2) and as gathered subtrees (the openings), rather than whole:
+    /// with `stream_lde`, unless it is shorter than a leaf subtree of the dropped levels.
+    pub fn by_blocks(&self, log_height: usize) -> bool {
+        !self.ldes_resident() && log_height >= self.merkle_dropped_levels()
+    }
+
+    /// Whether Phase A commits such an instance's main LDE a block at a time, in the
+    /// fetched trace's buffer (`stream_lde` with `retire_traces`).
+    pub fn commits_by_blocks(&self, log_height: usize) -> bool {
+        self.stream_lde && self.retire_traces && self.by_blocks(log_height)
+    }
+
+    /// Whether the aux traces are kept (as coefficients) from Phase C to the openings:
+    /// with `stream_lde`, and with `retire_traces` too only when `aux_fit` (all of them
+    /// together no larger than the largest main trace, `Layout::aux_fits_in_largest_main`).
+    pub fn keeps_aux_traces(&self, aux_fit: bool) -> bool {
+        self.stream_lde && (!self.retire_traces || aux_fit)
     }
 
     /// Instances in flight per phase: the explicit setting, or one per

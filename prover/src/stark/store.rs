@@ -462,7 +462,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// except for an instance shorter than a leaf subtree of the held Merkle levels, which is
     /// small (its whole LDE is as small as a few subtrees).
     fn by_blocks(&self, k: usize) -> bool {
-        !self.ldes_resident() && self.inst(k).log_height >= self.plan.merkle_dropped_levels()
+        self.plan.by_blocks(self.inst(k).log_height)
     }
 
     /// Block `blk` (one of [`Block::cosets`]) of the LDE of a trace or of coefficients
@@ -605,7 +605,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// (at 1200k, 6 interleaved pairs with aux by blocks too: Phase C median 2.15 -> 2.72 s,
     /// the same peak).
     fn commits_by_blocks(&self, k: usize) -> bool {
-        self.plan.stream_lde && self.plan.retire_traces && self.by_blocks(k)
+        self.plan.commits_by_blocks(self.inst(k).log_height)
     }
 
     /// The commitment of a trace's LDE, made and hashed one coset block at a time in the
@@ -809,7 +809,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     pub fn commit_aux(&self, k: usize, last_use: Option<Mat>) -> Result<AuxPart, ProveError> {
         // Only stream_lde keeps the aux trace (Rounds 2 to 4 read it): always without
         // retire_traces, with it when the aux traces fit (`InstanceStore::keeps_aux_traces`).
-        let keep = !self.ldes_resident() && (!self.plan.retire_traces || self.keeps_aux_traces());
+        let keep = self.keeps_aux_traces();
         let main = match last_use {
             Some(trace) => Cow::Owned(trace),
             None => self.main_trace(k, false)?,
@@ -838,7 +838,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// Whether every committed LDE stays resident (no `stream_lde`): then Rounds 3 and 4
     /// read the LDEs, and the traces are not needed after Phase C.
     pub fn ldes_resident(&self) -> bool {
-        !self.plan.stream_lde
+        self.plan.ldes_resident()
     }
 
     /// Before Phase C: with the LDEs resident, hands over the kept main traces (one per
@@ -1082,14 +1082,16 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         }
     }
 
-    /// Whether the aux traces are kept from Phase C to the openings with `stream_lde` and
-    /// `retire_traces` (without `retire_traces` they always are): only when all of them
+    /// Whether the aux traces are kept from Phase C to the openings
+    /// ([`MemoryPlan::keeps_aux_traces`]): with `stream_lde`, and with `retire_traces` too
+    /// only when all of them
     /// together are no larger than the largest instance's main trace, so that keeping them
     /// never makes the peak grow with the number of chunks
     /// (at `fib_iterative_1200k` they are 324 MiB against a 440 MiB chunk; at
     /// `fib_iterative_8M`, eight CPU chunks' 1.7 GiB, they are rebuilt instead).
     fn keeps_aux_traces(&self) -> bool {
-        self.plan.stream_lde && self.plan.retire_traces && self.layout.aux_fits_in_largest_main()
+        self.plan
+            .keeps_aux_traces(self.layout.aux_fits_in_largest_main())
     }
 
     /// Ends Phase C: with every LDE resident nothing asks the source for rows again, so it

@@ -21,6 +21,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_matrix::Matrix;
 use p3_matrix::dense::RowMajorMatrix;
 
+use super::footprint::Footprint;
 use super::{
     ProveOptions, PublicOutput, VmAir, VmProveError, airs, execute_logged, program_air, table,
 };
@@ -204,6 +205,42 @@ impl RetiredWitness {
     /// What the run output.
     pub fn output(&self) -> &PublicOutput {
         &self.output
+    }
+
+    /// What it holds for the memory model (`zkvm::footprint`): the execution log's bytes,
+    /// the rest of the rebuild data's (checkpoints, memory records, request lists), the
+    /// whole main traces it keeps (PROGRAM, RANGE, BYTES), and each table's rows before
+    /// padding (0 once released).
+    pub fn footprint(&self) -> Footprint {
+        let guard = self.rebuild.read().expect("no prover thread panicked");
+        let cells = |m: &RowMajorMatrix<Felt>| (m.values.capacity() * size_of::<Felt>()) as u64;
+        let resident = cells(&self.program) + cells(&self.range) + cells(&self.bytes);
+        let Some(r) = guard.as_ref() else {
+            return Footprint {
+                resident_traces: resident,
+                ..Footprint::default()
+            };
+        };
+        let log = r.cpu.log_bytes() as u64;
+        let witness = (r.cpu.heap_bytes() as u64 - log)
+            + (r.memory.capacity() * size_of::<KeyRecord>()) as u64
+            + (r.access.capacity() * size_of::<AccessRequest>()) as u64
+            + r.alu
+                .iter()
+                .map(|a| (a.requests.capacity() * size_of::<AluRequest>()) as u64)
+                .sum::<u64>();
+        let mut rows = self.heights.clone();
+        rows[table::CPU] = self.output.cycles as usize;
+        rows[table::ACCESS] = r.access.len();
+        for a in &r.alu {
+            rows[table::alu(a.table)] = a.requests.len();
+        }
+        Footprint {
+            execution_log: log,
+            witness,
+            resident_traces: resident,
+            rows,
+        }
     }
 }
 
