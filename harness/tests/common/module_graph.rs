@@ -132,3 +132,41 @@ fn references(module: &[String], text: &str) -> Vec<Vec<String>> {
     }
     out
 }
+
+/// Every import cycle of `g`, each as `a -> b -> a` (depth-first search; a back edge closes a
+/// cycle). `name` (of the including file) writes a module path.
+fn import_cycles(g: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<String> {
+    // Depth-first search; a back edge closes a cycle.
+    fn visit(
+        m: &Vec<String>,
+        g: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+        state: &mut BTreeMap<Vec<String>, u8>,
+        stack: &mut Vec<Vec<String>>,
+        cycles: &mut Vec<String>,
+    ) {
+        state.insert(m.clone(), 1);
+        stack.push(m.clone());
+        for t in g.get(m).into_iter().flatten() {
+            match state.get(t).copied().unwrap_or(0) {
+                0 => visit(t, g, state, stack, cycles),
+                1 => {
+                    let at = stack.iter().position(|s| s == t).unwrap();
+                    let mut cycle: Vec<String> = stack[at..].iter().map(|s| name(s)).collect();
+                    cycle.push(name(t));
+                    cycles.push(cycle.join(" -> "));
+                }
+                _ => {}
+            }
+        }
+        stack.pop();
+        state.insert(m.clone(), 2);
+    }
+    let mut state = BTreeMap::new();
+    let mut cycles = Vec::new();
+    for m in g.keys() {
+        if !state.contains_key(m) {
+            visit(m, g, &mut state, &mut Vec::new(), &mut cycles);
+        }
+    }
+    cycles
+}
