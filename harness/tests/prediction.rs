@@ -2,8 +2,11 @@
 //! mode (each flag, their combinations, `verify-and-drop`) of the small fixtures, `bench
 //! predict`'s peak lies within 5 % of `bench prove`'s exact peak, and each phase's predicted
 //! peak within 5 % of the measured peak of the same phase (as a share of the prove's peak:
-//! the schedule's rows for each flag, phase by phase). One test per fixture, so that they
-//! run side by side.
+//! the schedule's rows for each flag, phase by phase), and at each phase's peak the bytes of
+//! each heap kind within [`KIND_TOLERANCE_PCT`] of the prove's peak of what the breakdown
+//! measures (the policy's rows kind by kind: a buffer the schedule holds where the store
+//! frees it, or the reverse, moves its kind by its whole size). One test per fixture, so that
+//! they run side by side.
 
 mod common;
 
@@ -25,6 +28,43 @@ const MODES: [&str; 9] = [
 
 /// The largest error allowed, percent of the measured peak.
 const TOLERANCE_PCT: f64 = 5.0;
+
+/// The largest error allowed for one heap kind at a phase's peak, percent of the prove's
+/// peak. The two breakdowns are taken at each side's own peak moment of the phase, which the
+/// schedule places to within a step: a kind made and freed inside one step can be live at one
+/// moment and not at the other. Over the four fixtures, nine modes and seven phases the
+/// largest such difference measured was 4.6 % (the aux trace at Round 3's peak in the
+/// `stream-lde+trace-retire` modes of `bytesort_small`: whether one rebuilt 1 MiB aux trace is
+/// live at the measured moment changes from run to run, 0.9 or 3.1 MiB against 2.1
+/// predicted); a lifetime rule that differs moves a kind by a whole buffer of every
+/// instance (the main LDE alone is 40 % of default's peak at 64k).
+const KIND_TOLERANCE_PCT: f64 = 5.0;
+
+/// Kinds compared as one: the openings' rows are made on rayon workers, which do not inherit
+/// the caller's `proof` tag (`memtag`), so the measurement books part of them as `other`.
+const MERGED_KINDS: [&str; 2] = ["other", "proof"];
+
+/// The largest error allowed for the merged untagged kind (`other+proof`), percent of the
+/// prove's peak. The model schedules no untagged buffer but the measured baseline and the
+/// twiddle tables, and leaves scratch out (`memory_model`'s doc): fetching a retired trace in
+/// pieces at Round 3 runs the source's replay, whose untagged scratch measured 1.3 to
+/// 1.6 MiB on `bytesort_small` and `collatz_small` (5.2 and 5.4 % of their 27 MiB peak in
+/// the `stream-lde+trace-retire` modes), and the phase totals above still hold within 5 %.
+const UNTAGGED_TOLERANCE_PCT: f64 = 7.5;
+
+/// A breakdown (kind -> bytes) with [`MERGED_KINDS`] summed under `other+proof`.
+fn by_kind(breakdown: &Value) -> std::collections::BTreeMap<String, f64> {
+    let mut out = std::collections::BTreeMap::new();
+    for (kind, bytes) in breakdown.as_object().expect("a breakdown object") {
+        let key = if MERGED_KINDS.contains(&kind.as_str()) {
+            "other+proof".to_string()
+        } else {
+            kind.clone()
+        };
+        *out.entry(key).or_insert(0.0) += bytes.as_u64().unwrap() as f64;
+    }
+    out
+}
 
 fn json(args: &[&str]) -> Value {
     let out = bench(args);
@@ -80,6 +120,26 @@ fn check(fixture: &str) {
                 failures.push(format!(
                     "{mode} {name}: {q} vs {m} ({err:+.1} % of the peak)"
                 ));
+            }
+            let (want, got) = (by_kind(&at["breakdown"]), by_kind(&phase["peak_breakdown"]));
+            for kind in want
+                .keys()
+                .chain(got.keys())
+                .collect::<std::collections::BTreeSet<_>>()
+            {
+                let q = want.get(kind).copied().unwrap_or(0.0);
+                let m = got.get(kind).copied().unwrap_or(0.0);
+                let err = (q - m) / measured * 100.0;
+                let tolerance = if kind == "other+proof" {
+                    UNTAGGED_TOLERANCE_PCT
+                } else {
+                    KIND_TOLERANCE_PCT
+                };
+                if err.abs() > tolerance {
+                    failures.push(format!(
+                        "{mode} {name} {kind}: {q} vs {m} ({err:+.1} % of the peak)"
+                    ));
+                }
             }
         }
     }

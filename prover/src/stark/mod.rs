@@ -14,9 +14,10 @@
 //!   proof of work;
 //! * [`logup`], [`fold`], [`composition`], [`deep`], [`fri`]: the rounds;
 //! * [`prover`], [`verifier`], [`proof`], [`error`], [`observer`], [`check`];
-//! * [`plan`], [`store`], [`schedule`]: what the prover keeps between phases (the memory
-//!   modes) and how many instances it works on at once; [`memory_model`]: the same as
-//!   data (every buffer's lifetime) and the peak it predicts;
+//! * [`plan`], [`policy`], [`store`], [`schedule`]: the memory modes (the plan's flags,
+//!   the policy they make: what each kind of buffer is kept for, as data), the store that
+//!   carries the policy out, and how many instances the prover works on at once;
+//!   [`memory_model`]: the same policy as every buffer's lifetime, and the peak it predicts;
 //! * [`examples`]: small AIRs for tests and benchmarks.
 
 pub mod air;
@@ -38,6 +39,7 @@ pub mod observer;
 pub mod opened;
 pub mod params;
 pub mod plan;
+pub mod policy;
 pub mod proof;
 pub mod prover;
 pub mod schedule;

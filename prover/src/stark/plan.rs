@@ -1,15 +1,13 @@
 //! [`MemoryPlan`]: what the prover keeps resident between phases, and how many table
 //! instances it works on at once. A plan changes memory and time, never the proof bytes.
 //!
-//! The rules the store and the memory model (`memory_model::lifetimes`) both follow are
-//! methods here ([`MemoryPlan::ldes_resident`], [`MemoryPlan::by_blocks`],
-//! [`MemoryPlan::commits_by_blocks`], [`MemoryPlan::keeps_aux_traces`]).
-//!
-//! | flag | kept by default | with the flag |
-//! |---|---|---|
-//! | `stream_lde` | every committed LDE (preprocessed, main, aux, quotient) until the end | dropped right after its commitment; Round 2 recomputes it from the trace (or the quotient's coefficients) one coset block at a time, the openings only the rows of the queried leaf subtrees (`opened::gather`), each dropped again; Rounds 3 and 4 read the traces |
-//! | `leaf_drop` | each Merkle tree (trace and FRI layer trees) from level [`DEFAULT_DROPPED_LEVELS`] up: an opening re-hashes the 16 rows of its subtree | only from level [`LEAF_DROP_LEVELS`] up: an opening re-hashes 64 rows |
-//! | `retire_traces` | each instance's main trace until its aux trace is built (to the end with `stream_lde`, which also keeps the aux trace, as its coefficients) | the main trace is not kept: it is asked from the [`TraceSource`](super::TraceSource) again whenever a phase needs it; nor is the aux trace, rebuilt from it and the LogUp challenges, except with `stream_lde` when all the aux traces fit in the largest main trace (then kept from Phase C) |
+//! The flags are read in one place: [`Policy::new`](super::policy::Policy::new) turns them
+//! (with the layout) into what each kind of buffer is kept for, which the store carries out
+//! and the memory model predicts from; ARCHITECTURE.md's mode table is rendered from that
+//! policy. In short: `stream_lde` drops every LDE after its commitment and makes it again a
+//! coset block at a time (Round 2) or as the queried leaf subtrees (the openings), keeping
+//! the traces instead; `retire_traces` keeps no trace, asking the
+//! [`TraceSource`](super::TraceSource) again; `leaf_drop` holds fewer Merkle levels.
 //!
 //! No plan holds a tree's lowest layers: they are 15/16 of its memory (the leaves alone are
 //! half), they are read once per query, and re-hashing a query's 16 rows costs microseconds
@@ -17,9 +15,6 @@
 //! 4.9 GB default-mode peak there. `leaf_drop` goes further for the last few percent.
 //!
 //! Preprocessed traces always stay resident (they are setup data, derived from the AIRs).
-//! The quotient's coefficients (`n x 4` limbs per instance) stay resident through Round 3,
-//! which reads them; under `stream_lde` to the end, since they are what the quotient LDE is
-//! recomputed from. With every LDE resident they are freed after Round 3.
 //!
 //! `table_parallelism` bounds how many instances one phase processes concurrently; each
 //! instance's own work (NTTs, hashing, constraint folding) is parallel already, so the
@@ -72,32 +67,6 @@ impl MemoryPlan {
         } else {
             DEFAULT_DROPPED_LEVELS
         }
-    }
-
-    /// Whether every committed LDE stays resident (no `stream_lde`): then Rounds 3 and 4
-    /// read the LDEs, and no trace is needed after Phase C.
-    pub fn ldes_resident(&self) -> bool {
-        !self.stream_lde
-    }
-
-    /// Whether an instance of `2^log_height` rows gets its dropped LDEs back a coset block
-    /// at a time (Round 2) and as gathered subtrees (the openings), rather than whole:
-    /// with `stream_lde`, unless it is shorter than a leaf subtree of the dropped levels.
-    pub fn by_blocks(&self, log_height: usize) -> bool {
-        !self.ldes_resident() && log_height >= self.merkle_dropped_levels()
-    }
-
-    /// Whether Phase A commits such an instance's main LDE a block at a time, in the
-    /// fetched trace's buffer (`stream_lde` with `retire_traces`).
-    pub fn commits_by_blocks(&self, log_height: usize) -> bool {
-        self.stream_lde && self.retire_traces && self.by_blocks(log_height)
-    }
-
-    /// Whether the aux traces are kept (as coefficients) from Phase C to the openings:
-    /// with `stream_lde`, and with `retire_traces` too only when `aux_fit` (all of them
-    /// together no larger than the largest main trace, `Layout::aux_fits_in_largest_main`).
-    pub fn keeps_aux_traces(&self, aux_fit: bool) -> bool {
-        self.stream_lde && (!self.retire_traces || aux_fit)
     }
 
     /// Instances in flight per phase: the explicit setting, or one per

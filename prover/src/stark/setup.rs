@@ -135,7 +135,7 @@ impl Layout {
 
     /// Whether all the instances' aux traces together hold no more cells than the largest
     /// instance's main trace (the store keeps them then, with `stream_lde` and
-    /// `retire_traces`: `InstanceStore::keeps_aux_traces`).
+    /// `retire_traces`: `Policy::keeps_aux_traces`).
     pub fn aux_fits_in_largest_main(&self) -> bool {
         let cells = |k: usize, w: usize| w << self.instances[k].log_height;
         let n = self.instances.len();

@@ -2,27 +2,16 @@
 //! that frees it, in the order the prover runs them (`stark::prover`, `stark::store`,
 //! `composition`, `deep`, `fri`, `opened`). Pure: from a [`ModelInput`] to a [`Schedule`].
 //!
-//! The rows below are the memory modes written as data; [`Schedule::lifetimes`] turns them
-//! into one line per buffer (made in, freed in, or a rebuild of an earlier one):
-//!
-//! | buffer (kind) | default | `stream_lde` | `retire_traces` |
-//! |---|---|---|---|
-//! | main trace (`main_trace`) | materialised before the prove, each freed in Phase C once its aux trace is built | kept to its openings | fetched for each use and freed after it (pieces of an eighth in Rounds 3 and 4 beside kept aux coefficients) |
-//! | main LDE (`main_lde`) | made in Phase A, held to the end | freed after its commitment; Round 2 makes it a coset block at a time | made in the fetched trace's buffer (with `stream_lde`: a block at a time) |
-//! | aux trace (`aux_trace`) | built in Phase C, freed once its LDE is made | kept to its openings as coefficients | rebuilt for each use (with `stream_lde`: kept when all fit in the largest main trace) |
-//! | aux LDE (`aux_lde`) | made in Phase C, held to the end | freed after its commitment; blocks in Round 2 | - |
-//! | pre LDE (`pre_lde`) | made in setup, held to the end | freed after its commitment; blocks in Round 2 | - |
-//! | quotient (`quotient_lde`, `quotient_coeffs`) | evaluations, coefficients and LDE in Round 2; LDE to the end, coefficients to the end of Round 3 | LDE freed after its commitment, coefficients to the end | - |
-//! | Merkle nodes (`merkle_nodes`) | every tree from level 4 up, to the end | - | - |
-//! | FRI (`fri_layers`) | the DEEP combination on the LDE, every layer to the end | combined on the trace domain, extended once | - |
-//! | openings (`proof`) | rows read from the resident LDEs | each matrix gathered a column slab's LDE at a time | - |
-//!
-//! `leaf_drop` changes only the Merkle levels held (6 rather than 4) and the rows an opening
-//! gathers (64 rather than 16 per query).
+//! It asks the store's [`Policy`] (the memory modes as data, one value per prove: where each
+//! kind of buffer is made, until when it is held, how it comes back) every question the
+//! store asks it, and lays out the buffers the store makes under those answers, with their
+//! sizes; ARCHITECTURE.md's mode table is rendered from the same policy
+//! ([`policy::table`](crate::stark::policy::table)).
+//! [`Schedule::lifetimes`] turns the steps into one line per buffer (made in, freed in, or
+//! a rebuild of an earlier one).
 
 use crate::memtag::Tag;
-use crate::stark::plan::{DEFAULT_DROPPED_LEVELS, LEAF_DROP_LEVELS};
-use crate::stark::store::{MIN_PIECE_ROWS, TRACE_PIECES};
+use crate::stark::policy::{MainCommit, MainTrace, Policy, Reads};
 
 use super::{InstanceShape, ModelInput};
 
@@ -185,15 +174,6 @@ impl Schedule {
     }
 }
 
-/// Merkle levels no tree holds under these flags (`MemoryPlan::merkle_dropped_levels`).
-fn dropped_levels(input: &ModelInput) -> usize {
-    if input.plan.leaf_drop {
-        LEAF_DROP_LEVELS
-    } else {
-        DEFAULT_DROPPED_LEVELS
-    }
-}
-
 /// Bytes of a tree over `leaves` leaves holding its layers from `dropped` up.
 fn tree_bytes(leaves: u64, dropped: usize) -> u64 {
     let depth = leaves.trailing_zeros() as usize;
@@ -237,15 +217,16 @@ struct Held {
 }
 
 /// Builds the schedule step by step.
-struct Gen<'a> {
-    input: &'a ModelInput,
+struct Gen {
+    /// Merkle levels no tree holds ([`Policy::merkle_dropped_levels`]).
+    dropped: usize,
     steps: Vec<Step>,
     next_id: usize,
     /// NTT sizes whose twiddles the current phase holds, and their buffers.
     twiddles: Vec<(u64, usize)>,
 }
 
-impl<'a> Gen<'a> {
+impl Gen {
     fn step(&mut self, phase: ModelPhase, instance: Option<usize>) {
         // Every phase drops its twiddles at its end, but the setup's are Phase A's too.
         if let Some(last) = self.steps.last()
@@ -309,34 +290,34 @@ impl<'a> Gen<'a> {
     }
 
     fn tree(&mut self, leaves: u64) -> usize {
-        let d = dropped_levels(self.input);
-        self.make(Tag::MerkleNodes, "merkle tree", tree_bytes(leaves, d))
+        self.make(
+            Tag::MerkleNodes,
+            "merkle tree",
+            tree_bytes(leaves, self.dropped),
+        )
     }
 }
 
 /// The schedule of a prove under `input`.
 pub fn schedule(input: &ModelInput) -> Schedule {
-    let mut g = Gen {
-        input,
-        steps: Vec::new(),
-        next_id: 0,
-        twiddles: Vec::new(),
-    };
-    let plan = input.plan;
-    let (stream, retire) = (plan.stream_lde, plan.retire_traces);
     let lb = input.log_blowup;
-    let d = dropped_levels(input);
     let shapes = &input.instances;
     let sizes: Vec<Sizes> = shapes.iter().map(|s| Sizes::of(s, lb)).collect();
     let count = shapes.len();
     let mut held = vec![Held::default(); count];
-    // The store's rules (MemoryPlan::by_blocks, commits_by_blocks, keeps_aux_traces).
-    let by_blocks = |k: usize| plan.by_blocks(shapes[k].log_height);
-    let commits_by_blocks = |k: usize| plan.commits_by_blocks(shapes[k].log_height);
-    // Layout::aux_fits_in_largest_main.
-    let aux_cells: u64 = sizes.iter().map(|s| s.aux).sum();
+    // The store's policy: Policy::for_layout (Layout::aux_fits_in_largest_main).
+    let aux_bytes: u64 = sizes.iter().map(|s| s.aux).sum();
     let largest_main = sizes.iter().map(|s| s.main).max().unwrap_or(0);
-    let keeps_aux = plan.keeps_aux_traces(aux_cells <= largest_main);
+    let policy = Policy::new(&input.plan, aux_bytes <= largest_main);
+    let d = policy.merkle_dropped_levels;
+    let resident = policy.ldes_resident();
+    let by_blocks = |k: usize| policy.by_blocks(shapes[k].log_height);
+    let mut g = Gen {
+        dropped: d,
+        steps: Vec::new(),
+        next_id: 0,
+        twiddles: Vec::new(),
+    };
 
     // 0 ---- setup: the zkVM's side, the preprocessed commitments ---------------------------
     g.step(ModelPhase::Setup, None);
@@ -346,7 +327,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         g.make(Tag::Other, "outside the STARK", out.other);
     }
     let mut released = Vec::new();
-    if retire {
+    if policy.main_trace == MainTrace::Fetched {
         released.push(g.make(Tag::ExecutionLog, "execution log", out.execution_log));
         released.push(g.make(Tag::Witness, "routed witness", out.witness));
         g.make(Tag::MainTrace, "resident main traces", out.resident_traces);
@@ -367,7 +348,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         g.ntt(s.big);
         let lde = g.make(Tag::PreLde, "pre LDE", s.pre << lb);
         g.tree(s.big);
-        if stream {
+        if !resident {
             g.free(lde);
         } else {
             held[k].pre_lde = Some(lde);
@@ -378,7 +359,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
     for k in 0..count {
         g.step(ModelPhase::MainCommit, Some(k));
         let s = sizes[k];
-        if commits_by_blocks(k) {
+        if policy.main_commit(shapes[k].log_height) == MainCommit::ByBlocks {
             // commit_by_blocks: the blocks in the fetched trace's buffer (our own transforms,
             // no cached twiddles).
             let t = g.make(Tag::MainTrace, "main trace", s.main);
@@ -386,12 +367,12 @@ pub fn schedule(input: &ModelInput) -> Schedule {
             g.free(t);
         } else {
             g.ntt(s.big);
-            if held[k].main_trace.is_none() && !retire {
+            if held[k].main_trace.is_none() && policy.keeps_main_trace() {
                 held[k].main_trace = Some(g.make(Tag::MainTrace, "main trace", s.main));
             }
             let lde = g.make(Tag::MainLde, "main LDE", s.main << lb);
             g.tree(s.big);
-            if stream {
+            if !resident {
                 g.free(lde);
             } else {
                 held[k].main_lde = Some(lde);
@@ -405,7 +386,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         let s = sizes[k];
         // With the LDEs resident the main trace is handed over and freed here; otherwise
         // borrowed when kept, fetched when retired.
-        let owned_main = if !stream {
+        let owned_main = if policy.hands_main_to_phase_c() {
             held[k].main_trace.take()
         } else if held[k].main_trace.is_none() {
             Some(g.make(Tag::MainTrace, "main trace", s.main))
@@ -417,34 +398,38 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         let sums = g.make(Tag::AuxTrace, "LogUp row sums", s.n * EXT);
         g.free(sums);
         g.free_opt(owned_main);
-        if !keeps_aux {
+        if !policy.keeps_aux_traces() {
             // A whole LDE of the trace (kept coefficients are extended by our own
             // transforms, which cache nothing).
             g.ntt(s.big);
         }
         let lde = g.make(Tag::AuxLde, "aux LDE", s.aux << lb);
         g.tree(s.big);
-        if keeps_aux {
+        if policy.keeps_aux_traces() {
             g.free(lde);
             held[k].aux_coeffs = Some(aux);
         } else {
             g.free(aux);
-            if stream {
+            if !resident {
                 g.free(lde);
             } else {
                 held[k].aux_lde = Some(lde);
             }
         }
     }
-    if !stream {
-        // drop(handed): the main traces of instances without a bus; end_phase_c releases
-        // the source's rebuild data.
+    if policy.hands_main_to_phase_c() || policy.releases_source_after_phase_c() {
         g.step(ModelPhase::AuxCommit, None);
+    }
+    if policy.hands_main_to_phase_c() {
+        // drop(handed): the main traces of instances without a bus.
         for h in held.iter_mut() {
             if let Some(id) = h.main_trace.take() {
                 g.free(id);
             }
         }
+    }
+    if policy.releases_source_after_phase_c() {
+        // end_phase_c: the source's rebuild data.
         for id in released.drain(..) {
             g.free(id);
         }
@@ -457,7 +442,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         let has_aux = shapes[k].aux > 0;
         let rebuild = has_aux && held[k].aux_coeffs.is_none();
         let mut transient = Vec::new();
-        let evals = if !stream {
+        let evals = if resident {
             g.make(Tag::QuotientLde, "quotient evaluations", s.big * EXT)
         } else if !by_blocks(k) {
             // A tiny instance: its LDEs recomputed whole.
@@ -513,7 +498,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         );
         g.tree(s.big);
         held[k].quotient_coeffs = Some(coeffs);
-        if stream {
+        if !resident {
             g.free(lde);
         } else {
             held[k].quotient_lde = Some(lde);
@@ -522,16 +507,12 @@ pub fn schedule(input: &ModelInput) -> Schedule {
 
     // 5 ---- Round 3 --------------------------------------------------------------------------
     // The traces a retired or rebuilt instance reads in Rounds 3 and 4 (store::trace_pieces).
-    let read_traces = |g: &mut Gen<'_>, held: &Held, k: usize| {
+    let read_traces = |g: &mut Gen, held: &Held, k: usize| {
         let s = sizes[k];
         let rebuild = shapes[k].aux > 0 && held.aux_coeffs.is_none();
         let mut ids = Vec::new();
         if held.main_trace.is_none() {
-            let piece = if rebuild {
-                s.n
-            } else {
-                (s.n / TRACE_PIECES as u64).clamp((MIN_PIECE_ROWS as u64).min(s.n), s.n)
-            };
+            let piece = policy.trace_piece(s.n as usize, shapes[k].aux > 0) as u64;
             ids.push(g.make(Tag::MainTrace, "main trace", s.main / s.n * piece));
         }
         if rebuild {
@@ -541,13 +522,16 @@ pub fn schedule(input: &ModelInput) -> Schedule {
             g.free(id);
         }
     };
-    if stream {
-        for (k, h) in held.iter().enumerate() {
-            g.step(ModelPhase::OutOfDomain, Some(k));
-            read_traces(&mut g, h, k);
+    match policy.reads {
+        Reads::Traces => {
+            for (k, h) in held.iter().enumerate() {
+                g.step(ModelPhase::OutOfDomain, Some(k));
+                read_traces(&mut g, h, k);
+            }
         }
-    } else {
-        g.step(ModelPhase::OutOfDomain, None);
+        Reads::Ldes => g.step(ModelPhase::OutOfDomain, None),
+    }
+    if policy.frees_quotient_coeffs_after_round3() {
         // end_round3: nothing reads the quotients' coefficients again.
         for h in held.iter_mut() {
             let id = h.quotient_coeffs.take();
@@ -569,7 +553,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         let n = 1u64 << log_n;
         let big = n << lb;
         let points = g.make(Tag::FriLayers, "LDE points", big * FELT);
-        let combined = if !stream {
+        let combined = if policy.reads == Reads::Ldes {
             g.make(Tag::FriLayers, "DEEP combination", big * EXT)
         } else {
             let acc = g.make(Tag::FriLayers, "DEEP accumulator", n * 2 * EXT);
@@ -635,7 +619,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
             s.big * slab_width.min(w.next_power_of_two()) * FELT
         };
         let mut gathered = Vec::new();
-        let mut gather = |g: &mut Gen<'_>, w: u64| {
+        let mut gather = |g: &mut Gen, w: u64| {
             let buf = g.make(Tag::Proof, "openings slab", slab(w));
             gathered.push(g.make(Tag::Proof, "gathered rows", rows_of(w)));
             g.free(buf);
@@ -644,7 +628,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
             if shape.pre > 0 {
                 gather(&mut g, shape.pre as u64);
             }
-            let fetch = |g: &mut Gen<'_>, held: &mut Held| match held.main_trace.take() {
+            let fetch = |g: &mut Gen, held: &mut Held| match held.main_trace.take() {
                 Some(id) => id,
                 None => g.make(Tag::MainTrace, "main trace", s.main),
             };
@@ -668,7 +652,7 @@ pub fn schedule(input: &ModelInput) -> Schedule {
                 }
             }
             gather(&mut g, QUOTIENT_LIMBS);
-        } else if stream {
+        } else if !resident {
             // A tiny instance: its LDEs recomputed whole, one at a time.
             for w in &widths {
                 let id = g.make(Tag::MainLde, "recomputed LDE", (s.n * w * FELT) << lb);

@@ -12,9 +12,11 @@
 //! * [`predict`]: the bytes of each kind live at each phase's peak, and the prove's peak,
 //!   from the schedule alone.
 //!
-//! The schedule follows `store.rs` and `prover.rs` step for step (a test in `prover/tests`
-//! checks the prediction against the counting allocator's measurement in every mode, and
-//! `bench predict` prints it for any program). What it leaves out is small against the
+//! The schedule asks the store's [`Policy`](crate::stark::policy::Policy) what to keep, as
+//! the store does, and follows the store's and `prover.rs`'s steps in order
+//! (`harness/tests/prediction.rs` checks the prediction against the counting allocator's
+//! measurement in every mode, phase by phase and kind by kind, and `bench predict` prints it
+//! for any program). What it leaves out is small against the
 //! peak: scratch below a few rows, per-job hashing buffers, twiddle tables (counted per
 //! NTT size, [`predict::TWIDDLE_BYTES_PER_POINT`]), allocator headers.
 

@@ -1,0 +1,202 @@
+//! A dropped LDE made again a coset block at a time ([`Block`]): Round 2's blocks of an
+//! instance's preprocessed, main and aux LDEs, and Phase A's commitment made block by block
+//! in the fetched trace's buffer. Each block after the first comes from the one before, in
+//! the same buffer ([`Lde::next_block`](crate::stark::domain::Lde::next_block)), so that a
+//! phase fetches and rebuilds each trace once.
+
+use std::borrow::Cow;
+
+use p3_matrix::Matrix as _;
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::parts::Committed;
+use super::{InstanceStore, Mat};
+use crate::memtag::{self, Tag};
+use crate::stark::air::Air;
+use crate::stark::domain::{Block, lde_buffer};
+use crate::stark::error::ProveError;
+use crate::stark::merkle::MerkleTree;
+use crate::stark::opened::Columns;
+
+/// One matrix's LDE a coset block at a time ([`InstanceStore::advance`]): its trace (or
+/// coefficients, `columns`) until the first block is made, and the current block.
+struct LdeBlocks<'t> {
+    trace: Option<Cow<'t, Mat>>,
+    columns: Columns,
+    tag: Tag,
+    current: Option<(Block, Mat)>,
+}
+
+impl<'t> LdeBlocks<'t> {
+    fn new(trace: Cow<'t, Mat>, columns: Columns, tag: Tag) -> Self {
+        Self {
+            trace: Some(trace),
+            columns,
+            tag,
+            current: None,
+        }
+    }
+
+    /// The current block.
+    fn block(&self) -> &Mat {
+        &self.current.as_ref().expect("advanced to a block").1
+    }
+}
+
+impl<A: Air> InstanceStore<'_, A> {
+    /// Block `blk` (one of [`Block::cosets`]) of the LDE of a trace or of coefficients
+    /// (`columns`), computed in their own buffer if owned, else in a copy tagged `tag`.
+    fn first_block(&self, trace: Cow<'_, Mat>, columns: Columns, blk: Block, tag: Tag) -> Mat {
+        let trace = match trace {
+            Cow::Owned(t) => t,
+            Cow::Borrowed(t) => memtag::tagged(tag, || {
+                let mut values = lde_buffer(t.values.len());
+                values.extend_from_slice(&t.values);
+                RowMajorMatrix::new(values, t.width())
+            }),
+        };
+        let log_blowup = self.params.log_blowup;
+        match columns {
+            Columns::OnTraceDomain => self.lde.extend_block(trace, log_blowup, blk.index),
+            Columns::Coefficients => self.lde.coeffs_to_block(trace, log_blowup, blk.index),
+        }
+    }
+
+    /// Instance `k`'s preprocessed, main and aux LDEs as Round 2 reads them, handed to `f`
+    /// block by block: the resident LDEs whole ([`Block::WHOLE`]); a small instance's
+    /// recomputed whole; else one coset block at a time ([`Block::cosets`]), so that a
+    /// dropped LDE never comes back whole. A block comes from its trace (or the kept aux
+    /// coefficients) when they are resident (copied), else the first from the trace (the
+    /// main trace fetched once; the aux coefficients handed over, `handed`, or the aux trace
+    /// rebuilt once) and each next one from the one before, in the same buffer
+    /// ([`Lde::next_block`]), so that no trace is asked for or rebuilt twice. Returns the
+    /// handed aux coefficients, turned back from their last block
+    /// ([`Lde::block_to_coeffs`]).
+    pub(super) fn round2_blocks(
+        &self,
+        k: usize,
+        handed: Option<Mat>,
+        mut f: impl FnMut(Block, [Option<&Mat>; 3]),
+    ) -> Result<Option<Mat>, ProveError> {
+        let kept = &self.kept[k];
+        if let Some(main) = &kept.main.committed.lde {
+            // Resident: every LDE is (no stream_lde).
+            let pre = self.pre[k].as_ref().and_then(|p| p.committed.lde.as_ref());
+            let aux = kept.aux.as_ref().and_then(|a| a.committed.lde.as_ref());
+            f(Block::WHOLE, [pre, Some(main), aux]);
+            return Ok(None);
+        }
+        let pre = self.pre[k].as_ref().map(|p| Cow::Borrowed(&p.trace));
+        // The aux columns: coefficients handed over (then given back) or kept, or the trace
+        // rebuilt.
+        let aux = |main: &Mat, room: bool| -> Result<_, ProveError> {
+            Ok(match (handed, self.kept_aux(k)) {
+                (Some(c), _) => Some((Cow::Owned(c), Columns::Coefficients)),
+                (None, Some(c)) => Some((Cow::Borrowed(c), Columns::Coefficients)),
+                (None, None) => self
+                    .rebuilt_aux(k, main, room)?
+                    .map(|t| (Cow::Owned(t), Columns::OnTraceDomain)),
+            })
+        };
+        if !self.by_blocks(k) {
+            let main = self.main_trace(k, true)?;
+            let (aux_lde, handed_back) = match aux(&main, true)? {
+                Some((Cow::Owned(c), Columns::Coefficients)) => {
+                    (Some(self.extend_coeffs(&c)), Some(c))
+                }
+                Some((Cow::Borrowed(c), Columns::Coefficients)) => {
+                    (Some(self.extend_coeffs(c)), None)
+                }
+                Some((t, Columns::OnTraceDomain)) => (Some(self.extend_cow(t, Tag::AuxLde)), None),
+                None => (None, None),
+            };
+            let main = self.extend_cow(main, Tag::MainLde);
+            let pre = pre.map(|t| self.extend_cow(t, Tag::PreLde));
+            f(Block::WHOLE, [pre.as_ref(), Some(&main), aux_lde.as_ref()]);
+            return Ok(handed_back);
+        }
+        let main = self.main_trace(k, false)?;
+        let aux = aux(&main, false)?;
+        let mut cursors = [
+            pre.map(|t| LdeBlocks::new(t, Columns::OnTraceDomain, Tag::PreLde)),
+            Some(LdeBlocks::new(main, Columns::OnTraceDomain, Tag::MainLde)),
+            aux.map(|(t, columns)| LdeBlocks::new(t, columns, Tag::AuxLde)),
+        ];
+        for blk in Block::cosets(self.params.log_blowup) {
+            for c in cursors.iter_mut().flatten() {
+                self.advance(c, blk);
+            }
+            let [pre, main, aux] = cursors.each_ref().map(|c| c.as_ref().map(LdeBlocks::block));
+            f(blk, [pre, main, aux]);
+        }
+        // Handed coefficients (their cursor no longer holds them): back from their last
+        // block, in the same buffer, by one interpolation.
+        let [_, _, aux] = cursors;
+        Ok(match aux {
+            Some(LdeBlocks {
+                trace: None,
+                columns: Columns::Coefficients,
+                current: Some((blk, block)),
+                ..
+            }) => Some(
+                self.lde
+                    .block_to_coeffs(block, self.params.log_blowup, blk.index),
+            ),
+            _ => None,
+        })
+    }
+
+    /// Moves `cursor` to block `blk` (the next of [`Block::cosets`]): from a resident trace
+    /// (or coefficients) each block is made from it (a copy is cheaper than the extra
+    /// passes of a block made from the last one); from owned ones the first block is made
+    /// in their buffer and each next one from the one before, in the same buffer
+    /// ([`Lde::next_block`]).
+    fn advance(&self, cursor: &mut LdeBlocks<'_>, blk: Block) {
+        let last = cursor.current.take();
+        let columns = cursor.columns;
+        cursor.current = Some(match (&mut cursor.trace, last) {
+            (Some(Cow::Borrowed(t)), last) => {
+                drop(last);
+                (
+                    blk,
+                    self.first_block(Cow::Borrowed(*t), columns, blk, cursor.tag),
+                )
+            }
+            (_, Some((prev, m))) => {
+                let next = self
+                    .lde
+                    .next_block(m, self.params.log_blowup, prev.index, blk.index);
+                (blk, next)
+            }
+            (trace, None) => {
+                let t = trace.take().expect("a cursor starts with its trace");
+                (blk, self.first_block(t, columns, blk, cursor.tag))
+            }
+        });
+    }
+
+    /// The commitment of a trace's LDE, made and hashed one coset block at a time in the
+    /// trace's buffer (each block's rows are a whole subtree: [`MerkleTree::join`]), so that
+    /// the LDE is never whole. The blocks keep the trace buffer's heap tag, as Round 2's do
+    /// (`tag` is for a block copied out of a borrowed trace, which this path never has).
+    /// Costs an interpolation more than extending it whole (each block after the first
+    /// comes from the one before, [`Lde::next_block`](crate::stark::domain::Lde::next_block));
+    /// Phase A's rule [`MainCommit::ByBlocks`](crate::stark::policy::MainCommit::ByBlocks): a
+    /// kept trace would need a copy per block, for no lower peak; and Phase C's whole aux LDE
+    /// is smaller than the main and aux traces its aux build holds (at 1200k, 6 interleaved
+    /// pairs with aux by blocks too: Phase C median 2.15 -> 2.72 s, the same peak).
+    pub(super) fn commit_by_blocks(&self, trace: Mat, tag: Tag) -> Committed {
+        let drop = self.policy.merkle_dropped_levels;
+        let mut cursor = LdeBlocks::new(Cow::Owned(trace), Columns::OnTraceDomain, tag);
+        let parts = Block::cosets(self.params.log_blowup)
+            .map(|blk| {
+                self.advance(&mut cursor, blk);
+                let m = cursor.block();
+                MerkleTree::commit_rows_above(&m.values, m.width(), drop)
+            })
+            .collect();
+        let mut tree = MerkleTree::join(parts);
+        tree.drop_below(drop);
+        Committed { tree, lde: None }
+    }
+}
