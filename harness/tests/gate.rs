@@ -354,6 +354,41 @@ fn rows() -> Vec<Row> {
         )
         .env("BENCH_MEM_AVAILABLE", "8400000"),
         row(
+            "prove a mode predicted not to fit (BENCH_MEM_AVAILABLE=100000000)",
+            "prove --fixture fib_iterative_64k",
+            1,
+            "its predicted peak heap, 148.5 MiB (in composition), with a 10 % margin does not fit in the 95.4 MiB",
+        )
+        .env("BENCH_MEM_AVAILABLE", "100000000"),
+        row(
+            "prove a mode that fits (same memory)",
+            "prove --fixture fib_iterative_64k --mode stream-lde+trace-retire",
+            0,
+            "mode           stream-lde+trace-retire",
+        )
+        .env("BENCH_MEM_AVAILABLE", "100000000"),
+        row(
+            "prove where no mode fits (BENCH_MEM_AVAILABLE=30000000)",
+            "prove --fixture fib_iterative_64k --mode stream-lde+leaf-drop+trace-retire",
+            1,
+            "no mode fits: the leanest, stream-lde+leaf-drop+trace-retire, is predicted at 62.1 MiB",
+        )
+        .env("BENCH_MEM_AVAILABLE", "30000000"),
+        row(
+            "run with an entry predicted not to fit (same memory)",
+            "run --fixture fib_iterative_64k,bytesort_small --modes default,stream-lde+trace-retire --runs 1 --out unfit.json",
+            1,
+            "refusing to start: 1 entry is predicted not to fit in the 95.4 MiB of memory available (predicted peak heap + 10 %): fib_iterative_64k · default 148.5 MiB (in composition)",
+        )
+        .env("BENCH_MEM_AVAILABLE", "100000000"),
+        row(
+            "--max-memory proves anyway (BENCH_MEM_AVAILABLE=10000000)",
+            "prove --fixture bytesort_small --max-memory 4",
+            0,
+            "program        bytesort_small",
+        )
+        .env("BENCH_MEM_AVAILABLE", "10000000"),
+        row(
             "execute a huge input, --max-cycles",
             "execute --fixture fib_iterative_64k --input 4294967295 --max-cycles 5000",
             1,
@@ -481,6 +516,11 @@ fn every_case_fails_closed_checks_first_and_says_why() {
     }
     println!("{}", table.join("\n"));
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+    // Refused before the first prove: nothing was measured, so nothing was written.
+    assert!(
+        !dir.join("unfit.json").exists(),
+        "a refused run wrote unfit.json"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -10,8 +10,12 @@
 //! entries leave some empty (an empty shard is a matrix job that measures nothing and
 //! says so).
 //!
-//! **Estimates.** From the history when it has the entry (the latest night's median prove
-//! seconds and peak heap, any machine), else from the catalogue's cycles by [`MODEL`]: a
+//! **Estimates.** The peak heap is the memory model's prediction when the caller has one
+//! (`bench plan` predicts every entry: `prover::stark::memory_model`, within 5 % of the
+//! exact peak on every fixture measured, and up to date with the code being planned).
+//! Otherwise, and for time always, from the history when it has the entry (the latest
+//! night's median prove seconds and peak heap, any machine), else from the catalogue's
+//! cycles by [`MODEL`]: a
 //! rate per million cycles measured at `fib_iterative_1200k` on 2 cores
 //! (`reports/modes/fib_iterative_1200k-session11b.json`: default 11.9 s, 2.28 GB) and the
 //! 8M default's 13.2 GiB, times each mode's factor against default from the same file. A run
@@ -83,6 +87,9 @@ pub struct PlanRequest {
     pub heavy_heap_bytes: u64,
     /// Longer than this estimated time is heavy.
     pub heavy_seconds: f64,
+    /// The memory model's predicted peak heap of (fixture, mode), where made: it overrides
+    /// the history's and the model's heap.
+    pub predicted_heaps: Vec<(String, MemoryMode, u64)>,
 }
 
 /// Why no plan can be made.
@@ -177,7 +184,16 @@ pub fn plan(request: &PlanRequest, history: &[HistoryRecord]) -> Result<ShardPla
                 return Err(PlanError::Duplicate(fixture.clone(), mode.to_string()));
             }
             seen.push((fixture.clone(), mode));
-            let (one, heap, from) = estimate(fixture, *cycles, mode, history);
+            let (one, mut heap, from) = estimate(fixture, *cycles, mode, history);
+            let mut from = from.to_string();
+            if let Some(&(_, _, predicted)) = request
+                .predicted_heaps
+                .iter()
+                .find(|(f, m, _)| f == fixture && *m == mode)
+            {
+                heap = predicted;
+                from = format!("prediction (heap), {from} (time)");
+            }
             let seconds = sides
                 * one
                 * (f64::from(request.runs)
@@ -193,7 +209,7 @@ pub fn plan(request: &PlanRequest, history: &[HistoryRecord]) -> Result<ShardPla
                 mode,
                 estimated_seconds: seconds,
                 estimated_peak_heap_bytes: heap,
-                estimate_from: from.to_string(),
+                estimate_from: from,
                 heavy,
             });
         }
@@ -282,6 +298,7 @@ mod tests {
             heavy_runner: "big".into(),
             heavy_heap_bytes: 12 << 30,
             heavy_seconds: 5.0 * 3600.0,
+            predicted_heaps: Vec::new(),
         }
     }
 
@@ -361,6 +378,42 @@ mod tests {
             .unwrap();
         assert_eq!((e.heavy, e.estimate_from.as_str()), (false, "history"));
         assert_eq!(e.estimated_seconds, 500.0);
+    }
+
+    #[test]
+    fn a_predicted_heap_overrides_history_and_model_for_the_runner_only() {
+        let mut r = crate::testing::night("2026-01-01T00:00:00Z", "default", 100.0, 1 << 30);
+        r.fixture = "fib_iterative_8M".into();
+        let mut asked = request(&[("fib_iterative_8M", 8_000_010), ("tiny", 3000)], 16);
+        asked.predicted_heaps = vec![
+            ("fib_iterative_8M".into(), MemoryMode::DEFAULT, 13 << 30),
+            ("tiny".into(), MemoryMode::DEFAULT, 40 << 20),
+        ];
+        let p = plan(&asked, &[r]).unwrap();
+        let entry = |fixture: &str| {
+            p.work
+                .iter()
+                .flat_map(|w| w.entries.iter().map(move |e| (w, e)))
+                .find(|(_, e)| e.fixture == fixture && e.mode == MemoryMode::DEFAULT)
+                .unwrap()
+        };
+        // The history said 1 GiB; the prediction, 13 GiB: heavy, on the heavy runner, with
+        // the history's time.
+        let (w, e) = entry("fib_iterative_8M");
+        assert_eq!(e.estimated_peak_heap_bytes, 13 << 30);
+        assert!(e.heavy && w.runner == "big");
+        assert_eq!(e.estimate_from, "prediction (heap), history (time)");
+        assert_eq!(e.estimated_seconds, 500.0);
+        let (_, e) = entry("tiny");
+        assert_eq!(e.estimated_peak_heap_bytes, 40 << 20);
+        assert_eq!(e.estimate_from, "prediction (heap), model (time)");
+        // The estimates never change what is measured: the same hash as without them.
+        let without = plan(
+            &request(&[("fib_iterative_8M", 8_000_010), ("tiny", 3000)], 16),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(p.hash, without.hash);
     }
 
     #[test]

@@ -432,7 +432,9 @@ pub struct ProveArgs {
     #[arg(long, value_name = "K", value_parser = parse_parallelism)]
     pub table_parallelism: Option<NonZeroUsize>,
     /// Cap this process's address space (RLIMIT_AS) at this many GiB, so that a prove that
-    /// needs more fails with an allocation error instead of waking the OOM killer.
+    /// needs more fails with an allocation error instead of waking the OOM killer. Without
+    /// it, a mode whose predicted peak (`bench predict`) + 10 % exceeds the memory available
+    /// is refused before proving.
     #[arg(long, value_name = "GIB", value_parser = parse_gib)]
     pub max_memory: Option<u64>,
     /// log2 of the epoch size (cycles) of `verify-and-drop`.

@@ -12,8 +12,9 @@
 //! cycle and keeps 2^30. An explicit `--max-cycles` is always taken as given.
 //!
 //! What it does not bound: the prove's own tables, which need more per cycle than the log
-//! and depend on the mode; `--max-memory` turns running out of that memory into an `out
-//! of memory` error (`commands::oom`).
+//! and depend on the mode; `measure::memory_check` refuses a prove whose predicted peak does
+//! not fit, and `--max-memory` turns running out of memory into an `out of memory` error
+//! (`commands::oom`).
 //!
 //! Test seam: `BENCH_MEM_AVAILABLE` (bytes) replaces `MemAvailable`, so a test can check
 //! the default without allocating gigabytes.
@@ -40,14 +41,10 @@ impl CycleLimit {
     pub fn note(&self) -> String {
         match self.scaled_to {
             Some(bytes) => {
-                let (value, unit) = if bytes >= 1 << 30 {
-                    (bytes as f64 / (1u64 << 30) as f64, "GiB")
-                } else {
-                    (bytes as f64 / (1u64 << 20) as f64, "MiB")
-                };
                 format!(
-                    " (the default --max-cycles {} fits the execution log in the {value:.1} {unit} available; pass --max-cycles to change it)",
-                    self.cycles
+                    " (the default --max-cycles {} fits the execution log in the {} available; pass --max-cycles to change it)",
+                    self.cycles,
+                    human_bytes(bytes)
                 )
             }
             None => String::new(),
@@ -85,8 +82,17 @@ pub fn scaled(bytes: u64) -> u64 {
     (bytes / (BYTES_PER_CYCLE as u64 * LOG_HEADROOM)).clamp(1, DEFAULT_MAX_CYCLES)
 }
 
+/// `bytes` in GiB (from 1 GiB) or MiB, one decimal, for messages.
+pub fn human_bytes(bytes: u64) -> String {
+    if bytes >= 1 << 30 {
+        format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+    }
+}
+
 /// The memory available: [`MEM_AVAILABLE_ENV`], or `MemAvailable` of `/proc/meminfo`.
-fn mem_available() -> Option<u64> {
+pub fn mem_available() -> Option<u64> {
     if let Some(v) = std::env::var(MEM_AVAILABLE_ENV)
         .ok()
         .and_then(|v| v.trim().parse().ok())

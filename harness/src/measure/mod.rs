@@ -15,6 +15,7 @@ pub mod client_request;
 pub mod clock;
 pub mod cycles;
 pub mod machine;
+pub mod memory_check;
 pub mod phase_marks;
 pub mod phases;
 pub mod plan;

@@ -9,6 +9,7 @@
 //! combination; the ones the prover does not implement yet are skipped (and named). A mode
 //! named explicitly that the prover lacks is an error before anything runs.
 
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use crate::analysis::summary::resummarize;
 use crate::measure::cachegrind::{self, InstructionWorker};
 use crate::measure::clock::now_rfc3339;
 use crate::measure::machine;
+use crate::measure::memory_check;
 use crate::measure::runner::{self, WorkerCommand, WorkerResult};
 use crate::model::config::ProveConfig;
 use crate::model::program::ProgramSpec;
@@ -119,6 +121,9 @@ pub enum PlanError {
         /// What differs: the (program · mode) pairs only one side has.
         differences: Vec<String>,
     },
+    /// Entries are predicted not to fit in the memory available (no `--max-memory`).
+    #[error(transparent)]
+    Memory(#[from] crate::measure::memory_check::MemoryCheckError),
     /// The file to resume was measured on another machine.
     #[error("cannot resume {}: it was measured on {was}, this is {is}", path.display())]
     Machine {
@@ -302,6 +307,28 @@ pub fn fill(
                 jobs.push((kind, job.clone()));
                 keys.push((p.name(), mode, runs));
             }
+        }
+    }
+    // Before the first prove: every entry with runs to make must fit (unless capped), and
+    // then its workers need not check again.
+    if plan.max_memory.is_none() {
+        let per_program = plan.modes.len();
+        let entries: Vec<(&ProgramSpec, Vec<MemoryMode>)> = plan
+            .programs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let todo = plan.modes.iter().enumerate().filter(|&(m, _)| {
+                    let at = 2 * (i * per_program + m);
+                    counts[at] + counts[at + 1] > 0
+                });
+                (p, todo.map(|(_, &mode)| mode).collect())
+            })
+            .collect();
+        let parallelism = plan.config.table_parallelism.and_then(NonZeroUsize::new);
+        memory_check::check_plan(&entries, &plan.config, parallelism)?;
+        for (_, job) in &mut jobs {
+            job.env.push((memory_check::CHECKED_ENV.into(), "1".into()));
         }
     }
     // Timed runs first, interleaved; then the runs under cachegrind, interleaved.

@@ -82,13 +82,25 @@ impl Predictor {
             input,
             ..
         } = load(program, input)?;
+        Self::of_program(&name, &program, &input, config, max_cycles)
+    }
+
+    /// Executes and routes a loaded `program` named `name` under `config`'s parameters.
+    pub fn of_program(
+        name: &str,
+        program: &prover::vm::Program,
+        input: &[u32],
+        config: &ProveConfig,
+        max_cycles: u64,
+    ) -> Result<Self, PredictError> {
+        let name = name.to_string();
         let options = ProveOptions {
             params: config.params(),
             max_cycles,
             mode: MemoryMode::DEFAULT,
             table_parallelism: None,
         };
-        let run = run_shape(&program, &input, &options, config.epoch_log2).map_err(|source| {
+        let run = run_shape(program, input, &options, config.epoch_log2).map_err(|source| {
             PredictError::Run {
                 name: name.clone(),
                 source,

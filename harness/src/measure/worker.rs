@@ -16,8 +16,10 @@ use thiserror::Error;
 use crate::measure::alloc::CountingAlloc;
 use crate::measure::cycles::cycle_limit;
 use crate::measure::machine;
+use crate::measure::memory_check::{self, MemoryCheckError};
 use crate::measure::phase_marks::{self, PhaseMarks};
 use crate::measure::phases::PeakObserver;
+use crate::measure::predict::PredictError;
 use crate::measure::probes::{jemalloc_stats, limit_address_space, peak_rss_bytes};
 use crate::measure::program::{Loaded, ProgramError, load};
 use crate::model::config::ProveConfig;
@@ -77,6 +79,9 @@ pub enum WorkerError {
         #[source]
         source: Cause,
     },
+    /// The mode's predicted peak does not fit in the memory available (no `--max-memory`).
+    #[error(transparent)]
+    Memory(MemoryCheckError),
     /// The proof did not verify.
     #[error("verifying the proof of {name}")]
     Verify {
@@ -146,6 +151,32 @@ pub fn prove<A: Sync>(
         .map_err(|e| WorkerError::Params(Box::new(e)))?;
     let limit = cycle_limit(args.max_cycles, true);
     let scaled = limit.note();
+    let epochs = args.mode.has(Flag::VerifyAndDrop);
+    let what = if epochs {
+        format!("{name} in epochs of 2^{}{scaled}", args.epoch_log2)
+    } else {
+        format!("{name}{scaled}")
+    };
+    if args.max_memory.is_none() && !memory_check::checked_by_plan() {
+        let parallelism = args.table_parallelism;
+        memory_check::check(
+            &name,
+            &program,
+            &input,
+            &config,
+            args.mode,
+            parallelism,
+            limit.cycles,
+        )
+        .map_err(|e| match e {
+            // The run itself failed (the cycle limit, a fault): the prove's own error.
+            MemoryCheckError::Predict(PredictError::Run { source, .. }) => WorkerError::Prove {
+                what: what.clone(),
+                source: Box::new(source),
+            },
+            e => WorkerError::Memory(e),
+        })?;
+    }
     let options = ProveOptions {
         params,
         max_cycles: limit.cycles,
@@ -157,7 +188,6 @@ pub fn prove<A: Sync>(
     let inject = std::env::var(phase_marks::INJECT_ENV)
         .ok()
         .and_then(|v| phase_marks::parse_inject(&v));
-    let epochs = args.mode.has(Flag::VerifyAndDrop);
     let observer = PhaseMarks::new(&peaks, epochs, inject);
     observer.begin();
     let start = Instant::now();
@@ -165,14 +195,14 @@ pub fn prove<A: Sync>(
         Proved::Epochs(
             prove_and_verify_continuation(&program, &input, args.epoch_log2, &options, &observer)
                 .map_err(|e| WorkerError::Prove {
-                what: format!("{name} in epochs of 2^{}{scaled}", args.epoch_log2),
+                what: what.clone(),
                 source: Box::new(e),
             })?,
         )
     } else {
         Proved::Whole(
             zkvm::prove(&program, &input, &options, &observer).map_err(|e| WorkerError::Prove {
-                what: format!("{name}{scaled}"),
+                what: what.clone(),
                 source: Box::new(e),
             })?,
         )

@@ -75,7 +75,8 @@ pub struct PlanEntry {
     pub estimated_seconds: f64,
     /// Estimated peak heap, bytes.
     pub estimated_peak_heap_bytes: u64,
-    /// Where the estimates come from: `history` or `model` (cycles x a per-mode rate).
+    /// Where the estimates come from: `history` or `model` (cycles x a per-mode rate), or
+    /// `prediction (heap), history|model (time)` when the memory model predicted the heap.
     pub estimate_from: String,
     /// Whether it needs the heavy runner (memory or time past a standard runner's).
     pub heavy: bool,
