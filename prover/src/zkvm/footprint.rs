@@ -11,7 +11,7 @@
 
 use std::num::NonZeroUsize;
 
-use super::{VmAir, VmProveError, build_retired_witness, table, tables};
+use super::{EPOCH_LOG2_RANGE, VmAir, VmProveError, build_retired_witness, table, tables};
 use crate::air::alu::{AluTable, alu_table_height, route_alu};
 use crate::air::memory::MemoryAir;
 use crate::air::witness::{self, CpuRows, Origin};
@@ -61,7 +61,8 @@ pub struct RunShape {
 }
 
 /// Executes and routes `program` on `input` (no trace materialised, nothing proved): the
-/// whole run, and each epoch of `2^epoch_log2` cycles as `verify-and-drop` proves them.
+/// whole run, and each epoch of `2^epoch_log2` cycles as `verify-and-drop` proves them
+/// (an epoch size outside [`EPOCH_LOG2_RANGE`] is an error, as the continuation's).
 pub fn run_shape(
     program: &Program,
     input: &[u32],
@@ -72,17 +73,24 @@ pub fn run_shape(
         mode: MemoryMode::of(&[Flag::TraceRetire]),
         ..*options
     };
+    if !EPOCH_LOG2_RANGE.contains(&epoch_log2) {
+        return Err(VmProveError::EpochLog2(epoch_log2));
+    }
     let witness = build_retired_witness(program, input, &options)?;
     use crate::stark::TraceSource as _;
-    let heights = witness.heights();
+    let (airs, cycles) = (witness.airs().to_vec(), witness.output().cycles);
+    let (heights, footprint) = (witness.heights(), witness.footprint());
+    // The whole run's witness goes before the epochs are routed, so that the two are never
+    // held together.
+    drop(witness);
     let epoch_airs = tables(program, MemoryAir::BOUNDARY);
     let epochs = epoch_heights(program, input, &options, epoch_log2, &epoch_airs, &heights)?;
     Ok(RunShape {
-        airs: witness.airs().to_vec(),
+        airs,
         epoch_airs,
-        cycles: witness.output().cycles,
+        cycles,
         heights,
-        footprint: witness.footprint(),
+        footprint,
         epochs,
     })
 }
@@ -104,7 +112,7 @@ fn epoch_heights(
         unreachable!("PROGRAM is table 0")
     };
     let (max_rows, log_max_rows) = (options.params.max_rows(), options.params.log_max_rows);
-    let epoch_cycles = 1u64 << epoch_log2.min(63);
+    let epoch_cycles = 1u64 << epoch_log2;
     let mut exec = Executor::new(program, input).with_logging(true);
     let mut out = Vec::new();
     while exec.cycles() < options.max_cycles {
