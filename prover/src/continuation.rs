@@ -66,8 +66,7 @@ const CONTEXT: &[u8] = b"rv32im-zkvm-epoch/v1";
 /// ARCHITECTURE.md (Continuations) for the measurements behind it.
 pub const DEFAULT_EPOCH_LOG2: u32 = 18;
 
-/// The smallest and largest epoch sizes accepted (log2 of cycles).
-pub const EPOCH_LOG2_RANGE: std::ops::RangeInclusive<u32> = 4..=24;
+pub use crate::zkvm::EPOCH_LOG2_RANGE;
 
 /// One RAM word an epoch touches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

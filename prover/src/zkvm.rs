@@ -205,6 +205,11 @@ impl VmProof {
     }
 }
 
+/// The smallest and largest epoch sizes accepted (log2 of cycles) by
+/// [`continuation`](crate::continuation) and by the memory model's epoch routing
+/// ([`footprint::run_shape`]).
+pub const EPOCH_LOG2_RANGE: std::ops::RangeInclusive<u32> = 4..=24;
+
 /// Why a run could not be proved.
 #[derive(Debug, thiserror::Error)]
 pub enum VmProveError {
@@ -220,6 +225,9 @@ pub enum VmProveError {
     /// The memory mode asked for is not implemented.
     #[error(transparent)]
     Mode(#[from] ModeError),
+    /// An epoch size outside [`EPOCH_LOG2_RANGE`].
+    #[error("epochs of 2^{0} cycles: the epoch size must be 2^4 to 2^24 cycles")]
+    EpochLog2(u32),
     /// A continuation mode asked of the whole-run prover.
     #[error("mode `{0}` proves in epochs: use prover::continuation, not the whole-run prover")]
     NeedsEpochs(MemoryMode),

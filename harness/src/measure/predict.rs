@@ -100,9 +100,11 @@ impl Predictor {
             mode: MemoryMode::DEFAULT,
             table_parallelism: None,
         };
-        let run = run_shape(program, input, &options).map_err(|source| PredictError::Run {
-            name: name.clone(),
-            source,
+        let run = run_shape(program, input, &options, config.epoch_log2).map_err(|source| {
+            PredictError::Run {
+                name: name.clone(),
+                source,
+            }
         })?;
         Ok(Self {
             name,
@@ -128,13 +130,7 @@ impl Predictor {
         mode: MemoryMode,
         parallelism: Option<NonZeroUsize>,
     ) -> ModePrediction {
-        let p = predict(
-            &self.run,
-            mode,
-            &self.config.params(),
-            parallelism,
-            self.config.epoch_log2,
-        );
+        let p = predict(&self.run, mode, &self.config.params(), parallelism);
         to_record(mode, &p)
     }
 }
