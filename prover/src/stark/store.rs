@@ -51,7 +51,7 @@ use super::domain::{
 use super::error::ProveError;
 use super::field::{Ext, Felt, ext_from_limbs, powers};
 use super::logup::{self, LogupChallenges};
-use super::merkle::{MerkleTree, hash_leaf};
+use super::merkle::MerkleTree;
 use super::opened::{self, Columns, OpenedRows};
 use super::params::StarkParams;
 use super::plan::MemoryPlan;
@@ -1181,10 +1181,12 @@ impl<'a, A: Air> InstanceStore<'a, A> {
         // Each query's opening of one matrix, in commitment order.
         let mut push = |rows: Rows<'_>| {
             let tree = trees.next().expect("one tree per committed segment");
-            for (&q, opening) in queries.iter().zip(&mut out) {
+            // Each queried subtree re-hashed once, batched (`MerkleTree::paths_with_rows`).
+            let paths = tree.paths_with_rows(queries, |j| rows.row(j).iter().copied());
+            for ((&q, opening), path) in queries.iter().zip(&mut out).zip(paths) {
                 opening.push(RowOpening {
                     values: rows.row(q).to_vec(),
-                    path: tree.path_with_leaves(q, |j| hash_leaf(rows.row(j))),
+                    path,
                 });
             }
         };
