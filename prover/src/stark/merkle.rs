@@ -5,14 +5,15 @@
 //!
 //! Whole layers are hashed in batches of equal-length messages through p3-keccak's
 //! vectorised Keccak-256 (`hash_many`: 8 lanes with AVX-512, 4 with AVX2), which gives the
-//! same digests as hashing each message alone ([`hash_leaf`], [`hash_node`]: what openings
-//! and the verifier use); the tests check the two agree.
+//! same digests as hashing each message alone ([`hash_leaf`], [`hash_node`]: what the
+//! verifier uses); the tests check the two agree.
 //!
 //! A tree may hold its layers from some level `d` up only ([`MerkleTree::commit_rows_above`]):
 //! each subtree of `2^d` leaves is hashed and reduced to its root in scratch, so the lower
 //! layers are never held in full. An opening then re-hashes the `2^d` rows of the queried
 //! leaf's subtree (the caller supplies them, from the LDE it holds or recomputes) and
-//! produces exactly the same path. The lower layers are most of a tree's memory (the leaves
+//! produces exactly the same path; the prover makes all of a tree's openings together
+//! ([`MerkleTree::paths_with_rows`]), each queried subtree re-hashed once and batched. The lower layers are most of a tree's memory (the leaves
 //! alone are half of it) and an opening reads only one node of each, so the prover holds
 //! them for no mode: see [`MemoryPlan::merkle_dropped_levels`](super::plan::MemoryPlan).
 
