@@ -169,6 +169,31 @@ impl FriCommitment {
             })
             .collect()
     }
+
+    /// [`FriCommitment::open`] of every query in `indices`, in that order: each layer's
+    /// paths made together ([`MerkleTree::paths_with_rows`]), so that a subtree shared by
+    /// several queries (they converge as the layers fold) is re-hashed once.
+    pub fn open_all(&self, indices: &[usize]) -> Vec<Vec<([Ext; 2], Vec<Digest>)>> {
+        let mut out: Vec<Vec<_>> = indices
+            .iter()
+            .map(|_| Vec::with_capacity(self.layers.len()))
+            .collect();
+        let mut at: Vec<usize> = indices.to_vec();
+        for (layer, tree) in self.layers.iter().zip(&self.trees) {
+            for p in &mut at {
+                *p >>= 1;
+            }
+            let paths = tree.paths_with_rows(&at, |s| {
+                let [a0, a1] = ext_limbs(&layer[2 * s]);
+                let [b0, b1] = ext_limbs(&layer[2 * s + 1]);
+                [a0, a1, b0, b1]
+            });
+            for ((o, &p), path) in out.iter_mut().zip(&at).zip(paths) {
+                o.push(([layer[2 * p], layer[2 * p + 1]], path));
+            }
+        }
+        out
+    }
 }
 
 /// Evaluates a polynomial (coefficients, constant first) at `x`.
@@ -257,6 +282,31 @@ mod tests {
                 tv.challenge_ext()
             })
             .collect()
+    }
+
+    #[test]
+    fn openings_made_together_are_those_made_one_by_one() {
+        let (log_n, folds) = (9, 4);
+        let lde = Lde::new();
+        for dropped in [0, 2, 6] {
+            let mut t = Transcript::new(b"fri");
+            let c = commit_with(
+                &lde,
+                evals_of_degree(128, log_n),
+                log_n,
+                folds,
+                1,
+                &mut t,
+                dropped,
+            );
+            // Repeated queries and queries that meet after a few folds.
+            let queries = [0, 511, 3, 2, 3, 256, 257, 40, 0];
+            let together = c.open_all(&queries);
+            assert_eq!(together.len(), queries.len());
+            for (&q, open) in queries.iter().zip(&together) {
+                assert_eq!(open, &c.open(q), "query {q}, {dropped} levels dropped");
+            }
+        }
     }
 
     #[test]

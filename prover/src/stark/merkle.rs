@@ -5,14 +5,15 @@
 //!
 //! Whole layers are hashed in batches of equal-length messages through p3-keccak's
 //! vectorised Keccak-256 (`hash_many`: 8 lanes with AVX-512, 4 with AVX2), which gives the
-//! same digests as hashing each message alone ([`hash_leaf`], [`hash_node`]: what openings
-//! and the verifier use); the tests check the two agree.
+//! same digests as hashing each message alone ([`hash_leaf`], [`hash_node`]: what the
+//! verifier uses); the tests check the two agree.
 //!
 //! A tree may hold its layers from some level `d` up only ([`MerkleTree::commit_rows_above`]):
 //! each subtree of `2^d` leaves is hashed and reduced to its root in scratch, so the lower
 //! layers are never held in full. An opening then re-hashes the `2^d` rows of the queried
 //! leaf's subtree (the caller supplies them, from the LDE it holds or recomputes) and
-//! produces exactly the same path. The lower layers are most of a tree's memory (the leaves
+//! produces exactly the same path; the prover makes all of a tree's openings together
+//! ([`MerkleTree::paths_with_rows`]), each queried subtree re-hashed once and batched. The lower layers are most of a tree's memory (the leaves
 //! alone are half of it) and an opening reads only one node of each, so the prover holds
 //! them for no mode: see [`MemoryPlan::merkle_dropped_levels`](super::plan::MemoryPlan).
 
@@ -327,6 +328,91 @@ impl MerkleTree {
         }
         path
     }
+
+    /// The paths of every leaf in `indices` (in that order), as [`MerkleTree::path_with_leaves`]
+    /// gives them, with row `j`'s cells given by `row(j)`: each distinct subtree of the
+    /// dropped levels is re-hashed once however many indices fall in it (FRI's folded
+    /// queries and small instances' queries share subtrees), through the vectorised sponge
+    /// as the tree was built ([`subtree_roots`]'s batches, not one message at a time), the
+    /// subtrees in parallel.
+    pub fn paths_with_rows<I: IntoIterator<Item = Felt>>(
+        &self,
+        indices: &[usize],
+        row: impl Fn(usize) -> I + Sync,
+    ) -> Vec<Vec<Digest>> {
+        self.paths_with(indices, |j, buf| write_leaf(row(j), buf))
+    }
+
+    /// [`MerkleTree::paths_with_rows`] with leaf `j`'s message written by `write`.
+    fn paths_with(
+        &self,
+        indices: &[usize],
+        write: impl Fn(usize, &mut Vec<u8>) + Sync,
+    ) -> Vec<Vec<Digest>> {
+        let d = self.dropped;
+        let leaves = 1usize << d;
+        for &index in indices {
+            assert!(index < self.num_leaves, "leaf {index} out of range");
+        }
+        let mut bases: Vec<usize> = indices.iter().map(|&i| i & !(leaves - 1)).collect();
+        bases.sort_unstable();
+        bases.dedup();
+        // Each distinct subtree's layers below its root, flat: its 2^d leaf digests, then
+        // 2^(d-1) nodes, ..., then 2 (the root itself is the held layer's).
+        let below_root = 2 * leaves - 2;
+        let mut cached = vec![[0u8; 32]; bases.len() * below_root];
+        if d > 0 {
+            let job = |buf: &mut Vec<u8>, (&base, out): (&usize, &mut [Digest])| {
+                buf.clear();
+                for j in base..base + leaves {
+                    write(j, buf);
+                }
+                Keccak256Hash.hash_many(buf, &mut out[..leaves]);
+                let (mut at, mut len) = (0, leaves);
+                while len > 2 {
+                    buf.clear();
+                    for pair in out[at..at + len].chunks_exact(2) {
+                        buf.push(NODE_TAG);
+                        buf.extend_from_slice(&pair[0]);
+                        buf.extend_from_slice(&pair[1]);
+                    }
+                    let (_, rest) = out.split_at_mut(at + len);
+                    Keccak256Hash.hash_many(buf, &mut rest[..len / 2]);
+                    at += len;
+                    len /= 2;
+                }
+            };
+            bases
+                .par_iter()
+                .zip(cached.par_chunks_mut(below_root))
+                .for_each_init(Vec::new, job);
+        }
+        indices
+            .iter()
+            .map(|&index| {
+                let mut path = Vec::with_capacity(self.depth());
+                if d > 0 {
+                    let slot = bases
+                        .binary_search(&(index & !(leaves - 1)))
+                        .expect("every index's subtree was hashed");
+                    let layers = &cached[slot * below_root..(slot + 1) * below_root];
+                    let (mut at, mut len, mut i) = (0, leaves, index & (leaves - 1));
+                    while len > 1 {
+                        path.push(layers[at + (i ^ 1)]);
+                        at += len;
+                        len /= 2;
+                        i >>= 1;
+                    }
+                }
+                let mut i = index >> d;
+                for layer in &self.layers[d..self.depth()] {
+                    path.push(layer[i ^ 1]);
+                    i >>= 1;
+                }
+                path
+            })
+            .collect()
+    }
 }
 
 /// Checks that `leaf` sits at `index` under `root`. `path.len()` is the tree height.
@@ -405,6 +491,31 @@ mod tests {
                     assert_eq!(path, full.path(i), "{rows} rows, {drop} dropped, leaf {i}");
                     assert_eq!(freed.path_with_leaves(i, leaf), path);
                     assert!(verify_path(&built.root(), i, leaf(i), &path));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn paths_made_together_are_the_paths_made_one_by_one() {
+        // Repeated indices, several in one subtree, in no order; every dropped-level count
+        // up to past the height; wide rows (several sponge blocks) and narrow ones.
+        for (rows, width) in [(2, 3), (64, 5), (1 << 10, 19)] {
+            let vals = matrix(rows, width);
+            let full = MerkleTree::commit_rows(&vals, width);
+            let leaf = |j: usize| hash_leaf(&vals[width * j..width * (j + 1)]);
+            let row = |j: usize| vals[width * j..width * (j + 1)].iter().copied();
+            let depth = full.depth();
+            let indices: Vec<usize> = [rows - 1, 0, 1, rows / 2, 0, rows - 1, 3 % rows, rows / 3]
+                .into_iter()
+                .collect();
+            for drop in [0, 1, 2, 6, depth, depth + 2] {
+                let lean = MerkleTree::commit_rows_above(&vals, width, drop);
+                let together = lean.paths_with_rows(&indices, row);
+                assert_eq!(together.len(), indices.len());
+                for (&i, path) in indices.iter().zip(&together) {
+                    assert_eq!(path, &full.path(i), "{rows} rows, {drop} dropped, leaf {i}");
+                    assert_eq!(path, &lean.path_with_leaves(i, leaf));
                 }
             }
         }

@@ -285,14 +285,15 @@ pub fn prove<A: Air>(
             .map(|(((_, members), fri), queries)| FriProof {
                 layer_roots: fri.roots(),
                 final_poly: fri.final_poly.clone(),
-                queries: queries
-                    .iter()
-                    .map(|&q| QueryProof {
+                queries: fri
+                    .open_all(queries)
+                    .into_iter()
+                    .map(|layers| QueryProof {
                         instances: members
                             .iter()
                             .map(|&m| openings[m].next().expect("one opening per query"))
                             .collect(),
-                        layers: fri.open(q),
+                        layers,
                     })
                     .collect(),
             })

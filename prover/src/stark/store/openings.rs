@@ -13,7 +13,7 @@ use crate::stark::air::Air;
 use crate::stark::composition;
 use crate::stark::error::ProveError;
 use crate::stark::field::Felt;
-use crate::stark::merkle::{MerkleTree, hash_leaf};
+use crate::stark::merkle::MerkleTree;
 use crate::stark::opened::{self, Columns, OpenedRows};
 use crate::stark::proof::RowOpening;
 
@@ -178,10 +178,12 @@ impl<A: Air> InstanceStore<'_, A> {
         // Each query's opening of one matrix, in commitment order.
         let mut push = |rows: Rows<'_>| {
             let tree = trees.next().expect("one tree per committed segment");
-            for (&q, opening) in queries.iter().zip(&mut out) {
+            // Each queried subtree re-hashed once, batched (`MerkleTree::paths_with_rows`).
+            let paths = tree.paths_with_rows(queries, |j| rows.row(j).iter().copied());
+            for ((&q, opening), path) in queries.iter().zip(&mut out).zip(paths) {
                 opening.push(RowOpening {
                     values: rows.row(q).to_vec(),
-                    path: tree.path_with_leaves(q, |j| hash_leaf(rows.row(j))),
+                    path,
                 });
             }
         };
