@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{bench, stderr};
+use common::{bench, bench_json as json, peak_error, predicted_and_proved, stderr};
 use serde_json::Value;
 
 /// The modes checked: every combination of the STARK's flags, and `verify-and-drop`.
@@ -66,30 +66,11 @@ fn by_kind(breakdown: &Value) -> std::collections::BTreeMap<String, f64> {
     out
 }
 
-fn json(args: &[&str]) -> Value {
-    let out = bench(args);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn check(fixture: &str) {
-    let predictions = json(&[
-        "predict",
-        "--fixture",
-        fixture,
-        "--modes",
-        &MODES.join(","),
-        "--json",
-    ]);
-    let predictions = predictions.as_array().expect("an array");
-    assert_eq!(predictions.len(), MODES.len());
     let mut failures = Vec::new();
-    for (mode, p) in MODES.iter().zip(predictions) {
-        assert_eq!(p["mode"], *mode);
-        let r = json(&["prove", "--fixture", fixture, "--mode", mode, "--json"]);
-        let measured = r["peak_heap_bytes"].as_u64().unwrap() as f64;
-        let predicted = p["predicted_peak_bytes"].as_u64().unwrap() as f64;
-        let err = (predicted - measured) / measured * 100.0;
+    for (mode, (p, r)) in MODES.iter().zip(predicted_and_proved(fixture, &MODES)) {
+        let (p, r) = (&p, &r);
+        let (predicted, measured, err) = peak_error(p, r);
         if err.abs() > TOLERANCE_PCT {
             failures.push(format!(
                 "{mode}: peak {predicted} vs {measured} ({err:+.1} %)"

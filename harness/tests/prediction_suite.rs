@@ -8,8 +8,7 @@
 
 mod common;
 
-use common::{bench, stderr};
-use serde_json::Value;
+use common::{peak_error, predicted_and_proved};
 
 /// The modes checked: default, the leanest whole-run mode, the epoch mode.
 const MODES: [&str; 3] = [
@@ -21,30 +20,10 @@ const MODES: [&str; 3] = [
 /// The largest error allowed, percent of the measured peak (the target).
 const TOLERANCE_PCT: f64 = 5.0;
 
-fn json(args: &[&str]) -> Value {
-    let out = bench(args);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn check(fixture: &str) {
-    let predictions = json(&[
-        "predict",
-        "--fixture",
-        fixture,
-        "--modes",
-        &MODES.join(","),
-        "--json",
-    ]);
-    let predictions = predictions.as_array().expect("an array");
-    assert_eq!(predictions.len(), MODES.len());
     let mut failures = Vec::new();
-    for (mode, p) in MODES.iter().zip(predictions) {
-        assert_eq!(p["mode"], *mode);
-        let r = json(&["prove", "--fixture", fixture, "--mode", mode, "--json"]);
-        let measured = r["peak_heap_bytes"].as_u64().unwrap() as f64;
-        let predicted = p["predicted_peak_bytes"].as_u64().unwrap() as f64;
-        let err = (predicted - measured) / measured * 100.0;
+    for (mode, (p, r)) in MODES.iter().zip(predicted_and_proved(fixture, &MODES)) {
+        let (predicted, measured, err) = peak_error(&p, &r);
         println!("{fixture} {mode}: predicted {predicted} measured {measured} ({err:+.2} %)");
         if err.abs() > TOLERANCE_PCT {
             failures.push(format!(
@@ -80,7 +59,7 @@ suite_program! {
 /// gets a test, or this fails).
 #[test]
 fn every_small_suite_program_is_checked() {
-    let catalogue: Value = serde_json::from_str(
+    let catalogue: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../fixtures/catalogue.json"

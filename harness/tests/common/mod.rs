@@ -129,3 +129,49 @@ pub fn svg_texts(path: &std::path::Path) -> Vec<String> {
         .map(|n| n.text().unwrap_or("").trim().to_string())
         .collect()
 }
+
+/// Runs `bench` with `args`, asserts that it succeeded, and parses its stdout as JSON.
+pub fn bench_json(args: &[&str]) -> serde_json::Value {
+    let out = bench(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// For each of `modes`, in order: `bench predict`'s prediction for `fixture` and the record
+/// of one `bench prove --json` in that mode.
+pub fn predicted_and_proved(
+    fixture: &str,
+    modes: &[&str],
+) -> Vec<(serde_json::Value, serde_json::Value)> {
+    let predictions = bench_json(&[
+        "predict",
+        "--fixture",
+        fixture,
+        "--modes",
+        &modes.join(","),
+        "--json",
+    ]);
+    let predictions = predictions.as_array().expect("an array").clone();
+    assert_eq!(predictions.len(), modes.len());
+    modes
+        .iter()
+        .zip(predictions)
+        .map(|(mode, p)| {
+            assert_eq!(p["mode"], *mode);
+            let r = bench_json(&["prove", "--fixture", fixture, "--mode", mode, "--json"]);
+            (p, r)
+        })
+        .collect()
+}
+
+/// (predicted, measured, signed error in percent of the measured) peak heap of a prediction
+/// and a prove record.
+pub fn peak_error(prediction: &serde_json::Value, record: &serde_json::Value) -> (f64, f64, f64) {
+    let measured = record["peak_heap_bytes"].as_u64().unwrap() as f64;
+    let predicted = prediction["predicted_peak_bytes"].as_u64().unwrap() as f64;
+    (
+        predicted,
+        measured,
+        (predicted - measured) / measured * 100.0,
+    )
+}
