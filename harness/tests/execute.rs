@@ -218,7 +218,9 @@ fn instruction_mix_and_table_rows() {
         "{text}"
     );
     assert!(
-        text.contains("table rows (chunks of at most 2^20 rows"),
+        text.contains(
+            "table rows (chunks of 2^19 rows, each padded; memory one chunk of at most 2^20)"
+        ),
         "{text}"
     );
     let bare = bench(&[

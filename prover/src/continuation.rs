@@ -51,6 +51,7 @@ use crate::air::cpu::REG_BASE;
 use crate::air::memory::{KeyRecord, MemoryAir};
 use crate::air::witness::{self, CpuRows, Origin, WitnessError};
 use crate::modes::{Flag, ModeError};
+use crate::stark::setup::chunk_logs_of;
 use crate::stark::{
     Felt, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction, StarkParams, Statement,
     VerifyError,
@@ -608,6 +609,11 @@ fn drive(
     let VmAir::Program(program_air) = &airs[table::PROGRAM] else {
         unreachable!("PROGRAM is table 0")
     };
+    let chunk_logs =
+        chunk_logs_of(&airs, 0, &options.params).map_err(|e| ContinuationError::Prove {
+            epoch: 0,
+            source: e.into(),
+        })?;
     let epoch_cycles = 1u64 << epoch_log2;
     let mut exec = Executor::new(program, input).with_logging(true);
     exec.reserve_log(epoch_cycles as usize);
@@ -635,14 +641,8 @@ fn drive(
             epoch: index,
             source,
         };
-        let routed = witness::route(
-            program_air,
-            &origin,
-            &log,
-            options.params.max_rows(),
-            CpuRows::Trace,
-        )
-        .map_err(witness_err)?;
+        let routed = witness::route(program_air, &origin, &log, &options.params, CpuRows::Trace)
+            .map_err(witness_err)?;
         let boundary = Boundary {
             index,
             start_pc: start.pc,
@@ -657,10 +657,7 @@ fn drive(
         };
         drop(memory);
         drop(log);
-        let traces = OwnedTraces::new(
-            routed_traces(program_air, routed),
-            options.params.log_max_rows,
-        );
+        let traces = OwnedTraces::new(routed_traces(program_air, routed), &chunk_logs);
         let public = public_interactions(&boundary, epoch_log2).map_err(|source| {
             ContinuationError::Public {
                 epoch: index,

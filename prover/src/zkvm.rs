@@ -24,6 +24,7 @@ use crate::air::witness::{self, CpuRows, WitnessError};
 use crate::air::{AluAir, AluTable, route_alu};
 use crate::memtag::{self, Tag};
 use crate::modes::{Flag, MemoryMode, ModeError};
+use crate::stark::setup::chunk_logs_of;
 use crate::stark::{
     Felt, MemoryPlan, OwnedTraces, Proof, ProveError, ProveObserver, PublicInteraction,
     StarkParams, Statement, TraceSource, VerifyError,
@@ -373,7 +374,7 @@ pub fn build_witness(
         program_air,
         &witness::Origin::Image(&image),
         &log,
-        options.params.max_rows(),
+        &options.params,
         CpuRows::Trace,
     )?;
     drop(log);
@@ -396,7 +397,7 @@ pub(crate) fn routed_traces(
     let alu_traces: Vec<_> = AluTable::ALL
         .iter()
         .zip(route_alu(&routed.alu))
-        .map(|(t, requests)| t.trace(&requests, &mut routed.lookups, routed.log_max_rows))
+        .map(|(t, requests)| t.trace(&requests, &mut routed.lookups, routed.log_split_rows))
         .collect();
     // RANGE and BYTES come last: every other builder adds to their counts.
     let mut traces = vec![
@@ -425,7 +426,8 @@ pub fn prove_witness(
         retire_traces: false,
         ..options.mode.plan(options.table_parallelism)
     };
-    let source = OwnedTraces::new(witness.traces, options.params.log_max_rows);
+    let chunk_logs = chunk_logs_of(&witness.airs, 0, &options.params).map_err(ProveError::from)?;
+    let source = OwnedTraces::new(witness.traces, &chunk_logs);
     let stark = prove_source(
         program,
         input,

@@ -69,7 +69,7 @@ impl Case {
 
     fn check(&self) -> CheckReport {
         let (airs, traces, public) = self.parts();
-        check_constraints(&airs, &traces, &statement(&public), 20)
+        check_constraints(&airs, &traces, &statement(&public), &StarkParams::default())
     }
 
     fn prove_verify(&self) -> Result<(), VerifyError> {

@@ -105,7 +105,7 @@ impl Case {
     /// The debug checker's report on the statement.
     fn check(&self) -> CheckReport {
         let (airs, traces, public) = self.parts();
-        check_constraints(&airs, &traces, &statement(&public), 20)
+        check_constraints(&airs, &traces, &statement(&public), &StarkParams::default())
     }
 
     /// Proves the statement (whatever its witness) and verifies the proof.

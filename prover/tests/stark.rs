@@ -110,7 +110,15 @@ fn set(m: &mut RowMajorMatrix<Felt>, row: usize, col: usize, v: Felt) {
 #[test]
 fn fibonacci_proves_and_verifies() {
     let case = fib_case(8);
-    assert!(check_constraints(&case.airs, &case.traces, &case.statement(), 20).is_ok());
+    assert!(
+        check_constraints(
+            &case.airs,
+            &case.traces,
+            &case.statement(),
+            &StarkParams::default()
+        )
+        .is_ok()
+    );
     let proof = case.prove();
     case.verify(&proof).unwrap();
     verify_bytes(
@@ -187,7 +195,12 @@ fn public_interactions_take_part_in_the_balance() {
 fn wrong_fibonacci_cell_does_not_verify() {
     let mut case = fib_case(6);
     set(&mut case.traces.0[0], 17, 1, Felt::from_u64(12345));
-    let report = check_constraints(&case.airs, &case.traces, &case.statement(), 20);
+    let report = check_constraints(
+        &case.airs,
+        &case.traces,
+        &case.statement(),
+        &StarkParams::default(),
+    );
     assert!(report.failures.iter().any(|f| f.row == 16 || f.row == 17));
     let proof = case.prove();
     assert!(matches!(
@@ -201,7 +214,12 @@ fn wrong_cube_does_not_verify() {
     let mut case = bus_case(6, 4);
     let x = case.traces.0[0].values[3 * 9];
     set(&mut case.traces.0[0], 9, 1, x.cube() + Felt::ONE);
-    let report = check_constraints(&case.airs, &case.traces, &case.statement(), 20);
+    let report = check_constraints(
+        &case.airs,
+        &case.traces,
+        &case.statement(),
+        &StarkParams::default(),
+    );
     assert_eq!(report.failures.len(), 1);
     assert_eq!(
         (report.failures[0].row, report.failures[0].constraint),
@@ -222,7 +240,12 @@ fn out_of_range_value_does_not_verify() {
     let x = Felt::from_u64(99);
     set(&mut case.traces.0[0], 0, 0, x);
     set(&mut case.traces.0[0], 0, 1, x.cube());
-    let report = check_constraints(&case.airs, &case.traces, &case.statement(), 20);
+    let report = check_constraints(
+        &case.airs,
+        &case.traces,
+        &case.statement(),
+        &StarkParams::default(),
+    );
     assert!(report.failures.is_empty());
     assert_eq!(report.unbalanced_buses, vec![RANGE_BUS]);
     let proof = case.prove();

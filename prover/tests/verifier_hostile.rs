@@ -36,9 +36,13 @@ fn the_hostile_proof_is_rejected_from_its_heights_alone() {
             log_max_rows,
             ..StarkParams::default()
         };
-        // Past 2^16 chunks the count alone refuses it; at 20 (4096 chunks a table) the
-        // proof's empty vectors do.
-        let chunks = 8usize << (32 - log_max_rows);
+        // Each of the 8 tables without a fixed height (MEMORY apart) claims 2^32 rows, in
+        // chunks of 2^log_split_rows; PROGRAM, RANGE and BYTES are one chunk each. Past
+        // 2^16 instances the count alone refuses a proof; below, the 56-byte proof's empty
+        // vectors do, and the all-tables proof's MEMORY (after PROGRAM and CPU) is split.
+        let per_table = 1usize << (32 - params.log_split_rows());
+        let total = 8 * per_table + 4;
+        let before_memory = 1 + per_table;
         for (name, bytes) in [("56-byte", &whole), ("all-tables", &all)] {
             let (answer, peak) =
                 peak_of(|| verify_bytes(&airs, &Statement::default(), &params, bytes));
@@ -50,17 +54,22 @@ fn the_hostile_proof_is_rejected_from_its_heights_alone() {
             match (name, answer) {
                 // CPU comes before MEMORY: only a count past the cap stops it first.
                 ("all-tables", Err(VerifyError::Height(HeightError::Split { table, .. })))
-                    if chunks <= params.max_instances() =>
+                    if before_memory <= params.max_instances() =>
                 {
                     assert_eq!(table, "memory")
                 }
-                (_, Err(VerifyError::Height(HeightError::Instances { max, .. })))
-                    if chunks > params.max_instances() =>
+                ("all-tables", Err(VerifyError::Height(HeightError::Instances { max, .. })))
+                    if before_memory > params.max_instances() =>
+                {
+                    assert_eq!(max, params.max_instances())
+                }
+                ("56-byte", Err(VerifyError::Height(HeightError::Instances { max, .. })))
+                    if total > params.max_instances() =>
                 {
                     assert_eq!(max, params.max_instances())
                 }
                 ("56-byte", Err(VerifyError::Shape { what, got: 0, .. }))
-                    if chunks <= params.max_instances() =>
+                    if total <= params.max_instances() =>
                 {
                     assert_eq!(what, "main_roots")
                 }

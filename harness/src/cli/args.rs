@@ -94,7 +94,8 @@ pub struct PredictArgs {
     /// log2 of the LDE blowup [default: the --security preset's].
     #[arg(long, value_name = "K")]
     pub log_blowup: Option<usize>,
-    /// log2 of the largest table chunk.
+    /// log2 of the largest table chunk: MEMORY's largest height; the other tables are cut at
+    /// 2^min(19, K) rows.
     #[arg(long, value_name = "K", default_value_t = 20)]
     pub log_max_rows: usize,
     /// Table instances in flight at once (default: the prover's automatic choice here).
@@ -308,7 +309,8 @@ pub struct RunArgs {
     /// log2 of the LDE blowup (1, 2 or 3) [default: the --security preset's].
     #[arg(long, value_name = "K")]
     pub log_blowup: Option<usize>,
-    /// log2 of the largest table chunk.
+    /// log2 of the largest table chunk: MEMORY's largest height; the other tables are cut at
+    /// 2^min(19, K) rows.
     #[arg(long, value_name = "K", default_value_t = 20)]
     pub log_max_rows: usize,
     /// Measure without counting heap bytes (`BENCH_COUNT_ALLOC=0` in the workers).
@@ -395,8 +397,8 @@ pub struct ExecuteArgs {
     /// with --no-log].
     #[arg(long, value_name = "N")]
     pub max_cycles: Option<u64>,
-    /// log2 of the largest table chunk, as `bench prove` takes it: the table rows are padded
-    /// per chunk.
+    /// log2 of the largest table chunk, as `bench prove` takes it: MEMORY's largest height;
+    /// the other tables' rows are padded per chunk of 2^min(19, K).
     #[arg(long, value_name = "K", default_value_t = 20)]
     pub log_max_rows: usize,
 }
@@ -421,7 +423,8 @@ pub struct ProveArgs {
     /// log2 of the LDE blowup (1, 2 or 3) [default: the --security preset's].
     #[arg(long, value_name = "K")]
     pub log_blowup: Option<usize>,
-    /// log2 of the largest table chunk.
+    /// log2 of the largest table chunk: MEMORY's largest height; the other tables are cut at
+    /// 2^min(19, K) rows.
     #[arg(long, value_name = "K", default_value_t = 20)]
     pub log_max_rows: usize,
     /// Memory mode: default, stream-lde, leaf-drop, trace-retire, verify-and-drop, or a

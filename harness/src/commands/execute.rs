@@ -51,12 +51,11 @@ pub fn execute(request: &ExecuteRequest) -> Result<Outcome> {
 
 /// Loads and runs the program `request` names.
 fn run_program(request: &ExecuteRequest) -> Result<ExecutionReport> {
-    prover::stark::StarkParams {
+    let params = prover::stark::StarkParams {
         log_max_rows: request.log_max_rows,
         ..prover::stark::StarkParams::default()
-    }
-    .validate()
-    .context("--log-max-rows")?;
+    };
+    params.validate().context("--log-max-rows")?;
     let Loaded {
         name,
         program,
@@ -91,7 +90,7 @@ fn run_program(request: &ExecuteRequest) -> Result<ExecutionReport> {
                 .map(|(op, n)| (op.mnemonic().to_string(), n))
                 .collect(),
         );
-        match table_rows(&program, &input, log, request.log_max_rows) {
+        match table_rows(&program, &input, log, &params) {
             Ok(rows) => {
                 let rows: Vec<(&str, u64, Option<u64>)> = rows
                     .iter()
@@ -106,6 +105,7 @@ fn run_program(request: &ExecuteRequest) -> Result<ExecutionReport> {
         mix,
         ops,
         log_max_rows: request.log_max_rows,
+        log_split_rows: Some(params.log_split_rows()),
         tables,
         tables_error,
         matches_catalogue: expected.map(|(cycles, output)| {

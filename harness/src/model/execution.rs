@@ -35,8 +35,12 @@ pub struct ExecutionReport {
     /// Executed instructions per mnemonic, those that ran (with the log only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ops: Option<BTreeMap<String, u64>>,
-    /// log2 of the chunk height the table rows are padded for.
+    /// log2 of the tallest instance: MEMORY's largest height (it is one chunk).
     pub log_max_rows: usize,
+    /// log2 of the chunk height the other tables' rows are padded for
+    /// (`StarkParams::log_split_rows`; absent in reports before it existed).
+    #[serde(default)]
+    pub log_split_rows: Option<usize>,
     /// The rows each zkVM table gets, in proof order (with the log only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tables: Option<Vec<TableShare>>,

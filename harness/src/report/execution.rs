@@ -46,7 +46,7 @@ fn write_execution(out: &mut String, report: &ExecutionReport) -> std::fmt::Resu
         write_mix(out, mix)?;
     }
     if let Some(tables) = &report.tables {
-        write_tables(out, tables, report.log_max_rows)?;
+        write_tables(out, tables, report)?;
     }
     if let Some(e) = &report.tables_error {
         writeln!(out, "\ntable rows     unavailable: {e}")?;
@@ -76,11 +76,22 @@ fn write_mix(out: &mut String, mix: &[ClassShare]) -> std::fmt::Result {
 }
 
 /// The tables: name, rows, used rows, rows per cycle.
-fn write_tables(out: &mut String, tables: &[TableShare], log_max_rows: usize) -> std::fmt::Result {
-    writeln!(
-        out,
-        "\ntable rows (chunks of at most 2^{log_max_rows} rows, each padded)"
-    )?;
+fn write_tables(
+    out: &mut String,
+    tables: &[TableShare],
+    report: &ExecutionReport,
+) -> std::fmt::Result {
+    let max = report.log_max_rows;
+    match report.log_split_rows {
+        Some(split) => writeln!(
+            out,
+            "\ntable rows (chunks of 2^{split} rows, each padded; memory one chunk of at most 2^{max})"
+        )?,
+        None => writeln!(
+            out,
+            "\ntable rows (chunks of at most 2^{max} rows, each padded)"
+        )?,
+    }
     writeln!(
         out,
         "  {:<10} {:>15} {:>15} {:>10}",

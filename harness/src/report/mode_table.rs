@@ -4,14 +4,21 @@
 //! and whether its proof digest matches; its columns, defined once, rendered for a terminal (comfy-table) and as
 //! GitHub-flavoured markdown, each followed by the digest line. JSON is the results file
 //! itself.
+//!
+//! A mode's time against default carries its interval when the two were measured in
+//! interleaved rounds (one `bench run`, not merged shards: run `k` of each entry is round
+//! `k`), at least two rounds each and no failed run: the paired design of `bench ab`
+//! ([`time_rule::interval`], 95 %, each row on its own), so that drift between rounds
+//! cancels in each ratio.
 
 use std::path::Path;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, Table};
 
+use crate::analysis::time_rule::{self, Design, Interval};
 use crate::model::machine::short_hash;
-use crate::model::results::ResultsFile;
+use crate::model::results::{Entry, ResultsFile};
 use crate::report::units::{group_digits, mib, pct, ratio, seconds};
 
 /// The column headers, in order.
@@ -49,6 +56,8 @@ pub struct ModeRow {
     pub time: Option<f64>,
     /// `time / default's time`.
     pub time_ratio: Option<f64>,
+    /// The interval of that ratio from rounds paired with default's ([`paired_interval`]).
+    pub time_interval: Option<Interval>,
     /// Cycles of the program's run (from its first record).
     pub cycles: Option<u64>,
     /// Median peak heap over cycles.
@@ -97,6 +106,11 @@ pub fn mode_rows(file: &ResultsFile) -> Vec<ModeRow> {
             let differs =
                 !s.digests_agree || mismatches.iter().any(|m| m.is_of(&e.fixture, e.mode));
             let cycles = e.runs.first().map(|r| r.cycles).filter(|&c| c > 0);
+            let default_entry = file.entry(&e.fixture, prover::modes::MemoryMode::DEFAULT);
+            let time_interval = match default_entry {
+                Some(d) if file.sharding.is_none() && d.mode != e.mode => paired_interval(d, e),
+                _ => None,
+            };
             ModeRow {
                 fixture: e.fixture.clone(),
                 mode: e.mode.to_string(),
@@ -110,6 +124,7 @@ pub fn mode_rows(file: &ResultsFile) -> Vec<ModeRow> {
                     s.median_prove_seconds,
                     default.and_then(|d| d.median_prove_seconds),
                 ),
+                time_interval,
                 cycles,
                 bytes_per_cycle: ratio(
                     s.median_peak_heap_bytes.map(|b| b as f64),
@@ -130,6 +145,27 @@ pub fn mode_rows(file: &ResultsFile) -> Vec<ModeRow> {
             }
         })
         .collect()
+}
+
+/// The paired interval of `mode`'s prove time over `default`'s: run `k` of each (in
+/// measurement order) is one pair, as `bench run` measures round `k` of every entry before
+/// round `k + 1`. `None` with fewer than two pairs, unequal run counts or a failed run (the
+/// rounds no longer line up).
+pub fn paired_interval(default: &Entry, mode: &Entry) -> Option<Interval> {
+    if default.runs.len() != mode.runs.len()
+        || !default.failures.is_empty()
+        || !mode.failures.is_empty()
+    {
+        return None;
+    }
+    let times = |e: &Entry| {
+        let mut runs: Vec<_> = e.runs.iter().collect();
+        runs.sort_by_key(|r| r.sequence);
+        runs.iter().map(|r| r.prove_seconds).collect::<Vec<f64>>()
+    };
+    time_rule::interval(&times(default), &times(mode), Design::Paired, 1)
+        .ok()
+        .flatten()
 }
 
 /// The instruction counts of the entries that have runs under cachegrind, one line each:
@@ -181,7 +217,7 @@ pub fn cells(r: &ModeRow) -> [String; 13] {
         ratio(r.heap_ratio),
         per_cycle(r.bytes_per_cycle),
         seconds(r.time),
-        ratio(r.time_ratio),
+        time_ratio_cell(r),
         khz(r.khz),
         pct(r.heap_spread),
         pct(r.time_spread),
@@ -189,6 +225,15 @@ pub fn cells(r: &ModeRow) -> [String; 13] {
         r.peak_phase.clone().unwrap_or_else(|| "-".into()),
         digest_cell(&r.digest),
     ]
+}
+
+/// The ratio of medians `1.34x`, or with paired rounds their estimate (the geometric mean
+/// of the paired ratios) and interval, `1.34x (1.30-1.38)`.
+pub fn time_ratio_cell(r: &ModeRow) -> String {
+    match &r.time_interval {
+        Some(i) => format!("{} ({:.2}-{:.2})", ratio(Some(i.estimate)), i.low, i.high),
+        None => ratio(r.time_ratio),
+    }
 }
 
 /// Bytes per cycle, whole (`1,770`), or `-`.
@@ -317,6 +362,44 @@ mod tests {
         assert_eq!(rows[1].digest, DigestCheck::Same("abcdef0123".into()));
         assert!(all_digests_match(&rows));
         assert!(digest_line(&rows).starts_with('✓'));
+    }
+
+    #[test]
+    fn interleaved_rounds_give_the_time_ratio_an_interval() {
+        let mut f = sample_file();
+        // Identical pairs: the ratio is known exactly.
+        let rows = mode_rows(&f);
+        let i = rows[1].time_interval.as_ref().expect("two paired rounds");
+        assert!((i.estimate - 1.25).abs() < 1e-12 && i.low == i.high);
+        assert_eq!(time_ratio_cell(&rows[1]), "1.25x (1.25-1.25)");
+        assert!(rows[0].time_interval.is_none());
+        // Rounds that drift together: each pair's ratio is 1.25 or 1.3, whatever the round.
+        for (e, times) in f.entries.iter_mut().zip([[2.0, 3.0], [2.5, 3.9]]) {
+            for (k, (r, t)) in e.runs.iter_mut().zip(times).enumerate() {
+                r.prove_seconds = t;
+                r.sequence = Some(2 * k + usize::from(!e.mode.is_default()));
+            }
+        }
+        let i = mode_rows(&f)[1].time_interval.clone().unwrap();
+        assert!((i.estimate - (1.25f64 * 1.3).sqrt()).abs() < 1e-12);
+        assert!(i.low < 1.25 && i.high > 1.3, "{i:?}");
+        // A failed run, or a file merged from shards, has no rounds to pair.
+        let mut failed = f.clone();
+        failed.entries[1]
+            .failures
+            .push(crate::model::results::FailedRun {
+                sequence: 4,
+                reason: "killed".into(),
+                exit_code: None,
+                signal: Some(9),
+                timed_out: false,
+                seconds: 1.0,
+                stderr_tail: String::new(),
+            });
+        assert!(mode_rows(&failed)[1].time_interval.is_none());
+        let mut one = f.clone();
+        one.entries.iter_mut().for_each(|e| e.runs.truncate(1));
+        assert!(mode_rows(&one)[1].time_interval.is_none());
     }
 
     #[test]

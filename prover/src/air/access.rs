@@ -235,7 +235,7 @@ pub fn access_rows(
 mod tests {
     use super::*;
     use crate::stark::check::check_constraints;
-    use crate::stark::{MaterializedTraces, Statement};
+    use crate::stark::{MaterializedTraces, StarkParams, Statement};
 
     /// Every opcode at every offset its alignment allows, on words with both sign bits set in
     /// some bytes: the rows satisfy every constraint.
@@ -266,7 +266,7 @@ mod tests {
             public_interactions: &[],
         };
         let traces = MaterializedTraces(vec![trace]);
-        let report = check_constraints(&[AccessAir], &traces, &statement, 20);
+        let report = check_constraints(&[AccessAir], &traces, &statement, &StarkParams::default());
         // The buses are open (no CPU, no BYTES here); the constraints must all hold.
         assert!(report.failures.is_empty(), "{report:?}");
         assert!(!report.unbalanced_buses.is_empty());

@@ -21,6 +21,7 @@ use super::program::ProgramAir;
 use super::replay::Checkpoint;
 use crate::memtag::{self, Tag};
 use crate::stark::Felt;
+use crate::stark::params::StarkParams;
 use crate::stark::trace::padded_height;
 use crate::vm::{INPUT_ADDR, Program, STACK_TOP, Step};
 
@@ -99,8 +100,9 @@ pub struct Routed {
     pub cpu: Option<RowMajorMatrix<Felt>>,
     /// The CPU table's height ([`cpu_height`]).
     pub cpu_height: usize,
-    /// log2 of the chunk height the tables are padded for.
-    pub log_max_rows: usize,
+    /// log2 of the chunk height the tables that may be split (CPU, ACCESS, the ALU
+    /// tables) are padded for ([`StarkParams::log_split_rows`]).
+    pub log_split_rows: usize,
     /// One checkpoint per block that holds real rows ([`CpuRows::Checkpoints`]).
     pub checkpoints: Vec<Checkpoint>,
     /// PROGRAM multiplicities (one per PROGRAM row).
@@ -143,24 +145,24 @@ impl Sink for Collect<'_> {
 }
 
 /// The CPU table's height for a log of `cycles` steps, proved in chunks of at most
-/// `2^log_max_rows` rows: padded per chunk ([`padded_height`]), at least 4 rows.
-pub fn cpu_height(cycles: usize, log_max_rows: usize) -> usize {
-    padded_height(cycles, log_max_rows)
+/// `2^log_split_rows` rows: padded per chunk ([`padded_height`]), at least 4 rows.
+pub fn cpu_height(cycles: usize, log_split_rows: usize) -> usize {
+    padded_height(cycles, log_split_rows)
 }
 
 /// Routes `log` (from `origin`: a complete run ending in a halt, or one epoch) into traces;
-/// the CPU rows as `rows` says. `max_rows` (a power of two) is the chunk height: the MEMORY
-/// table must fit one chunk, and the other tables are padded per chunk.
+/// the CPU rows as `rows` says, for a proof at `params`: the MEMORY table must fit one chunk
+/// (`2^log_max_rows` rows), and the tables that may be split are padded per chunk of
+/// `2^log_split_rows` rows.
 pub fn route(
     program_air: &ProgramAir,
     origin: &Origin<'_>,
     log: &[Step],
-    max_rows: usize,
+    params: &StarkParams,
     rows: CpuRows,
 ) -> Result<Routed, WitnessError> {
-    debug_assert!(max_rows.is_power_of_two());
-    let log_max_rows = max_rows.trailing_zeros() as usize;
-    let height = cpu_height(log.len(), log_max_rows);
+    let (max_rows, log_split_rows) = (params.max_rows(), params.log_split_rows());
+    let height = cpu_height(log.len(), log_split_rows);
     let mut cpu = match rows {
         CpuRows::Trace => Some(memtag::tagged(Tag::MainTrace, || {
             vec![Felt::ZERO; height * col::WIDTH]
@@ -249,7 +251,7 @@ pub fn route(
     Ok(Routed {
         cpu: cpu.map(|v| RowMajorMatrix::new(v, col::WIDTH)),
         cpu_height: height,
-        log_max_rows,
+        log_split_rows,
         checkpoints,
         program_counts,
         memory,
@@ -329,7 +331,7 @@ fn boundary_records(
 
 /// The ACCESS trace of routed loads and stores (adds its own lookups).
 pub fn access(routed: &mut Routed) -> RowMajorMatrix<Felt> {
-    access_trace(&routed.access, &mut routed.lookups, routed.log_max_rows)
+    access_trace(&routed.access, &mut routed.lookups, routed.log_split_rows)
 }
 
 /// The MEMORY trace of routed records (adds its own range checks).

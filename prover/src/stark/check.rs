@@ -11,7 +11,8 @@ use p3_matrix::Matrix;
 use super::air::{Air, BusId, Constraints, Scope, Vars};
 use super::field::{Ext, Felt};
 use super::logup::LogupChallenges;
-use super::setup::Statement;
+use super::params::StarkParams;
+use super::setup::{Statement, chunk_logs_of};
 use super::trace::{TraceSource, instances, row_range};
 use super::transcript::Transcript;
 
@@ -79,14 +80,18 @@ impl Constraints<Felt> for RowSink<'_> {
     }
 }
 
-/// Checks all constraints and buses of `airs` over the traces of `source`, cut into chunks of
-/// `2^log_max_rows` rows as the prover would.
+/// Checks all constraints and buses of `airs` over the traces of `source`, cut into chunks
+/// as the prover would at `params` ([`chunk_logs_of`]).
+///
+/// Panics on an AIR the symbolic evaluation refuses (an AIR bug).
 pub fn check_constraints<A: Air>(
     airs: &[A],
     source: &dyn TraceSource,
     statement: &Statement<'_>,
-    log_max_rows: usize,
+    params: &StarkParams,
 ) -> CheckReport {
+    let chunk_logs = chunk_logs_of(airs, statement.public_values.len(), params)
+        .expect("the AIRs evaluate symbolically");
     let mut t = Transcript::new(b"constraint-checker");
     t.absorb_bytes(statement.context);
     let beta = t.challenge_ext();
@@ -95,7 +100,7 @@ pub fn check_constraints<A: Air>(
     let mut report = CheckReport::default();
     let heights = source.heights();
     let empty: &[Felt] = &[];
-    for inst in instances(&heights, log_max_rows) {
+    for inst in instances(&heights, &chunk_logs) {
         let air = &airs[inst.table];
         let main = source.rows(inst.table, inst.row_start(), inst.height());
         let pre = air

@@ -97,8 +97,17 @@ pub struct StarkParams {
     pub regime: Regime,
     /// Proof-of-work bits demanded before the queries are drawn.
     pub grinding_bits: usize,
-    /// log2 of the tallest instance: taller tables are split into chunks of this height.
+    /// log2 of the tallest instance. A table with transition constraints of its own is one
+    /// instance, so this is its largest height (MEMORY's: the words a run may touch).
     pub log_max_rows: usize,
+    /// log2 of the chunk height of every other table (one that may be split): such a table
+    /// is cut into chunks of `2^min(log_chunk_rows, log_max_rows)` rows
+    /// ([`StarkParams::log_split_rows`]). Below `log_max_rows` it bounds what a prover holds
+    /// per instance without limiting MEMORY: at the defaults (19 and 20) a 1M-cycle CPU table
+    /// is two chunks, and the combination mode's peak, one instance's main and aux blocks,
+    /// halves (`reports/suite/README.md`).
+    #[serde(default = "default_log_chunk_rows")]
+    pub log_chunk_rows: usize,
     /// FRI stops folding when the degree bound reaches `2^log_final_poly_len`, and sends that
     /// polynomial's coefficients.
     pub log_final_poly_len: usize,
@@ -112,9 +121,17 @@ impl Default for StarkParams {
             regime: Regime::Conjectured,
             grinding_bits: 16,
             log_max_rows: 20,
+            log_chunk_rows: DEFAULT_LOG_CHUNK_ROWS,
             log_final_poly_len: 3,
         }
     }
+}
+
+/// The default [`StarkParams::log_chunk_rows`].
+pub const DEFAULT_LOG_CHUNK_ROWS: usize = 19;
+
+fn default_log_chunk_rows() -> usize {
+    DEFAULT_LOG_CHUNK_ROWS
 }
 
 /// Why a parameter set is unusable.
@@ -126,6 +143,9 @@ pub enum ParamsError {
     /// `log_max_rows` outside the supported range.
     #[error("log_max_rows must be in {MIN_LOG_HEIGHT}..={MAX_LOG_HEIGHT}, got {0}")]
     MaxRows(usize),
+    /// `log_chunk_rows` outside the supported range.
+    #[error("log_chunk_rows must be in {MIN_LOG_HEIGHT}..={MAX_LOG_HEIGHT}, got {0}")]
+    ChunkRows(usize),
     /// Grinding alone would be asked to carry the security, or is absurdly large.
     #[error("grinding_bits ({grinding}) must be below security_bits ({security}) and at most 32")]
     Grinding {
@@ -166,9 +186,26 @@ impl StarkParams {
         1 << self.log_blowup
     }
 
-    /// Chunk height limit.
+    /// The tallest instance, in rows (`2^log_max_rows`).
     pub fn max_rows(&self) -> usize {
         1 << self.log_max_rows
+    }
+
+    /// log2 of the chunk height of a table that may be split:
+    /// `min(log_chunk_rows, log_max_rows)`.
+    pub fn log_split_rows(&self) -> usize {
+        self.log_chunk_rows.min(self.log_max_rows)
+    }
+
+    /// log2 of the chunk height a table is cut at: `log_max_rows` for one with transition
+    /// constraints of its own (it must be one chunk, `setup::check_heights`), else
+    /// [`StarkParams::log_split_rows`].
+    pub fn log_chunk_height(&self, has_transitions: bool) -> usize {
+        if has_transitions {
+            self.log_max_rows
+        } else {
+            self.log_split_rows()
+        }
     }
 
     /// The preset whose target holds under proven bounds: blowup 8 and the provable regime
@@ -280,6 +317,9 @@ impl StarkParams {
         }
         if !(MIN_LOG_HEIGHT..=MAX_LOG_HEIGHT).contains(&self.log_max_rows) {
             return Err(ParamsError::MaxRows(self.log_max_rows));
+        }
+        if !(MIN_LOG_HEIGHT..=MAX_LOG_HEIGHT).contains(&self.log_chunk_rows) {
+            return Err(ParamsError::ChunkRows(self.log_chunk_rows));
         }
         if self.grinding_bits >= self.security_bits || self.grinding_bits > 32 {
             return Err(ParamsError::Grinding {

@@ -88,6 +88,30 @@ pub fn air_infos<A: Air>(airs: &[A], num_public: usize) -> Result<Vec<AirInfo>, 
         .collect()
 }
 
+/// Each table's chunk height, log2: `2^log_max_rows` at most for a table with transition
+/// constraints of its own (it is one chunk), `2^log_split_rows` for any other
+/// ([`StarkParams::log_chunk_height`]). Prover, verifier and the memory model cut tables with
+/// this alone.
+pub fn chunk_logs(infos: &[AirInfo], params: &StarkParams) -> Vec<usize> {
+    infos
+        .iter()
+        .map(|i| params.log_chunk_height(i.has_transitions()))
+        .collect()
+}
+
+/// [`chunk_logs`] of `airs`, from their symbolic evaluation ([`AirInfo::of`]).
+pub fn chunk_logs_of<A: Air>(
+    airs: &[A],
+    num_public: usize,
+    params: &StarkParams,
+) -> Result<Vec<usize>, AirError> {
+    let infos = airs
+        .iter()
+        .map(|a| AirInfo::of(a, num_public))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(chunk_logs(&infos, params))
+}
+
 impl Layout {
     /// Derives the layout; `heights` must already be checked ([`check_heights`]).
     pub fn new<A: Air>(
@@ -114,7 +138,7 @@ impl Layout {
         heights: &[usize],
         params: &StarkParams,
     ) -> Self {
-        let instances = instances(heights, params.log_max_rows);
+        let instances = instances(heights, &chunk_logs(&infos, params));
         let widths = instances
             .iter()
             .map(|i| SegmentWidths {
@@ -169,15 +193,15 @@ pub enum HeightError {
     },
     /// Not full chunks plus one power-of-two tail chunk.
     #[error(
-        "table {table}: height {height} is not full chunks of 2^{log_max_rows} rows plus one power-of-two chunk"
+        "table {table}: height {height} is not full chunks of 2^{log_chunk} rows plus one power-of-two chunk"
     )]
     Shape {
         /// Table name.
         table: String,
         /// Its height in rows.
         height: usize,
-        /// log2 of the chunk height.
-        log_max_rows: usize,
+        /// log2 of the table's chunk height ([`StarkParams::log_chunk_height`]).
+        log_chunk: usize,
     },
     /// A table whose height the statement fixes (every preprocessed table) claims another.
     #[error("table {table}: height {height}, but the statement fixes 2^{fixed}")]
@@ -235,8 +259,9 @@ pub struct Counts {
 /// Checks every table height (both sides call this before anything else) and counts what
 /// the heights imply, with arithmetic alone (nothing here grows with a claimed height):
 ///
-/// * each height lies in range and is a chunk shape for `params.log_max_rows`
-///   ([`ChunkShape::of`]);
+/// * each height lies in range and is a chunk shape ([`ChunkShape::of`]) for its chunk
+///   height ([`chunk_logs`]: `params.log_max_rows` for a table with transitions, else
+///   `params.log_split_rows()`);
 /// * each table whose height the statement fixes has exactly that height, so the verifier
 ///   builds no preprocessed table larger than the statement says;
 /// * a table with transition constraints of its own ([`AirInfo::has_transitions`]) is one
@@ -251,7 +276,6 @@ pub fn check_heights<A: Air>(
     heights: &[usize],
     params: &StarkParams,
 ) -> Result<Counts, HeightError> {
-    let log_max_rows = params.log_max_rows;
     let max = params.max_instances();
     let mut counts = Counts {
         instances: 0,
@@ -262,6 +286,7 @@ pub fn check_heights<A: Air>(
     let mut bucket_logs = 0u64;
     for ((air, info), &height) in airs.iter().zip(infos).zip(heights) {
         let table = || air.name().to_string();
+        let log_chunk = params.log_chunk_height(info.has_transitions());
         if !(1 << MIN_LOG_HEIGHT..=1 << MAX_TABLE_LOG_HEIGHT).contains(&height) {
             return Err(HeightError::Range {
                 table: table(),
@@ -270,11 +295,11 @@ pub fn check_heights<A: Air>(
                 max: MAX_TABLE_LOG_HEIGHT,
             });
         }
-        let Some(shape) = ChunkShape::of(height, log_max_rows) else {
+        let Some(shape) = ChunkShape::of(height, log_chunk) else {
             return Err(HeightError::Shape {
                 table: table(),
                 height,
-                log_max_rows,
+                log_chunk,
             });
         };
         match air.fixed_log_height() {
@@ -295,7 +320,7 @@ pub fn check_heights<A: Air>(
             return Err(HeightError::Split {
                 table: table(),
                 height,
-                log_max_rows,
+                log_max_rows: log_chunk,
             });
         }
         counts.instances = counts.instances.saturating_add(chunks);
@@ -309,7 +334,7 @@ pub fn check_heights<A: Air>(
             counts.aux_instances += chunks;
         }
         if shape.full > 0 {
-            bucket_logs |= 1 << log_max_rows;
+            bucket_logs |= 1 << log_chunk;
         }
         if let Some(l) = shape.tail_log {
             bucket_logs |= 1 << l;
@@ -381,6 +406,7 @@ pub fn open_transcript<A: Air>(
         params.regime as usize,
         params.grinding_bits,
         params.log_max_rows,
+        params.log_split_rows(),
         params.log_final_poly_len,
     ] {
         t.absorb_u64(v as u64);
@@ -467,7 +493,7 @@ mod tests {
             Err(HeightError::Shape {
                 table: "cubes".into(),
                 height: (1 << 10) + 96,
-                log_max_rows: 10
+                log_chunk: 10
             })
         );
         assert!(matches!(
@@ -537,6 +563,32 @@ mod tests {
             check(&airs, &[16 + 4, 64], 4),
             Err(HeightError::Split { height: 20, .. })
         ));
+    }
+
+    #[test]
+    fn tables_without_transitions_split_at_the_smaller_chunk_height() {
+        // The defaults: a table that may be split is cut at 2^19, one with transitions is
+        // one chunk of up to 2^20 rows.
+        let airs = [ExampleAir::Fib(FibAir), ExampleAir::Cubes(CubesAir)];
+        let params = StarkParams::default();
+        assert_eq!((params.log_max_rows, params.log_split_rows()), (20, 19));
+        let infos = air_infos(&airs, 3).unwrap();
+        assert_eq!(chunk_logs(&infos, &params), vec![20, 19]);
+        let counts = check_heights(&airs, &infos, &[1 << 20, 1 << 20], &params).unwrap();
+        assert_eq!((counts.instances, counts.buckets), (3, 2));
+        let layout = Layout::with_infos(&airs, infos.clone(), &[1 << 20, 1 << 20], &params);
+        let logs: Vec<usize> = layout.instances.iter().map(|i| i.log_height).collect();
+        assert_eq!(logs, vec![20, 19, 19]);
+        assert!(matches!(
+            check_heights(&airs, &infos, &[1 << 21, 16], &params),
+            Err(HeightError::Split { height, .. }) if height == 1 << 21
+        ));
+        // log_chunk_rows never raises the chunk height past log_max_rows.
+        let low = StarkParams {
+            log_max_rows: 10,
+            ..params
+        };
+        assert_eq!(chunk_logs(&infos, &low), vec![10, 10]);
     }
 
     #[test]

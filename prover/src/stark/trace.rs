@@ -92,17 +92,17 @@ type OwnedChunk = (usize, Option<RowMajorMatrix<Felt>>);
 
 impl OwnedTraces {
     /// Takes ownership of one matrix per table (heights of a valid chunk shape for chunks of
-    /// at most `2^log_max_rows` rows, see [`chunk_log_heights`]), and cuts them into those
-    /// chunks.
+    /// at most `2^chunk_logs[t]` rows, see [`chunk_log_heights`] and
+    /// [`chunk_logs`](super::setup::chunk_logs)), and cuts them into those chunks.
     ///
     /// Panics on a height that is not such a shape.
-    pub fn new(tables: Vec<RowMajorMatrix<Felt>>, log_max_rows: usize) -> Self {
+    pub fn new(tables: Vec<RowMajorMatrix<Felt>>, chunk_logs: &[usize]) -> Self {
         let heights: Vec<usize> = tables.iter().map(|m| m.height()).collect();
         let chunks = tables
             .into_iter()
             .enumerate()
             .map(|(t, mut matrix)| {
-                let logs = chunk_log_heights(matrix.height(), log_max_rows)
+                let logs = chunk_log_heights(matrix.height(), chunk_logs[t])
                     .unwrap_or_else(|| panic!("table {t}: height is not a chunk shape"));
                 let width = matrix.width;
                 let mut starts: Vec<usize> = logs
@@ -251,14 +251,16 @@ pub fn chunk_log_heights(height: usize, log_max_rows: usize) -> Option<Vec<usize
 }
 
 /// Cuts tables of `heights` rows (each a valid shape, see [`chunk_log_heights`]) into
-/// instances of at most `2^log_max_rows` rows, in table order, then chunk order.
+/// instances of at most `2^chunk_logs[t]` rows ([`chunk_logs`](super::setup::chunk_logs)),
+/// in table order, then chunk order.
 ///
 /// Panics on a height that is not a valid shape: callers check heights first
 /// ([`check_heights`](super::setup::check_heights)).
-pub fn instances(heights: &[usize], log_max_rows: usize) -> Vec<Instance> {
+pub fn instances(heights: &[usize], chunk_logs: &[usize]) -> Vec<Instance> {
+    assert_eq!(heights.len(), chunk_logs.len(), "a chunk height per table");
     let mut out = Vec::new();
-    for (table, &h) in heights.iter().enumerate() {
-        let chunks = chunk_log_heights(h, log_max_rows)
+    for (table, (&h, &log)) in heights.iter().zip(chunk_logs).enumerate() {
+        let chunks = chunk_log_heights(h, log)
             .unwrap_or_else(|| panic!("table {table}: height {h} is not a chunk shape"));
         let mut start = 0;
         for (chunk, log_height) in chunks.into_iter().enumerate() {
@@ -308,7 +310,7 @@ mod tests {
     fn owned_traces_hand_each_chunk_over_once_and_keep_nothing_handed() {
         let m = |h: usize| RowMajorMatrix::new((0..2 * h as u64).map(Felt::new).collect(), 2);
         // Chunks of 4 rows: a whole table of 4, and one of 8 + 4 (two full chunks, a tail).
-        let src = OwnedTraces::new(vec![m(4), m(12)], 2);
+        let src = OwnedTraces::new(vec![m(4), m(12)], &[2, 2]);
         assert_eq!(src.heights(), vec![4, 12]);
         let whole = src.rows(0, 0, 4);
         assert_eq!(whole.values.len(), 8);
@@ -335,7 +337,7 @@ mod tests {
     #[should_panic(expected = "asked after they were handed over")]
     fn a_chunk_asked_twice_is_a_caller_bug() {
         let m = RowMajorMatrix::new((0..16u64).map(Felt::new).collect(), 2);
-        let src = OwnedTraces::new(vec![m], 2);
+        let src = OwnedTraces::new(vec![m], &[2]);
         let _ = src.rows(0, 0, 4);
         let _ = src.rows(0, 4, 4);
         let _ = src.rows(0, 0, 4);
@@ -345,13 +347,13 @@ mod tests {
     #[should_panic(expected = "are not one of its chunks")]
     fn rows_that_are_not_a_chunk_are_a_caller_bug() {
         let m = RowMajorMatrix::new((0..16u64).map(Felt::new).collect(), 2);
-        let src = OwnedTraces::new(vec![m], 2);
+        let src = OwnedTraces::new(vec![m], &[2]);
         let _ = src.rows(0, 2, 4);
     }
 
     #[test]
     fn chunking_and_buckets() {
-        let inst = instances(&[32, 8, 16], 4);
+        let inst = instances(&[32, 8, 16], &[4; 3]);
         let ids: Vec<_> = inst
             .iter()
             .map(|i| (i.table, i.chunk, i.log_height))
@@ -364,7 +366,7 @@ mod tests {
     #[test]
     fn a_tail_chunk_is_only_as_tall_as_it_must_be() {
         // 2 full chunks of 16 and a tail of 4: rows 32..36.
-        let inst = instances(&[36, 8], 4);
+        let inst = instances(&[36, 8], &[4; 2]);
         let ids: Vec<_> = inst
             .iter()
             .map(|i| (i.table, i.chunk, i.log_height, i.row_start()))

@@ -111,7 +111,7 @@ fn epoch_heights(
     let VmAir::Program(program_air) = &airs[table::PROGRAM] else {
         unreachable!("PROGRAM is table 0")
     };
-    let (max_rows, log_max_rows) = (options.params.max_rows(), options.params.log_max_rows);
+    let log_split_rows = options.params.log_split_rows();
     let epoch_cycles = 1u64 << epoch_log2;
     let mut exec = Executor::new(program, input).with_logging(true);
     let mut out = Vec::new();
@@ -128,20 +128,20 @@ fn epoch_heights(
             out_idx: start.public_output.len() as u32,
             end_pc: (!halted).then(|| exec.pc()),
         };
-        let every = max_rows;
+        let every = 1 << log_split_rows;
         let routed = witness::route(
             program_air,
             &origin,
             &log,
-            max_rows,
+            &options.params,
             CpuRows::Checkpoints { every },
         )?;
         let mut h = run_heights.to_vec();
         h[table::CPU] = routed.cpu_height;
         h[table::MEMORY] = routed.memory.len().next_power_of_two().max(4);
-        h[table::ACCESS] = alu_table_height(routed.access.len(), log_max_rows);
+        h[table::ACCESS] = alu_table_height(routed.access.len(), log_split_rows);
         for (&t, requests) in AluTable::ALL.iter().zip(route_alu(&routed.alu)) {
-            h[table::alu(t)] = alu_table_height(requests.len(), log_max_rows);
+            h[table::alu(t)] = alu_table_height(requests.len(), log_split_rows);
         }
         out.push(h);
         if halted {
@@ -158,11 +158,16 @@ fn shapes(
     params: &StarkParams,
     public: usize,
 ) -> Vec<InstanceShape> {
-    let aux: Vec<usize> = airs
+    let infos: Vec<Option<AirInfo>> = airs.iter().map(|a| AirInfo::of(a, public).ok()).collect();
+    let aux: Vec<usize> = infos
         .iter()
-        .map(|a| AirInfo::of(a, public).map_or(0, |i| i.aux_width()))
+        .map(|i| i.as_ref().map_or(0, AirInfo::aux_width))
         .collect();
-    instances(heights, params.log_max_rows)
+    let chunk_logs: Vec<usize> = infos
+        .iter()
+        .map(|i| params.log_chunk_height(i.as_ref().is_some_and(AirInfo::has_transitions)))
+        .collect();
+    instances(heights, &chunk_logs)
         .into_iter()
         .map(
             |Instance {

@@ -127,12 +127,12 @@ pub fn build_retired_witness(
     let airs = airs(program);
     let program_air = program_air(&airs);
     let image = witness::memory_image(program, input);
-    let every = (options.params.max_rows() / 8).clamp(1, REPLAY_BLOCK);
+    let every = ((1 << options.params.log_split_rows()) / 8).clamp(1, REPLAY_BLOCK);
     let mut routed = witness::route(
         program_air,
         &witness::Origin::Image(&image),
         &log,
-        options.params.max_rows(),
+        &options.params,
         CpuRows::Checkpoints { every },
     )?;
     let witness_tag = memtag::scope(Tag::Witness);
@@ -141,8 +141,8 @@ pub fn build_retired_witness(
     count_only(&access_requests, access::WIDTH, |r, rows| {
         access_rows(r, rows, Some(&mut routed.lookups))
     });
-    let log_max_rows = options.params.log_max_rows;
-    let access_height = alu_table_height(access_requests.len(), log_max_rows);
+    let log_split_rows = options.params.log_split_rows();
+    let access_height = alu_table_height(access_requests.len(), log_split_rows);
     let alu: Vec<AluRequests> = AluTable::ALL
         .iter()
         .zip(route_alu(&std::mem::take(&mut routed.alu)))
@@ -152,7 +152,7 @@ pub fn build_retired_witness(
             });
             AluRequests {
                 table,
-                height: alu_table_height(requests.len(), log_max_rows),
+                height: alu_table_height(requests.len(), log_split_rows),
                 requests,
             }
         })

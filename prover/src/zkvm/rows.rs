@@ -24,7 +24,7 @@ use crate::air::bytes::BYTES_HEIGHT;
 use crate::air::range::RANGE_HEIGHT;
 use crate::air::route_alu;
 use crate::air::witness::{self, CpuRows, WitnessError};
-use crate::stark::Air;
+use crate::stark::{Air, StarkParams};
 use crate::vm::{Program, Step};
 
 /// One table's rows for a run.
@@ -40,24 +40,26 @@ pub struct TableRows {
 }
 
 /// The rows of every table, in proof order, for the run of `program` on `input` whose
-/// execution log is `log` (a complete run, ending in its halt), proved in chunks of at most
-/// `2^log_max_rows` rows.
+/// execution log is `log` (a complete run, ending in its halt), proved at `params` (the
+/// tables that may be split in chunks of `2^log_split_rows` rows).
 pub fn table_rows(
     program: &Program,
     input: &[u32],
     log: &[Step],
-    log_max_rows: usize,
+    params: &StarkParams,
 ) -> Result<Vec<TableRows>, WitnessError> {
     let airs = airs(program);
     let program_air = program_air(&airs);
     let image = witness::memory_image(program, input);
-    let max_rows = 1usize << log_max_rows;
+    let log_split_rows = params.log_split_rows();
     let mut routed = witness::route(
         program_air,
         &witness::Origin::Image(&image),
         log,
-        max_rows,
-        CpuRows::Checkpoints { every: max_rows },
+        params,
+        CpuRows::Checkpoints {
+            every: 1 << log_split_rows,
+        },
     )?;
     let executed = routed.program_counts[..program_air.padding_row()]
         .iter()
@@ -71,14 +73,14 @@ pub fn table_rows(
         (routed.cpu_height, Some(log.len())),
         (memory_rows, Some(memory_words)),
         // ACCESS is padded by the ALU tables' rule (as `build_retired_witness` has it).
-        (alu_table_height(accesses, log_max_rows), Some(accesses)),
+        (alu_table_height(accesses, log_split_rows), Some(accesses)),
         (RANGE_HEIGHT, None),
         (BYTES_HEIGHT, None),
     ];
     shapes.extend(
         route_alu(&routed.alu)
             .iter()
-            .map(|r| (alu_table_height(r.len(), log_max_rows), Some(r.len()))),
+            .map(|r| (alu_table_height(r.len(), log_split_rows), Some(r.len()))),
     );
     Ok(airs
         .iter()
@@ -118,6 +120,7 @@ mod tests {
             .unwrap()
             .log
             .unwrap();
+            // The defaults (MEMORY one chunk of up to 2^20, the rest cut at 2^19) and 2^10.
             for log_max_rows in [20, 10] {
                 let params = StarkParams {
                     log_max_rows,
@@ -128,7 +131,7 @@ mod tests {
                     ..ProveOptions::default()
                 };
                 let witness = build_witness(&program, &fixture.input, &options).unwrap();
-                let rows = table_rows(&program, &fixture.input, &log, log_max_rows).unwrap();
+                let rows = table_rows(&program, &fixture.input, &log, &params).unwrap();
                 assert_eq!(rows.len(), witness.traces.len());
                 for (r, (trace, air)) in rows.iter().zip(witness.traces.iter().zip(&witness.airs)) {
                     assert_eq!(
