@@ -349,7 +349,11 @@ fn execute_logged(
         exit_code: exec.exit_code,
         cycles: exec.cycles,
     };
-    Ok((output, exec.log.expect("the log was requested")))
+    // The log grew by doubling: a run just past a power of two leaves up to half of it
+    // unused, held to the end with trace-retire (its rebuild data). Give it back.
+    let mut log = exec.log.expect("the log was requested");
+    log.shrink_to_fit();
+    Ok((output, log))
 }
 
 /// The PROGRAM table's AIR in an [`airs`] list.

@@ -31,7 +31,8 @@ pub struct ProveConfig {
 
 impl ProveConfig {
     /// The proof settings every series is measured with (`bench nightly`, `bench growth`,
-    /// `bench ab`): blowup 2, chunks of 2^20 rows, automatic table parallelism, heap counted.
+    /// `bench ab`): blowup 2, `log_max_rows` 20 (MEMORY up to 2^20 rows, the other tables in
+    /// chunks of 2^19), automatic table parallelism, heap counted.
     pub const STANDARD: ProveConfig = ProveConfig {
         log_blowup: 1,
         log_max_rows: 20,

@@ -170,12 +170,14 @@ pub fn prove<A: Air>(
     // 6 ----- Round 4: DEEP quotients and one batched FRI per LDE size ------------------------
     let lambda = transcript.challenge_ext();
     let mut fris = Vec::with_capacity(layout.buckets.len());
-    for (log_n, members) in &layout.buckets {
+    let mut fri_opened = None;
+    let last_bucket = layout.buckets.len() - 1;
+    for (b, (log_n, members)) in layout.buckets.iter().enumerate() {
         let log_big = log_n + params.log_blowup;
         let bucket = Target::Bucket {
             log_lde_size: log_big,
         };
-        let fri = observed(observer, Phase::Fri, bucket, || {
+        observed(observer, Phase::Fri, bucket, || {
             // DEEP combinations and FRI layers; the store tags the columns it fetches and
             // the Merkle trees tag their own layers.
             let _tag = memtag::scope(Tag::FriLayers);
@@ -225,7 +227,7 @@ pub fn prove<A: Air>(
                     .map_err(ProveError::UnluckyChallenge)?
             };
             drop(points);
-            let fri = fri::commit_with(
+            fris.push(fri::commit_with(
                 &lde,
                 combined,
                 log_big,
@@ -233,26 +235,40 @@ pub fn prove<A: Air>(
                 params.log_blowup,
                 &mut transcript,
                 plan.merkle_dropped_levels(),
-            );
-            Ok::<_, ProveError>(fri)
+            ));
+            if b == last_bucket {
+                // 7 ----- grinding, the query indices and the FRI layers' openings close
+                // Round 4: each bucket's layers are opened, then freed with their trees, so
+                // that none is held while the openings make the traces' LDEs again (the
+                // proof puts them after the instances' openings, in the same bytes).
+                let _tag = memtag::scope(Tag::Proof);
+                let state = transcript.squeeze_digest();
+                let nonce = grinding::grind(&state, params.grinding_bits);
+                transcript.absorb_u64(nonce);
+                let indices: Vec<Vec<usize>> = layout
+                    .buckets
+                    .iter()
+                    .map(|(log_n, _)| {
+                        transcript
+                            .challenge_indices(log_n + params.log_blowup, params.num_queries())
+                    })
+                    .collect();
+                let parts: Vec<_> = std::mem::take(&mut fris)
+                    .into_iter()
+                    .zip(&indices)
+                    .map(|(fri, queries)| (fri.roots(), fri.open_all(queries), fri.final_poly))
+                    .collect();
+                fri_opened = Some((nonce, indices, parts));
+            }
+            Ok::<_, ProveError>(())
         })?;
-        fris.push(fri);
         lde.forget_twiddles();
     }
+    let (nonce, indices, fri_parts) = fri_opened.expect("a proof has at least one bucket");
 
-    // 7 ----- grinding, then 8 ----- queries and openings -------------------------------------
+    // 8 ----- the instances' openings ----------------------------------------------------------
     let (pow_nonce, fri_proofs) = observed(observer, Phase::Queries, Target::Proof, || {
         let _tag = memtag::scope(Tag::Proof);
-        let state = transcript.squeeze_digest();
-        let nonce = grinding::grind(&state, params.grinding_bits);
-        transcript.absorb_u64(nonce);
-        let indices: Vec<Vec<usize>> = layout
-            .buckets
-            .iter()
-            .map(|(log_n, _)| {
-                transcript.challenge_indices(log_n + params.log_blowup, params.num_queries())
-            })
-            .collect();
         let bucket_of = bucket_index(&layout);
         // Per instance, per query: its openings (LDEs recomputed once per instance). The
         // openings are the kept traces' last use: each instance frees its own as it goes,
@@ -280,23 +296,23 @@ pub fn prove<A: Air>(
         let proofs: Vec<FriProof> = layout
             .buckets
             .iter()
-            .zip(&fris)
-            .zip(&indices)
-            .map(|(((_, members), fri), queries)| FriProof {
-                layer_roots: fri.roots(),
-                final_poly: fri.final_poly.clone(),
-                queries: fri
-                    .open_all(queries)
-                    .into_iter()
-                    .map(|layers| QueryProof {
-                        instances: members
-                            .iter()
-                            .map(|&m| openings[m].next().expect("one opening per query"))
-                            .collect(),
-                        layers,
-                    })
-                    .collect(),
-            })
+            .zip(fri_parts)
+            .map(
+                |((_, members), (layer_roots, layers, final_poly))| FriProof {
+                    layer_roots,
+                    final_poly,
+                    queries: layers
+                        .into_iter()
+                        .map(|layers| QueryProof {
+                            instances: members
+                                .iter()
+                                .map(|&m| openings[m].next().expect("one opening per query"))
+                                .collect(),
+                            layers,
+                        })
+                        .collect(),
+                },
+            )
             .collect();
         Ok::<_, ProveError>((nonce, proofs))
     })?;

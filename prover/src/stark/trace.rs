@@ -10,8 +10,9 @@
 //!
 //! So a table is padded per chunk, not as a whole ([`padded_height`]): only its last chunk
 //! rounds up to a power of two. A run of `1.1 * 2^20` cycles takes `2^20 + 2^17` CPU rows
-//! at the default `max_rows = 2^20`, not `2^21`. A height below `max_rows` is a power of
-//! two, as before, and a power-of-two height gives the same chunks as before.
+//! (two chunks of the default `2^19` and a tail of `2^17`), not `2^21`. A height below one
+//! chunk is a power of two, and a power-of-two height is full chunks. Each table's chunk
+//! height comes from [`chunk_logs`](super::setup::chunk_logs).
 
 use p3_matrix::Matrix;
 use p3_matrix::dense::RowMajorMatrix;

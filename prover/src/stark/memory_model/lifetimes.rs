@@ -548,7 +548,11 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         }
     }
     buckets.sort_by_key(|b| std::cmp::Reverse(b.0));
-    for (log_n, members) in &buckets {
+    // Each bucket's FRI layers and trees, held to the end of the last bucket's step.
+    let mut fri_held: Vec<Vec<usize>> = Vec::new();
+    let q = input.num_queries as u64;
+    for (b, (log_n, members)) in buckets.iter().enumerate() {
+        let mut held_here = Vec::new();
         g.step(ModelPhase::Fri, None);
         let n = 1u64 << log_n;
         let big = n << lb;
@@ -578,17 +582,34 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         let mut len = big;
         let mut layer = combined;
         for _ in 0..folds {
-            g.tree(len / 2);
+            held_here.push(g.tree(len / 2));
+            held_here.push(layer);
             let next = g.make(Tag::FriLayers, "FRI layer", len / 2 * EXT);
             len /= 2;
             layer = next;
         }
         g.free(layer);
+        fri_held.push(held_here);
+        if b + 1 == buckets.len() {
+            // prover.rs: grinding and the FRI openings close Round 4, each bucket's layers
+            // opened, then freed with their trees.
+            for ((log_n, _), held_here) in buckets.iter().zip(std::mem::take(&mut fri_held)) {
+                let folds = log_n.saturating_sub(input.log_final_poly_len) as u64;
+                let depth = (log_n + lb) as u64;
+                g.make(
+                    Tag::Proof,
+                    "FRI openings",
+                    q * folds * (2 * EXT + depth * DIGEST),
+                );
+                for id in held_here {
+                    g.free(id);
+                }
+            }
+        }
         g.forget_twiddles();
     }
 
     // 8 ---- openings -------------------------------------------------------------------------
-    let q = input.num_queries as u64;
     let mut order: Vec<usize> = (0..count).collect();
     order.sort_by_key(|&k| {
         let s = &shapes[k];
@@ -667,16 +688,6 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         for id in gathered {
             g.free(id);
         }
-    }
-    g.step(ModelPhase::Queries, None);
-    for (log_n, _) in &buckets {
-        let folds = log_n.saturating_sub(input.log_final_poly_len) as u64;
-        let depth = (log_n + lb) as u64;
-        g.make(
-            Tag::Proof,
-            "FRI openings",
-            q * folds * (2 * EXT + depth * DIGEST),
-        );
     }
     Schedule {
         steps: g.steps,

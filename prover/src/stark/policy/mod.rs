@@ -135,9 +135,10 @@ pub struct Policy {
 
 impl Policy {
     /// The policy of `plan`'s flags. `aux_fit`: all the aux traces together are no larger
-    /// than the largest instance's main trace ([`Layout::aux_fits_in_largest_main`]; at
-    /// `fib_iterative_1200k` 324 MiB against a 440 MiB chunk, at `fib_iterative_8M` eight
-    /// CPU chunks' 1.7 GiB do not fit).
+    /// than the largest instance's main trace ([`Layout::aux_fits_in_largest_main`]; with
+    /// 2^20-row CPU chunks `fib_iterative_1200k`'s 324 MiB fit in its 440 MiB chunk; with the
+    /// default 2^19-row chunks `interpreter_1M`'s do not fit in its 220 MiB CPU chunk, nor at
+    /// `fib_iterative_8M` the CPU chunks' 1.7 GiB).
     pub fn new(plan: &MemoryPlan, aux_fit: bool) -> Self {
         let (stream, retire) = (plan.stream_lde, plan.retire_traces);
         Self {

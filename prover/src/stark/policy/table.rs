@@ -191,8 +191,8 @@ fn quotient_lde(p: &Policy) -> String {
 fn merkle(p: &Policy) -> String {
     let d = p.merkle_dropped_levels;
     format!(
-        "levels {d} and up of every tree (trace and FRI layers), commitment → the end (an \
-         opening re-hashes {} rows)",
+        "levels {d} and up of every tree: a trace's commitment → the end, a FRI layer's → that \
+         layer's openings; an opening re-hashes {} rows",
         1usize << d
     )
 }
@@ -209,7 +209,10 @@ fn fri(p: &Policy) -> String {
         Reads::Ldes => "the DEEP combination on the resident LDEs' rows",
         Reads::Traces => "DEEP combined on the trace domain, extended once per bucket",
     };
-    format!("Round 4: {deep}; every layer → the end")
+    format!(
+        "Round 4: {deep}; every layer → its openings at the end of Round 4 (after grinding), \
+         freed with its tree before the traces are opened"
+    )
 }
 
 fn source(p: &Policy) -> String {
@@ -238,6 +241,7 @@ mod tests {
     fn cells_name_the_variants_that_differ() {
         let table = markdown();
         assert!(table.contains("with `leaf_drop`: levels 6 and up"));
+        assert!(table.contains("an opening re-hashes 64 rows"));
         assert!(table.contains("re-hashes 16 rows") && table.contains("re-hashes 64 rows"));
         assert!(
             table.contains("do not all fit in the largest main trace: Phase C → its LDE; rebuilt")
