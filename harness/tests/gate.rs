@@ -371,7 +371,7 @@ fn rows() -> Vec<Row> {
             "prove where no mode fits (BENCH_MEM_AVAILABLE=30000000)",
             "prove --fixture fib_iterative_64k --mode stream-lde+leaf-drop+trace-retire",
             1,
-            "no mode fits: the leanest, stream-lde+leaf-drop+trace-retire, is predicted at 62.1 MiB",
+            "no mode fits: the leanest, stream-lde+leaf-drop+trace-retire, is predicted at 60.0 MiB",
         )
         .env("BENCH_MEM_AVAILABLE", "30000000"),
         row(

@@ -10,8 +10,8 @@
 //! | `AuxCommit` (Phase C) | each instance with a bus | LogUp columns, LDE, commit |
 //! | `Composition` (Round 2) | each instance | constraint quotient, split, LDE, commit |
 //! | `OutOfDomain` (Round 3) | each instance | values at `z` and `z*w` |
-//! | `Fri` (Round 4) | each LDE size | DEEP quotients, batched FRI commit phase |
-//! | `Queries` | whole proof | grinding, query openings |
+//! | `Fri` (Round 4) | each LDE size | DEEP quotients, batched FRI commit phase; the last also grinding, the query indices and the FRI layers' openings |
+//! | `Queries` | whole proof | the instances' query openings |
 
 use core::fmt;
 
@@ -26,9 +26,10 @@ pub enum Phase {
     Composition,
     /// Round 3: out-of-domain evaluations.
     OutOfDomain,
-    /// Round 4: DEEP quotients and the batched FRI commit phase.
+    /// Round 4: DEEP quotients and the batched FRI commit phase (the last bucket's also
+    /// grinding and the FRI layers' openings).
     Fri,
-    /// Grinding and query openings.
+    /// The instances' query openings.
     Queries,
 }
 
