@@ -36,9 +36,12 @@ const TOLERANCE_PCT: f64 = 5.0;
 /// largest such difference measured was 4.6 % (the aux trace at Round 3's peak in the
 /// `stream-lde+trace-retire` modes of `bytesort_small`: whether one rebuilt 1 MiB aux trace is
 /// live at the measured moment changes from run to run, 0.9 or 3.1 MiB against 2.1
-/// predicted); a lifetime rule that differs moves a kind by a whole buffer of every
-/// instance (the main LDE alone is 40 % of default's peak at 64k).
-const KIND_TOLERANCE_PCT: f64 = 5.0;
+/// predicted; three runs of one binary on `collatz_small` gave Round 3 peaks of 15,045,688 B
+/// with 0.9 MiB of aux trace, or 14,750,184 B with 3.1 MiB). Since the FRI layers are freed
+/// before the openings (session 14) the combination's prove peak is about 5 % lower, so the
+/// same 1.2 MiB is 5.2 to 5.4 % of it: hence 6 %. A lifetime rule that differs moves a kind
+/// by a whole buffer of every instance (the main LDE alone is 40 % of default's peak at 64k).
+const KIND_TOLERANCE_PCT: f64 = 6.0;
 
 /// Kinds compared as one: the openings' rows are made on rayon workers, which do not inherit
 /// the caller's `proof` tag (`memtag`), so the measurement books part of them as `other`.
