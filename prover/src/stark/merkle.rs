@@ -13,8 +13,8 @@
 //! layers are never held in full. An opening then re-hashes the `2^d` rows of the queried
 //! leaf's subtree (the caller supplies them, from the LDE it holds or recomputes) and
 //! produces exactly the same path; the prover makes all of a tree's openings together
-//! ([`MerkleTree::paths_with_rows`]), each queried subtree re-hashed once and batched. The lower layers are most of a tree's memory (the leaves
-//! alone are half of it) and an opening reads only one node of each, so the prover holds
+//! ([`MerkleTree::paths_with_rows`]), each queried subtree re-hashed once and batched. The
+//! lower layers are most of a tree's memory (the leaves alone are half of it) and an opening reads only one node of each, so the prover holds
 //! them for no mode: see [`MemoryPlan::merkle_dropped_levels`](super::plan::MemoryPlan).
 
 use p3_keccak::Keccak256Hash;
@@ -321,12 +321,18 @@ impl MerkleTree {
                 i >>= 1;
             }
         }
-        let mut i = index >> d;
-        for layer in &self.layers[d..self.depth()] {
+        self.push_held_path(index, &mut path);
+        path
+    }
+
+    /// Pushes the siblings of leaf `index`'s ancestors in the held layers (level `dropped`
+    /// up to the root's children): the part of every path that no re-hashing makes.
+    fn push_held_path(&self, index: usize, path: &mut Vec<Digest>) {
+        let mut i = index >> self.dropped;
+        for layer in &self.layers[self.dropped..self.depth()] {
             path.push(layer[i ^ 1]);
             i >>= 1;
         }
-        path
     }
 
     /// The paths of every leaf in `indices` (in that order), as [`MerkleTree::path_with_leaves`]
@@ -339,15 +345,6 @@ impl MerkleTree {
         &self,
         indices: &[usize],
         row: impl Fn(usize) -> I + Sync,
-    ) -> Vec<Vec<Digest>> {
-        self.paths_with(indices, |j, buf| write_leaf(row(j), buf))
-    }
-
-    /// [`MerkleTree::paths_with_rows`] with leaf `j`'s message written by `write`.
-    fn paths_with(
-        &self,
-        indices: &[usize],
-        write: impl Fn(usize, &mut Vec<u8>) + Sync,
     ) -> Vec<Vec<Digest>> {
         let d = self.dropped;
         let leaves = 1usize << d;
@@ -365,7 +362,7 @@ impl MerkleTree {
             let job = |buf: &mut Vec<u8>, (&base, out): (&usize, &mut [Digest])| {
                 buf.clear();
                 for j in base..base + leaves {
-                    write(j, buf);
+                    write_leaf(row(j), buf);
                 }
                 Keccak256Hash.hash_many(buf, &mut out[..leaves]);
                 let (mut at, mut len) = (0, leaves);
@@ -404,11 +401,7 @@ impl MerkleTree {
                         i >>= 1;
                     }
                 }
-                let mut i = index >> d;
-                for layer in &self.layers[d..self.depth()] {
-                    path.push(layer[i ^ 1]);
-                    i >>= 1;
-                }
+                self.push_held_path(index, &mut path);
                 path
             })
             .collect()
