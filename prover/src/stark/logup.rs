@@ -13,13 +13,14 @@
 //! The verifier checks that the contributions of all instances, plus the public
 //! interactions, sum to zero.
 
-use p3_field::{Field, PrimeCharacteristicRing};
+use p3_field::extension::BinomiallyExtendable;
+use p3_field::{Field, PackedFieldPow2, PackedValue, PrimeCharacteristicRing};
 use p3_matrix::Matrix;
 use p3_matrix::dense::RowMajorMatrix;
 use rayon::prelude::*;
 
 use super::air::{Air, BusId, Constraints, PublicInteraction, Scope, Vars};
-use super::field::{EXT_DEGREE, Ext, Felt, FoldValue, ext_from_limbs, ext_limbs};
+use super::field::{EXT_DEGREE, Expr, Ext, Felt, FoldValue, ext_from_limbs, ext_limbs};
 use super::symbolic::AirInfo;
 
 /// Tuples up to this arity use precomputed powers of `gamma`; longer ones fall back to
@@ -35,16 +36,20 @@ pub struct LogupChallenges {
     pub gamma: Ext,
     /// `gamma^1 ..= gamma^PRECOMPUTED_ARITY`.
     gamma_powers: Vec<Ext>,
+    /// The same powers' base limbs.
+    gamma_limbs: Vec<[Felt; 2]>,
 }
 
 impl LogupChallenges {
     /// The challenges, with the powers of `gamma` the fingerprints use.
     pub fn new(beta: Ext, gamma: Ext) -> Self {
         let gamma_powers = super::field::powers(gamma, PRECOMPUTED_ARITY + 1)[1..].to_vec();
+        let gamma_limbs = gamma_powers.iter().map(ext_limbs).collect();
         Self {
             beta,
             gamma,
             gamma_powers,
+            gamma_limbs,
         }
     }
 
@@ -66,6 +71,42 @@ impl LogupChallenges {
             acc += horner;
         }
         self.beta - acc
+    }
+
+    /// [`LogupChallenges::denominator`] of `P::WIDTH` tuples at once, one per lane: each
+    /// limb of each term a packed product by a precomputed power's limb.
+    fn packed_denominator<P: PackedFieldPow2<Scalar = Felt>>(
+        &self,
+        bus: BusId,
+        values: &[P],
+    ) -> PackedExt<P> {
+        let [b0, b1] = ext_limbs(&self.beta);
+        let mut fp = PackedExt {
+            c0: P::from(Felt::from_u32(bus)),
+            c1: P::ZERO,
+        };
+        if values.len() <= PRECOMPUTED_ARITY {
+            for (&v, &[g0, g1]) in values.iter().zip(&self.gamma_limbs) {
+                fp.c0 += v * g0;
+                fp.c1 += v * g1;
+            }
+        } else {
+            let [g0, g1] = ext_limbs(&self.gamma);
+            let gamma = PackedExt {
+                c0: P::from(g0),
+                c1: P::from(g1),
+            };
+            let mut horner = PackedExt::<P>::ZERO;
+            for &v in values.iter().rev() {
+                horner.c0 += v;
+                horner = horner.mul(gamma);
+            }
+            fp = fp.add(horner);
+        }
+        PackedExt {
+            c0: P::from(b0) - fp.c0,
+            c1: P::from(b1) - fp.c1,
+        }
     }
 }
 
@@ -130,23 +171,36 @@ impl<V: Copy> Captured<V> {
 /// A sink that keeps the interactions and ignores the constraints.
 struct InteractionsOnly<'a, V>(&'a mut Captured<V>);
 
-impl<V: FoldValue> Constraints<V> for InteractionsOnly<'_, V> {
+impl<V: Expr> Constraints<V> for InteractionsOnly<'_, V> {
     fn constrain(&mut self, _: Scope, _: V) {}
     fn interact(&mut self, bus: BusId, values: &[V], multiplicity: V) {
         self.0.push(bus, values, multiplicity);
     }
 }
 
-/// The slot of an interaction whose multiplicity is zero on a row (it has no term).
+/// The slot of an interaction whose multiplicity is zero on every row of a pack (it has no
+/// term there).
 const NO_TERM: u32 = u32::MAX;
 
 /// Rows per parallel work unit when building the aux trace.
 const ROWS_PER_TASK: usize = 1 << 10;
 
+/// The packed base field the aux build evaluates rows with: [`Felt`]'s packing (8 rows at a
+/// time with AVX-512, 4 with AVX2).
+type Packed = <Felt as Field>::Packing;
+
+/// The most lanes a packing has (AVX-512's 8 Goldilocks elements, with room to spare).
+const MAX_LANES: usize = 16;
+
 /// Builds the aux trace of one instance: `n x 2*aux_width` base-field limbs, natural row
 /// order, and returns it with the instance's LogUp contribution. Returns `None` if the
 /// denominator of a term with nonzero multiplicity vanishes (probability about `n * 2^-128`
-/// for an honest prover); a term whose multiplicity is zero is never formed.
+/// for an honest prover); a term whose multiplicity is zero is never inverted.
+///
+/// Rows are evaluated [`Packed::WIDTH`](p3_field::PackedValue::WIDTH) at a time: the
+/// table's `eval` runs once per pack of rows on packed values, and the denominators and
+/// their batch inversion work on all of a pack's lanes at once ([`fill_rows`]); a table
+/// shorter than a pack runs one row at a time, through the same code.
 ///
 /// The trace's buffer has room for `2^log_room` times its cells, so that a caller who will
 /// not keep it can extend it to its LDE in place (`log_room = 0`: no spare room).
@@ -159,11 +213,27 @@ pub fn build_aux_trace<A: Air>(
     ch: &LogupChallenges,
     log_room: usize,
 ) -> Option<(RowMajorMatrix<Felt>, Ext)> {
+    if main.height() % Packed::WIDTH == 0 {
+        build_aux_trace_packed::<A, Packed>(air, info, main, pre, public, ch, log_room)
+    } else {
+        build_aux_trace_packed::<A, Felt>(air, info, main, pre, public, ch, log_room)
+    }
+}
+
+/// [`build_aux_trace`] with `P::WIDTH` rows per evaluation (`P = Felt`: one).
+fn build_aux_trace_packed<A: Air, P: PackedFieldPow2<Scalar = Felt>>(
+    air: &A,
+    info: &AirInfo,
+    main: &RowMajorMatrix<Felt>,
+    pre: Option<&RowMajorMatrix<Felt>>,
+    public: &[Felt],
+    ch: &LogupChallenges,
+    log_room: usize,
+) -> Option<(RowMajorMatrix<Felt>, Ext)> {
     let n = main.height();
-    let groups = &info.groups;
+    assert_eq!(n % P::WIDTH, 0, "whole packs of rows");
     let aux_w = info.aux_width();
     let width = aux_w * EXT_DEGREE;
-    let num_inter = info.interactions.len();
     let mut values = if log_room == 0 {
         Vec::with_capacity(n * width)
     } else {
@@ -172,74 +242,20 @@ pub fn build_aux_trace<A: Air>(
     values.resize(n * width, Felt::ZERO);
     let mut aux = RowMajorMatrix::new(values, width);
     let mut row_sums = vec![Ext::ZERO; n];
+    let rows = Rows {
+        air,
+        info,
+        main,
+        pre,
+        public: public.iter().map(|&v| P::from(v)).collect(),
+        ch,
+    };
     let ok = aux
         .values
         .par_chunks_mut(ROWS_PER_TASK * width)
         .zip(row_sums.par_chunks_mut(ROWS_PER_TASK))
         .enumerate()
-        .all(|(task, (aux_rows, sums))| {
-            let first = task * ROWS_PER_TASK;
-            let rows = sums.len();
-            let mut cap = Captured::default();
-            let mut dens = Vec::with_capacity(rows * num_inter);
-            let mut mults = Vec::with_capacity(rows * num_inter);
-            let mut slots = Vec::with_capacity(rows * num_inter);
-            for r in first..first + rows {
-                cap.clear();
-                let next = (r + 1) % n;
-                let empty: &[Felt] = &[];
-                let local = &main.values[r * main.width()..(r + 1) * main.width()];
-                let next_row = &main.values[next * main.width()..(next + 1) * main.width()];
-                let (pl, pn) = match pre {
-                    Some(p) => (
-                        &p.values[r * p.width()..(r + 1) * p.width()],
-                        &p.values[next * p.width()..(next + 1) * p.width()],
-                    ),
-                    None => (empty, empty),
-                };
-                let vars = Vars {
-                    local,
-                    next: next_row,
-                    pre_local: pl,
-                    pre_next: pn,
-                    public,
-                };
-                air.eval(&vars, &mut InteractionsOnly(&mut cap));
-                debug_assert_eq!(cap.len(), num_inter, "eval must be straight-line");
-                for i in 0..cap.len() {
-                    let (bus, values, m) = cap.get(i);
-                    // A term with multiplicity zero is zero: its denominator is neither
-                    // computed nor inverted (most of a wide table's interactions are
-                    // selected off on any given row).
-                    if m == Felt::ZERO {
-                        slots.push(NO_TERM);
-                    } else {
-                        slots.push(dens.len() as u32);
-                        dens.push(ch.denominator(bus, values));
-                        mults.push(m);
-                    }
-                }
-            }
-            if dens.contains(&Ext::ZERO) {
-                return false;
-            }
-            let inv = p3_field::batch_multiplicative_inverse(&dens);
-            let term = |slot: u32| match slot {
-                NO_TERM => Ext::ZERO,
-                s => inv[s as usize] * mults[s as usize],
-            };
-            for (k, (row, sum)) in aux_rows.chunks_exact_mut(width).zip(sums).enumerate() {
-                let base = k * num_inter;
-                let mut total = Ext::ZERO;
-                for (g, members) in groups.iter().enumerate() {
-                    let h: Ext = members.iter().map(|&a| term(slots[base + a])).sum();
-                    row[g * 2..g * 2 + 2].copy_from_slice(&ext_limbs(&h));
-                    total += h;
-                }
-                *sum = total;
-            }
-            true
-        });
+        .all(|(task, (aux_rows, sums))| rows.fill(task * ROWS_PER_TASK, aux_rows, sums));
     if !ok {
         return None;
     }
@@ -251,6 +267,246 @@ pub fn build_aux_trace<A: Air>(
         row[acc_col..acc_col + 2].copy_from_slice(&ext_limbs(&running));
     }
     Some((aux, running))
+}
+
+/// What every task of one aux build reads.
+struct Rows<'a, A, P> {
+    air: &'a A,
+    info: &'a AirInfo,
+    main: &'a RowMajorMatrix<Felt>,
+    pre: Option<&'a RowMajorMatrix<Felt>>,
+    public: Vec<P>,
+    ch: &'a LogupChallenges,
+}
+
+impl<A: Air, P: PackedFieldPow2<Scalar = Felt>> Rows<'_, A, P> {
+    /// Fills one task's aux rows (all but the running sum) and each row's sum of terms,
+    /// from row `first` on, a pack of `P::WIDTH` rows at a time; `false` if a term with
+    /// nonzero multiplicity has a zero denominator.
+    fn fill(&self, first: usize, aux_rows: &mut [Felt], sums: &mut [Ext]) -> bool {
+        let lanes = P::WIDTH;
+        let n = self.main.height();
+        let num_inter = self.info.interactions.len();
+        let packs = sums.len() / lanes;
+        let mut cap = Captured::<P>::default();
+        let (mut local, mut next) = (Vec::new(), Vec::new());
+        let (mut pre_local, mut pre_next) = (Vec::new(), Vec::new());
+        let mut dens: Vec<PackedExt<P>> = Vec::with_capacity(packs * num_inter);
+        let mut mults: Vec<P> = Vec::with_capacity(packs * num_inter);
+        let mut slots: Vec<u32> = Vec::with_capacity(packs * num_inter);
+        for p in 0..packs {
+            let r0 = first + p * lanes;
+            // The next row's cells only where an interaction reads them (else `eval` gets
+            // this row's, which only its constraints, ignored here, could read).
+            let reads_next = self.info.interactions_read_next;
+            transpose(self.main, r0, 0, &mut local);
+            if reads_next {
+                transpose(self.main, r0, 1, &mut next);
+            }
+            if let Some(pre) = self.pre {
+                transpose(pre, r0, 0, &mut pre_local);
+                if reads_next {
+                    transpose(pre, r0, 1, &mut pre_next);
+                }
+            }
+            let vars = Vars {
+                local: &local,
+                next: if reads_next { &next } else { &local },
+                pre_local: &pre_local,
+                pre_next: if reads_next { &pre_next } else { &pre_local },
+                public: &self.public,
+            };
+            cap.clear();
+            self.air.eval(&vars, &mut InteractionsOnly(&mut cap));
+            debug_assert_eq!(cap.len(), num_inter, "eval must be straight-line");
+            debug_assert!(r0 + lanes <= n);
+            for i in 0..num_inter {
+                let (bus, values, m) = cap.get(i);
+                let zero = m.as_slice().iter().filter(|v| v.is_zero()).count();
+                // A term with multiplicity zero is zero: on a pack where every row has it
+                // so, its denominator is neither computed nor inverted (most of a wide
+                // table's interactions are selected off on any given row); in a lane where
+                // it is zero, the denominator is set to one, so that it is never inverted.
+                if zero == lanes {
+                    slots.push(NO_TERM);
+                    continue;
+                }
+                let mut d = self.ch.packed_denominator(bus, values);
+                if zero > 0 {
+                    for (j, mj) in m.as_slice().iter().enumerate() {
+                        if mj.is_zero() {
+                            d.set_lane(j, Ext::ONE);
+                        }
+                    }
+                }
+                slots.push(dens.len() as u32);
+                dens.push(d);
+                mults.push(m);
+            }
+        }
+        // `1/d = conj(d) / norm(d)`: the norms (base-field elements, zero exactly when `d`
+        // is) are batch-inverted instead of the extension elements, for about half the
+        // products. A zero lane left is a term with nonzero multiplicity and a zero
+        // denominator.
+        let mut norms: Vec<P> = dens.iter().map(|d| d.norm()).collect();
+        let mut prefix = Vec::with_capacity(norms.len());
+        if !invert_in_place(&mut norms, &mut prefix) {
+            return false;
+        }
+        let groups = &self.info.groups;
+        let width = aux_rows.len() / sums.len();
+        for p in 0..packs {
+            let base = p * num_inter;
+            let mut total = PackedExt::<P>::ZERO;
+            let rows = &mut aux_rows[p * lanes * width..(p + 1) * lanes * width];
+            for (g, members) in groups.iter().enumerate() {
+                let mut h = PackedExt::<P>::ZERO;
+                for &a in members {
+                    let s = slots[base + a];
+                    if s != NO_TERM {
+                        let (d, scale) = (dens[s as usize], mults[s as usize] * norms[s as usize]);
+                        h.c0 += d.c0 * scale;
+                        h.c1 -= d.c1 * scale;
+                    }
+                }
+                for (j, row) in rows.chunks_exact_mut(width).enumerate() {
+                    row[g * 2] = h.c0.as_slice()[j];
+                    row[g * 2 + 1] = h.c1.as_slice()[j];
+                }
+                total = total.add(h);
+            }
+            for (j, sum) in sums[p * lanes..(p + 1) * lanes].iter_mut().enumerate() {
+                *sum = total.lane(j);
+            }
+        }
+        true
+    }
+}
+
+/// `out[c]` = column `c` of rows `r0 + shift .. r0 + shift + P::WIDTH` (cyclically), one
+/// lane per row: `P::WIDTH` columns at a time by a square transpose of packed rows (log2
+/// `P::WIDTH` rounds of [`PackedFieldPow2::interleave`]), the rest lane by lane.
+fn transpose<P: PackedFieldPow2<Scalar = Felt>>(
+    m: &RowMajorMatrix<Felt>,
+    r0: usize,
+    shift: usize,
+    out: &mut Vec<P>,
+) {
+    let (w, n, lanes) = (m.width(), m.height(), P::WIDTH);
+    let rows: [&[Felt]; MAX_LANES] = std::array::from_fn(|j| {
+        let r = (r0 + shift + j.min(lanes - 1)) % n;
+        &m.values[r * w..(r + 1) * w]
+    });
+    out.clear();
+    let square = w - w % lanes;
+    let mut block = [P::ZERO; MAX_LANES];
+    for c0 in (0..square).step_by(lanes) {
+        for (b, row) in block.iter_mut().zip(&rows[..lanes]) {
+            *b = *P::from_slice(&row[c0..c0 + lanes]);
+        }
+        // Each round swaps the off-diagonal `half x half` blocks of every `2 half` square.
+        let mut half = lanes / 2;
+        while half > 0 {
+            for i in (0..lanes).filter(|i| i & half == 0) {
+                (block[i], block[i + half]) = block[i].interleave(block[i + half], half);
+            }
+            half /= 2;
+        }
+        out.extend_from_slice(&block[..lanes]);
+    }
+    out.extend((square..w).map(|c| P::from_fn(|j| rows[j][c])));
+}
+
+/// An extension element in each of `P::WIDTH` lanes, as its two packed base limbs.
+#[derive(Clone, Copy, Debug)]
+struct PackedExt<P> {
+    c0: P,
+    c1: P,
+}
+
+impl<P: PackedFieldPow2<Scalar = Felt>> PackedExt<P> {
+    const ZERO: Self = Self {
+        c0: P::ZERO,
+        c1: P::ZERO,
+    };
+
+    fn add(self, o: Self) -> Self {
+        Self {
+            c0: self.c0 + o.c0,
+            c1: self.c1 + o.c1,
+        }
+    }
+
+    /// The product in `F[u]/(u^2 - W)`, lane by lane.
+    fn mul(self, o: Self) -> Self {
+        let w = <Felt as BinomiallyExtendable<EXT_DEGREE>>::W;
+        Self {
+            c0: self.c0 * o.c0 + self.c1 * o.c1 * w,
+            c1: self.c0 * o.c1 + self.c1 * o.c0,
+        }
+    }
+
+    /// `c0^2 - W c1^2`, the norm to the base field: `self` times its conjugate `c0 - c1 u`.
+    fn norm(self) -> P {
+        let w = <Felt as BinomiallyExtendable<EXT_DEGREE>>::W;
+        self.c0.square() - self.c1.square() * w
+    }
+
+    fn lane(&self, j: usize) -> Ext {
+        ext_from_limbs(self.c0.as_slice()[j], self.c1.as_slice()[j])
+    }
+
+    fn set_lane(&mut self, j: usize, e: Ext) {
+        let [c0, c1] = ext_limbs(&e);
+        self.c0.as_slice_mut()[j] = c0;
+        self.c1.as_slice_mut()[j] = c1;
+    }
+}
+
+/// Independent product chains in [`invert_in_place`]: element `i` is in chain `i % CHAINS`,
+/// so that consecutive products do not wait on each other.
+const CHAINS: usize = 4;
+
+/// Replaces every element by its inverse, lane by lane (Montgomery's batch inversion: three
+/// products per element and one inversion per lane of each of [`CHAINS`] chains), or
+/// returns `false` (leaving `xs` unspecified) if a lane of an element is zero. `prefix` is
+/// scratch space.
+fn invert_in_place<P: PackedFieldPow2<Scalar = Felt>>(xs: &mut [P], prefix: &mut Vec<P>) -> bool {
+    // prefix[i] = the product of the elements of i's chain before i.
+    prefix.clear();
+    let mut acc = [P::ONE; CHAINS];
+    for block in xs.chunks(CHAINS) {
+        for (a, &x) in acc.iter_mut().zip(block) {
+            prefix.push(*a);
+            *a *= x;
+        }
+    }
+    // Each chain's inverse total, lane by lane: a zero lane means a zero element.
+    for a in &mut acc {
+        for v in a.as_slice_mut() {
+            match v.try_inverse() {
+                Some(inv) => *v = inv,
+                None => return false,
+            }
+        }
+    }
+    // Backwards: acc = (the chain's product up to and including i)^-1.
+    let len = xs.len();
+    let full = len - len % CHAINS;
+    let mut step = |i: usize, a: &mut P| {
+        let x = xs[i];
+        xs[i] = *a * prefix[i];
+        *a *= x;
+    };
+    for i in (full..len).rev() {
+        step(i, &mut acc[i % CHAINS]);
+    }
+    for base in (0..full).step_by(CHAINS).rev() {
+        for (c, a) in acc.iter_mut().enumerate().rev() {
+            step(base + c, a);
+        }
+    }
+    true
 }
 
 /// The aux side of one row (or of the out-of-domain point): LogUp columns as extension
@@ -329,7 +585,6 @@ pub fn public_sum(public: &[PublicInteraction], ch: &LogupChallenges) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stark::field::ext_from_limbs;
 
     #[test]
     fn precomputed_and_horner_fingerprints_agree() {
@@ -351,6 +606,127 @@ mod tests {
             let ext_values: Vec<Ext> = values.iter().map(|&v| Ext::from(v)).collect();
             assert_eq!(ch.denominator(9, &ext_values), expect, "arity {len}, ext");
         }
+    }
+
+    /// Several groups, zero multiplicities on some rows and not others, a tuple longer than
+    /// the precomputed powers, and interactions that read the next row (cyclically).
+    struct Mixed;
+    impl Air for Mixed {
+        fn name(&self) -> &str {
+            "mixed"
+        }
+        fn main_width(&self) -> usize {
+            3
+        }
+        fn eval<E: Expr, C: Constraints<E>>(&self, v: &Vars<'_, E>, out: &mut C) {
+            let (a, b, sel) = (v.local[0], v.local[1], v.local[2]);
+            out.assert_bool(sel);
+            out.send(1, &[a, b], sel);
+            out.receive(2, &[a * b], v.next[2]);
+            out.send(3, &[v.next[0], a], E::one());
+            let long: Vec<E> = (0..PRECOMPUTED_ARITY + 3)
+                .map(|i| if i % 2 == 0 { a } else { b })
+                .collect();
+            out.send(4, &long, sel * b);
+        }
+    }
+
+    fn mixed_trace(n: usize) -> RowMajorMatrix<Felt> {
+        let values = (0..n as u64)
+            .flat_map(|r| {
+                [
+                    Felt::from_u64(r * r + 11),
+                    Felt::from_u64(3 * r + 5),
+                    Felt::from_bool(r % 3 == 1 || r % 7 == 0),
+                ]
+            })
+            .collect();
+        RowMajorMatrix::new(values, 3)
+    }
+
+    #[test]
+    fn packed_rows_give_the_row_by_row_trace() {
+        let info = AirInfo::of(&Mixed, 0).unwrap();
+        assert!(info.interactions_read_next && info.groups.len() > 1);
+        let ch = LogupChallenges::new(
+            ext_from_limbs(Felt::from_u64(0x1234_5678_9abc), Felt::from_u64(77)),
+            ext_from_limbs(Felt::from_u64(0xfeed_beef), Felt::from_u64(5)),
+        );
+        for n in [Packed::WIDTH, 64, 4096] {
+            let main = mixed_trace(n);
+            let packed =
+                build_aux_trace_packed::<_, Packed>(&Mixed, &info, &main, None, &[], &ch, 0)
+                    .unwrap();
+            let single =
+                build_aux_trace_packed::<_, Felt>(&Mixed, &info, &main, None, &[], &ch, 1).unwrap();
+            assert_eq!(packed.0.values, single.0.values, "{n} rows");
+            assert_eq!(packed.1, single.1, "{n} rows");
+            // Row 0's term on bus 1, by hand: selected (0 % 7 == 0).
+            let (a, b) = (Ext::from(main.values[0]), Ext::from(main.values[1]));
+            let d =
+                ch.beta - (Ext::from(Felt::from_u32(1)) + ch.gamma * a + ch.gamma * ch.gamma * b);
+            // Bus 1 and bus 2 (a degree-2 tuple) have a group each.
+            assert_eq!(info.groups[..2], [vec![0], vec![1]]);
+            let h = |g: usize| ext_from_limbs(packed.0.values[2 * g], packed.0.values[2 * g + 1]);
+            assert_eq!(h(0), d.inverse(), "{n} rows: row 0, bus 1");
+            // Row 0 receives on bus 2 as often as row 1 is selected (once).
+            let d2 = ch.beta - (Ext::from(Felt::from_u32(2)) + ch.gamma * a * b);
+            assert_eq!(h(1), -d2.inverse(), "{n} rows: row 0, bus 2");
+        }
+        // A table shorter than a pack goes one row at a time.
+        let main = mixed_trace(2);
+        let short = build_aux_trace(&Mixed, &info, &main, None, &[], &ch, 0).unwrap();
+        let single =
+            build_aux_trace_packed::<_, Felt>(&Mixed, &info, &main, None, &[], &ch, 0).unwrap();
+        assert_eq!(short.0.values, single.0.values);
+    }
+
+    #[test]
+    fn batch_inversion_inverts_every_lane_and_refuses_zero() {
+        let x = |i: u64| Packed::from_fn(|j| Felt::from_u64(i * 31 + j as u64 + 1));
+        for len in [0, 1, 3, 4, 5, 9] {
+            let xs: Vec<_> = (0..len).map(x).collect();
+            let mut inv = xs.clone();
+            assert!(invert_in_place(&mut inv, &mut Vec::new()));
+            for (a, b) in xs.iter().zip(&inv) {
+                assert_eq!(*a * *b, Packed::ONE, "len {len}");
+            }
+        }
+        let mut xs: Vec<_> = (0..6).map(x).collect();
+        xs[4].as_slice_mut()[Packed::WIDTH - 1] = Felt::ZERO;
+        assert!(!invert_in_place(&mut xs, &mut Vec::new()));
+    }
+
+    #[test]
+    fn transposed_packs_hold_each_rows_cells_in_its_lane() {
+        let (w, n) = (2 * Packed::WIDTH + 3, 4 * Packed::WIDTH);
+        let m = RowMajorMatrix::new((0..(w * n) as u64).map(Felt::from_u64).collect(), w);
+        let mut out: Vec<Packed> = Vec::new();
+        for (r0, shift) in [(0, 0), (0, 1), (n - Packed::WIDTH, 1), (Packed::WIDTH, 0)] {
+            transpose(&m, r0, shift, &mut out);
+            assert_eq!(out.len(), w);
+            for (c, p) in out.iter().enumerate() {
+                for (j, &v) in p.as_slice().iter().enumerate() {
+                    let r = (r0 + shift + j) % n;
+                    assert_eq!(
+                        v,
+                        m.values[r * w + c],
+                        "r0 {r0} shift {shift} column {c} lane {j}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_norm_is_the_product_with_the_conjugate() {
+        let d = ext_from_limbs(Felt::from_u64(123_456), Felt::from_u64(789));
+        let packed = PackedExt::<Felt> {
+            c0: Felt::from_u64(123_456),
+            c1: Felt::from_u64(789),
+        };
+        let conj = ext_from_limbs(Felt::from_u64(123_456), -Felt::from_u64(789));
+        assert_eq!(Ext::from(packed.norm()), d * conj);
     }
 
     #[test]

@@ -46,6 +46,57 @@ impl From<Felt> for Degree {
     }
 }
 
+/// Whether a value depends on the next row's cells (main or preprocessed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ReadsNext(bool);
+
+impl ReadsNext {
+    /// A value made of both: it reads the next row if either does.
+    fn either(self, rhs: Self) -> Self {
+        ReadsNext(self.0 || rhs.0)
+    }
+}
+
+impl Add for ReadsNext {
+    type Output = Self;
+    fn add(self, rhs: Self) -> Self {
+        self.either(rhs)
+    }
+}
+impl Sub for ReadsNext {
+    type Output = Self;
+    fn sub(self, rhs: Self) -> Self {
+        self.either(rhs)
+    }
+}
+impl Mul for ReadsNext {
+    type Output = Self;
+    fn mul(self, rhs: Self) -> Self {
+        self.either(rhs)
+    }
+}
+impl Neg for ReadsNext {
+    type Output = Self;
+    fn neg(self) -> Self {
+        self
+    }
+}
+impl From<Felt> for ReadsNext {
+    fn from(_: Felt) -> Self {
+        ReadsNext(false)
+    }
+}
+
+/// Records whether any interaction reads the next row.
+struct NextRowReader(bool);
+
+impl Constraints<ReadsNext> for NextRowReader {
+    fn constrain(&mut self, _: Scope, _: ReadsNext) {}
+    fn interact(&mut self, _: BusId, values: &[ReadsNext], multiplicity: ReadsNext) {
+        self.0 |= multiplicity.0 || values.iter().any(|v| v.0);
+    }
+}
+
 /// The shape of one bus interaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InteractionInfo {
@@ -68,6 +119,9 @@ pub struct AirInfo {
     pub interactions: Vec<InteractionInfo>,
     /// LogUp helper columns: each holds the sum of the listed interactions' terms.
     pub groups: Vec<Vec<usize>>,
+    /// Whether an interaction's tuple or multiplicity reads the next row (else the aux
+    /// build gives `eval` this row's cells alone, and the next row's are never read).
+    pub interactions_read_next: bool,
 }
 
 /// An AIR whose constraints or interactions are too high-degree for the protocol.
@@ -154,6 +208,21 @@ impl Constraints<Degree> for Recorder {
     }
 }
 
+/// Whether any interaction of `air` reads a cell of the next row.
+fn interactions_read_next<A: Air>(air: &A, num_public: usize) -> bool {
+    let (this, next) = (ReadsNext(false), ReadsNext(true));
+    let vars = Vars {
+        local: &vec![this; air.main_width()],
+        next: &vec![next; air.main_width()],
+        pre_local: &vec![this; air.preprocessed_width()],
+        pre_next: &vec![next; air.preprocessed_width()],
+        public: &vec![this; num_public],
+    };
+    let mut reader = NextRowReader(false);
+    air.eval(&vars, &mut reader);
+    reader.0
+}
+
 /// Degree of the constraint `h * prod(d_a) - sum_a m_a * prod_{b != a} d_b` for a group.
 fn group_degree(members: &[&InteractionInfo]) -> usize {
     let denominators: usize = members.iter().map(|i| i.value_degree).sum();
@@ -184,6 +253,7 @@ impl AirInfo {
             interactions: Vec::new(),
         };
         air.eval(&vars, &mut rec);
+        let interactions_read_next = interactions_read_next(air, num_public);
         for (index, &(scope, degree)) in rec.constraints.iter().enumerate() {
             if degree > scope.max_degree() {
                 return Err(AirError::ConstraintDegree {
@@ -222,6 +292,7 @@ impl AirInfo {
             constraints: rec.constraints,
             interactions: rec.interactions,
             groups,
+            interactions_read_next,
         })
     }
 
@@ -308,6 +379,38 @@ mod tests {
             let a = v.local[0];
             out.assert_last_row(a * a * a);
         }
+    }
+
+    /// Sends the next row's cell only when `NEXT`.
+    struct Sender<const NEXT: bool>;
+    impl<const NEXT: bool> Air for Sender<NEXT> {
+        fn name(&self) -> &str {
+            "sender"
+        }
+        fn main_width(&self) -> usize {
+            2
+        }
+        fn eval<E: Expr, C: Constraints<E>>(&self, v: &Vars<'_, E>, out: &mut C) {
+            // A transition constraint reads the next row either way.
+            out.assert_transition(v.next[0] - v.local[0] - E::one());
+            let b = if NEXT { v.next[1] } else { v.local[1] };
+            out.send(1, &[v.local[0]], b);
+        }
+    }
+
+    #[test]
+    fn interactions_reading_the_next_row_are_known() {
+        assert!(!AirInfo::of(&Cubic, 0).unwrap().interactions_read_next);
+        assert!(
+            !AirInfo::of(&Sender::<false>, 0)
+                .unwrap()
+                .interactions_read_next
+        );
+        assert!(
+            AirInfo::of(&Sender::<true>, 0)
+                .unwrap()
+                .interactions_read_next
+        );
     }
 
     #[test]
