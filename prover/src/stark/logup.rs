@@ -239,9 +239,10 @@ fn build_aux_trace_packed<A: Air, P: PackedFieldPow2<Scalar = Felt>>(
     } else {
         super::domain::lde_buffer((n * width) << log_room)
     };
-    values.resize(n * width, Felt::ZERO);
+    // Zeroed in parallel: the first touch of a fresh buffer's pages is a large share of
+    // the build.
+    values.par_extend(rayon::iter::repeat_n(Felt::ZERO, n * width));
     let mut aux = RowMajorMatrix::new(values, width);
-    let mut row_sums = vec![Ext::ZERO; n];
     let rows = Rows {
         air,
         info,
@@ -250,22 +251,32 @@ fn build_aux_trace_packed<A: Air, P: PackedFieldPow2<Scalar = Felt>>(
         public: public.iter().map(|&v| P::from(v)).collect(),
         ch,
     };
-    let ok = aux
+    // Each task writes its rows' running sum from zero and returns its total; the tasks'
+    // totals before each are then added to its rows.
+    let totals: Vec<Ext> = aux
         .values
         .par_chunks_mut(ROWS_PER_TASK * width)
-        .zip(row_sums.par_chunks_mut(ROWS_PER_TASK))
         .enumerate()
-        .all(|(task, (aux_rows, sums))| rows.fill(task * ROWS_PER_TASK, aux_rows, sums));
-    if !ok {
-        return None;
-    }
-    // The running sum is a sequential prefix over rows.
-    let acc_col = (aux_w - 1) * EXT_DEGREE;
+        .map(|(task, aux_rows)| rows.fill(task * ROWS_PER_TASK, aux_rows))
+        .collect::<Option<_>>()?;
+    let mut before = Vec::with_capacity(totals.len());
     let mut running = Ext::ZERO;
-    for (row, s) in aux.values.chunks_exact_mut(width).zip(&row_sums) {
-        running += *s;
-        row[acc_col..acc_col + 2].copy_from_slice(&ext_limbs(&running));
+    for t in &totals {
+        before.push(running);
+        running += *t;
     }
+    let acc_col = (aux_w - 1) * EXT_DEGREE;
+    aux.values
+        .par_chunks_mut(ROWS_PER_TASK * width)
+        .zip(before)
+        .filter(|(_, offset)| !offset.is_zero())
+        .for_each(|(aux_rows, offset)| {
+            for row in aux_rows.chunks_exact_mut(width) {
+                let acc = &mut row[acc_col..acc_col + 2];
+                let sum = ext_from_limbs(acc[0], acc[1]) + offset;
+                acc.copy_from_slice(&ext_limbs(&sum));
+            }
+        });
     Some((aux, running))
 }
 
@@ -280,14 +291,15 @@ struct Rows<'a, A, P> {
 }
 
 impl<A: Air, P: PackedFieldPow2<Scalar = Felt>> Rows<'_, A, P> {
-    /// Fills one task's aux rows (all but the running sum) and each row's sum of terms,
-    /// from row `first` on, a pack of `P::WIDTH` rows at a time; `false` if a term with
-    /// nonzero multiplicity has a zero denominator.
-    fn fill(&self, first: usize, aux_rows: &mut [Felt], sums: &mut [Ext]) -> bool {
+    /// Fills one task's aux rows from row `first` on, a pack of `P::WIDTH` rows at a time,
+    /// the running sum counted from the task's first row, and returns the task's total;
+    /// `None` if a term with nonzero multiplicity has a zero denominator.
+    fn fill(&self, first: usize, aux_rows: &mut [Felt]) -> Option<Ext> {
         let lanes = P::WIDTH;
         let n = self.main.height();
         let num_inter = self.info.interactions.len();
-        let packs = sums.len() / lanes;
+        let width = self.info.aux_width() * EXT_DEGREE;
+        let packs = aux_rows.len() / width / lanes;
         let mut cap = Captured::<P>::default();
         let (mut local, mut next) = (Vec::new(), Vec::new());
         let (mut pre_local, mut pre_next) = (Vec::new(), Vec::new());
@@ -351,10 +363,11 @@ impl<A: Air, P: PackedFieldPow2<Scalar = Felt>> Rows<'_, A, P> {
         let mut norms: Vec<P> = dens.iter().map(|d| d.norm()).collect();
         let mut prefix = Vec::with_capacity(norms.len());
         if !invert_in_place(&mut norms, &mut prefix) {
-            return false;
+            return None;
         }
         let groups = &self.info.groups;
-        let width = aux_rows.len() / sums.len();
+        let acc_col = groups.len() * EXT_DEGREE;
+        let mut running = Ext::ZERO;
         for p in 0..packs {
             let base = p * num_inter;
             let mut total = PackedExt::<P>::ZERO;
@@ -375,11 +388,12 @@ impl<A: Air, P: PackedFieldPow2<Scalar = Felt>> Rows<'_, A, P> {
                 }
                 total = total.add(h);
             }
-            for (j, sum) in sums[p * lanes..(p + 1) * lanes].iter_mut().enumerate() {
-                *sum = total.lane(j);
+            for (j, row) in rows.chunks_exact_mut(width).enumerate() {
+                running += total.lane(j);
+                row[acc_col..acc_col + 2].copy_from_slice(&ext_limbs(&running));
             }
         }
-        true
+        Some(running)
     }
 }
 
@@ -652,7 +666,7 @@ mod tests {
             ext_from_limbs(Felt::from_u64(0x1234_5678_9abc), Felt::from_u64(77)),
             ext_from_limbs(Felt::from_u64(0xfeed_beef), Felt::from_u64(5)),
         );
-        for n in [Packed::WIDTH, 64, 4096] {
+        for n in [Packed::WIDTH, 64, 4 * ROWS_PER_TASK] {
             let main = mixed_trace(n);
             let packed =
                 build_aux_trace_packed::<_, Packed>(&Mixed, &info, &main, None, &[], &ch, 0)
@@ -661,6 +675,20 @@ mod tests {
                 build_aux_trace_packed::<_, Felt>(&Mixed, &info, &main, None, &[], &ch, 1).unwrap();
             assert_eq!(packed.0.values, single.0.values, "{n} rows");
             assert_eq!(packed.1, single.1, "{n} rows");
+            // The running sum, across the tasks' boundaries, is the prefix of the rows'
+            // group columns.
+            let width = packed.0.width();
+            let mut running = Ext::ZERO;
+            for (r, row) in packed.0.values.chunks_exact(width).enumerate() {
+                let limbs = |c: usize| ext_from_limbs(row[2 * c], row[2 * c + 1]);
+                running += (0..width / 2 - 1).map(limbs).sum::<Ext>();
+                assert_eq!(
+                    limbs(width / 2 - 1),
+                    running,
+                    "{n} rows: row {r}'s running sum"
+                );
+            }
+            assert_eq!(packed.1, running, "{n} rows: the contribution");
             // Row 0's term on bus 1, by hand: selected (0 % 7 == 0).
             let (a, b) = (Ext::from(main.values[0]), Ext::from(main.values[1]));
             let d =
