@@ -368,10 +368,11 @@ impl<A: Air, P: PackedFieldPow2<Scalar = Felt>> Rows<'_, A, P> {
         let groups = &self.info.groups;
         let acc_col = groups.len() * EXT_DEGREE;
         let mut running = Ext::ZERO;
+        // One pack's aux columns, a lane per row.
+        let mut columns = vec![P::ZERO; width];
         for p in 0..packs {
             let base = p * num_inter;
             let mut total = PackedExt::<P>::ZERO;
-            let rows = &mut aux_rows[p * lanes * width..(p + 1) * lanes * width];
             for (g, members) in groups.iter().enumerate() {
                 let mut h = PackedExt::<P>::ZERO;
                 for &a in members {
@@ -382,24 +383,25 @@ impl<A: Air, P: PackedFieldPow2<Scalar = Felt>> Rows<'_, A, P> {
                         h.c1 -= d.c1 * scale;
                     }
                 }
-                for (j, row) in rows.chunks_exact_mut(width).enumerate() {
-                    row[g * 2] = h.c0.as_slice()[j];
-                    row[g * 2 + 1] = h.c1.as_slice()[j];
-                }
+                (columns[g * 2], columns[g * 2 + 1]) = (h.c0, h.c1);
                 total = total.add(h);
             }
-            for (j, row) in rows.chunks_exact_mut(width).enumerate() {
+            for j in 0..lanes {
                 running += total.lane(j);
-                row[acc_col..acc_col + 2].copy_from_slice(&ext_limbs(&running));
+                let [c0, c1] = ext_limbs(&running);
+                columns[acc_col].as_slice_mut()[j] = c0;
+                columns[acc_col + 1].as_slice_mut()[j] = c1;
             }
+            let rows = &mut aux_rows[p * lanes * width..(p + 1) * lanes * width];
+            to_rows(&columns, rows);
         }
         Some(running)
     }
 }
 
 /// `out[c]` = column `c` of rows `r0 + shift .. r0 + shift + P::WIDTH` (cyclically), one
-/// lane per row: `P::WIDTH` columns at a time by a square transpose of packed rows (log2
-/// `P::WIDTH` rounds of [`PackedFieldPow2::interleave`]), the rest lane by lane.
+/// lane per row: `P::WIDTH` columns at a time by [`transpose_square`], the rest lane by
+/// lane.
 fn transpose<P: PackedFieldPow2<Scalar = Felt>>(
     m: &RowMajorMatrix<Felt>,
     r0: usize,
@@ -418,17 +420,44 @@ fn transpose<P: PackedFieldPow2<Scalar = Felt>>(
         for (b, row) in block.iter_mut().zip(&rows[..lanes]) {
             *b = *P::from_slice(&row[c0..c0 + lanes]);
         }
-        // Each round swaps the off-diagonal `half x half` blocks of every `2 half` square.
-        let mut half = lanes / 2;
-        while half > 0 {
-            for i in (0..lanes).filter(|i| i & half == 0) {
-                (block[i], block[i + half]) = block[i].interleave(block[i + half], half);
-            }
-            half /= 2;
-        }
+        transpose_square(&mut block[..lanes]);
         out.extend_from_slice(&block[..lanes]);
     }
     out.extend((square..w).map(|c| P::from_fn(|j| rows[j][c])));
+}
+
+/// The inverse of [`transpose`]: `columns` (one lane per row) written into `P::WIDTH`
+/// consecutive rows of `rows` (row-major, `columns.len()` wide).
+fn to_rows<P: PackedFieldPow2<Scalar = Felt>>(columns: &[P], rows: &mut [Felt]) {
+    let (w, lanes) = (columns.len(), P::WIDTH);
+    let square = w - w % lanes;
+    let mut block = [P::ZERO; MAX_LANES];
+    for c0 in (0..square).step_by(lanes) {
+        block[..lanes].copy_from_slice(&columns[c0..c0 + lanes]);
+        transpose_square(&mut block[..lanes]);
+        for (row, b) in rows.chunks_exact_mut(w).zip(&block[..lanes]) {
+            row[c0..c0 + lanes].copy_from_slice(b.as_slice());
+        }
+    }
+    for (j, row) in rows.chunks_exact_mut(w).enumerate() {
+        for (cell, column) in row[square..].iter_mut().zip(&columns[square..]) {
+            *cell = column.as_slice()[j];
+        }
+    }
+}
+
+/// Transposes a square of `P::WIDTH` packed values (value `i`'s lane `j` becomes value
+/// `j`'s lane `i`): log2 `P::WIDTH` rounds of [`PackedFieldPow2::interleave`], each
+/// swapping the off-diagonal `half x half` blocks of every `2 half` square.
+fn transpose_square<P: PackedFieldPow2<Scalar = Felt>>(block: &mut [P]) {
+    let lanes = block.len();
+    let mut half = lanes / 2;
+    while half > 0 {
+        for i in (0..lanes).filter(|i| i & half == 0) {
+            (block[i], block[i + half]) = block[i].interleave(block[i + half], half);
+        }
+        half /= 2;
+    }
 }
 
 /// An extension element in each of `P::WIDTH` lanes, as its two packed base limbs.
@@ -744,6 +773,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn columns_go_back_to_their_rows() {
+        let (w, n) = (2 * Packed::WIDTH + 3, Packed::WIDTH);
+        let m = RowMajorMatrix::new((0..(w * n) as u64).map(Felt::from_u64).collect(), w);
+        let mut columns: Vec<Packed> = Vec::new();
+        transpose(&m, 0, 0, &mut columns);
+        let mut rows = vec![Felt::ZERO; w * n];
+        to_rows(&columns, &mut rows);
+        assert_eq!(rows, m.values);
     }
 
     #[test]
