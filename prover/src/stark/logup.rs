@@ -191,6 +191,7 @@ type Packed = <Felt as Field>::Packing;
 
 /// The most lanes a packing has (AVX-512's 8 Goldilocks elements, with room to spare).
 const MAX_LANES: usize = 16;
+const _: () = assert!(Packed::WIDTH <= MAX_LANES && Packed::WIDTH.is_power_of_two());
 
 /// Builds the aux trace of one instance: `n x 2*aux_width` base-field limbs, natural row
 /// order, and returns it with the instance's LogUp contribution. Returns `None` if the
@@ -199,7 +200,7 @@ const MAX_LANES: usize = 16;
 ///
 /// Rows are evaluated [`Packed::WIDTH`](p3_field::PackedValue::WIDTH) at a time: the
 /// table's `eval` runs once per pack of rows on packed values, and the denominators and
-/// their batch inversion work on all of a pack's lanes at once ([`fill_rows`]); a table
+/// their batch inversion work on all of a pack's lanes at once (`Rows::fill`); a table
 /// shorter than a pack runs one row at a time, through the same code.
 ///
 /// The trace's buffer has room for `2^log_room` times its cells, so that a caller who will
@@ -306,11 +307,11 @@ impl<A: Air, P: PackedFieldPow2<Scalar = Felt>> Rows<'_, A, P> {
         let mut dens: Vec<PackedExt<P>> = Vec::with_capacity(packs * num_inter);
         let mut mults: Vec<P> = Vec::with_capacity(packs * num_inter);
         let mut slots: Vec<u32> = Vec::with_capacity(packs * num_inter);
+        // The next row's cells only where an interaction reads them (else `eval` gets this
+        // row's, which only its constraints, ignored here, could read).
+        let reads_next = self.info.interactions_read_next;
         for p in 0..packs {
             let r0 = first + p * lanes;
-            // The next row's cells only where an interaction reads them (else `eval` gets
-            // this row's, which only its constraints, ignored here, could read).
-            let reads_next = self.info.interactions_read_next;
             transpose(self.main, r0, 0, &mut local);
             if reads_next {
                 transpose(self.main, r0, 1, &mut next);

@@ -4,6 +4,9 @@
 //! Running [`Air::eval`] with [`Degree`] values (every cell has degree 1, constants degree 0)
 //! yields an upper bound on each expression's degree. [`AirInfo::of`] does that once per table;
 //! prover and verifier both derive the aux layout from it, so it never travels in the proof.
+//! A second pass with `ReadsNext` values (a cell of the next row marks every expression made
+//! from it) records whether any interaction reads the next row, which the prover's aux build
+//! uses to skip those cells (conservatively: a product with a constant zero still counts).
 
 use core::ops::{Add, Mul, Neg, Sub};
 
