@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Session 14 campaign summary: per program, before/after, default and combination
+"""Session 14 and 15 campaign summary (D=folder, default session14): per program, before/after, default and combination
 medians, heap, and the combination's paired time ratio with its 95 % interval (the
 paired design of harness::analysis::time_rule: mean of ln(comb_k / default_k) over
 rounds k, Student t with n-1 df)."""
 import json, math, sys, os
 T = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}
 C = 'stream-lde+leaf-drop+trace-retire'
-D = 'reports/suite/session14'
+D = os.environ.get('D', 'reports/suite/session14')  # a folder of pairs-{before,after}-P_1M.json
 def entry(f, mode):
     for e in f['entries']:
         if e['mode'] == mode:
