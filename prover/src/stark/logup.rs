@@ -649,6 +649,14 @@ mod tests {
             assert_eq!(ch.denominator(9, values), expect, "arity {len}");
             let ext_values: Vec<Ext> = values.iter().map(|&v| Ext::from(v)).collect();
             assert_eq!(ch.denominator(9, &ext_values), expect, "arity {len}, ext");
+            // The aux build's packed fingerprints: the same value in every lane.
+            let single = ch.packed_denominator::<Felt>(9, values);
+            assert_eq!(single.lane(0), expect, "arity {len}, one lane");
+            let packed: Vec<Packed> = values.iter().map(|&v| Packed::from(v)).collect();
+            let lanes = ch.packed_denominator::<Packed>(9, &packed);
+            for j in 0..Packed::WIDTH {
+                assert_eq!(lanes.lane(j), expect, "arity {len}, lane {j}");
+            }
         }
     }
 
