@@ -484,45 +484,52 @@ fn proofs_are_identical_across_runs_and_thread_counts() {
 
 #[test]
 fn memory_plans_and_parallelism_never_change_the_proof() {
-    // Fib whole (its transitions cannot be cut), Cubes in four chunks, Range whole.
-    let (fib, public) = fib_trace(4, 2, 3);
-    let cubes = cubes_trace(6, 16);
-    let range = range_trace(4, &cubes);
-    let case = Case {
-        airs: vec![
-            ExampleAir::Fib(FibAir),
-            ExampleAir::Cubes(CubesAir),
-            ExampleAir::Range(RangeAir { log_n: 4 }),
-        ],
-        traces: MaterializedTraces(vec![fib, cubes, range]),
-        public,
-        public_interactions: vec![],
-        params: StarkParams {
-            log_max_rows: 4,
-            ..params()
-        },
-    };
-    case.verify(&case.prove()).expect("the reference verifies");
-    let reference = case.prove().to_bytes();
-    for bits in 0..8u32 {
-        for k in [1, 2, 3] {
-            let plan = MemoryPlan {
-                stream_lde: bits & 1 != 0,
-                leaf_drop: bits & 2 != 0,
-                retire_traces: bits & 4 != 0,
-                table_parallelism: std::num::NonZeroUsize::new(k),
-            };
-            let proof = prove(
-                &case.airs,
-                &case.traces,
-                &case.statement(),
-                &case.params,
-                &plan,
-                &NoObserver,
-            )
-            .expect("honest statement proves");
-            assert!(proof.to_bytes() == reference, "{plan:?}");
-            case.verify(&proof).expect("the proof verifies");
+    // Fib whole (its transitions cannot be cut), Cubes in four chunks, Range whole; at
+    // blowup 2 and 8 (a block-wise commitment of two and of eight coset blocks).
+    for log_blowup in [1, 3] {
+        let (fib, public) = fib_trace(4, 2, 3);
+        let cubes = cubes_trace(6, 16);
+        let range = range_trace(4, &cubes);
+        let case = Case {
+            airs: vec![
+                ExampleAir::Fib(FibAir),
+                ExampleAir::Cubes(CubesAir),
+                ExampleAir::Range(RangeAir { log_n: 4 }),
+            ],
+            traces: MaterializedTraces(vec![fib, cubes, range]),
+            public,
+            public_interactions: vec![],
+            params: StarkParams {
+                log_max_rows: 4,
+                log_blowup,
+                ..params()
+            },
+        };
+        case.verify(&case.prove()).expect("the reference verifies");
+        let reference = case.prove().to_bytes();
+        for bits in 0..8u32 {
+            for k in [1, 2, 3] {
+                let plan = MemoryPlan {
+                    stream_lde: bits & 1 != 0,
+                    leaf_drop: bits & 2 != 0,
+                    retire_traces: bits & 4 != 0,
+                    table_parallelism: std::num::NonZeroUsize::new(k),
+                };
+                let proof = prove(
+                    &case.airs,
+                    &case.traces,
+                    &case.statement(),
+                    &case.params,
+                    &plan,
+                    &NoObserver,
+                )
+                .expect("honest statement proves");
+                assert!(
+                    proof.to_bytes() == reference,
+                    "blowup 2^{log_blowup}, {plan:?}"
+                );
+                case.verify(&proof).expect("the proof verifies");
+            }
         }
     }
 }

@@ -360,9 +360,14 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         g.step(ModelPhase::MainCommit, Some(k));
         let s = sizes[k];
         if policy.main_commit(shapes[k].log_height) == MainCommit::ByBlocks {
-            // commit_by_blocks: the blocks in the fetched trace's buffer (our own transforms,
+            // commit_by_blocks: the coefficients in the fetched trace's buffer, each block
+            // but the last in a copy of them, the last in that buffer (our own transforms,
             // no cached twiddles).
             let t = g.make(Tag::MainTrace, "main trace", s.main);
+            if lb > 0 {
+                let copy = g.make(Tag::MainLde, "main LDE block (coefficients copied)", s.main);
+                g.free(copy);
+            }
             g.tree(s.big);
             g.free(t);
         } else {

@@ -1,13 +1,15 @@
 //! A dropped LDE made again a coset block at a time ([`Block`]): Round 2's blocks of an
-//! instance's preprocessed, main and aux LDEs, and Phase A's commitment made block by block
-//! in the fetched trace's buffer. Each block after the first comes from the one before, in
-//! the same buffer ([`Lde::next_block`](crate::stark::domain::Lde::next_block)), so that a
-//! phase fetches and rebuilds each trace once.
+//! instance's preprocessed, main and aux LDEs, and Phase A's commitment made block by block.
+//! In Round 2 each block after the first comes from the one before, in the same buffer
+//! ([`Lde::next_block`](crate::stark::domain::Lde::next_block)), so that a phase fetches and
+//! rebuilds each trace once; Phase A, far below the prove's peak, evaluates each block from
+//! the coefficients (a copy of them for each block but the last).
 
 use std::borrow::Cow;
 
 use p3_matrix::Matrix as _;
 use p3_matrix::dense::RowMajorMatrix;
+use rayon::prelude::*;
 
 use super::parts::Committed;
 use super::{InstanceStore, Mat};
@@ -175,26 +177,43 @@ impl<A: Air> InstanceStore<'_, A> {
         });
     }
 
-    /// The commitment of a trace's LDE, made and hashed one coset block at a time in the
-    /// trace's buffer (each block's rows are a whole subtree: [`MerkleTree::join`]), so that
-    /// the LDE is never whole. The blocks keep the trace buffer's heap tag, as Round 2's do
-    /// (`tag` is for a block copied out of a borrowed trace, which this path never has).
-    /// Costs an interpolation more than extending it whole (each block after the first
-    /// comes from the one before, [`Lde::next_block`](crate::stark::domain::Lde::next_block));
-    /// Phase A's rule [`MainCommit::ByBlocks`](crate::stark::policy::MainCommit::ByBlocks): a
-    /// kept trace would need a copy per block, for no lower peak; and Phase C's whole aux LDE
-    /// is smaller than the main and aux traces its aux build holds (at 1200k, 6 interleaved
-    /// pairs with aux by blocks too: Phase C median 2.15 -> 2.72 s, the same peak).
+    /// The commitment of a trace's LDE, made and hashed one coset block at a time (each
+    /// block's rows are a whole subtree: [`MerkleTree::join`]), so that the LDE is never
+    /// whole: the trace is interpolated once in its own buffer, each block but the last is
+    /// evaluated in a copy of the coefficients (tagged `tag`, freed once hashed), and the
+    /// last in the trace's buffer. One interpolation and one evaluation per block, for one
+    /// more trace-sized buffer while the blocks but the last are made; Phase A's peak is far
+    /// below the prove's under the plans that commit by blocks (the memory model's
+    /// `ByBlocks` step). Making each block from the one before instead
+    /// ([`Lde::next_block`](crate::stark::domain::Lde::next_block)) needs no copy but an
+    /// interpolation more per block. Phase A's rule
+    /// [`MainCommit::ByBlocks`](crate::stark::policy::MainCommit::ByBlocks): a kept trace
+    /// would need a copy per block, for no lower peak; and Phase C's whole aux LDE is smaller
+    /// than the main and aux traces its aux build holds (at 1200k, 6 interleaved pairs with
+    /// aux by blocks too: Phase C median 2.15 -> 2.72 s, the same peak).
     pub(super) fn commit_by_blocks(&self, trace: Mat, tag: Tag) -> Committed {
         let drop = self.policy.merkle_dropped_levels;
-        let mut cursor = LdeBlocks::new(Cow::Owned(trace), Columns::OnTraceDomain, tag);
-        let parts = Block::cosets(self.params.log_blowup)
+        let log_blowup = self.params.log_blowup;
+        let mut coeffs = trace;
+        self.lde.interpolate_trace(&mut coeffs);
+        let width = coeffs.width();
+        let blocks: Vec<Block> = Block::cosets(log_blowup).collect();
+        let (last, others) = blocks.split_last().expect("at least one block");
+        let hash = |m: &Mat| MerkleTree::commit_rows_above(&m.values, m.width(), drop);
+        let mut parts: Vec<MerkleTree> = others
+            .iter()
             .map(|blk| {
-                self.advance(&mut cursor, blk);
-                let m = cursor.block();
-                MerkleTree::commit_rows_above(&m.values, m.width(), drop)
+                let copy = memtag::tagged(tag, || {
+                    let mut values = lde_buffer(coeffs.values.len());
+                    values.par_extend(coeffs.values.par_iter().copied());
+                    RowMajorMatrix::new(values, width)
+                });
+                hash(&self.lde.coeffs_to_block(copy, log_blowup, blk.index))
             })
             .collect();
+        parts.push(hash(
+            &self.lde.coeffs_to_block(coeffs, log_blowup, last.index),
+        ));
         let mut tree = MerkleTree::join(parts);
         tree.drop_below(drop);
         Committed { tree, lde: None }
