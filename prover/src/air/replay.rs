@@ -22,6 +22,7 @@ use super::cpu::col;
 use super::cycle::{Access, CpuState, Discard, LastAccess, invert_diffs, pad_row, route_cycle};
 use super::program::ProgramAir;
 use crate::stark::Felt;
+use crate::stark::domain::extend_zeroed;
 use crate::vm::Step;
 
 /// The routing state at the first row of a checkpoint block.
@@ -115,7 +116,7 @@ impl CpuReplay {
         let w = col::WIDTH;
         out.clear();
         // A fresh buffer's first touch is page faults: take them on every core.
-        out.par_extend(rayon::iter::repeat_n(Felt::ZERO, len * w));
+        extend_zeroed(out, len * w);
         let end = start + len;
         let real_end = end.min(self.log.len()).max(start);
         // Each block's rows: `lo .. hi` within checkpoint block `lo / every`.

@@ -242,7 +242,7 @@ fn build_aux_trace_packed<A: Air, P: PackedFieldPow2<Scalar = Felt>>(
     };
     // Zeroed in parallel: the first touch of a fresh buffer's pages is a large share of
     // the build.
-    values.par_extend(rayon::iter::repeat_n(Felt::ZERO, n * width));
+    super::domain::extend_zeroed(&mut values, n * width);
     let mut aux = RowMajorMatrix::new(values, width);
     let rows = Rows {
         air,

@@ -16,7 +16,7 @@ use p3_matrix::Matrix as _;
 use p3_matrix::dense::RowMajorMatrix;
 use rayon::prelude::*;
 
-use super::domain::{Lde, lde_buffer};
+use super::domain::{Lde, extend_zeroed, lde_buffer};
 use super::field::Felt;
 
 type Mat = RowMajorMatrix<Felt>;
@@ -120,7 +120,7 @@ pub fn gather(
             buffer = lde_buffer(big * sw);
         }
         buffer.clear();
-        buffer.resize(n * sw, Felt::ZERO);
+        extend_zeroed(&mut buffer, n * sw);
         buffer
             .par_chunks_exact_mut(sw)
             .zip(mat.values.par_chunks_exact(width))

@@ -17,7 +17,7 @@
 use p3_matrix::Matrix;
 use p3_matrix::dense::RowMajorMatrix;
 
-use super::domain::lde_buffer;
+use super::domain::{extend_copied, lde_buffer};
 use super::field::Felt;
 use super::params::MIN_LOG_HEIGHT;
 use crate::memtag::{self, Tag};
@@ -44,7 +44,7 @@ pub trait TraceSource: Sync {
     ) -> RowMajorMatrix<Felt> {
         let rows = self.rows(table, start, len);
         let mut values = lde_buffer(capacity.max(rows.values.len()));
-        values.extend_from_slice(&rows.values);
+        extend_copied(&mut values, &rows.values);
         RowMajorMatrix::new(values, rows.width)
     }
 

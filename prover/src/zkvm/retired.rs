@@ -34,7 +34,7 @@ use crate::air::replay::CpuReplay;
 use crate::air::witness::{self, CpuRows};
 use crate::air::{AluTable, bytes_trace, range_trace, route_alu};
 use crate::memtag::{self, Tag};
-use crate::stark::domain::lde_buffer;
+use crate::stark::domain::{extend_copied, extend_zeroed, lde_buffer};
 use crate::stark::{Felt, TraceSource};
 use crate::vm::Program;
 
@@ -48,7 +48,7 @@ fn request_rows<R>(
     fill: impl FnOnce(&[R], &mut [Felt]),
 ) -> RowMajorMatrix<Felt> {
     let mut values = lde_buffer(capacity.max(len * width));
-    values.resize(len * width, Felt::ZERO);
+    extend_zeroed(&mut values, len * width);
     let n = requests.len();
     fill(&requests[start.min(n)..(start + len).min(n)], &mut values);
     RowMajorMatrix::new(values, width)
@@ -264,7 +264,10 @@ impl TraceSource for RetiredWitness {
         let rebuild = || guard.as_ref().expect("rows asked for after release");
         let copy = |m: &RowMajorMatrix<Felt>| {
             let mut values = lde_buffer(capacity.max(len * m.width));
-            values.extend_from_slice(&m.values[start * m.width..(start + len) * m.width]);
+            extend_copied(
+                &mut values,
+                &m.values[start * m.width..(start + len) * m.width],
+            );
             RowMajorMatrix::new(values, m.width)
         };
         match t {

@@ -9,13 +9,12 @@ use std::borrow::Cow;
 
 use p3_matrix::Matrix as _;
 use p3_matrix::dense::RowMajorMatrix;
-use rayon::prelude::*;
 
 use super::parts::Committed;
 use super::{InstanceStore, Mat};
 use crate::memtag::{self, Tag};
 use crate::stark::air::Air;
-use crate::stark::domain::{Block, lde_buffer};
+use crate::stark::domain::{Block, extend_copied, lde_buffer};
 use crate::stark::error::ProveError;
 use crate::stark::merkle::MerkleTree;
 use crate::stark::opened::Columns;
@@ -53,7 +52,7 @@ impl<A: Air> InstanceStore<'_, A> {
             Cow::Owned(t) => t,
             Cow::Borrowed(t) => memtag::tagged(tag, || {
                 let mut values = lde_buffer(t.values.len());
-                values.extend_from_slice(&t.values);
+                extend_copied(&mut values, &t.values);
                 RowMajorMatrix::new(values, t.width())
             }),
         };
@@ -205,7 +204,7 @@ impl<A: Air> InstanceStore<'_, A> {
             .map(|blk| {
                 let copy = memtag::tagged(tag, || {
                     let mut values = lde_buffer(coeffs.values.len());
-                    values.par_extend(coeffs.values.par_iter().copied());
+                    extend_copied(&mut values, &coeffs.values);
                     RowMajorMatrix::new(values, width)
                 });
                 hash(&self.lde.coeffs_to_block(copy, log_blowup, blk.index))
