@@ -11,7 +11,9 @@ use std::sync::Mutex;
 use common::*;
 use p3_matrix::Matrix;
 use prover::modes::{Flag, MemoryMode};
-use prover::stark::{NoObserver, Phase, ProveObserver, StarkParams, Target, TraceSource};
+use prover::stark::{
+    NoObserver, Phase, ProveObserver, StarkParams, Target, TraceSource, memory_model,
+};
 use prover::vm::Program;
 use prover::zkvm::{self, ProveOptions, build_retired_witness, build_witness, table};
 
@@ -148,7 +150,9 @@ fn every_mode_proves_the_same_bytes_for_a_short_program() {
 /// Phase C keeps them to the openings (Round 2 makes their LDE blocks in their buffers and
 /// turns them back; Rounds 3 and 4 read the retired main trace in eighths). The chunked
 /// programs above have more aux than any one main trace, so they take the rebuild path.
-/// Same bytes as default.
+/// Phase A makes each block from the one before here: the memory model finds no room for
+/// a copy of the coefficients (it would make Phase A the peak; `stark.rs`'s plans test has
+/// a case that takes the copies). Same bytes as default.
 #[test]
 fn aux_traces_kept_from_phase_c_prove_the_same_bytes() {
     let catalogue = prover::fixtures::Catalogue::load_default().unwrap();
@@ -156,14 +160,15 @@ fn aux_traces_kept_from_phase_c_prove_the_same_bytes() {
     let program = catalogue.program(fixture).unwrap();
     let reference_opts = options(20, MemoryMode::DEFAULT, 1);
     // The rule the store keeps them by holds here, and not for the chunked fibonacci.
-    let fits = |program: &Program, input: &[u32], log_max_rows: usize| {
+    let layout = |program: &Program, input: &[u32], log_max_rows: usize| {
         let opts = options(log_max_rows, MemoryMode::DEFAULT, 1);
         let witness = build_witness(program, input, &opts).unwrap();
         let heights: Vec<usize> = witness.traces.iter().map(|t| t.height()).collect();
         let airs = zkvm::airs(program);
-        prover::stark::setup::Layout::new(&airs, &heights, &opts.params, 0)
-            .unwrap()
-            .aux_fits_in_largest_main()
+        prover::stark::setup::Layout::new(&airs, &heights, &opts.params, 0).unwrap()
+    };
+    let fits = |program: &Program, input: &[u32], log_max_rows: usize| {
+        layout(program, input, log_max_rows).aux_fits_in_largest_main()
     };
     assert!(fits(&program, &fixture.input, 20));
     let (fib, fib_input) = fibonacci();
@@ -180,6 +185,15 @@ fn aux_traces_kept_from_phase_c_prove_the_same_bytes() {
             let opts = options(20, mode, k);
             let proof = zkvm::prove(&program, &fixture.input, &opts, &NoObserver).unwrap();
             assert!(proof.to_bytes() == reference, "{mode}, k = {k}");
+            // One instance in flight (the README's setting): no room for the copy (with two
+            // in flight the model finds room).
+            let input = memory_model::stark_input(
+                &layout(&program, &fixture.input, 20),
+                &opts.params,
+                &mode.plan(NonZeroUsize::new(k)),
+            );
+            let copies = memory_model::policy_for(&input).phase_a_copies;
+            assert!(k != 1 || !copies, "{mode}, k = {k}");
         }
     }
 }

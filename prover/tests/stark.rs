@@ -7,11 +7,12 @@ use prover::stark::check::check_constraints;
 use prover::stark::examples::{
     CubesAir, ExampleAir, FibAir, RANGE_BUS, RangeAir, cubes_trace, fib_trace, range_trace,
 };
-use prover::stark::setup::HeightError;
+use prover::stark::setup::{self, HeightError};
 use prover::stark::{
     Ext, Felt, MaterializedTraces, MemoryPlan, NoObserver, Proof, PublicInteraction, StarkParams,
     Statement, VerifyError, prove, verify, verify_bytes,
 };
+use prover::stark::{TraceSource, memory_model};
 
 /// A statement: tables, traces, public values and public interactions.
 struct Case {
@@ -485,7 +486,9 @@ fn proofs_are_identical_across_runs_and_thread_counts() {
 #[test]
 fn memory_plans_and_parallelism_never_change_the_proof() {
     // Fib whole (its transitions cannot be cut), Cubes in four chunks, Range whole; at
-    // blowup 2 and 8 (a block-wise commitment of two and of eight coset blocks).
+    // blowup 2 and 8 (a block-wise commitment of two and of eight coset blocks). The plans
+    // that commit by blocks take Phase A's coefficient copies here (the later phases hold
+    // more); `fib_iterative_64k` in `modes.rs` is a case that does not.
     for log_blowup in [1, 3] {
         let (fib, public) = fib_trace(4, 2, 3);
         let cubes = cubes_trace(6, 16);
@@ -507,6 +510,9 @@ fn memory_plans_and_parallelism_never_change_the_proof() {
         };
         case.verify(&case.prove()).expect("the reference verifies");
         let reference = case.prove().to_bytes();
+        let infos = setup::air_infos(&case.airs, case.public.len()).unwrap();
+        let layout =
+            setup::Layout::with_infos(&case.airs, infos, &case.traces.heights(), &case.params);
         for bits in 0..8u32 {
             for k in [1, 2, 3] {
                 let plan = MemoryPlan {
@@ -529,6 +535,9 @@ fn memory_plans_and_parallelism_never_change_the_proof() {
                     "blowup 2^{log_blowup}, {plan:?}"
                 );
                 case.verify(&proof).expect("the proof verifies");
+                let input = memory_model::stark_input(&layout, &case.params, &plan);
+                let copies = memory_model::policy_for(&input).phase_a_copies;
+                assert_eq!(copies, plan.stream_lde && plan.retire_traces, "{plan:?}");
             }
         }
     }

@@ -298,17 +298,32 @@ impl Gen {
     }
 }
 
-/// The schedule of a prove under `input`.
+/// The schedule of a prove under `input`, with the store's policy
+/// ([`policy_for`](super::policy_for)).
 pub fn schedule(input: &ModelInput) -> Schedule {
+    schedule_with(input, &super::policy_for(input))
+}
+
+/// [`Policy::new`] of `input`'s plan and whether its aux traces fit in the largest main
+/// trace (`Layout::aux_fits_in_largest_main`): the policy before the model's own choices.
+pub fn base_policy(input: &ModelInput) -> Policy {
+    let sizes: Vec<Sizes> = input
+        .instances
+        .iter()
+        .map(|s| Sizes::of(s, input.log_blowup))
+        .collect();
+    let aux_bytes: u64 = sizes.iter().map(|s| s.aux).sum();
+    let largest_main = sizes.iter().map(|s| s.main).max().unwrap_or(0);
+    Policy::new(&input.plan, aux_bytes <= largest_main)
+}
+
+/// The schedule of a prove under `input` with `policy`.
+pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
     let lb = input.log_blowup;
     let shapes = &input.instances;
     let sizes: Vec<Sizes> = shapes.iter().map(|s| Sizes::of(s, lb)).collect();
     let count = shapes.len();
     let mut held = vec![Held::default(); count];
-    // The store's policy: Policy::for_layout (Layout::aux_fits_in_largest_main).
-    let aux_bytes: u64 = sizes.iter().map(|s| s.aux).sum();
-    let largest_main = sizes.iter().map(|s| s.main).max().unwrap_or(0);
-    let policy = Policy::new(&input.plan, aux_bytes <= largest_main);
     let d = policy.merkle_dropped_levels;
     let resident = policy.ldes_resident();
     let by_blocks = |k: usize| policy.by_blocks(shapes[k].log_height);
@@ -360,11 +375,11 @@ pub fn schedule(input: &ModelInput) -> Schedule {
         g.step(ModelPhase::MainCommit, Some(k));
         let s = sizes[k];
         if policy.main_commit(shapes[k].log_height) == MainCommit::ByBlocks {
-            // commit_by_blocks: the coefficients in the fetched trace's buffer, each block
-            // but the last in a copy of them, the last in that buffer (our own transforms,
-            // no cached twiddles).
+            // commit_by_blocks: the blocks in the fetched trace's buffer (our own transforms,
+            // no cached twiddles); with the policy's copies, each block but the last in a
+            // copy of the coefficients.
             let t = g.make(Tag::MainTrace, "main trace", s.main);
-            if lb > 0 {
+            if policy.phase_a_copies && lb > 0 {
                 let copy = g.make(Tag::MainLde, "main LDE block (coefficients copied)", s.main);
                 g.free(copy);
             }

@@ -28,6 +28,9 @@ pub use predict::{PhasePrediction, Prediction, predict};
 
 use crate::memtag::Tag;
 use crate::stark::MemoryPlan;
+use crate::stark::params::StarkParams;
+use crate::stark::policy::Policy;
+use crate::stark::setup::Layout;
 
 /// One table instance (chunk) as the model sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,4 +95,116 @@ pub fn named(kinds: &Kinds) -> Vec<(&'static str, u64)> {
         .filter(|t| kinds[t.index()] > 0)
         .map(|t| (t.name(), kinds[t.index()]))
         .collect()
+}
+
+/// The store's policy for a prove of `input`'s shape: [`lifetimes::base_policy`], with
+/// Phase A's coefficient copies ([`Policy::phase_a_copies`]: one interpolation per instance
+/// instead of one per coset block) where the plan commits by blocks and the model predicts
+/// the same peak with them as without: they raise Phase A's peak alone, so they are taken
+/// only where Phase A does not hold the prove's peak (at `interpreter_1M` the combination's
+/// Phase A 280 -> 499 MiB under its 520 MiB FRI-phase peak; at `fib_iterative_64k` they
+/// would make Phase A the peak, 60.0 -> 64.7 MiB, and are not taken). What the zkVM holds
+/// beside the STARK is held through every phase of these plans, so the choice is the same
+/// with it ([`InstanceStore`](crate::stark::store::InstanceStore) asks without it) .
+pub fn policy_for(input: &ModelInput) -> Policy {
+    let base = lifetimes::base_policy(input);
+    let copies = base.with_phase_a_copies();
+    if copies == base {
+        return base;
+    }
+    let peak = |p: &Policy| predict::evaluate(&lifetimes::schedule_with(input, p)).peak;
+    if peak(&copies) <= peak(&base) {
+        copies
+    } else {
+        base
+    }
+}
+
+/// The model's input for the prove of `layout` under `params` and `plan`, the STARK alone
+/// (nothing held outside it; the traces not materialised).
+pub fn stark_input(layout: &Layout, params: &StarkParams, plan: &MemoryPlan) -> ModelInput {
+    ModelInput {
+        instances: layout
+            .instances
+            .iter()
+            .zip(&layout.widths)
+            .map(|(inst, w)| InstanceShape {
+                table: inst.table,
+                log_height: inst.log_height,
+                pre: w.pre,
+                main: w.main,
+                aux: w.aux,
+            })
+            .collect(),
+        log_blowup: params.log_blowup,
+        log_final_poly_len: params.log_final_poly_len,
+        num_queries: params.num_queries(),
+        plan: *plan,
+        parallelism: plan.parallelism(),
+        outside: Outside::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn combination() -> MemoryPlan {
+        MemoryPlan {
+            stream_lde: true,
+            leaf_drop: true,
+            retire_traces: true,
+            table_parallelism: None,
+        }
+    }
+
+    fn input(plan: MemoryPlan, main: usize, aux: usize) -> ModelInput {
+        ModelInput {
+            instances: vec![InstanceShape {
+                table: 0,
+                log_height: 12,
+                pre: 0,
+                main,
+                aux,
+            }],
+            log_blowup: 1,
+            log_final_poly_len: 2,
+            num_queries: 8,
+            plan,
+            parallelism: 1,
+            outside: Outside::default(),
+        }
+    }
+
+    fn peak(input: &ModelInput, policy: &Policy) -> u64 {
+        predict::evaluate(&lifetimes::schedule_with(input, policy)).peak
+    }
+
+    #[test]
+    fn phase_a_copies_are_taken_only_where_the_peak_stays() {
+        // Aux columns outweighing the main ones: the later phases hold the main and aux
+        // traces, more than Phase A's two main buffers. Main columns alone: Phase A's copy
+        // would be the prove's largest moment.
+        for (main, aux, taken) in [(4, 8, true), (40, 0, false)] {
+            let input = input(combination(), main, aux);
+            let base = lifetimes::base_policy(&input);
+            let chosen = policy_for(&input);
+            assert_eq!(chosen.phase_a_copies, taken, "{main} main, {aux} aux");
+            assert_eq!(peak(&input, &chosen), peak(&input, &base));
+            assert_eq!(schedule(&input), lifetimes::schedule_with(&input, &chosen));
+            let forced = base.with_phase_a_copies();
+            assert!(forced.phase_a_copies);
+            if !taken {
+                assert!(peak(&input, &forced) > peak(&input, &base));
+            }
+        }
+        // A plan that does not commit by blocks has nothing to choose.
+        let keep_all = input(MemoryPlan::KEEP_ALL, 4, 8);
+        assert!(!policy_for(&keep_all).phase_a_copies);
+        assert!(
+            !lifetimes::base_policy(&keep_all)
+                .with_phase_a_copies()
+                .phase_a_copies
+        );
+    }
 }

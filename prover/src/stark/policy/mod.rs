@@ -1,5 +1,7 @@
 //! [`Policy`]: the memory modes as data. One value, computed once per prove from the plan's
-//! flags and the layout ([`Policy::new`], [`Policy::for_layout`]), says for each kind of
+//! flags and the layout ([`Policy::new`]; the store's is the memory model's
+//! [`policy_for`](super::memory_model::policy_for), which may add
+//! [`Policy::phase_a_copies`]), says for each kind of
 //! buffer where it is made, until when it is held, and how it comes back once dropped. It
 //! is the only reader of [`MemoryPlan`]'s saving flags: the store
 //! ([`InstanceStore`](super::store::InstanceStore)) asks it what to keep and carries that
@@ -31,7 +33,6 @@
 pub mod table;
 
 use super::plan::MemoryPlan;
-use super::setup::Layout;
 
 /// Pieces in which Rounds 3 and 4 read a retired main trace beside kept aux coefficients
 /// ([`Policy::trace_piece`]): an eighth of it each (as the CPU replay's checkpoints split a
@@ -63,8 +64,9 @@ pub enum MainCommit {
     BesideTrace,
     /// Whole, in the fetched trace's own buffer (fetched with room for it).
     InTraceBuffer,
-    /// A coset block at a time in the fetched trace's buffer, each block hashed as a whole
-    /// subtree, so that it is never whole (an instance too short for blocks:
+    /// A coset block at a time in the fetched trace's buffer (each from a copy of the
+    /// coefficients with [`Policy::phase_a_copies`]), each block hashed as a whole subtree,
+    /// so that it is never whole (an instance too short for blocks:
     /// [`MainCommit::InTraceBuffer`]).
     ByBlocks,
 }
@@ -131,11 +133,17 @@ pub struct Policy {
     pub reads: Reads,
     /// Merkle levels (the leaves first) that no committed tree holds.
     pub merkle_dropped_levels: usize,
+    /// With [`MainCommit::ByBlocks`]: Phase A evaluates each coset block but the last in a
+    /// copy of the coefficients (one interpolation per instance), rather than each from the
+    /// one before in the trace's buffer (one per block). Never set by [`Policy::new`]: the
+    /// memory model sets it where it predicts the prove's peak unchanged by the copies
+    /// ([`memory_model::policy_for`](crate::stark::memory_model::policy_for)).
+    pub phase_a_copies: bool,
 }
 
 impl Policy {
     /// The policy of `plan`'s flags. `aux_fit`: all the aux traces together are no larger
-    /// than the largest instance's main trace ([`Layout::aux_fits_in_largest_main`]; with
+    /// than the largest instance's main trace (`Layout::aux_fits_in_largest_main`; with
     /// 2^20-row CPU chunks `fib_iterative_1200k`'s 324 MiB fit in its 440 MiB chunk; with the
     /// default 2^19-row chunks `interpreter_1M`'s do not fit in its 220 MiB CPU chunk, nor at
     /// `fib_iterative_8M` the CPU chunks' 1.7 GiB).
@@ -170,12 +178,17 @@ impl Policy {
             },
             reads: if stream { Reads::Traces } else { Reads::Ldes },
             merkle_dropped_levels: plan.merkle_dropped_levels(),
+            phase_a_copies: false,
         }
     }
 
-    /// The policy of `plan` for the prove of `layout`.
-    pub fn for_layout(plan: &MemoryPlan, layout: &Layout) -> Self {
-        Self::new(plan, layout.aux_fits_in_largest_main())
+    /// This policy with Phase A's coefficient copies ([`Policy::phase_a_copies`]), where it
+    /// commits by blocks; unchanged otherwise.
+    pub fn with_phase_a_copies(self) -> Self {
+        Self {
+            phase_a_copies: self.main_commit == MainCommit::ByBlocks,
+            ..self
+        }
     }
 
     /// Whether every committed LDE stays resident (then Rounds 3 and 4 read the LDEs).

@@ -141,7 +141,7 @@ fn main_lde(p: &Policy) -> String {
         MainCommit::BesideTrace => "Phase A, beside the kept trace",
         MainCommit::InTraceBuffer => "Phase A, in the fetched trace's buffer",
         MainCommit::ByBlocks => {
-            "Phase A, a coset block at a time from the coefficients in the fetched trace's buffer (never whole)"
+            "Phase A, a coset block at a time in the fetched trace's buffer (never whole; each from a copy of the coefficients where the memory model finds room for one)"
         }
     };
     lde(made, p, "the main trace")

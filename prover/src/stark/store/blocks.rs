@@ -1,9 +1,10 @@
 //! A dropped LDE made again a coset block at a time ([`Block`]): Round 2's blocks of an
 //! instance's preprocessed, main and aux LDEs, and Phase A's commitment made block by block.
-//! In Round 2 each block after the first comes from the one before, in the same buffer
+//! Each block after the first comes from the one before, in the same buffer
 //! ([`Lde::next_block`](crate::stark::domain::Lde::next_block)), so that a phase fetches and
-//! rebuilds each trace once; Phase A, far below the prove's peak, evaluates each block from
-//! the coefficients (a copy of them for each block but the last).
+//! rebuilds each trace once; except in Phase A where the memory model finds room for a copy
+//! of the coefficients ([`Policy::phase_a_copies`](crate::stark::policy::Policy::phase_a_copies)):
+//! there each block is evaluated from them.
 
 use std::borrow::Cow;
 
@@ -178,14 +179,15 @@ impl<A: Air> InstanceStore<'_, A> {
 
     /// The commitment of a trace's LDE, made and hashed one coset block at a time (each
     /// block's rows are a whole subtree: [`MerkleTree::join`]), so that the LDE is never
-    /// whole: the trace is interpolated once in its own buffer, each block but the last is
-    /// evaluated in a copy of the coefficients (tagged `tag`, freed once hashed), and the
-    /// last in the trace's buffer. One interpolation and one evaluation per block, for one
-    /// more trace-sized buffer while the blocks but the last are made; Phase A's peak is far
-    /// below the prove's under the plans that commit by blocks (the memory model's
-    /// `ByBlocks` step). Making each block from the one before instead
-    /// ([`Lde::next_block`](crate::stark::domain::Lde::next_block)) needs no copy but an
-    /// interpolation more per block. Phase A's rule
+    /// whole. With the policy's [`phase_a_copies`](crate::stark::policy::Policy::phase_a_copies)
+    /// (where the memory model predicts the prove's peak unchanged by them), the trace is
+    /// interpolated once in its own buffer, each block but the last is evaluated in a copy
+    /// of the coefficients (tagged `tag`, freed once hashed) and the last in the trace's
+    /// buffer: one interpolation and one evaluation per block, for one more trace-sized
+    /// buffer. Otherwise every block is made in the trace's buffer, each after the first
+    /// from the one before ([`Lde::next_block`](crate::stark::domain::Lde::next_block)): an
+    /// interpolation more per block, and the blocks keep the trace buffer's heap tag, as
+    /// Round 2's do. Phase A's rule
     /// [`MainCommit::ByBlocks`](crate::stark::policy::MainCommit::ByBlocks): a kept trace
     /// would need a copy per block, for no lower peak; and Phase C's whole aux LDE is smaller
     /// than the main and aux traces its aux build holds (at 1200k, 6 interleaved pairs with
@@ -193,26 +195,37 @@ impl<A: Air> InstanceStore<'_, A> {
     pub(super) fn commit_by_blocks(&self, trace: Mat, tag: Tag) -> Committed {
         let drop = self.policy.merkle_dropped_levels;
         let log_blowup = self.params.log_blowup;
-        let mut coeffs = trace;
-        self.lde.interpolate_trace(&mut coeffs);
-        let width = coeffs.width();
-        let blocks: Vec<Block> = Block::cosets(log_blowup).collect();
-        let (last, others) = blocks.split_last().expect("at least one block");
         let hash = |m: &Mat| MerkleTree::commit_rows_above(&m.values, m.width(), drop);
-        let mut parts: Vec<MerkleTree> = others
-            .iter()
-            .map(|blk| {
-                let copy = memtag::tagged(tag, || {
-                    let mut values = lde_buffer(coeffs.values.len());
-                    extend_copied(&mut values, &coeffs.values);
-                    RowMajorMatrix::new(values, width)
-                });
-                hash(&self.lde.coeffs_to_block(copy, log_blowup, blk.index))
-            })
-            .collect();
-        parts.push(hash(
-            &self.lde.coeffs_to_block(coeffs, log_blowup, last.index),
-        ));
+        let parts: Vec<MerkleTree> = if self.policy.phase_a_copies {
+            let mut coeffs = trace;
+            self.lde.interpolate_trace(&mut coeffs);
+            let width = coeffs.width();
+            let blocks: Vec<Block> = Block::cosets(log_blowup).collect();
+            let (last, others) = blocks.split_last().expect("at least one block");
+            let mut parts: Vec<MerkleTree> = others
+                .iter()
+                .map(|blk| {
+                    let copy = memtag::tagged(tag, || {
+                        let mut values = lde_buffer(coeffs.values.len());
+                        extend_copied(&mut values, &coeffs.values);
+                        RowMajorMatrix::new(values, width)
+                    });
+                    hash(&self.lde.coeffs_to_block(copy, log_blowup, blk.index))
+                })
+                .collect();
+            parts.push(hash(
+                &self.lde.coeffs_to_block(coeffs, log_blowup, last.index),
+            ));
+            parts
+        } else {
+            let mut cursor = LdeBlocks::new(Cow::Owned(trace), Columns::OnTraceDomain, tag);
+            Block::cosets(log_blowup)
+                .map(|blk| {
+                    self.advance(&mut cursor, blk);
+                    hash(cursor.block())
+                })
+                .collect()
+        };
         let mut tree = MerkleTree::join(parts);
         tree.drop_below(drop);
         Committed { tree, lde: None }

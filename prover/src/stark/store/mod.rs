@@ -40,6 +40,7 @@ use super::air::Air;
 use super::domain::Lde;
 use super::field::{Ext, Felt};
 use super::logup::LogupChallenges;
+use super::memory_model;
 use super::params::StarkParams;
 use super::plan::MemoryPlan;
 use super::policy::Policy;
@@ -111,7 +112,12 @@ impl<'a, A: Air> InstanceStore<'a, A> {
     /// A store holding the preprocessed commitments (as the plan's [`Policy`] keeps them)
     /// and nothing else.
     pub fn new(inputs: StoreInputs<'a, A>, pre: Vec<Option<PreCommitted>>) -> Self {
-        let policy = Policy::for_layout(&inputs.plan, inputs.layout);
+        // The layout's policy, with the memory model's choices (Phase A's copies).
+        let policy = memory_model::policy_for(&memory_model::stark_input(
+            inputs.layout,
+            inputs.params,
+            &inputs.plan,
+        ));
         let pre = pre
             .into_iter()
             .map(|p| {
