@@ -85,7 +85,12 @@ fn bus_case(cubes_log: usize, range_log: usize) -> Case {
 
 /// All three tables in one proof; Fib and Cubes share a height, Range is shorter.
 fn mixed_case() -> Case {
-    let (fib, public) = fib_trace(6, 2, 3);
+    mixed_case_with(6, params())
+}
+
+/// Fib of `2^log_fib` rows, Cubes of 64 rows sending to Range of 16, under `params`.
+fn mixed_case_with(log_fib: usize, params: StarkParams) -> Case {
+    let (fib, public) = fib_trace(log_fib, 2, 3);
     let cubes = cubes_trace(6, 16);
     let range = range_trace(4, &cubes);
     Case {
@@ -97,7 +102,7 @@ fn mixed_case() -> Case {
         traces: MaterializedTraces(vec![fib, cubes, range]),
         public,
         public_interactions: vec![],
-        params: params(),
+        params,
     }
 }
 
@@ -490,24 +495,12 @@ fn memory_plans_and_parallelism_never_change_the_proof() {
     // that commit by blocks take Phase A's coefficient copies here (the later phases hold
     // more); `fib_iterative_64k` in `modes.rs` is a case that does not.
     for log_blowup in [1, 3] {
-        let (fib, public) = fib_trace(4, 2, 3);
-        let cubes = cubes_trace(6, 16);
-        let range = range_trace(4, &cubes);
-        let case = Case {
-            airs: vec![
-                ExampleAir::Fib(FibAir),
-                ExampleAir::Cubes(CubesAir),
-                ExampleAir::Range(RangeAir { log_n: 4 }),
-            ],
-            traces: MaterializedTraces(vec![fib, cubes, range]),
-            public,
-            public_interactions: vec![],
-            params: StarkParams {
-                log_max_rows: 4,
-                log_blowup,
-                ..params()
-            },
+        let params = StarkParams {
+            log_max_rows: 4,
+            log_blowup,
+            ..params()
         };
+        let case = mixed_case_with(4, params);
         case.verify(&case.prove()).expect("the reference verifies");
         let reference = case.prove().to_bytes();
         let infos = setup::air_infos(&case.airs, case.public.len()).unwrap();
