@@ -12,6 +12,9 @@
 //! * [`predict`]: the bytes of each kind live at each phase's peak, and the prove's peak,
 //!   from the schedule alone.
 //!
+//! And one choice it makes for the prover ([`policy_for`]): Phase A's coefficient copies,
+//! taken where they leave the predicted peak where it was.
+//!
 //! The schedule asks the store's [`Policy`](crate::stark::policy::Policy) what to keep, as
 //! the store does, and follows the store's and `prover.rs`'s steps in order
 //! (`harness/tests/prediction.rs` checks the prediction against the counting allocator's
@@ -104,8 +107,11 @@ pub fn named(kinds: &Kinds) -> Vec<(&'static str, u64)> {
 /// only where Phase A does not hold the prove's peak (at `interpreter_1M` the combination's
 /// Phase A 280 -> 499 MiB under its 520 MiB FRI-phase peak; at `fib_iterative_64k` they
 /// would make Phase A the peak, 60.0 -> 64.7 MiB, and are not taken). What the zkVM holds
-/// beside the STARK is held through every phase of these plans, so the choice is the same
-/// with it ([`InstanceStore`](crate::stark::store::InstanceStore) asks without it) .
+/// beside the STARK (execution log, retired witness, resident small traces) is made before
+/// Phase A and held to the end under the plans that commit by blocks, the same bytes in
+/// every phase, so it cannot change which is higher: the
+/// [`InstanceStore`](crate::stark::store::InstanceStore) asks without it
+/// ([`stark_input`]).
 pub fn policy_for(input: &ModelInput) -> Policy {
     let base = lifetimes::base_policy(input);
     let copies = base.with_phase_a_copies();
