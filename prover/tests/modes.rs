@@ -186,7 +186,7 @@ fn aux_traces_kept_from_phase_c_prove_the_same_bytes() {
             let proof = zkvm::prove(&program, &fixture.input, &opts, &NoObserver).unwrap();
             assert!(proof.to_bytes() == reference, "{mode}, k = {k}");
             // One instance in flight (the README's setting): no room for the copy (with two
-            // in flight the model finds room).
+            // in flight it may find room).
             let input = memory_model::stark_input(
                 &layout(&program, &fixture.input, 20),
                 &opts.params,
