@@ -106,7 +106,7 @@ fn wanted_rows(c: &mut Criterion) {
     group.bench_function("45_subtrees", |b| {
         b.iter_batched_ref(
             || values.clone(),
-            |v| evaluate_wanted(v, width, &fwd, &wanted),
+            |v| evaluate_wanted(v, width, &fwd, Felt::ONE, &wanted),
             BatchSize::LargeInput,
         )
     });

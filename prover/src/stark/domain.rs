@@ -295,13 +295,8 @@ impl Lde {
             if !wanted(first, n) {
                 continue;
             }
-            ntt::scale_rows(
-                m,
-                width,
-                Felt::ONE,
-                Self::block_shift(log_n, log_blowup, block),
-            );
-            ntt::evaluate_wanted(m, width, &fwd, &|f, len| wanted(first + f, len));
+            let shift = Self::block_shift(log_n, log_blowup, block);
+            ntt::evaluate_wanted(m, width, &fwd, shift, &|f, len| wanted(first + f, len));
         }
     }
 

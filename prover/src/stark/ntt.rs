@@ -15,7 +15,13 @@
 //!
 //! Both recurse, the two largest layers of a sub-transform in one pass (radix 4, quarters in
 //! parallel), until a sub-transform fits in [`BASE_CELLS`], then run its layers in place in
-//! cache. Every butterfly works on whole rows, packed across columns ([`Felt`]'s packing:
+//! cache. A coset's row scaling rides in the nearest such pass (before evaluation's first
+//! layers, after interpolation's last), and [`recoset`] makes interpolation's last two
+//! layers, the scaling and evaluation's first two one pass; a butterfly at twiddle one (the
+//! first of each block of an in-cache layer, all of the smallest layer) skips its
+//! multiplication. Both cut the CPU main trace's block to block (2^19 rows, 55 columns) by
+//! about a tenth: 290-303 -> 263-278 ms, three alternating runs each of a 10-iteration
+//! loop; 8 columns 46.6-47.4 -> 44.0-45.6 ms. Every butterfly works on whole rows, packed across columns ([`Felt`]'s packing:
 //! 8 lanes with AVX-512). The values are those of any other correct transform: the tests
 //! check them against `p3-dft`. `cargo bench -p prover --bench ntt` (2^20 rows, one block to
 //! the next): 95 against 145 ms at 8 columns, 225 against 346 ms at 26. For a whole LDE
@@ -113,6 +119,20 @@ fn dit_butterfly(x: &mut [Felt], y: &mut [Felt], t: Felt) {
     }
 }
 
+/// `x, y <- x + y, x - y`, row by row: either butterfly at twiddle one (the first of every
+/// block of a layer, and every one of the smallest layer), without the multiplication.
+#[inline]
+fn unit_butterfly(x: &mut [Felt], y: &mut [Felt]) {
+    let (xp, xs) = Packed::pack_slice_with_suffix_mut(x);
+    let (yp, ys) = Packed::pack_slice_with_suffix_mut(y);
+    for (a, b) in xp.iter_mut().zip(yp.iter_mut()) {
+        (*a, *b) = (*a + *b, *a - *b);
+    }
+    for (a, b) in xs.iter_mut().zip(ys.iter_mut()) {
+        (*a, *b) = (*a + *b, *a - *b);
+    }
+}
+
 /// One layer over a whole (sub-)transform: rows `j` and `j + n/2` of `m`, twiddle
 /// `roots[j * stride]`, in parallel row chunks.
 fn top_layer(
@@ -154,7 +174,9 @@ fn base_layers(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, dif:
                 .zip(hi.chunks_exact_mut(width))
                 .enumerate()
             {
-                if dif {
+                if j == 0 {
+                    unit_butterfly(x, y);
+                } else if dif {
                     dif_butterfly(x, y, roots[j * step]);
                 } else {
                     dit_butterfly(x, y, roots[j * step]);
@@ -164,10 +186,94 @@ fn base_layers(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, dif:
     }
 }
 
-/// The two largest layers of a (sub-)transform at once, on rows `j`, `j + n/4`, `j + n/2`,
-/// `j + 3n/4` (one pass over memory instead of two): decimation in frequency's first two
-/// (`dif`) or decimation in time's last two.
-fn top_two_layers(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, dif: bool) {
+/// `scale * ratio^j` for row `j` of a transform of `2^log_n` rows, from two small tables
+/// (`2^(log_n / 2)` and `2^(log_n - log_n / 2)` entries): one product per row.
+#[derive(Debug)]
+struct RowScale {
+    lo: Vec<Felt>,
+    hi: Vec<Felt>,
+    half: usize,
+}
+
+impl RowScale {
+    fn new(log_n: usize, scale: Felt, ratio: Felt) -> Self {
+        let half = log_n / 2;
+        Self {
+            lo: ratio.powers().take(1 << half).map(|p| p * scale).collect(),
+            hi: ratio
+                .exp_power_of_2(half)
+                .powers()
+                .take(1 << (log_n - half))
+                .collect(),
+            half,
+        }
+    }
+
+    #[inline]
+    fn at(&self, j: usize) -> Felt {
+        self.lo[j & ((1 << self.half) - 1)] * self.hi[j >> self.half]
+    }
+}
+
+/// `row <- row * s`, packed.
+#[inline]
+fn scale_row(row: &mut [Felt], s: Felt) {
+    let (p, rest) = Packed::pack_slice_with_suffix_mut(row);
+    let sp = Packed::from(s);
+    for v in p {
+        *v *= sp;
+    }
+    for v in rest {
+        *v *= s;
+    }
+}
+
+/// Rows `j`, `j + n/4`, `j + n/2`, `j + 3n/4` of a (sub-)transform of `n` rows: what one
+/// pass of [`top_two_layers`] hands its step, with `j` and `n/4`.
+type Four<'r> = [&'r mut [Felt]; 4];
+
+/// The twiddles of the two largest layers at row `j` of a sub-transform of stride `stride`.
+#[inline]
+fn top_twiddles(roots: &[Felt], stride: usize, j: usize, n4: usize) -> (Felt, Felt, Felt) {
+    (
+        roots[j * stride],
+        roots[(j + n4) * stride],
+        roots[2 * j * stride],
+    )
+}
+
+/// Decimation in frequency's first two layers on four rows.
+#[inline]
+fn dif_four([a0, a1, a2, a3]: &mut Four<'_>, (t0, t1, t2): (Felt, Felt, Felt)) {
+    dif_butterfly(a0, a2, t0);
+    dif_butterfly(a1, a3, t1);
+    dif_butterfly(a0, a1, t2);
+    dif_butterfly(a2, a3, t2);
+}
+
+/// Decimation in time's last two layers on four rows.
+#[inline]
+fn dit_four([a0, a1, a2, a3]: &mut Four<'_>, (t0, t1, t2): (Felt, Felt, Felt)) {
+    dit_butterfly(a0, a1, t2);
+    dit_butterfly(a2, a3, t2);
+    dit_butterfly(a0, a2, t0);
+    dit_butterfly(a1, a3, t1);
+}
+
+/// Each of four rows times its factor (rows numbered in the whole matrix).
+#[inline]
+fn scale_four(rows: &mut Four<'_>, scale: &RowScale, j: usize, n4: usize) {
+    for (i, row) in rows.iter_mut().enumerate() {
+        scale_row(row, scale.at(j + i * n4));
+    }
+}
+
+/// One pass over memory for the two largest layers of a (sub-)transform: `step(j, n/4,
+/// rows)` on rows `j`, `j + n/4`, `j + n/2`, `j + 3n/4` for every `j < n/4`, in parallel
+/// row chunks. A step may do more than the two layers ([`recoset`]: decimation in time's
+/// last two, the scaling and decimation in frequency's first two), so that memory is read
+/// and written once for all.
+fn top_two_layers(m: &mut [Felt], width: usize, step: impl Fn(usize, usize, &mut Four<'_>) + Sync) {
     let quarter = m.len() / 4;
     let n4 = quarter / width;
     let (h0, h1) = m.split_at_mut(2 * quarter);
@@ -187,23 +293,7 @@ fn top_two_layers(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, d
                 .zip(q2.chunks_exact_mut(width))
                 .zip(q3.chunks_exact_mut(width));
             for (r, (((a0, a1), a2), a3)) in rows.enumerate() {
-                let j = first + r;
-                let (t0, t1, t2) = (
-                    roots[j * stride],
-                    roots[(j + n4) * stride],
-                    roots[2 * j * stride],
-                );
-                if dif {
-                    dif_butterfly(a0, a2, t0);
-                    dif_butterfly(a1, a3, t1);
-                    dif_butterfly(a0, a1, t2);
-                    dif_butterfly(a2, a3, t2);
-                } else {
-                    dit_butterfly(a0, a1, t2);
-                    dit_butterfly(a2, a3, t2);
-                    dit_butterfly(a0, a2, t0);
-                    dit_butterfly(a1, a3, t1);
-                }
+                step(first + r, n4, &mut [a0, a1, a2, a3]);
             }
         });
 }
@@ -228,28 +318,60 @@ pub type Wanted<'a> = &'a (dyn Fn(usize, usize) -> bool + Sync);
 /// size `n / stride` of `roots`' `n` whose outputs are rows `first ..` of the whole. A
 /// sub-transform none of whose output rows is `wanted` is skipped (its rows are left as
 /// they are): after the top layers each quarter only feeds its own quarter of the output.
-fn dif(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, at: (usize, Wanted<'_>)) {
+/// `pre` (whole matrices only) scales the rows first, in the first pass over memory.
+fn dif(
+    m: &mut [Felt],
+    width: usize,
+    (roots, stride): (&[Felt], usize),
+    at: (usize, Wanted<'_>),
+    pre: Option<&RowScale>,
+) {
     let (first, wanted) = at;
     let rows = m.len() / width;
-    if rows <= 1 || !wanted(first, rows) {
+    if !wanted(first, rows) {
+        return;
+    }
+    if m.len() > BASE_CELLS && rows >= 4 {
+        top_two_layers(m, width, |j, n4, rows| {
+            if let Some(scale) = pre {
+                scale_four(rows, scale, j, n4);
+            }
+            dif_four(rows, top_twiddles(roots, stride, j, n4));
+        });
+        return dif_quarters(m, width, (roots, stride * 4), at);
+    }
+    if let Some(scale) = pre {
+        scale_rows_by(m, width, scale);
+    }
+    if rows <= 1 {
         return;
     }
     if m.len() <= BASE_CELLS {
         return dif_base(m, width, roots, stride, (first, wanted));
     }
-    if rows >= 4 {
-        top_two_layers(m, width, roots, stride, true);
-        let quarter = rows / 4;
-        return quarters(m, |i, q| {
-            dif(q, width, roots, stride * 4, (first + i * quarter, wanted));
-        });
-    }
     top_layer(m, width, roots, stride, dif_butterfly);
     let (lo, hi) = m.split_at_mut(m.len() / 2);
     rayon::join(
-        || dif(lo, width, roots, stride * 2, (first, wanted)),
-        || dif(hi, width, roots, stride * 2, (first + rows / 2, wanted)),
+        || dif(lo, width, (roots, stride * 2), (first, wanted), None),
+        || {
+            dif(
+                hi,
+                width,
+                (roots, stride * 2),
+                (first + rows / 2, wanted),
+                None,
+            )
+        },
     );
+}
+
+/// [`dif`] on each quarter of `m`, after its top two layers (`stride` is the quarters').
+fn dif_quarters(m: &mut [Felt], width: usize, roots: (&[Felt], usize), at: (usize, Wanted<'_>)) {
+    let (first, wanted) = at;
+    let quarter = m.len() / width / 4;
+    quarters(m, |i, q| {
+        dif(q, width, roots, (first + i * quarter, wanted), None)
+    });
 }
 
 /// Rows below which [`dif_base`] runs a sub-transform's layers whole rather than checking
@@ -283,57 +405,50 @@ fn dif_base(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize, at: (us
 }
 
 /// Decimation in time of `m` (bit-reversed in, natural order out), a sub-transform of size
-/// `n / stride` of `roots`' `n`.
-fn dit(m: &mut [Felt], width: usize, roots: &[Felt], stride: usize) {
+/// `n / stride` of `roots`' `n`. `post` (whole matrices only) scales the rows last, in the
+/// last pass over memory.
+fn dit(m: &mut [Felt], width: usize, (roots, stride): (&[Felt], usize), post: Option<&RowScale>) {
     let rows = m.len() / width;
-    if rows <= 1 {
-        return;
+    if m.len() > BASE_CELLS && rows >= 4 {
+        quarters(m, |_, q| dit(q, width, (roots, stride * 4), None));
+        return top_two_layers(m, width, |j, n4, rows| {
+            dit_four(rows, top_twiddles(roots, stride, j, n4));
+            if let Some(scale) = post {
+                scale_four(rows, scale, j, n4);
+            }
+        });
     }
-    if m.len() <= BASE_CELLS {
-        return base_layers(m, width, roots, stride, false);
-    }
-    if rows >= 4 {
-        quarters(m, |_, q| dit(q, width, roots, stride * 4));
-        return top_two_layers(m, width, roots, stride, false);
-    }
-    {
+    if rows > 1 && m.len() <= BASE_CELLS {
+        base_layers(m, width, roots, stride, false);
+    } else if rows > 1 {
         let (lo, hi) = m.split_at_mut(m.len() / 2);
         rayon::join(
-            || dit(lo, width, roots, stride * 2),
-            || dit(hi, width, roots, stride * 2),
+            || dit(lo, width, (roots, stride * 2), None),
+            || dit(hi, width, (roots, stride * 2), None),
         );
+        top_layer(m, width, roots, stride, dit_butterfly);
     }
-    top_layer(m, width, roots, stride, dit_butterfly);
+    if let Some(scale) = post {
+        scale_rows_by(m, width, scale);
+    }
 }
 
-/// Row `j` of `m` times `scale * ratio^j`, in parallel (`ratio^j` from two small tables).
-pub fn scale_rows(m: &mut [Felt], width: usize, scale: Felt, ratio: Felt) {
-    let n = m.len() / width;
-    let log_n = n.trailing_zeros() as usize;
-    let half = log_n / 2;
-    let lo: Vec<Felt> = ratio.powers().take(1 << half).map(|p| p * scale).collect();
-    let hi: Vec<Felt> = ratio
-        .exp_power_of_2(half)
-        .powers()
-        .take(1 << (log_n - half))
-        .collect();
+/// Row `j` of `m` times `scale.at(j)`, in parallel.
+fn scale_rows_by(m: &mut [Felt], width: usize, scale: &RowScale) {
     m.par_chunks_mut(ROWS_PER_TASK * width)
         .enumerate()
         .for_each(|(task, rows)| {
             let first = task * ROWS_PER_TASK;
             for (r, row) in rows.chunks_exact_mut(width).enumerate() {
-                let j = first + r;
-                let s = lo[j & ((1 << half) - 1)] * hi[j >> half];
-                let (p, rest) = Packed::pack_slice_with_suffix_mut(row);
-                let sp = Packed::from(s);
-                for v in p {
-                    *v *= sp;
-                }
-                for v in rest {
-                    *v *= s;
-                }
+                scale_row(row, scale.at(first + r));
             }
         });
+}
+
+/// The factors of [`interpolate`]'s last pass: `1/n * (post / shift)^j`.
+fn interpolation_scale(log_n: usize, shift: Felt, post: Felt) -> RowScale {
+    let n_inv = Felt::from_usize(1 << log_n).inverse();
+    RowScale::new(log_n, n_inv, shift.inverse() * post)
 }
 
 /// Evaluations of the columns of `m` (`n` rows of `width`) on `shift * H_n` in storage
@@ -341,37 +456,45 @@ pub fn scale_rows(m: &mut [Felt], width: usize, scale: Felt, ratio: Felt) {
 /// `post^j` on coefficient `j`: `post = 1` gives the coefficients, `post = c` the
 /// coefficients of `f(c x)`. `roots` are the inverse roots of size `n`.
 pub fn interpolate(m: &mut [Felt], width: usize, roots: &Roots, shift: Felt, post: Felt) {
-    let n = m.len() / width;
-    debug_assert_eq!(n, 1 << roots.log_n);
-    dit(m, width, &roots.values, 1);
-    let n_inv = Felt::from_usize(n).inverse();
-    scale_rows(m, width, n_inv, shift.inverse() * post);
+    debug_assert_eq!(m.len() / width, 1 << roots.log_n);
+    let scale = interpolation_scale(roots.log_n, shift, post);
+    dit(m, width, (&roots.values, 1), Some(&scale));
 }
 
 /// Coefficients of the columns of `m` (natural order), times `shift^j` already, to their
 /// evaluations on `shift * H_n` in storage (bit-reversed) order, in place. `roots` are the
 /// forward roots of size `n`.
 pub fn evaluate_scaled(m: &mut [Felt], width: usize, roots: &Roots) {
-    evaluate_wanted(m, width, roots, &|_, _| true);
+    evaluate_wanted(m, width, roots, Felt::ONE, &|_, _| true);
 }
 
-/// As [`evaluate_scaled`], computing only the output rows that are `wanted` (and every row
-/// of the smallest sub-transforms holding them, down to 16 rows,
-/// see `dif_base`); the others are left unspecified.
-pub fn evaluate_wanted(m: &mut [Felt], width: usize, roots: &Roots, wanted: Wanted<'_>) {
+/// Coefficients of the columns of `m` (natural order) to their evaluations on
+/// `shift * H_n` in storage (bit-reversed) order, in place, computing only the output rows
+/// that are `wanted` (and every row of the smallest sub-transforms holding them, down to
+/// 16 rows, see `dif_base`); the others are left unspecified. `shift = 1` scales nothing;
+/// any other shift's scaling is done in the first pass over memory.
+pub fn evaluate_wanted(
+    m: &mut [Felt],
+    width: usize,
+    roots: &Roots,
+    shift: Felt,
+    wanted: Wanted<'_>,
+) {
     debug_assert_eq!(m.len() / width, 1 << roots.log_n);
-    dif(m, width, &roots.values, 1, (0, wanted));
+    let scale = (shift != Felt::ONE).then(|| RowScale::new(roots.log_n, Felt::ONE, shift));
+    dif(m, width, (&roots.values, 1), (0, wanted), scale.as_ref());
 }
 
 /// Coefficients of the columns of `m` (natural order) to their evaluations on
 /// `shift * H_n` in storage (bit-reversed) order, in place.
 pub fn evaluate(m: &mut [Felt], width: usize, roots: &Roots, shift: Felt) {
-    scale_rows(m, width, Felt::ONE, shift);
-    evaluate_scaled(m, width, roots);
+    evaluate_wanted(m, width, roots, shift, &|_, _| true);
 }
 
 /// Evaluations on `from * H_n` in storage order to evaluations on `to * H_n` in storage
-/// order, in place: an interpolation, one scaling pass, an evaluation.
+/// order, in place: an interpolation, one scaling, an evaluation. Where the matrix has top
+/// layers, the interpolation's last two, the scaling and the evaluation's first two are
+/// one pass over memory.
 pub fn recoset(
     m: &mut [Felt],
     width: usize,
@@ -379,8 +502,21 @@ pub fn recoset(
     from: Felt,
     to: Felt,
 ) {
-    interpolate(m, width, inverse, from, to);
-    evaluate_scaled(m, width, forward);
+    let rows = m.len() / width;
+    debug_assert_eq!(rows, 1 << inverse.log_n);
+    let scale = interpolation_scale(inverse.log_n, from, to);
+    let all: Wanted<'_> = &|_, _| true;
+    if m.len() > BASE_CELLS && rows >= 4 {
+        quarters(m, |_, q| dit(q, width, (&inverse.values, 4), None));
+        top_two_layers(m, width, |j, n4, rows| {
+            dit_four(rows, top_twiddles(&inverse.values, 1, j, n4));
+            scale_four(rows, &scale, j, n4);
+            dif_four(rows, top_twiddles(&forward.values, 1, j, n4));
+        });
+        return dif_quarters(m, width, (&forward.values, 4), (0, all));
+    }
+    dit(m, width, (&inverse.values, 1), Some(&scale));
+    dif(m, width, (&forward.values, 1), (0, all), None);
 }
 
 #[cfg(test)]
@@ -448,7 +584,7 @@ mod tests {
         let rows = [0usize, 5, 4096 * 3 + 17, (1 << log_n) - 1];
         let wanted = |first: usize, len: usize| rows.iter().any(|&r| first <= r && r < first + len);
         let mut some = coeffs.values;
-        evaluate_wanted(&mut some, width, &roots, &wanted);
+        evaluate_wanted(&mut some, width, &roots, Felt::ONE, &wanted);
         for r in rows {
             assert_eq!(
                 some[r * width..(r + 1) * width],
