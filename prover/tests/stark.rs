@@ -493,7 +493,9 @@ fn memory_plans_and_parallelism_never_change_the_proof() {
     // Fib whole (its transitions cannot be cut), Cubes in four chunks, Range whole; at
     // blowup 2 and 8 (a block-wise commitment of two and of eight coset blocks). The plans
     // that commit by blocks take Phase A's coefficient copies here (the later phases hold
-    // more); `fib_iterative_64k` in `modes.rs` is a case that does not.
+    // more), and Round 2's on every instance (`stream_lde` and `retire_traces` without
+    // `leaf_drop`: Round 2 then owns the traces it makes blocks from);
+    // `fib_iterative_64k` in `modes.rs` is a case that takes neither.
     for log_blowup in [1, 3] {
         let params = StarkParams {
             log_max_rows: 4,
@@ -529,8 +531,25 @@ fn memory_plans_and_parallelism_never_change_the_proof() {
                 );
                 case.verify(&proof).expect("the proof verifies");
                 let input = memory_model::stark_input(&layout, &case.params, &plan);
-                let copies = memory_model::policy_for(&input).phase_a_copies;
-                assert_eq!(copies, plan.stream_lde && plan.retire_traces, "{plan:?}");
+                let policy = memory_model::policy_for(&input);
+                assert_eq!(
+                    policy.phase_a_copies,
+                    plan.stream_lde && plan.retire_traces,
+                    "{plan:?}"
+                );
+                // Round 2's copies, on the instances it makes by blocks (none with
+                // leaf_drop here: its dropped levels outnumber these instances' rows).
+                let round2 = input
+                    .instances
+                    .iter()
+                    .filter(|s| {
+                        policy.by_blocks(s.log_height)
+                            && policy.round2_copies(s.log_height, s.main, s.aux)
+                    })
+                    .count();
+                if plan.stream_lde && plan.retire_traces && !plan.leaf_drop {
+                    assert_eq!(round2, input.instances.len(), "{plan:?}");
+                }
             }
         }
     }

@@ -490,6 +490,19 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
             if rebuild {
                 transient.push(g.make(Tag::AuxTrace, "aux trace", s.aux));
             }
+            // Round 2's copies (store::blocks): of the traces it owns, the fetched main and
+            // the rebuilt aux, each block but the last evaluated in a copy.
+            let sh = &shapes[k];
+            if lb > 0 && policy.round2_copies(sh.log_height, sh.main, sh.aux) {
+                if main_tag == Tag::MainTrace {
+                    let what = "main LDE block (coefficients copied)";
+                    transient.push(g.make(Tag::MainLde, what, s.main));
+                }
+                if rebuild {
+                    let what = "aux LDE block (coefficients copied)";
+                    transient.push(g.make(Tag::AuxLde, what, s.aux));
+                }
+            }
             if s.pre > 0 {
                 transient.push(g.make(Tag::PreLde, "pre LDE block", s.pre));
             }

@@ -101,29 +101,51 @@ pub fn named(kinds: &Kinds) -> Vec<(&'static str, u64)> {
 }
 
 /// The store's policy for a prove of `input`'s shape: [`lifetimes::base_policy`], with
-/// Phase A's coefficient copies ([`Policy::phase_a_copies`]: one interpolation per instance
-/// instead of one per coset block) where the plan commits by blocks and the model predicts
-/// the same peak with them as without: they raise Phase A's peak alone, so they are taken
-/// only where Phase A does not hold the prove's peak (at `interpreter_1M` the combination's
-/// Phase A 280 -> 499 MiB under its 520 MiB FRI-phase peak; at `fib_iterative_64k` they
-/// would make Phase A the peak, 60.0 -> 64.7 MiB, and are not taken). What the zkVM holds
-/// beside the STARK (execution log, retired witness, resident small traces) is made before
-/// Phase A and held to the end under the plans that commit by blocks, the same bytes in
-/// every phase, so it cannot change which is higher: the
-/// [`InstanceStore`](crate::stark::store::InstanceStore) asks without it
-/// ([`stark_input`]).
+/// the coefficient copies that the model predicts leave the peak as it is without them.
+/// Copies raise the peak of their own phase alone, so they are taken only where that phase
+/// does not hold the prove's peak:
+///
+/// * Phase A's ([`Policy::phase_a_copies`]: one interpolation per instance instead of one
+///   per coset block) where the plan commits by blocks: at `interpreter_1M` the
+///   combination's Phase A 280 -> 499 MiB under its 520 MiB FRI-phase peak; at
+///   `fib_iterative_64k` they would make Phase A the peak, 60.0 -> 64.7 MiB, and are not
+///   taken;
+/// * then Round 2's, instance by instance ([`Policy::round2_copies_cells`]): the largest
+///   instance size (of those in the prove) whose copies keep the peak. At `interpreter_1M`
+///   the combination's CPU chunks hold Round 2's peak and take none; every smaller
+///   instance does.
+///
+/// What the zkVM holds beside the STARK (execution log, retired witness, resident small
+/// traces) is made before Phase A and held to the end under the plans that own traces in
+/// these phases (`stream_lde` with `retire_traces`), the same bytes in every phase, so it
+/// cannot change which is higher: the [`InstanceStore`](crate::stark::store::InstanceStore)
+/// asks without it ([`stark_input`]).
 pub fn policy_for(input: &ModelInput) -> Policy {
     let base = lifetimes::base_policy(input);
-    let copies = base.with_phase_a_copies();
-    if copies == base {
-        return base;
-    }
     let peak = |p: &Policy| predict::evaluate(&lifetimes::schedule_with(input, p)).peak;
-    if peak(&copies) <= peak(&base) {
-        copies
-    } else {
-        base
+    let limit = peak(&base);
+    let mut chosen = base;
+    let phase_a = base.with_phase_a_copies();
+    if phase_a != base && peak(&phase_a) <= limit {
+        chosen = phase_a;
     }
+    let mut sizes: Vec<u64> = input
+        .instances
+        .iter()
+        .map(|s| Policy::trace_cells(s.log_height, s.main, s.aux))
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for cells in sizes.into_iter().rev() {
+        let round2 = chosen.with_round2_copies(cells);
+        if round2 == chosen {
+            break;
+        }
+        if peak(&round2) <= limit {
+            return round2;
+        }
+    }
+    chosen
 }
 
 /// The model's input for the prove of `layout` under `params` and `plan`, the STARK alone
@@ -212,5 +234,33 @@ mod tests {
                 .with_phase_a_copies()
                 .phase_a_copies
         );
+    }
+
+    #[test]
+    fn round2_copies_are_taken_by_the_instances_below_the_peak() {
+        // A wide instance holds Round 2's peak; a narrow one's copies fit under it.
+        let mut input = input(combination(), 40, 8);
+        input.instances.push(InstanceShape {
+            table: 1,
+            log_height: 12,
+            pre: 0,
+            main: 4,
+            aux: 2,
+        });
+        let base = lifetimes::base_policy(&input);
+        let chosen = policy_for(&input);
+        let (wide, narrow) = (
+            Policy::trace_cells(12, 40, 8),
+            Policy::trace_cells(12, 4, 2),
+        );
+        assert_eq!(chosen.round2_copies_cells, narrow);
+        assert!(chosen.round2_copies(12, 4, 2) && !chosen.round2_copies(12, 40, 8));
+        assert_eq!(peak(&input, &chosen), peak(&input, &base));
+        // The wide one's copies would raise the peak.
+        let both = chosen.with_round2_copies(wide);
+        assert!(peak(&input, &both) > peak(&input, &base));
+        // Without streamed LDEs there is nothing to copy.
+        let keep_all = lifetimes::base_policy(&super::tests::input(MemoryPlan::KEEP_ALL, 4, 8));
+        assert_eq!(keep_all.with_round2_copies(wide).round2_copies_cells, 0);
     }
 }

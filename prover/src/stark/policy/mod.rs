@@ -139,6 +139,15 @@ pub struct Policy {
     /// memory model sets it where it predicts the prove's peak unchanged by the copies
     /// ([`memory_model::policy_for`](crate::stark::memory_model::policy_for)).
     pub phase_a_copies: bool,
+    /// Round 2's counterpart, instance by instance: an instance whose trace holds at most
+    /// this many field elements ([`Policy::trace_cells`]) makes its coset blocks from the
+    /// main trace it fetched and the aux trace it rebuilt (the traces Round 2 owns) by
+    /// interpolating each once and evaluating each block but the last in a copy of the
+    /// coefficients (two transforms fewer per instance with blowup 2), rather than each
+    /// block from the one before. 0: no instance. Never set by [`Policy::new`]: the memory
+    /// model sets the largest size whose copies leave the predicted peak unchanged
+    /// ([`memory_model::policy_for`](crate::stark::memory_model::policy_for)).
+    pub round2_copies_cells: u64,
 }
 
 impl Policy {
@@ -179,6 +188,7 @@ impl Policy {
             reads: if stream { Reads::Traces } else { Reads::Ldes },
             merkle_dropped_levels: plan.merkle_dropped_levels(),
             phase_a_copies: false,
+            round2_copies_cells: 0,
         }
     }
 
@@ -189,6 +199,31 @@ impl Policy {
             phase_a_copies: self.main_commit == MainCommit::ByBlocks,
             ..self
         }
+    }
+
+    /// This policy with Round 2's coefficient copies for instances of at most `cells`
+    /// ([`Policy::round2_copies_cells`]), where its LDEs are streamed; unchanged otherwise.
+    pub fn with_round2_copies(self, cells: u64) -> Self {
+        Self {
+            round2_copies_cells: if self.ldes == LdeRule::Streamed {
+                cells
+            } else {
+                0
+            },
+            ..self
+        }
+    }
+
+    /// The field elements of an instance's main and aux traces (an aux element counts as
+    /// two), the size [`Policy::round2_copies_cells`] is compared with.
+    pub fn trace_cells(log_height: usize, main: usize, aux: usize) -> u64 {
+        (1u64 << log_height) * (main + 2 * aux) as u64
+    }
+
+    /// Whether Round 2 makes this instance's blocks from copies of its coefficients
+    /// ([`Policy::round2_copies_cells`]).
+    pub fn round2_copies(&self, log_height: usize, main: usize, aux: usize) -> bool {
+        Self::trace_cells(log_height, main, aux) <= self.round2_copies_cells
     }
 
     /// Whether every committed LDE stays resident (then Rounds 3 and 4 read the LDEs).

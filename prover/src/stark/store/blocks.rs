@@ -2,9 +2,11 @@
 //! instance's preprocessed, main and aux LDEs, and Phase A's commitment made block by block.
 //! Each block after the first comes from the one before, in the same buffer
 //! ([`Lde::next_block`](crate::stark::domain::Lde::next_block)), so that a phase fetches and
-//! rebuilds each trace once; except in Phase A where the memory model finds room for a copy
-//! of the coefficients ([`Policy::phase_a_copies`](crate::stark::policy::Policy::phase_a_copies)):
-//! there each block is evaluated from them.
+//! rebuilds each trace once; except where the memory model finds room for a copy of the
+//! coefficients of a trace the phase owns
+//! ([`Policy::phase_a_copies`](crate::stark::policy::Policy::phase_a_copies),
+//! [`Policy::round2_copies`](crate::stark::policy::Policy::round2_copies)): there the trace
+//! is interpolated once and each block evaluated from the coefficients.
 
 use std::borrow::Cow;
 
@@ -21,20 +23,27 @@ use crate::stark::merkle::MerkleTree;
 use crate::stark::opened::Columns;
 
 /// One matrix's LDE a coset block at a time ([`InstanceStore::advance`]): its trace (or
-/// coefficients, `columns`) until the first block is made, and the current block.
+/// coefficients, `columns`) until the block made in its buffer, and the current block.
 struct LdeBlocks<'t> {
     trace: Option<Cow<'t, Mat>>,
     columns: Columns,
     tag: Tag,
+    /// An owned trace is interpolated once and each block but the last evaluated in a copy
+    /// of its coefficients (tagged `tag`), the last in its buffer.
+    copies: bool,
     current: Option<(Block, Mat)>,
 }
 
 impl<'t> LdeBlocks<'t> {
-    fn new(trace: Cow<'t, Mat>, columns: Columns, tag: Tag) -> Self {
+    /// A cursor on `trace`; with `copies`, evaluated from copies of its coefficients if the
+    /// phase owns it and it is on the trace domain (otherwise `copies` has no effect).
+    fn new(trace: Cow<'t, Mat>, columns: Columns, tag: Tag, copies: bool) -> Self {
+        let copies = copies && matches!(trace, Cow::Owned(_)) && columns == Columns::OnTraceDomain;
         Self {
             trace: Some(trace),
             columns,
             tag,
+            copies,
             current: None,
         }
     }
@@ -119,10 +128,17 @@ impl<A: Air> InstanceStore<'_, A> {
         }
         let main = self.main_trace(k, false)?;
         let aux = aux(&main, false)?;
+        let widths = &self.layout.widths[k];
+        let copies = (self.policy).round2_copies(self.inst(k).log_height, widths.main, widths.aux);
         let mut cursors = [
-            pre.map(|t| LdeBlocks::new(t, Columns::OnTraceDomain, Tag::PreLde)),
-            Some(LdeBlocks::new(main, Columns::OnTraceDomain, Tag::MainLde)),
-            aux.map(|(t, columns)| LdeBlocks::new(t, columns, Tag::AuxLde)),
+            pre.map(|t| LdeBlocks::new(t, Columns::OnTraceDomain, Tag::PreLde, false)),
+            Some(LdeBlocks::new(
+                main,
+                Columns::OnTraceDomain,
+                Tag::MainLde,
+                copies,
+            )),
+            aux.map(|(t, columns)| LdeBlocks::new(t, columns, Tag::AuxLde, copies)),
         ];
         for blk in Block::cosets(self.params.log_blowup) {
             for c in cursors.iter_mut().flatten() {
@@ -138,6 +154,7 @@ impl<A: Air> InstanceStore<'_, A> {
             Some(LdeBlocks {
                 trace: None,
                 columns: Columns::Coefficients,
+                copies: false,
                 current: Some((blk, block)),
                 ..
             }) => Some(
@@ -155,6 +172,11 @@ impl<A: Air> InstanceStore<'_, A> {
     /// ([`Lde::next_block`]).
     fn advance(&self, cursor: &mut LdeBlocks<'_>, blk: Block) {
         let last = cursor.current.take();
+        if cursor.copies {
+            drop(last);
+            cursor.current = Some((blk, self.block_from_coeffs(cursor, blk)));
+            return;
+        }
         let columns = cursor.columns;
         cursor.current = Some(match (&mut cursor.trace, last) {
             (Some(Cow::Borrowed(t)), last) => {
@@ -177,6 +199,30 @@ impl<A: Air> InstanceStore<'_, A> {
         });
     }
 
+    /// Block `blk` of a cursor with copies: its owned trace interpolated in place the first
+    /// time (its coefficients from then on), the block evaluated in a copy of them, or in
+    /// their own buffer for the last block.
+    fn block_from_coeffs(&self, cursor: &mut LdeBlocks<'_>, blk: Block) -> Mat {
+        let log_blowup = self.params.log_blowup;
+        let Some(Cow::Owned(coeffs)) = cursor.trace.as_mut() else {
+            unreachable!("a cursor with copies owns its trace until its last block");
+        };
+        if cursor.columns == Columns::OnTraceDomain {
+            self.lde.interpolate_trace(coeffs);
+            cursor.columns = Columns::Coefficients;
+        }
+        let coeffs = if blk.index + 1 == 1 << log_blowup {
+            cursor.trace.take().expect("checked above").into_owned()
+        } else {
+            memtag::tagged(cursor.tag, || {
+                let mut values = lde_buffer(coeffs.values.len());
+                extend_copied(&mut values, &coeffs.values);
+                RowMajorMatrix::new(values, coeffs.width())
+            })
+        };
+        self.lde.coeffs_to_block(coeffs, log_blowup, blk.index)
+    }
+
     /// The commitment of a trace's LDE, made and hashed one coset block at a time (each
     /// block's rows are a whole subtree: [`MerkleTree::join`]), so that the LDE is never
     /// whole. With the policy's [`phase_a_copies`](crate::stark::policy::Policy::phase_a_copies)
@@ -196,36 +242,18 @@ impl<A: Air> InstanceStore<'_, A> {
         let drop = self.policy.merkle_dropped_levels;
         let log_blowup = self.params.log_blowup;
         let hash = |m: &Mat| MerkleTree::commit_rows_above(&m.values, m.width(), drop);
-        let parts: Vec<MerkleTree> = if self.policy.phase_a_copies {
-            let mut coeffs = trace;
-            self.lde.interpolate_trace(&mut coeffs);
-            let width = coeffs.width();
-            let blocks: Vec<Block> = Block::cosets(log_blowup).collect();
-            let (last, others) = blocks.split_last().expect("at least one block");
-            let mut parts: Vec<MerkleTree> = others
-                .iter()
-                .map(|blk| {
-                    let copy = memtag::tagged(tag, || {
-                        let mut values = lde_buffer(coeffs.values.len());
-                        extend_copied(&mut values, &coeffs.values);
-                        RowMajorMatrix::new(values, width)
-                    });
-                    hash(&self.lde.coeffs_to_block(copy, log_blowup, blk.index))
-                })
-                .collect();
-            parts.push(hash(
-                &self.lde.coeffs_to_block(coeffs, log_blowup, last.index),
-            ));
-            parts
-        } else {
-            let mut cursor = LdeBlocks::new(Cow::Owned(trace), Columns::OnTraceDomain, tag);
-            Block::cosets(log_blowup)
-                .map(|blk| {
-                    self.advance(&mut cursor, blk);
-                    hash(cursor.block())
-                })
-                .collect()
-        };
+        let mut cursor = LdeBlocks::new(
+            Cow::Owned(trace),
+            Columns::OnTraceDomain,
+            tag,
+            self.policy.phase_a_copies,
+        );
+        let parts: Vec<MerkleTree> = Block::cosets(log_blowup)
+            .map(|blk| {
+                self.advance(&mut cursor, blk);
+                hash(cursor.block())
+            })
+            .collect();
         let mut tree = MerkleTree::join(parts);
         tree.drop_below(drop);
         Committed { tree, lde: None }
