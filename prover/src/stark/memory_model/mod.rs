@@ -239,28 +239,28 @@ mod tests {
     #[test]
     fn round2_copies_are_taken_by_the_instances_below_the_peak() {
         // A wide instance holds Round 2's peak; a narrow one's copies fit under it.
-        let mut input = input(combination(), 40, 8);
-        input.instances.push(InstanceShape {
+        let mut two = input(combination(), 40, 8);
+        two.instances.push(InstanceShape {
             table: 1,
             log_height: 12,
             pre: 0,
             main: 4,
             aux: 2,
         });
-        let base = lifetimes::base_policy(&input);
-        let chosen = policy_for(&input);
+        let base = lifetimes::base_policy(&two);
+        let chosen = policy_for(&two);
         let (wide, narrow) = (
             Policy::trace_cells(12, 40, 8),
             Policy::trace_cells(12, 4, 2),
         );
         assert_eq!(chosen.round2_copies_cells, narrow);
         assert!(chosen.round2_copies(12, 4, 2) && !chosen.round2_copies(12, 40, 8));
-        assert_eq!(peak(&input, &chosen), peak(&input, &base));
+        assert_eq!(peak(&two, &chosen), peak(&two, &base));
         // The wide one's copies would raise the peak.
         let both = chosen.with_round2_copies(wide);
-        assert!(peak(&input, &both) > peak(&input, &base));
+        assert!(peak(&two, &both) > peak(&two, &base));
         // Without streamed LDEs there is nothing to copy.
-        let keep_all = lifetimes::base_policy(&super::tests::input(MemoryPlan::KEEP_ALL, 4, 8));
+        let keep_all = lifetimes::base_policy(&input(MemoryPlan::KEEP_ALL, 4, 8));
         assert_eq!(keep_all.with_round2_copies(wide).round2_copies_cells, 0);
     }
 }

@@ -129,7 +129,9 @@ impl<A: Air> InstanceStore<'_, A> {
         let main = self.main_trace(k, false)?;
         let aux = aux(&main, false)?;
         let widths = &self.layout.widths[k];
-        let copies = (self.policy).round2_copies(self.inst(k).log_height, widths.main, widths.aux);
+        let copies = self
+            .policy
+            .round2_copies(self.inst(k).log_height, widths.main, widths.aux);
         let mut cursors = [
             pre.map(|t| LdeBlocks::new(t, Columns::OnTraceDomain, Tag::PreLde, false)),
             Some(LdeBlocks::new(
