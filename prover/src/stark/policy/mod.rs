@@ -143,7 +143,7 @@ pub struct Policy {
     /// this many field elements ([`Policy::trace_cells`]) makes its coset blocks from the
     /// main trace it fetched and the aux trace it rebuilt (the traces Round 2 owns) by
     /// interpolating each once and evaluating each block but the last in a copy of the
-    /// coefficients (two transforms fewer per instance with blowup 2), rather than each
+    /// coefficients (one transform fewer per trace per block after the first), rather than each
     /// block from the one before. 0: no instance. Never set by [`Policy::new`]: the memory
     /// model sets the largest size whose copies leave the predicted peak unchanged
     /// ([`memory_model::policy_for`](crate::stark::memory_model::policy_for)).
