@@ -22,9 +22,10 @@
 //! multiplication. Both cut the CPU main trace's block to block (2^19 rows, 55 columns) by
 //! about a tenth: 290-303 -> 263-278 ms, three alternating runs each of a 10-iteration
 //! loop; 8 columns 46.6-47.4 -> 44.0-45.6 ms. Every butterfly works on whole rows, packed
-//! across columns ([`Felt`]'s packing: 8 lanes with AVX-512). The values are those of any other correct transform: the tests
-//! check them against `p3-dft`. `cargo bench -p prover --bench ntt` (2^20 rows, one block to
-//! the next): 95 against 145 ms at 8 columns, 225 against 346 ms at 26. For a whole LDE
+//! across columns ([`Felt`]'s packing: 8 lanes with AVX-512). The values are those of any
+//! other correct transform: the tests check them against `p3-dft`. `cargo bench -p prover
+//! --bench ntt` (2^20 rows, one block to the next, before session 17): 95 against 145 ms at
+//! 8 columns, 225 against 346 ms at 26. For a whole LDE
 //! (one interpolation, one evaluation per coset) `p3-dft` is as fast, and
 //! [`Lde::extend_owned`](super::domain::Lde::extend_owned) keeps it.
 
