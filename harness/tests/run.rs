@@ -192,6 +192,49 @@ fn a_trapping_program_is_a_recorded_failure() {
 }
 
 #[test]
+fn a_prepare_command_runs_before_each_timed_run_and_its_failure_stops_the_measurement() {
+    let dir = temp_dir("prepare");
+    let (out, log) = (dir.join("r.json"), dir.join("log"));
+    let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/trap.elf");
+    let prepare = format!("echo ready >> {}", log.display());
+    let args = |prepare: &'static str, runs: &'static str, resume: bool| {
+        let mut a = vec![
+            "run",
+            "--elf",
+            elf,
+            "--modes",
+            "default,leaf-drop",
+            "--runs",
+            runs,
+        ];
+        a.extend(["--out", out.to_str().unwrap(), "--prepare", prepare]);
+        if resume {
+            a.push("--resume");
+        }
+        bench(&a)
+    };
+    // Two modes, two runs each (the trapping program fails fast, a recorded failure).
+    let first = args(prepare.leak(), "2", false);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "ready\n".repeat(4));
+    // A failing prepare stops before the next run: nothing is made, the file is kept.
+    let failed = args("echo no room >&2; exit 7", "3", true);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    let err = stderr(&failed);
+    assert!(
+        err.contains(
+            "the --prepare command `echo no room >&2; exit 7` failed (exit status 7): no room"
+        ),
+        "{err}"
+    );
+    let file = read_json(&out);
+    for e in file["entries"].as_array().unwrap() {
+        assert_eq!(e["failures"].as_array().unwrap().len(), 2, "{e}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn a_worker_past_the_timeout_is_a_recorded_failure() {
     let dir = temp_dir("timeout");
     let out = dir.join("r.json");

@@ -146,6 +146,11 @@ pub struct AbArgs {
     /// Kill a worker after this many seconds and record it as failed.
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
+    /// A shell command (`sh -c`) run before each timed run, untimed: e.g. `sleep 30`, so
+    /// that every run starts with the machine in the same state whatever ran before. Its
+    /// failure stops the comparison.
+    #[arg(long, value_name = "CMD")]
+    pub prepare: Option<String>,
     /// The verdict rules.
     #[command(flatten)]
     pub rules: RuleArgs,

@@ -65,6 +65,7 @@ pub fn to_request(cli: Cli) -> Request {
             instructions_worker: a.instructions_worker,
             timeout: a.worker.timeout,
             max_memory: a.worker.max_memory,
+            prepare: a.worker.prepare,
         }),
         Command::Plan(a) => Request::Plan(PlanCommand {
             fixtures: a.fixture,
@@ -119,6 +120,7 @@ pub fn to_request(cli: Cli) -> Request {
             rules: rules(&a.rules),
             timeout: a.worker.timeout,
             max_memory: a.worker.max_memory,
+            prepare: a.worker.prepare,
             fit: fit(&a.fit),
         }),
         Command::Overhead(a) => Request::Overhead(OverheadRequest {
@@ -141,6 +143,7 @@ pub fn to_request(cli: Cli) -> Request {
             pairs: a.pairs,
             table_parallelism: a.table_parallelism,
             timeout: a.timeout,
+            prepare: a.prepare,
             rules: rules(&a.rules),
             format: format(a.format),
             fail_on_regression: a.fail_on_regression,
@@ -166,6 +169,7 @@ pub fn to_request(cli: Cli) -> Request {
             instructions_threshold: a.instructions_threshold,
             timeout: a.worker.timeout,
             max_memory: a.worker.max_memory,
+            prepare: a.worker.prepare,
         }),
         Command::Growth(a) => Request::Growth(GrowthRequest {
             family: a.family,
@@ -183,6 +187,7 @@ pub fn to_request(cli: Cli) -> Request {
             instructions_worker: a.instructions_worker,
             timeout: a.worker.timeout,
             max_memory: a.worker.max_memory,
+            prepare: a.worker.prepare,
         }),
         Command::Profile(a) => Request::Profile(ProfileRequest {
             fixture: a.fixture,

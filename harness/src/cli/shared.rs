@@ -11,7 +11,7 @@ use crate::analysis::verdict::{DEFAULT_DETERMINISTIC_THRESHOLD_PCT, DEFAULT_THRE
 use crate::cli::input::{InputWords, parse_words};
 
 /// How each measured worker process runs (shared by `bench run`, `nightly` and `growth`).
-#[derive(Clone, Copy, Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct WorkerArgs {
     /// Kill a worker after this many seconds and record it as failed.
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
@@ -19,6 +19,11 @@ pub struct WorkerArgs {
     /// Cap each worker's address space at this many GiB (see `bench prove --max-memory`).
     #[arg(long, value_name = "GIB", value_parser = parse_gib)]
     pub max_memory: Option<u64>,
+    /// A shell command (`sh -c`) run before each timed run, untimed: e.g. `sleep 30`, so
+    /// that every run starts with the machine in the same state whatever ran before. Its
+    /// failure stops the measurement (the runs so far are saved).
+    #[arg(long, value_name = "CMD")]
+    pub prepare: Option<String>,
 }
 
 /// The verdict rules on the command line.

@@ -77,6 +77,8 @@ pub struct AbRequest {
     pub table_parallelism: Option<std::num::NonZeroUsize>,
     /// Kill a worker after this long.
     pub timeout: Option<Duration>,
+    /// A shell command run before each timed run, untimed (`--prepare`).
+    pub prepare: Option<String>,
     /// The verdict rules.
     pub rules: Rules,
     /// How to print the comparison.
@@ -226,6 +228,9 @@ pub fn compare_revisions(args: &AbRequest) -> Result<Outcome> {
             Side::Base => (&base_exe, &mut base_file, "base"),
             Side::Head => (&head_exe, &mut head_file, "head"),
         };
+        if let Some(command) = &args.prepare {
+            runner::prepare(command)?;
+        }
         let entry = file.entry_mut(&fixture, mode);
         match runner::run_worker(&job(exe, program, mode), sequence, timeout) {
             WorkerResult::Ok(r) => {

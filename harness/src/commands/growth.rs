@@ -72,6 +72,8 @@ pub struct GrowthRequest {
     pub timeout: Option<Duration>,
     /// Cap each worker's address space at this many bytes.
     pub max_memory: Option<u64>,
+    /// A shell command run before each timed run, untimed (`--prepare`).
+    pub prepare: Option<String>,
 }
 
 /// The sizes measured when `--sizes` is not given, of a family whose catalogue sizes are
@@ -118,6 +120,7 @@ fn measure(request: &GrowthRequest) -> Result<ResultsFile> {
         config: ProveConfig::STANDARD,
         timeout: request.timeout,
         max_memory: request.max_memory,
+        prepare: request.prepare.clone(),
         instructions: instruction_plan(
             u32::from(request.instructions),
             request.instructions_worker.as_deref(),

@@ -79,6 +79,8 @@ pub struct NightlyRequest {
     pub timeout: Option<Duration>,
     /// Cap each worker's address space at this many bytes.
     pub max_memory: Option<u64>,
+    /// A shell command run before each timed run, untimed (`--prepare`).
+    pub prepare: Option<String>,
 }
 
 fn measure(request: &NightlyRequest) -> Result<ResultsFile> {
@@ -94,6 +96,7 @@ fn measure(request: &NightlyRequest) -> Result<ResultsFile> {
         config: ProveConfig::STANDARD,
         timeout: request.timeout,
         max_memory: request.max_memory,
+        prepare: request.prepare.clone(),
         instructions: instruction_plan(
             u32::from(request.instructions),
             request.instructions_worker.as_deref(),

@@ -111,6 +111,8 @@ pub struct RunRequest {
     pub timeout: Option<Duration>,
     /// Cap each worker's address space at this many bytes.
     pub max_memory: Option<u64>,
+    /// A shell command run before each timed run, untimed (`--prepare`).
+    pub prepare: Option<String>,
     /// Choose the mode and parallelism by memory budget (`--fit`; one program).
     pub fit: Option<predict::FitRequest>,
 }
@@ -268,6 +270,7 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         config,
         timeout: request.timeout,
         max_memory: request.max_memory,
+        prepare: request.prepare.clone(),
         instructions,
     };
     let mut writer = results::Writer::lock(&path)?;

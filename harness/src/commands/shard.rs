@@ -39,6 +39,8 @@ pub struct ShardRunRequest {
     pub timeout: Option<Duration>,
     /// Cap each worker's address space.
     pub max_memory: Option<u64>,
+    /// A shell command run before each timed run, untimed (`--prepare`).
+    pub prepare: Option<String>,
 }
 
 /// Reads and checks a plan.
@@ -131,6 +133,7 @@ pub fn run_shard(request: &ShardRunRequest) -> Result<Outcome> {
             config: plan.config.clone(),
             timeout: request.timeout,
             max_memory: request.max_memory,
+            prepare: request.prepare.clone(),
             instructions: instructions.clone(),
         };
         plan::fill(&mut file, &mut writer, &p, &mut BarProgress::new())?;

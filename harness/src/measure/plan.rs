@@ -41,6 +41,9 @@ pub struct Plan {
     pub timeout: Option<Duration>,
     /// Cap each worker's address space at this many bytes (`bench prove --max-memory`).
     pub max_memory: Option<u64>,
+    /// A shell command run before each timed run, untimed (`--prepare`,
+    /// [`runner::prepare`]); its failure stops the measurement, the runs so far saved.
+    pub prepare: Option<String>,
     /// Runs under cachegrind per (program, mode), and what runs them; `None`: no
     /// instruction counts.
     pub instructions: Option<InstructionRuns>,
@@ -121,6 +124,9 @@ pub enum PlanError {
         /// What differs: the (program · mode) pairs only one side has.
         differences: Vec<String>,
     },
+    /// The `--prepare` command failed.
+    #[error(transparent)]
+    Prepare(#[from] runner::PrepareError),
     /// Entries are predicted not to fit in the memory available (no `--max-memory`).
     #[error(transparent)]
     Memory(#[from] crate::measure::memory_check::MemoryCheckError),
@@ -351,6 +357,9 @@ pub fn fill(
             Kind::Timed => entry.attempts(),
             Kind::Instructions => entry.instruction_attempts(),
         };
+        if let (Kind::Timed, Some(command)) = (kind, &plan.prepare) {
+            runner::prepare(command)?;
+        }
         progress.run_started(name, *mode, already + 1, *runs);
         let result = match (kind, &plan.instructions) {
             (Kind::Instructions, Some(i)) => {
@@ -433,6 +442,7 @@ mod tests {
             config: file.config.clone(),
             timeout: None,
             max_memory: None,
+            prepare: None,
             instructions: None,
         };
         let same = plan(vec![&entry.fixture], vec![entry.mode]);

@@ -2,6 +2,9 @@
 //! lines ([`WorkerCommand`]), the interleaved schedule, one worker per run with a timeout,
 //! and what a worker that fails leaves behind.
 //!
+//! A `--prepare` command ([`prepare`]) runs before each timed worker, untimed: it puts every
+//! run in the same starting state (a pause, a dropped page cache), whatever ran before.
+//!
 //! A worker is `bench prove --json ...` (this same binary, or another build of it for A/B
 //! runs): it proves once, prints one [`RunRecord`] as JSON on its last stdout line, and
 //! exits. Anything else (a non-zero exit, a signal, a timeout, no record) is a
@@ -14,6 +17,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use prover::modes::MemoryMode;
+use thiserror::Error;
 
 use crate::measure::alloc::COUNT_ALLOC_ENV;
 use crate::model::config::ProveConfig;
@@ -144,6 +148,68 @@ pub fn schedule(counts: &[usize]) -> Vec<usize> {
         }
     }
     order
+}
+
+/// A `--prepare` command that did not succeed: the measurement stops before its next run.
+#[derive(Debug, Error)]
+pub enum PrepareError {
+    /// `sh` could not run it.
+    #[error("cannot run the --prepare command `{command}`")]
+    Spawn {
+        /// The command.
+        command: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// It exited unsuccessfully.
+    #[error(
+        "the --prepare command `{command}` failed ({status}){}",
+        stderr_line(stderr)
+    )]
+    Failed {
+        /// The command.
+        command: String,
+        /// How it ended.
+        status: String,
+        /// The tail of what it wrote to stderr.
+        stderr: String,
+    },
+}
+
+/// `: <stderr>` when there is any.
+fn stderr_line(stderr: &str) -> String {
+    if stderr.is_empty() {
+        String::new()
+    } else {
+        format!(": {stderr}")
+    }
+}
+
+/// Runs `command` with `sh -c`, untimed, before a timed worker (`--prepare`): its stdout
+/// is discarded, its stderr kept for the error. Used to start every run from the same
+/// state, e.g. `sleep 30` on a VM that hands memory freed by the last run back to its host
+/// (whose next first touch is then slower: see ARCHITECTURE.md, "Measuring on a VM").
+pub fn prepare(command: &str) -> Result<(), PrepareError> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|source| PrepareError::Spawn {
+            command: command.to_string(),
+            source,
+        })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(PrepareError::Failed {
+        command: command.to_string(),
+        status: describe(out.status),
+        stderr: tail(&out.stderr).trim().to_string(),
+    })
 }
 
 /// Runs `job` once as a fresh process, killing it after `timeout`.
@@ -321,6 +387,25 @@ mod tests {
             args: vec!["-c".into(), script.into()],
             env: vec![("BENCH_TEST_VAR".into(), "42".into())],
         }
+    }
+
+    #[test]
+    fn a_prepare_command_runs_and_its_failure_is_named() {
+        let dir = std::env::temp_dir().join(format!("bench-prepare-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("log");
+        let cmd = format!("echo ran >> {}", log.display());
+        prepare(&cmd).unwrap();
+        prepare(&cmd).unwrap();
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "ran\nran\n");
+        let e = prepare("echo no room >&2; exit 7").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the --prepare command `echo no room >&2; exit 7` failed (exit status 7): no room"
+        );
+        let e = prepare("kill -9 $$").unwrap_err().to_string();
+        assert!(e.contains("signal 9"), "{e}");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
