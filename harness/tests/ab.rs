@@ -189,9 +189,25 @@ fn ab_between_two_commits() {
     assert_eq!(sequences("base.json"), vec![0, 3, 4, 7, 8, 11]);
     assert_eq!(sequences("head.json"), vec![1, 2, 5, 6, 9, 10]);
 
-    // Again, with 2 pairs: the build cache is used, and 2 pairs already give an interval.
-    let again = ab(&dir, &["--base", &base, "--head", &head, "--pairs", "2"]);
+    // Again, with 2 pairs: the build cache is used, and 2 pairs already give an interval;
+    // --prepare runs before each of the four runs.
+    let prep = format!("echo ready >> {}", dir.join("prepare.log").display());
+    let again = ab(
+        &dir,
+        &[
+            "--base",
+            &base,
+            "--head",
+            &head,
+            "--pairs",
+            "2",
+            "--prepare",
+            &prep,
+        ],
+    );
     assert!(again.status.success(), "{}", stderr(&again));
+    let prepared = std::fs::read_to_string(dir.join("prepare.log")).unwrap();
+    assert_eq!(prepared, "ready\n".repeat(4));
     assert!(
         stderr(&again).contains("build cache: reusing"),
         "{}",
@@ -208,6 +224,27 @@ fn ab_between_two_commits() {
         stderr(&odd).contains("need an even number"),
         "{}",
         stderr(&odd)
+    );
+
+    // A failing --prepare stops the comparison, naming the command.
+    let unprepared = ab(
+        &dir,
+        &[
+            "--base",
+            &base,
+            "--head",
+            &head,
+            "--pairs",
+            "2",
+            "--prepare",
+            "exit 4",
+        ],
+    );
+    assert_eq!(unprepared.status.code(), Some(1));
+    assert!(
+        stderr(&unprepared).contains("the --prepare command `exit 4` failed (exit status 4)"),
+        "{}",
+        stderr(&unprepared)
     );
 
     // A revision that does not exist is an error naming it.
