@@ -192,9 +192,8 @@ fn ab_between_two_commits() {
     // Again, with 2 pairs: the build cache is used, and 2 pairs already give an interval;
     // --prepare runs before each of the four runs.
     let prep = format!("echo ready >> {}", dir.join("prepare.log").display());
-    let again = ab(
-        &dir,
-        &[
+    let two_pairs = |prepare: &str| {
+        let args = [
             "--base",
             &base,
             "--head",
@@ -202,9 +201,11 @@ fn ab_between_two_commits() {
             "--pairs",
             "2",
             "--prepare",
-            &prep,
-        ],
-    );
+            prepare,
+        ];
+        ab(&dir, &args)
+    };
+    let again = two_pairs(&prep);
     assert!(again.status.success(), "{}", stderr(&again));
     let prepared = std::fs::read_to_string(dir.join("prepare.log")).unwrap();
     assert_eq!(prepared, "ready\n".repeat(4));
@@ -227,19 +228,7 @@ fn ab_between_two_commits() {
     );
 
     // A failing --prepare stops the comparison, naming the command.
-    let unprepared = ab(
-        &dir,
-        &[
-            "--base",
-            &base,
-            "--head",
-            &head,
-            "--pairs",
-            "2",
-            "--prepare",
-            "exit 4",
-        ],
-    );
+    let unprepared = two_pairs("exit 4");
     assert_eq!(unprepared.status.code(), Some(1));
     assert!(
         stderr(&unprepared).contains("the --prepare command `exit 4` failed (exit status 4)"),
