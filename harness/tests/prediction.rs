@@ -70,8 +70,16 @@ fn by_kind(breakdown: &Value) -> std::collections::BTreeMap<String, f64> {
 }
 
 fn check(fixture: &str) {
+    check_with(fixture, &MODES, &[]);
+}
+
+/// [`check`] of `modes`, with `extra` arguments to both `bench predict` and `bench prove`.
+fn check_with(fixture: &str, modes: &[&str], extra: &[&str]) {
     let mut failures = Vec::new();
-    for (mode, (p, r)) in MODES.iter().zip(predicted_and_proved(fixture, &MODES)) {
+    for (mode, (p, r)) in modes
+        .iter()
+        .zip(predicted_and_proved(fixture, modes, extra))
+    {
         let (p, r) = (&p, &r);
         let (predicted, measured, err) = peak_error(p, r);
         if err.abs() > TOLERANCE_PCT {
@@ -133,6 +141,21 @@ fn check(fixture: &str) {
 #[test]
 fn fib_iterative_64k_every_mode_within_five_percent() {
     check("fib_iterative_64k");
+}
+
+/// The same program cut into chunks of 2^14 rows (`--log-max-rows 14`: four CPU chunks,
+/// three full ADD chunks and a tail), so that Round 2 hands its spare trace buffers from
+/// chunk to chunk of a table (`store::spare`) and frees them at the last: the schedule must
+/// hold them as the store does. In the combination, where Round 2 fetches the main traces
+/// and rebuilds the aux traces (they do not fit in the largest main trace here).
+/// `stream-lde+trace-retire` keeps spares too, but at these chunks the model puts twice the
+/// measured Merkle nodes at every phase's peak in it (+7 to +9 % of the peak, the same with
+/// the binary before the spares, fab034f): a known error of the model at small chunks
+/// without `leaf-drop`, not of the spares.
+#[test]
+fn fib_iterative_64k_in_small_chunks_combination_within_five_percent() {
+    let modes = ["stream-lde+leaf-drop+trace-retire"];
+    check_with("fib_iterative_64k", &modes, &["--log-max-rows", "14"]);
 }
 
 #[test]

@@ -22,7 +22,7 @@ const TOLERANCE_PCT: f64 = 5.0;
 
 fn check(fixture: &str) {
     let mut failures = Vec::new();
-    for (mode, (p, r)) in MODES.iter().zip(predicted_and_proved(fixture, &MODES)) {
+    for (mode, (p, r)) in MODES.iter().zip(predicted_and_proved(fixture, &MODES, &[])) {
         let (predicted, measured, err) = peak_error(&p, &r);
         println!("{fixture} {mode}: predicted {predicted} measured {measured} ({err:+.2} %)");
         if err.abs() > TOLERANCE_PCT {

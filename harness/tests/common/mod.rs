@@ -138,19 +138,24 @@ pub fn bench_json(args: &[&str]) -> serde_json::Value {
 }
 
 /// For each of `modes`, in order: `bench predict`'s prediction for `fixture` and the record
-/// of one `bench prove --json` in that mode.
+/// of one `bench prove --json` in that mode, both with `extra` arguments (proof parameters
+/// such as `--log-max-rows`).
 pub fn predicted_and_proved(
     fixture: &str,
     modes: &[&str],
+    extra: &[&str],
 ) -> Vec<(serde_json::Value, serde_json::Value)> {
-    let predictions = bench_json(&[
+    let modes_list = modes.join(",");
+    let mut args = vec![
         "predict",
         "--fixture",
         fixture,
         "--modes",
-        &modes.join(","),
+        &modes_list,
         "--json",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let predictions = bench_json(&args);
     let predictions = predictions.as_array().expect("an array").clone();
     assert_eq!(predictions.len(), modes.len());
     modes
@@ -158,7 +163,9 @@ pub fn predicted_and_proved(
         .zip(predictions)
         .map(|(mode, p)| {
             assert_eq!(p["mode"], *mode);
-            let r = bench_json(&["prove", "--fixture", fixture, "--mode", mode, "--json"]);
+            let mut args = vec!["prove", "--fixture", fixture, "--mode", mode, "--json"];
+            args.extend_from_slice(extra);
+            let r = bench_json(&args);
             (p, r)
         })
         .collect()

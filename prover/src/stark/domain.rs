@@ -106,6 +106,19 @@ pub fn lde_buffer(len: usize) -> Vec<Felt> {
     v
 }
 
+/// `buffer`, emptied, if it has room for `len` elements (its capacity and its pages kept:
+/// a buffer filled again costs no page faults); otherwise `buffer` is freed and a fresh
+/// [`lde_buffer`] of `len` elements takes its place.
+pub fn reuse_buffer(mut buffer: Vec<Felt>, len: usize) -> Vec<Felt> {
+    if buffer.capacity() >= len {
+        buffer.clear();
+        buffer
+    } else {
+        drop(buffer);
+        lde_buffer(len)
+    }
+}
+
 /// `values` extended by `len` zeros written in parallel: a fresh buffer's first touch is page
 /// faults (with huge pages, each a 2 MiB clear), taken on every core rather than one.
 pub fn extend_zeroed(values: &mut Vec<Felt>, len: usize) {
@@ -763,6 +776,23 @@ mod tests {
                 assert_eq!(sums, got, "2^{log_n} {points:?} in eighths");
             }
         }
+    }
+
+    #[test]
+    fn a_buffer_is_reused_only_where_it_holds_the_length() {
+        let mut held = lde_buffer(1 << 10);
+        extend_zeroed(&mut held, 1 << 10);
+        let at = held.as_ptr();
+        let reused = reuse_buffer(held, 1 << 9);
+        assert!(reused.is_empty(), "emptied for its new contents");
+        assert_eq!(reused.as_ptr(), at, "the same pages");
+        assert_eq!(reused.capacity(), 1 << 10, "its capacity kept");
+        let fresh = reuse_buffer(reused, (1 << 10) + 1);
+        assert!(
+            fresh.is_empty() && fresh.capacity() > 1 << 10,
+            "too small: a fresh one"
+        );
+        assert!(reuse_buffer(Vec::new(), 0).is_empty());
     }
 
     #[test]

@@ -214,10 +214,30 @@ pub fn build_aux_trace<A: Air>(
     ch: &LogupChallenges,
     log_room: usize,
 ) -> Option<(RowMajorMatrix<Felt>, Ext)> {
-    if main.height() % Packed::WIDTH == 0 {
-        build_aux_trace_packed::<A, Packed>(air, info, main, pre, public, ch, log_room)
+    let cells = main.height() * info.aux_width() * EXT_DEGREE;
+    let buffer = if log_room == 0 {
+        Vec::with_capacity(cells)
     } else {
-        build_aux_trace_packed::<A, Felt>(air, info, main, pre, public, ch, log_room)
+        super::domain::lde_buffer(cells << log_room)
+    };
+    build_aux_trace_in(air, info, main, pre, public, ch, buffer)
+}
+
+/// [`build_aux_trace`] written into `buffer` ([`reuse_buffer`](super::domain::reuse_buffer):
+/// used if it can hold the trace, its spare capacity kept).
+pub fn build_aux_trace_in<A: Air>(
+    air: &A,
+    info: &AirInfo,
+    main: &RowMajorMatrix<Felt>,
+    pre: Option<&RowMajorMatrix<Felt>>,
+    public: &[Felt],
+    ch: &LogupChallenges,
+    buffer: Vec<Felt>,
+) -> Option<(RowMajorMatrix<Felt>, Ext)> {
+    if main.height() % Packed::WIDTH == 0 {
+        build_aux_trace_packed::<A, Packed>(air, info, main, pre, public, ch, buffer)
+    } else {
+        build_aux_trace_packed::<A, Felt>(air, info, main, pre, public, ch, buffer)
     }
 }
 
@@ -229,17 +249,13 @@ fn build_aux_trace_packed<A: Air, P: PackedFieldPow2<Scalar = Felt>>(
     pre: Option<&RowMajorMatrix<Felt>>,
     public: &[Felt],
     ch: &LogupChallenges,
-    log_room: usize,
+    buffer: Vec<Felt>,
 ) -> Option<(RowMajorMatrix<Felt>, Ext)> {
     let n = main.height();
     assert_eq!(n % P::WIDTH, 0, "whole packs of rows");
     let aux_w = info.aux_width();
     let width = aux_w * EXT_DEGREE;
-    let mut values = if log_room == 0 {
-        Vec::with_capacity(n * width)
-    } else {
-        super::domain::lde_buffer((n * width) << log_room)
-    };
+    let mut values = super::domain::reuse_buffer(buffer, n * width);
     // Zeroed in parallel: the first touch of a fresh buffer's pages is a large share of
     // the build.
     super::domain::extend_zeroed(&mut values, n * width);
@@ -707,10 +723,13 @@ mod tests {
         for n in [Packed::WIDTH, 64, 4 * ROWS_PER_TASK] {
             let main = mixed_trace(n);
             let packed =
-                build_aux_trace_packed::<_, Packed>(&Mixed, &info, &main, None, &[], &ch, 0)
+                build_aux_trace_packed::<_, Packed>(&Mixed, &info, &main, None, &[], &ch, vec![])
                     .unwrap();
+            // Made in a used buffer, larger than the trace and full of other values.
+            let used = vec![Felt::ONE; 3 * n * info.aux_width() * EXT_DEGREE];
             let single =
-                build_aux_trace_packed::<_, Felt>(&Mixed, &info, &main, None, &[], &ch, 1).unwrap();
+                build_aux_trace_packed::<_, Felt>(&Mixed, &info, &main, None, &[], &ch, used)
+                    .unwrap();
             assert_eq!(packed.0.values, single.0.values, "{n} rows");
             assert_eq!(packed.1, single.1, "{n} rows");
             // The running sum, across the tasks' boundaries, is the prefix of the rows'
@@ -743,7 +762,8 @@ mod tests {
         let main = mixed_trace(2);
         let short = build_aux_trace(&Mixed, &info, &main, None, &[], &ch, 0).unwrap();
         let single =
-            build_aux_trace_packed::<_, Felt>(&Mixed, &info, &main, None, &[], &ch, 0).unwrap();
+            build_aux_trace_packed::<_, Felt>(&Mixed, &info, &main, None, &[], &ch, vec![])
+                .unwrap();
         assert_eq!(short.0.values, single.0.values);
     }
 

@@ -147,6 +147,7 @@ pub fn prove<A: Air>(
         })
     });
     drop(handed);
+    store.end_round2();
     for (i, q) in quotients.into_iter().enumerate() {
         let q = q?;
         transcript.absorb_digest(&q.root());

@@ -17,7 +17,7 @@
 use p3_matrix::Matrix;
 use p3_matrix::dense::RowMajorMatrix;
 
-use super::domain::{extend_copied, lde_buffer};
+use super::domain::{extend_copied, reuse_buffer};
 use super::field::Felt;
 use super::params::MIN_LOG_HEIGHT;
 use crate::memtag::{self, Tag};
@@ -31,19 +31,21 @@ pub trait TraceSource: Sync {
     /// Rows `start .. start + len` of table `table`'s main trace.
     fn rows(&self, table: usize, start: usize, len: usize) -> RowMajorMatrix<Felt>;
 
-    /// The same rows in a buffer with room for `capacity` cells, so that the prover can
-    /// extend them to their LDE in place (it asks this way only for rows it will not keep).
-    /// The default copies [`TraceSource::rows`] into such a buffer; a source that builds
-    /// rows on demand should build them there directly.
-    fn rows_reserved(
+    /// The same rows written into `buffer` (see [`reuse_buffer`]: cleared and used if it
+    /// can hold them, its spare capacity kept; otherwise a fresh buffer), so that the prover
+    /// can extend them to their LDE in place (it asks this way with room only for rows it
+    /// will not keep) or fill one buffer again for each instance of a phase (Round 2's
+    /// spare buffers). The default copies [`TraceSource::rows`] into it; a source that
+    /// builds rows on demand should build them there directly.
+    fn rows_in(
         &self,
         table: usize,
         start: usize,
         len: usize,
-        capacity: usize,
+        buffer: Vec<Felt>,
     ) -> RowMajorMatrix<Felt> {
         let rows = self.rows(table, start, len);
-        let mut values = lde_buffer(capacity.max(rows.values.len()));
+        let mut values = reuse_buffer(buffer, rows.values.len());
         extend_copied(&mut values, &rows.values);
         RowMajorMatrix::new(values, rows.width)
     }

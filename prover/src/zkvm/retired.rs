@@ -34,20 +34,20 @@ use crate::air::replay::CpuReplay;
 use crate::air::witness::{self, CpuRows};
 use crate::air::{AluTable, bytes_trace, range_trace, route_alu};
 use crate::memtag::{self, Tag};
-use crate::stark::domain::{extend_copied, extend_zeroed, lde_buffer};
+use crate::stark::domain::{extend_copied, extend_zeroed, reuse_buffer};
 use crate::stark::{Felt, TraceSource};
 use crate::vm::Program;
 
-/// Rows `start .. start + len` (`rows = (start, len, capacity)`) of a table whose row `i` is
-/// `fill`ed from request `i` alone, in a buffer with room for `capacity` cells; rows past the
-/// requests are zero padding.
+/// Rows `start .. start + len` (`rows = (start, len, buffer)`) of a table whose row `i` is
+/// `fill`ed from request `i` alone, in `buffer` ([`reuse_buffer`]); rows past the requests
+/// are zero padding.
 fn request_rows<R>(
     requests: &[R],
-    (start, len, capacity): (usize, usize, usize),
+    (start, len, buffer): (usize, usize, Vec<Felt>),
     width: usize,
     fill: impl FnOnce(&[R], &mut [Felt]),
 ) -> RowMajorMatrix<Felt> {
-    let mut values = lde_buffer(capacity.max(len * width));
+    let mut values = reuse_buffer(buffer, len * width);
     extend_zeroed(&mut values, len * width);
     let n = requests.len();
     fill(&requests[start.min(n)..(start + len).min(n)], &mut values);
@@ -63,11 +63,11 @@ struct AluRequests {
 }
 
 impl AluRequests {
-    /// Rows `start .. start + len`, in a buffer with room for `capacity` cells.
-    fn rows(&self, start: usize, len: usize, capacity: usize) -> RowMajorMatrix<Felt> {
+    /// Rows `start .. start + len`, in `buffer` ([`reuse_buffer`]).
+    fn rows(&self, start: usize, len: usize, buffer: Vec<Felt>) -> RowMajorMatrix<Felt> {
         request_rows(
             &self.requests,
-            (start, len, capacity),
+            (start, len, buffer),
             self.table.width(),
             |r, rows| self.table.fill(r, rows, None),
         )
@@ -250,20 +250,20 @@ impl TraceSource for RetiredWitness {
     }
 
     fn rows(&self, t: usize, start: usize, len: usize) -> RowMajorMatrix<Felt> {
-        self.rows_reserved(t, start, len, 0)
+        self.rows_in(t, start, len, Vec::new())
     }
 
-    fn rows_reserved(
+    fn rows_in(
         &self,
         t: usize,
         start: usize,
         len: usize,
-        capacity: usize,
+        buffer: Vec<Felt>,
     ) -> RowMajorMatrix<Felt> {
         let guard = self.rebuild.read().expect("no prover thread panicked");
         let rebuild = || guard.as_ref().expect("rows asked for after release");
-        let copy = |m: &RowMajorMatrix<Felt>| {
-            let mut values = lde_buffer(capacity.max(len * m.width));
+        let copy = |m: &RowMajorMatrix<Felt>, buffer| {
+            let mut values = reuse_buffer(buffer, len * m.width);
             extend_copied(
                 &mut values,
                 &m.values[start * m.width..(start + len) * m.width],
@@ -271,29 +271,29 @@ impl TraceSource for RetiredWitness {
             RowMajorMatrix::new(values, m.width)
         };
         match t {
-            table::PROGRAM => copy(&self.program),
+            table::PROGRAM => copy(&self.program, buffer),
             table::CPU => {
-                let mut values = lde_buffer(capacity);
+                let mut values = reuse_buffer(buffer, len * cpu::col::WIDTH);
                 let program_air = program_air(&self.airs);
                 rebuild()
                     .cpu
                     .rows_into(program_air, &self.image, start, len, &mut values);
                 RowMajorMatrix::new(values, cpu::col::WIDTH)
             }
-            table::MEMORY => copy(&memory_trace(
-                &rebuild().memory,
-                &mut RangeCounts::default(),
-            )),
+            table::MEMORY => copy(
+                &memory_trace(&rebuild().memory, &mut RangeCounts::default()),
+                buffer,
+            ),
             table::ACCESS => request_rows(
                 &rebuild().access,
-                (start, len, capacity),
+                (start, len, buffer),
                 access::WIDTH,
                 |r, rows| access_rows(r, rows, None),
             ),
-            table::RANGE => copy(&self.range),
-            table::BYTES => copy(&self.bytes),
+            table::RANGE => copy(&self.range, buffer),
+            table::BYTES => copy(&self.bytes, buffer),
             _ if (table::FIRST_ALU..table::COUNT).contains(&t) => {
-                rebuild().alu[t - table::FIRST_ALU].rows(start, len, capacity)
+                rebuild().alu[t - table::FIRST_ALU].rows(start, len, buffer)
             }
             _ => panic!("the zkVM has no table {t}"),
         }

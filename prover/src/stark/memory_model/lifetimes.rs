@@ -264,6 +264,24 @@ impl Gen {
         self.ops().push(Op::Free(id));
     }
 
+    /// A trace made in a spare buffer (`store::spare`, Round 2): the spare, taken, if it
+    /// holds `bytes`, else a new buffer (the spare freed first).
+    fn reuse(
+        &mut self,
+        spare: &mut Option<(usize, u64)>,
+        tag: Tag,
+        what: &'static str,
+        bytes: u64,
+    ) -> (usize, u64) {
+        match spare.take() {
+            Some(held) if held.1 >= bytes => held,
+            old => {
+                self.free_opt(old.map(|(id, _)| id));
+                (self.make(tag, what, bytes), bytes)
+            }
+        }
+    }
+
     fn free_opt(&mut self, id: Option<usize>) {
         if let Some(id) = id {
             self.free(id);
@@ -456,12 +474,15 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
     }
 
     // 4 ---- Round 2 --------------------------------------------------------------------------
+    // Round 2's spare buffers (store::spare): the fetched main and rebuilt aux traces.
+    let (mut spare_main, mut spare_aux) = (None, None);
     for k in 0..count {
         g.step(ModelPhase::Composition, Some(k));
         let s = sizes[k];
         let has_aux = shapes[k].aux > 0;
         let rebuild = has_aux && held[k].aux_coeffs.is_none();
         let mut transient = Vec::new();
+        let (mut made_main, mut made_aux) = (None, None);
         let evals = if resident {
             g.make(Tag::QuotientLde, "quotient evaluations", s.big * EXT)
         } else if !by_blocks(k) {
@@ -486,9 +507,13 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
             } else {
                 "main trace"
             };
-            transient.push(g.make(main_tag, what, s.main));
+            if main_tag == Tag::MainTrace {
+                made_main = Some(g.reuse(&mut spare_main, main_tag, what, s.main));
+            } else {
+                transient.push(g.make(main_tag, what, s.main));
+            }
             if rebuild {
-                transient.push(g.make(Tag::AuxTrace, "aux trace", s.aux));
+                made_aux = Some(g.reuse(&mut spare_aux, Tag::AuxTrace, "aux trace", s.aux));
             }
             // Round 2's copies (store::blocks): of the traces it owns, the fetched main and
             // the rebuilt aux, each block but the last evaluated in a copy.
@@ -514,6 +539,16 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
         for id in transient {
             g.free(id);
         }
+        // The fetched and rebuilt traces' buffers: the next instance's spares, or freed.
+        let next = shapes.get(k + 1).map(|n| (n.table, n.log_height));
+        let keep = Policy::keeps_round2_spare((shapes[k].table, shapes[k].log_height), next);
+        for (slot, made) in [(&mut spare_main, made_main), (&mut spare_aux, made_aux)] {
+            match made {
+                Some(m) if keep => *slot = Some(m),
+                Some((id, _)) => g.free(id),
+                None => {}
+            }
+        }
         // composition::split (its interpolation caches twiddles).
         g.ntt(s.big);
         let limbs = g.make(Tag::QuotientLde, "quotient limbs", s.big * EXT);
@@ -535,6 +570,14 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
             g.free(lde);
         } else {
             held[k].quotient_lde = Some(lde);
+        }
+    }
+
+    if spare_main.is_some() || spare_aux.is_some() {
+        // end_round2.
+        g.step(ModelPhase::Composition, None);
+        for spare in [spare_main, spare_aux] {
+            g.free_opt(spare.map(|(id, _)| id));
         }
     }
 
@@ -812,6 +855,38 @@ mod tests {
         assert!(traces.len() > 2, "{traces:?}");
         assert!(!traces[0].rebuilt && traces[1..].iter().all(|l| l.rebuilt));
         assert!(traces.iter().all(|l| l.freed == Some(l.made)));
+    }
+
+    #[test]
+    fn round2_makes_a_tables_chunks_in_one_spare_buffer_freed_at_its_last() {
+        // Two chunks of one table, then another table: the first chunk's fetched main and
+        // rebuilt aux traces are the second's, freed once it is done; the other table's are
+        // its own, freed at once.
+        let plan = MemoryPlan {
+            retire_traces: true,
+            ..STREAM
+        };
+        let mut input = input(plan);
+        // Aux traces that do not fit in the largest main trace: rebuilt in Round 2.
+        input.instances[0].aux = 30;
+        input.instances.insert(1, input.instances[0]);
+        let round2 = |what: &str, tag: Tag| -> Vec<Lifetime> {
+            schedule(&input)
+                .lifetimes()
+                .into_iter()
+                .filter(|l| l.made == ModelPhase::Composition)
+                .filter(|l| l.buffer.what == what && l.buffer.tag == tag)
+                .collect()
+        };
+        for (what, tag) in [("main trace", Tag::MainTrace), ("aux trace", Tag::AuxTrace)] {
+            let made = round2(what, tag);
+            let instances: Vec<_> = made.iter().map(|l| l.buffer.instance).collect();
+            assert_eq!(instances, [Some(0), Some(2)], "{what}: {made:?}");
+            assert!(
+                made.iter()
+                    .all(|l| l.freed == Some(ModelPhase::Composition))
+            );
+        }
     }
 
     #[test]

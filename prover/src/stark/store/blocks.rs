@@ -14,6 +14,7 @@ use p3_matrix::Matrix as _;
 use p3_matrix::dense::RowMajorMatrix;
 
 use super::parts::Committed;
+use super::spare::Kind;
 use super::{InstanceStore, Mat};
 use crate::memtag::{self, Tag};
 use crate::stark::air::Air;
@@ -21,6 +22,7 @@ use crate::stark::domain::{Block, extend_copied, lde_buffer};
 use crate::stark::error::ProveError;
 use crate::stark::merkle::MerkleTree;
 use crate::stark::opened::Columns;
+use crate::stark::policy::Policy;
 
 /// One matrix's LDE a coset block at a time ([`InstanceStore::advance`]): its trace (or
 /// coefficients, `columns`) until the block made in its buffer, and the current block.
@@ -99,14 +101,17 @@ impl<A: Air> InstanceStore<'_, A> {
         }
         let pre = self.pre[k].as_ref().map(|p| Cow::Borrowed(&p.trace));
         // The aux columns: coefficients handed over (then given back) or kept, or the trace
-        // rebuilt.
+        // rebuilt (with room for a whole LDE, or in Round 2's spare buffer).
         let aux = |main: &Mat, room: bool| -> Result<_, ProveError> {
             Ok(match (handed, self.kept_aux(k)) {
                 (Some(c), _) => Some((Cow::Owned(c), Columns::Coefficients)),
                 (None, Some(c)) => Some((Cow::Borrowed(c), Columns::Coefficients)),
-                (None, None) => self
-                    .rebuilt_aux(k, main, room)?
-                    .map(|t| (Cow::Owned(t), Columns::OnTraceDomain)),
+                (None, None) => if room {
+                    self.rebuilt_aux(k, main, true)?
+                } else {
+                    self.rebuilt_aux_in(k, main, self.take_spare(Kind::Aux))?
+                }
+                .map(|t| (Cow::Owned(t), Columns::OnTraceDomain)),
             })
         };
         if !self.by_blocks(k) {
@@ -126,8 +131,15 @@ impl<A: Air> InstanceStore<'_, A> {
             f(Block::WHOLE, [pre.as_ref(), Some(&main), aux_lde.as_ref()]);
             return Ok(handed_back);
         }
-        let main = self.main_trace(k, false)?;
+        // A fetched main trace and a rebuilt aux trace are made in Round 2's spare buffers
+        // and left there for the next instance (`store::spare`).
+        let main = match &self.kept[k].main.trace {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(self.fetch_in(k, self.take_spare(Kind::Main))?),
+        };
+        let fetched = matches!(main, Cow::Owned(_));
         let aux = aux(&main, false)?;
+        let rebuilt = matches!(aux, Some((Cow::Owned(_), Columns::OnTraceDomain)));
         let widths = &self.layout.widths[k];
         let copies = self
             .policy
@@ -149,9 +161,28 @@ impl<A: Air> InstanceStore<'_, A> {
             let [pre, main, aux] = cursors.each_ref().map(|c| c.as_ref().map(LdeBlocks::block));
             f(blk, [pre, main, aux]);
         }
-        // Handed coefficients (their cursor no longer holds them): back from their last
-        // block, in the same buffer, by one interpolation.
-        let [_, _, aux] = cursors;
+        // The fetched and rebuilt traces' buffers (each holds its last block) are kept as
+        // spares. Handed coefficients (their cursor no longer holds them): back from their
+        // last block, in the same buffer, by one interpolation.
+        let [_, main, aux] = cursors;
+        let last = |c: Option<LdeBlocks<'_>>| c.and_then(|c| c.current).map(|(_, m)| m);
+        let shape = |k: usize| {
+            self.layout
+                .instances
+                .get(k)
+                .map(|i| (i.table, i.log_height))
+        };
+        let keep =
+            Policy::keeps_round2_spare((self.inst(k).table, self.inst(k).log_height), shape(k + 1));
+        if let Some(m) = last(main).filter(|_| fetched && keep) {
+            self.keep_spare(Kind::Main, m.values);
+        }
+        if rebuilt {
+            if let Some(m) = last(aux).filter(|_| keep) {
+                self.keep_spare(Kind::Aux, m.values);
+            }
+            return Ok(None);
+        }
         Ok(match aux {
             Some(LdeBlocks {
                 trace: None,

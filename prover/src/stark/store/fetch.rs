@@ -9,8 +9,9 @@ use p3_matrix::Matrix as _;
 use super::{InstanceStore, Mat};
 use crate::memtag::{self, Tag};
 use crate::stark::air::Air;
+use crate::stark::domain::lde_buffer;
 use crate::stark::error::ProveError;
-use crate::stark::field::Ext;
+use crate::stark::field::{Ext, Felt};
 use crate::stark::logup::{self, LogupChallenges};
 
 impl<A: Air> InstanceStore<'_, A> {
@@ -28,11 +29,22 @@ impl<A: Air> InstanceStore<'_, A> {
         let (table, start, len) = (inst.table, inst.row_start(), inst.height());
         let trace = if room {
             let cells = (len * self.air(k).main_width()) << self.params.log_blowup;
-            self.source.rows_reserved(table, start, len, cells)
+            self.source.rows_in(table, start, len, lde_buffer(cells))
         } else {
             self.source.rows(table, start, len)
         };
         self.check_shape(k, trace, len)
+    }
+
+    /// Instance `k`'s main trace, from the source, shape-checked, written into `buffer`
+    /// ([`TraceSource::rows_in`](crate::stark::trace::TraceSource::rows_in)).
+    pub(super) fn fetch_in(&self, k: usize, buffer: Vec<Felt>) -> Result<Mat, ProveError> {
+        let _tag = memtag::scope(Tag::MainTrace);
+        let inst = self.inst(k);
+        let trace = self
+            .source
+            .rows_in(inst.table, inst.row_start(), inst.height(), buffer);
+        self.check_shape(k, trace, inst.height())
     }
 
     /// Rows `start .. start + len` of instance `k`'s main trace, from the source,
@@ -113,6 +125,49 @@ impl<A: Air> InstanceStore<'_, A> {
             if room { self.params.log_blowup } else { 0 },
         )
         .ok_or(ProveError::UnluckyChallenge("LogUp denominator is zero"))
+    }
+
+    /// [`InstanceStore::build_aux`] without room, written into `buffer`
+    /// ([`logup::build_aux_trace_in`]).
+    fn build_aux_in(
+        &self,
+        k: usize,
+        main: &Mat,
+        buffer: Vec<Felt>,
+    ) -> Result<(Mat, Ext), ProveError> {
+        let _tag = memtag::scope(Tag::AuxTrace);
+        let inst = self.inst(k);
+        logup::build_aux_trace_in(
+            self.air(k),
+            &self.layout.infos[inst.table],
+            main,
+            self.pre[k].as_ref().map(|p| &p.trace),
+            self.public,
+            self.challenges(),
+            buffer,
+        )
+        .ok_or(ProveError::UnluckyChallenge("LogUp denominator is zero"))
+    }
+
+    /// [`InstanceStore::rebuilt_aux`] without room, written into `buffer`, Round 2's spare
+    /// (left as the spare if the instance has no aux trace to rebuild).
+    pub(super) fn rebuilt_aux_in(
+        &self,
+        k: usize,
+        main: &Mat,
+        buffer: Vec<Felt>,
+    ) -> Result<Option<Mat>, ProveError> {
+        match &self.kept[k].aux {
+            Some(aux) if aux.coeffs.is_none() => {
+                let (trace, sum) = self.build_aux_in(k, main, buffer)?;
+                debug_assert_eq!(sum, aux.sum, "a rebuilt aux trace has the committed sum");
+                Ok(Some(trace))
+            }
+            _ => {
+                self.keep_spare(super::spare::Kind::Aux, buffer);
+                Ok(None)
+            }
+        }
     }
 
     /// Instance `k`'s aux trace rebuilt from `main` (with room to extend it in place if

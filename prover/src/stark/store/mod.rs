@@ -14,7 +14,9 @@
 //! * `blocks`: a dropped LDE one coset block at a time (Round 2, and Phase A's block-wise
 //!   commitment);
 //! * `pieces`: Rounds 3 and 4 on the traces, a piece of rows at a time;
-//! * `openings`: the queried rows and paths, gathered from traces and coefficients.
+//! * `openings`: the queried rows and paths, gathered from traces and coefficients;
+//! * `spare`: Round 2's spare buffers, the fetched and rebuilt traces' pages kept for the
+//!   next instance.
 //!
 //! Rebuilt traces go through the same code as the first computation
 //! ([`logup::build_aux_trace`](crate::stark::logup::build_aux_trace), the source). A dropped
@@ -30,6 +32,7 @@ mod fetch;
 mod openings;
 mod parts;
 mod pieces;
+mod spare;
 
 pub use openings::Handed;
 pub use parts::{AuxPart, Committed, MainPart, QuotientPart};
@@ -70,6 +73,7 @@ pub struct InstanceStore<'a, A> {
     pre: Vec<Option<Pre>>,
     kept: Vec<Kept>,
     challenges: Option<LogupChallenges>,
+    spares: spare::Spares,
 }
 
 impl<A> std::fmt::Debug for InstanceStore<'_, A> {
@@ -138,6 +142,7 @@ impl<'a, A: Air> InstanceStore<'a, A> {
             pre,
             kept: Vec::new(),
             challenges: None,
+            spares: spare::Spares::default(),
         }
     }
 
