@@ -197,7 +197,7 @@ fn a_prepare_command_runs_before_each_timed_run_and_its_failure_stops_the_measur
     let (out, log) = (dir.join("r.json"), dir.join("log"));
     let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/trap.elf");
     let prepare = format!("echo ready >> {}", log.display());
-    let args = |prepare: &'static str, runs: &'static str, resume: bool| {
+    let args = |prepare: &str, runs: &str, resume: bool| {
         let mut a = vec![
             "run",
             "--elf",
@@ -214,7 +214,7 @@ fn a_prepare_command_runs_before_each_timed_run_and_its_failure_stops_the_measur
         bench(&a)
     };
     // Two modes, two runs each (the trapping program fails fast, a recorded failure).
-    let first = args(prepare.leak(), "2", false);
+    let first = args(&prepare, "2", false);
     assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "ready\n".repeat(4));
     // A failing prepare stops before the next run: nothing is made, the file is kept.
