@@ -47,7 +47,11 @@ fn aux_build(c: &mut Criterion) {
         group.throughput(Throughput::Elements(rows as u64));
         group.bench_function(
             format!("{name}_{rows}_rows_{}_cols", air.main_width()),
-            |b| b.iter(|| build_aux_trace(air, &info, &main, None, &[], &ch, 0).expect("nonzero")),
+            |b| {
+                b.iter(|| {
+                    build_aux_trace(air, &info, &main, None, &[], &ch, Vec::new()).expect("nonzero")
+                })
+            },
         );
     }
     group.finish();

@@ -203,29 +203,11 @@ const _: () = assert!(Packed::WIDTH <= MAX_LANES && Packed::WIDTH.is_power_of_tw
 /// their batch inversion work on all of a pack's lanes at once (`Rows::fill`); a table
 /// shorter than a pack runs one row at a time, through the same code.
 ///
-/// The trace's buffer has room for `2^log_room` times its cells, so that a caller who will
-/// not keep it can extend it to its LDE in place (`log_room = 0`: no spare room).
+/// The trace is written into `buffer` if it can hold it, its spare capacity kept
+/// ([`reuse_buffer`](super::domain::reuse_buffer)), so that a caller who will not keep it
+/// can give it room to extend it to its LDE in place, or a used buffer to fill again;
+/// otherwise into a fresh one.
 pub fn build_aux_trace<A: Air>(
-    air: &A,
-    info: &AirInfo,
-    main: &RowMajorMatrix<Felt>,
-    pre: Option<&RowMajorMatrix<Felt>>,
-    public: &[Felt],
-    ch: &LogupChallenges,
-    log_room: usize,
-) -> Option<(RowMajorMatrix<Felt>, Ext)> {
-    let cells = main.height() * info.aux_width() * EXT_DEGREE;
-    let buffer = if log_room == 0 {
-        Vec::with_capacity(cells)
-    } else {
-        super::domain::lde_buffer(cells << log_room)
-    };
-    build_aux_trace_in(air, info, main, pre, public, ch, buffer)
-}
-
-/// [`build_aux_trace`] written into `buffer` ([`reuse_buffer`](super::domain::reuse_buffer):
-/// used if it can hold the trace, its spare capacity kept).
-pub fn build_aux_trace_in<A: Air>(
     air: &A,
     info: &AirInfo,
     main: &RowMajorMatrix<Felt>,
@@ -760,7 +742,7 @@ mod tests {
         }
         // A table shorter than a pack goes one row at a time.
         let main = mixed_trace(2);
-        let short = build_aux_trace(&Mixed, &info, &main, None, &[], &ch, 0).unwrap();
+        let short = build_aux_trace(&Mixed, &info, &main, None, &[], &ch, vec![]).unwrap();
         let single =
             build_aux_trace_packed::<_, Felt>(&Mixed, &info, &main, None, &[], &ch, vec![])
                 .unwrap();
@@ -838,7 +820,7 @@ mod tests {
         let x2 = main.values[2 * 3];
         let beta = Ext::from(Felt::from_u32(RANGE_BUS)) + gamma * Ext::from(x2);
         let ch = LogupChallenges::new(beta, gamma);
-        let (aux, sum) = build_aux_trace(&air, &info, &main, None, &[], &ch, 0)
+        let (aux, sum) = build_aux_trace(&air, &info, &main, None, &[], &ch, vec![])
             .expect("an unselected zero denominator is no failure");
         let width = aux.width();
         let mut running = Ext::ZERO;
@@ -863,6 +845,6 @@ mod tests {
         let x0 = main.values[0];
         let beta = Ext::from(Felt::from_u32(RANGE_BUS)) + gamma * Ext::from(x0);
         let ch = LogupChallenges::new(beta, gamma);
-        assert!(build_aux_trace(&air, &info, &main, None, &[], &ch, 0).is_none());
+        assert!(build_aux_trace(&air, &info, &main, None, &[], &ch, vec![]).is_none());
     }
 }

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use p3_matrix::Matrix as _;
 use p3_matrix::dense::RowMajorMatrix;
 
+use super::fetch::AuxInto;
 use super::parts::Committed;
 use super::spare::Kind;
 use super::{InstanceStore, Mat};
@@ -106,12 +107,11 @@ impl<A: Air> InstanceStore<'_, A> {
             Ok(match (handed, self.kept_aux(k)) {
                 (Some(c), _) => Some((Cow::Owned(c), Columns::Coefficients)),
                 (None, Some(c)) => Some((Cow::Borrowed(c), Columns::Coefficients)),
-                (None, None) => if room {
-                    self.rebuilt_aux(k, main, true)?
-                } else {
-                    self.rebuilt_aux_in(k, main, self.take_spare(Kind::Aux))?
+                (None, None) => {
+                    let into = if room { AuxInto::Room } else { AuxInto::Spare };
+                    self.rebuilt_aux(k, main, into)?
+                        .map(|t| (Cow::Owned(t), Columns::OnTraceDomain))
                 }
-                .map(|t| (Cow::Owned(t), Columns::OnTraceDomain)),
             })
         };
         if !self.by_blocks(k) {

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use p3_field::PrimeCharacteristicRing;
 
+use super::fetch::AuxInto;
 use super::parts::{AuxPart, Committed, MainPart, QuotientPart};
 use super::{InstanceStore, Mat};
 use crate::memtag::{self, Tag};
@@ -55,7 +56,7 @@ impl<A: Air> InstanceStore<'_, A> {
             Some(trace) => Cow::Owned(trace),
             None => self.main_trace(k, false)?,
         };
-        let (mut trace, sum) = self.build_aux(k, &main, false)?;
+        let (mut trace, sum) = self.build_aux(k, &main, AuxInto::Exact)?;
         // The main trace goes before the LDE is made (when this was its last use): an aux
         // trace built with room for its LDE would hold a buffer twice its size beside it.
         drop(main);

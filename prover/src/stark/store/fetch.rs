@@ -6,13 +6,25 @@ use std::borrow::Cow;
 
 use p3_matrix::Matrix as _;
 
+use super::spare::Kind;
 use super::{InstanceStore, Mat};
 use crate::memtag::{self, Tag};
 use crate::stark::air::Air;
 use crate::stark::domain::lde_buffer;
 use crate::stark::error::ProveError;
-use crate::stark::field::{Ext, Felt};
+use crate::stark::field::{EXT_DEGREE, Ext, Felt};
 use crate::stark::logup::{self, LogupChallenges};
+
+/// Where an aux trace is built ([`InstanceStore::build_aux`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum AuxInto {
+    /// A new buffer of its size.
+    Exact,
+    /// A new buffer with room for its LDE, to extend it in place.
+    Room,
+    /// Round 2's spare buffer (`store::spare`).
+    Spare,
+}
 
 impl<A: Air> InstanceStore<'_, A> {
     /// The LDE of `trace` in a new buffer tagged `tag`.
@@ -105,39 +117,27 @@ impl<A: Air> InstanceStore<'_, A> {
             .expect("the LogUp challenges are drawn before Phase C")
     }
 
-    /// Instance `k`'s aux trace and LogUp contribution, from its main trace; with room to
-    /// extend it in place if `room`.
+    /// Instance `k`'s aux trace and LogUp contribution, from its main trace, made `into` a
+    /// buffer of its size, one with room to extend it in place, or Round 2's spare.
     pub(super) fn build_aux(
         &self,
         k: usize,
         main: &Mat,
-        room: bool,
+        into: AuxInto,
     ) -> Result<(Mat, Ext), ProveError> {
-        let _tag = memtag::scope(if room { Tag::AuxLde } else { Tag::AuxTrace });
+        let _tag = memtag::scope(if into == AuxInto::Room {
+            Tag::AuxLde
+        } else {
+            Tag::AuxTrace
+        });
         let inst = self.inst(k);
+        let cells = inst.height() * self.layout.widths[k].aux * EXT_DEGREE;
+        let buffer = match into {
+            AuxInto::Exact => Vec::with_capacity(cells),
+            AuxInto::Room => lde_buffer(cells << self.params.log_blowup),
+            AuxInto::Spare => self.take_spare(Kind::Aux),
+        };
         logup::build_aux_trace(
-            self.air(k),
-            &self.layout.infos[inst.table],
-            main,
-            self.pre[k].as_ref().map(|p| &p.trace),
-            self.public,
-            self.challenges(),
-            if room { self.params.log_blowup } else { 0 },
-        )
-        .ok_or(ProveError::UnluckyChallenge("LogUp denominator is zero"))
-    }
-
-    /// [`InstanceStore::build_aux`] without room, written into `buffer`
-    /// ([`logup::build_aux_trace_in`]).
-    fn build_aux_in(
-        &self,
-        k: usize,
-        main: &Mat,
-        buffer: Vec<Felt>,
-    ) -> Result<(Mat, Ext), ProveError> {
-        let _tag = memtag::scope(Tag::AuxTrace);
-        let inst = self.inst(k);
-        logup::build_aux_trace_in(
             self.air(k),
             &self.layout.infos[inst.table],
             main,
@@ -149,39 +149,18 @@ impl<A: Air> InstanceStore<'_, A> {
         .ok_or(ProveError::UnluckyChallenge("LogUp denominator is zero"))
     }
 
-    /// [`InstanceStore::rebuilt_aux`] without room, written into `buffer`, Round 2's spare
-    /// (left as the spare if the instance has no aux trace to rebuild).
-    pub(super) fn rebuilt_aux_in(
-        &self,
-        k: usize,
-        main: &Mat,
-        buffer: Vec<Felt>,
-    ) -> Result<Option<Mat>, ProveError> {
-        match &self.kept[k].aux {
-            Some(aux) if aux.coeffs.is_none() => {
-                let (trace, sum) = self.build_aux_in(k, main, buffer)?;
-                debug_assert_eq!(sum, aux.sum, "a rebuilt aux trace has the committed sum");
-                Ok(Some(trace))
-            }
-            _ => {
-                self.keep_spare(super::spare::Kind::Aux, buffer);
-                Ok(None)
-            }
-        }
-    }
-
-    /// Instance `k`'s aux trace rebuilt from `main` (with room to extend it in place if
-    /// `room`), if it has one that is not kept (a kept one is its coefficients,
-    /// [`InstanceStore::kept_aux`]).
+    /// Instance `k`'s aux trace rebuilt from `main` (made `into`, see
+    /// [`InstanceStore::build_aux`]), if it has one that is not kept (a kept one is its
+    /// coefficients, [`InstanceStore::kept_aux`]).
     pub(super) fn rebuilt_aux(
         &self,
         k: usize,
         main: &Mat,
-        room: bool,
+        into: AuxInto,
     ) -> Result<Option<Mat>, ProveError> {
         match &self.kept[k].aux {
             Some(aux) if aux.coeffs.is_none() => {
-                let (trace, sum) = self.build_aux(k, main, room)?;
+                let (trace, sum) = self.build_aux(k, main, into)?;
                 debug_assert_eq!(sum, aux.sum, "a rebuilt aux trace has the committed sum");
                 Ok(Some(trace))
             }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use p3_matrix::Matrix as _;
 
+use super::fetch::AuxInto;
 use super::{InstanceStore, Mat};
 use crate::memtag::{self, Tag};
 use crate::stark::air::Air;
@@ -135,7 +136,7 @@ impl<A: Air> InstanceStore<'_, A> {
                         None => {
                             let main = self.handed_main(k, handed, false)?;
                             let trace = self
-                                .rebuilt_aux(k, &main, true)?
+                                .rebuilt_aux(k, &main, AuxInto::Room)?
                                 .expect("an aux trace not kept");
                             Cow::Owned(self.extend_cow(Cow::Owned(trace), Tag::AuxLde))
                         }
@@ -229,7 +230,7 @@ impl<A: Air> InstanceStore<'_, A> {
                 // The aux rebuild reads the main trace after its gather.
                 let main = self.handed_main(k, &mut handed, false)?;
                 let main_rows = gather(&main, Columns::OnTraceDomain);
-                let aux = self.rebuilt_aux(k, &main, false)?;
+                let aux = self.rebuilt_aux(k, &main, AuxInto::Exact)?;
                 drop(main);
                 (
                     main_rows,

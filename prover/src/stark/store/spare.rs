@@ -9,8 +9,9 @@
 //! instance's traces were first touched again: on this VM, where the host takes freed
 //! pages back, 14 of the combination's 96 CPU-seconds of Round 2 at `interpreter_8M` were
 //! the kernel clearing pages, against 3 of 50 in default's (`perf`, session 19). One buffer
-//! per kind is kept, of the size of the largest trace it held (a smaller instance's trace
-//! is made in its first rows), tagged as it was made (`MainTrace`, `AuxTrace`); the memory
+//! per kind is kept, only for a next chunk of the same table and height
+//! ([`Policy::keeps_round2_spare`](crate::stark::policy::Policy::keeps_round2_spare)), so it
+//! is always that chunk's size, tagged as it was made (`MainTrace`, `AuxTrace`); the memory
 //! model's Round 2 holds the same buffers (`memory_model::lifetimes`).
 
 use std::sync::Mutex;
