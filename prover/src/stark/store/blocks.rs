@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use p3_matrix::Matrix as _;
 use p3_matrix::dense::RowMajorMatrix;
 
-use super::fetch::AuxInto;
+use super::fetch::MadeIn;
 use super::parts::Committed;
 use super::spare::Kind;
 use super::{InstanceStore, Mat};
@@ -108,7 +108,7 @@ impl<A: Air> InstanceStore<'_, A> {
                 (Some(c), _) => Some((Cow::Owned(c), Columns::Coefficients)),
                 (None, Some(c)) => Some((Cow::Borrowed(c), Columns::Coefficients)),
                 (None, None) => {
-                    let into = if room { AuxInto::Room } else { AuxInto::Spare };
+                    let into = if room { MadeIn::Room } else { MadeIn::Spare };
                     self.rebuilt_aux(k, main, into)?
                         .map(|t| (Cow::Owned(t), Columns::OnTraceDomain))
                 }
@@ -135,7 +135,7 @@ impl<A: Air> InstanceStore<'_, A> {
         // and left there for the next instance (`store::spare`).
         let main = match &self.kept[k].main.trace {
             Some(t) => Cow::Borrowed(t),
-            None => Cow::Owned(self.fetch_in(k, self.take_spare(Kind::Main))?),
+            None => Cow::Owned(self.fetch(k, MadeIn::Spare)?),
         };
         let fetched = matches!(main, Cow::Owned(_));
         let aux = aux(&main, false)?;

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use p3_field::PrimeCharacteristicRing;
 
-use super::fetch::AuxInto;
+use super::fetch::MadeIn;
 use super::parts::{AuxPart, Committed, MainPart, QuotientPart};
 use super::{InstanceStore, Mat};
 use crate::memtag::{self, Tag};
@@ -21,16 +21,16 @@ impl<A: Air> InstanceStore<'_, A> {
     pub fn commit_main(&self, k: usize) -> Result<MainPart, ProveError> {
         let (trace, committed) = match self.policy.main_commit(self.inst(k).log_height) {
             MainCommit::ByBlocks => {
-                let trace = self.fetch(k, false)?;
+                let trace = self.fetch(k, MadeIn::Exact)?;
                 (None, self.commit_by_blocks(trace, Tag::MainLde))
             }
             MainCommit::InTraceBuffer => {
-                let trace = self.fetch(k, true)?;
+                let trace = self.fetch(k, MadeIn::Room)?;
                 let lde = self.extend_cow(Cow::Owned(trace), Tag::MainLde);
                 (None, Committed::commit(lde, &self.policy))
             }
             MainCommit::BesideTrace => {
-                let trace = self.fetch(k, false)?;
+                let trace = self.fetch(k, MadeIn::Exact)?;
                 let lde = self.extend(&trace, Tag::MainLde);
                 (Some(trace), Committed::commit(lde, &self.policy))
             }
@@ -56,7 +56,7 @@ impl<A: Air> InstanceStore<'_, A> {
             Some(trace) => Cow::Owned(trace),
             None => self.main_trace(k, false)?,
         };
-        let (mut trace, sum) = self.build_aux(k, &main, AuxInto::Exact)?;
+        let (mut trace, sum) = self.build_aux(k, &main, MadeIn::Exact)?;
         // The main trace goes before the LDE is made (when this was its last use): an aux
         // trace built with room for its LDE would hold a buffer twice its size beside it.
         drop(main);

@@ -12,18 +12,26 @@ use crate::memtag::{self, Tag};
 use crate::stark::air::Air;
 use crate::stark::domain::lde_buffer;
 use crate::stark::error::ProveError;
-use crate::stark::field::{EXT_DEGREE, Ext, Felt};
+use crate::stark::field::{EXT_DEGREE, Ext};
 use crate::stark::logup::{self, LogupChallenges};
 
-/// Where an aux trace is built ([`InstanceStore::build_aux`]).
+/// Where a fetched main trace ([`InstanceStore::fetch`]) or a built aux trace
+/// ([`InstanceStore::build_aux`]) is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum AuxInto {
-    /// A new buffer of its size.
+pub(super) enum MadeIn {
+    /// A new buffer of its size (for a main trace, the source's own: `TraceSource::rows`).
     Exact,
     /// A new buffer with room for its LDE, to extend it in place.
     Room,
-    /// Round 2's spare buffer (`store::spare`).
+    /// Round 2's spare buffer of its kind (`store::spare`).
     Spare,
+}
+
+impl MadeIn {
+    /// [`MadeIn::Room`] if `room`, else [`MadeIn::Exact`].
+    pub(super) fn room(room: bool) -> Self {
+        if room { Self::Room } else { Self::Exact }
+    }
 }
 
 impl<A: Air> InstanceStore<'_, A> {
@@ -32,31 +40,29 @@ impl<A: Air> InstanceStore<'_, A> {
         memtag::tagged(tag, || self.lde.extend(trace, self.params.log_blowup))
     }
 
-    /// Instance `k`'s main trace, from the source, shape-checked; with room to extend it in
-    /// place if `room` (for a trace that will not be kept).
-    pub(super) fn fetch(&self, k: usize, room: bool) -> Result<Mat, ProveError> {
+    /// Instance `k`'s main trace, from the source, shape-checked, made `into` the source's
+    /// buffer, one with room to extend it in place (for a trace that will not be kept), or
+    /// Round 2's spare ([`TraceSource::rows_in`](crate::stark::trace::TraceSource::rows_in)).
+    pub(super) fn fetch(&self, k: usize, into: MadeIn) -> Result<Mat, ProveError> {
         // A trace fetched with room is the buffer its LDE will be made in.
-        let _tag = memtag::scope(if room { Tag::MainLde } else { Tag::MainTrace });
+        let _tag = memtag::scope(if into == MadeIn::Room {
+            Tag::MainLde
+        } else {
+            Tag::MainTrace
+        });
         let inst = self.inst(k);
         let (table, start, len) = (inst.table, inst.row_start(), inst.height());
-        let trace = if room {
-            let cells = (len * self.air(k).main_width()) << self.params.log_blowup;
-            self.source.rows_in(table, start, len, lde_buffer(cells))
-        } else {
-            self.source.rows(table, start, len)
+        let trace = match into {
+            MadeIn::Exact => self.source.rows(table, start, len),
+            MadeIn::Room => {
+                let cells = (len * self.air(k).main_width()) << self.params.log_blowup;
+                self.source.rows_in(table, start, len, lde_buffer(cells))
+            }
+            MadeIn::Spare => self
+                .source
+                .rows_in(table, start, len, self.take_spare(Kind::Main)),
         };
         self.check_shape(k, trace, len)
-    }
-
-    /// Instance `k`'s main trace, from the source, shape-checked, written into `buffer`
-    /// ([`TraceSource::rows_in`](crate::stark::trace::TraceSource::rows_in)).
-    pub(super) fn fetch_in(&self, k: usize, buffer: Vec<Felt>) -> Result<Mat, ProveError> {
-        let _tag = memtag::scope(Tag::MainTrace);
-        let inst = self.inst(k);
-        let trace = self
-            .source
-            .rows_in(inst.table, inst.row_start(), inst.height(), buffer);
-        self.check_shape(k, trace, inst.height())
     }
 
     /// Rows `start .. start + len` of instance `k`'s main trace, from the source,
@@ -88,7 +94,7 @@ impl<A: Air> InstanceStore<'_, A> {
     pub(super) fn main_trace(&self, k: usize, room: bool) -> Result<Cow<'_, Mat>, ProveError> {
         match &self.kept[k].main.trace {
             Some(t) => Ok(Cow::Borrowed(t)),
-            None => self.fetch(k, room).map(Cow::Owned),
+            None => self.fetch(k, MadeIn::room(room)).map(Cow::Owned),
         }
     }
 
@@ -123,9 +129,9 @@ impl<A: Air> InstanceStore<'_, A> {
         &self,
         k: usize,
         main: &Mat,
-        into: AuxInto,
+        into: MadeIn,
     ) -> Result<(Mat, Ext), ProveError> {
-        let _tag = memtag::scope(if into == AuxInto::Room {
+        let _tag = memtag::scope(if into == MadeIn::Room {
             Tag::AuxLde
         } else {
             Tag::AuxTrace
@@ -133,9 +139,9 @@ impl<A: Air> InstanceStore<'_, A> {
         let inst = self.inst(k);
         let cells = inst.height() * self.layout.widths[k].aux * EXT_DEGREE;
         let buffer = match into {
-            AuxInto::Exact => Vec::with_capacity(cells),
-            AuxInto::Room => lde_buffer(cells << self.params.log_blowup),
-            AuxInto::Spare => self.take_spare(Kind::Aux),
+            MadeIn::Exact => Vec::with_capacity(cells),
+            MadeIn::Room => lde_buffer(cells << self.params.log_blowup),
+            MadeIn::Spare => self.take_spare(Kind::Aux),
         };
         logup::build_aux_trace(
             self.air(k),
@@ -156,7 +162,7 @@ impl<A: Air> InstanceStore<'_, A> {
         &self,
         k: usize,
         main: &Mat,
-        into: AuxInto,
+        into: MadeIn,
     ) -> Result<Option<Mat>, ProveError> {
         match &self.kept[k].aux {
             Some(aux) if aux.coeffs.is_none() => {

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use p3_matrix::Matrix as _;
 
-use super::fetch::AuxInto;
+use super::fetch::MadeIn;
 use super::{InstanceStore, Mat};
 use crate::memtag::{self, Tag};
 use crate::stark::air::Air;
@@ -94,7 +94,7 @@ impl<A: Air> InstanceStore<'_, A> {
     fn handed_main(&self, k: usize, handed: &mut Handed, room: bool) -> Result<Mat, ProveError> {
         match handed.main.take() {
             Some(t) => Ok(t),
-            None => self.fetch(k, room),
+            None => self.fetch(k, MadeIn::room(room)),
         }
     }
 
@@ -136,7 +136,7 @@ impl<A: Air> InstanceStore<'_, A> {
                         None => {
                             let main = self.handed_main(k, handed, false)?;
                             let trace = self
-                                .rebuilt_aux(k, &main, AuxInto::Room)?
+                                .rebuilt_aux(k, &main, MadeIn::Room)?
                                 .expect("an aux trace not kept");
                             Cow::Owned(self.extend_cow(Cow::Owned(trace), Tag::AuxLde))
                         }
@@ -230,7 +230,7 @@ impl<A: Air> InstanceStore<'_, A> {
                 // The aux rebuild reads the main trace after its gather.
                 let main = self.handed_main(k, &mut handed, false)?;
                 let main_rows = gather(&main, Columns::OnTraceDomain);
-                let aux = self.rebuilt_aux(k, &main, AuxInto::Exact)?;
+                let aux = self.rebuilt_aux(k, &main, MadeIn::Exact)?;
                 drop(main);
                 (
                     main_rows,

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use p3_field::{PrimeCharacteristicRing, TwoAdicField};
 use p3_matrix::Matrix as _;
 
-use super::fetch::AuxInto;
+use super::fetch::MadeIn;
 use super::{InstanceStore, Mat};
 use crate::stark::air::Air;
 use crate::stark::composition;
@@ -215,7 +215,7 @@ impl<A: Air> InstanceStore<'_, A> {
                 true => self.main_trace(k, false)?,
                 false => Cow::Owned(self.fetch_rows(k, first, piece)?),
             };
-            let aux = self.rebuilt_aux(k, &main, AuxInto::Exact)?;
+            let aux = self.rebuilt_aux(k, &main, MadeIn::Exact)?;
             let rows = |m| row_range(m, first, piece);
             let main_rows = match &main {
                 Cow::Borrowed(t) => rows(t),
