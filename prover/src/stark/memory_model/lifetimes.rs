@@ -518,7 +518,7 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
             // Round 2's copies (store::blocks): of the traces it owns, the fetched main and
             // the rebuilt aux, each block but the last evaluated in a copy.
             let sh = &shapes[k];
-            if lb > 0 && policy.round2_copies(sh.log_height, sh.main, sh.aux) {
+            if lb > 0 && policy.round2_copies(k, sh.log_height, sh.main, sh.aux) {
                 if main_tag == Tag::MainTrace {
                     let what = "main LDE block (coefficients copied)";
                     transient.push(g.make(Tag::MainLde, what, s.main));

@@ -110,10 +110,13 @@ pub fn named(kinds: &Kinds) -> Vec<(&'static str, u64)> {
 ///   combination's Phase A 280 -> 499 MiB under its 520 MiB FRI-phase peak; at
 ///   `fib_iterative_64k` they would make Phase A the peak, 60.0 -> 64.7 MiB, and are not
 ///   taken;
-/// * then Round 2's, instance by instance ([`Policy::round2_copies_cells`]): the largest
-///   instance size (of those in the prove) whose copies keep the peak. At `interpreter_1M`
-///   the combination's CPU chunks hold Round 2's peak and take none; every smaller
-///   instance does.
+/// * then Round 2's, instance by instance: the largest instance size (of those in the
+///   prove) whose copies keep the peak ([`Policy::round2_copies_cells`]), then the longest
+///   run of instances from the first that may copy whatever their size
+///   ([`Policy::round2_copies_before`]; Round 2's level rises instance by instance, as each
+///   leaves its quotient's coefficients). At `interpreter_1M` the combination's second CPU
+///   chunk holds Round 2's peak: every smaller instance copies, and the first CPU chunk
+///   too; at `interpreter_8M` every instance does.
 ///
 /// What the zkVM holds beside the STARK (execution log, retired witness, resident small
 /// traces) is made before Phase A and held to the end under the plans that own traces in
@@ -142,10 +145,28 @@ pub fn policy_for(input: &ModelInput) -> Policy {
             break;
         }
         if peak(&round2) <= limit {
-            return round2;
+            chosen = round2;
+            break;
         }
     }
-    chosen
+    // Then the longest run of instances from the first whose copies keep the peak: copies
+    // only add bytes, so the peak never falls as the run grows, and the longest is found by
+    // bisection.
+    let (mut fits, mut over) = (0, input.instances.len() + 1);
+    while over - fits > 1 {
+        let mid = (fits + over) / 2;
+        let round2 = chosen.with_round2_copies_before(mid);
+        if round2 == chosen || peak(&round2) > limit {
+            over = mid;
+        } else {
+            fits = mid;
+        }
+    }
+    eprintln!(
+        "DEBUG round2 cells {} before {fits}",
+        chosen.round2_copies_cells
+    );
+    chosen.with_round2_copies_before(fits)
 }
 
 /// The model's input for the prove of `layout` under `params` and `plan`, the STARK alone
@@ -254,7 +275,9 @@ mod tests {
             Policy::trace_cells(12, 4, 2),
         );
         assert_eq!(chosen.round2_copies_cells, narrow);
-        assert!(chosen.round2_copies(12, 4, 2) && !chosen.round2_copies(12, 40, 8));
+        assert!(chosen.round2_copies(1, 12, 4, 2) && !chosen.round2_copies(0, 12, 40, 8));
+        // The wide one comes first: no run of instances from the first fits either.
+        assert_eq!(chosen.round2_copies_before, 0);
         assert_eq!(peak(&two, &chosen), peak(&two, &base));
         // The wide one's copies would raise the peak.
         let both = chosen.with_round2_copies(wide);
@@ -262,5 +285,41 @@ mod tests {
         // Without streamed LDEs there is nothing to copy.
         let keep_all = lifetimes::base_policy(&input(MemoryPlan::KEEP_ALL, 4, 8));
         assert_eq!(keep_all.with_round2_copies(wide).round2_copies_cells, 0);
+        assert_eq!(
+            keep_all.with_round2_copies_before(1).round2_copies_before,
+            0
+        );
+    }
+
+    #[test]
+    fn round2_copies_run_from_the_first_instance_while_the_peak_stays() {
+        // Four chunks of a wide table, then a narrow table with a wide aux trace. Round 2's
+        // level rises chunk by chunk (each leaves its quotient's coefficients): the first
+        // chunk's copies fit under the peak, the second's do not.
+        let mut five = input(combination(), 30, 13);
+        let chunk = five.instances[0];
+        five.instances.extend([chunk; 3]);
+        five.instances.push(InstanceShape {
+            table: 1,
+            log_height: 12,
+            pre: 0,
+            main: 4,
+            aux: 20,
+        });
+        let base = lifetimes::base_policy(&five);
+        let chosen = policy_for(&five);
+        assert_eq!(chosen.round2_copies_cells, Policy::trace_cells(12, 4, 20));
+        assert_eq!(chosen.round2_copies_before, 1);
+        assert!(chosen.round2_copies(0, 12, 30, 13) && !chosen.round2_copies(1, 12, 30, 13));
+        assert!(chosen.round2_copies(4, 12, 4, 20));
+        assert_eq!(peak(&five, &chosen), peak(&five, &base));
+        // One chunk more would raise it.
+        assert!(peak(&five, &chosen.with_round2_copies_before(2)) > peak(&five, &base));
+        // The copies of the first chunk are in the schedule the store follows.
+        assert_eq!(schedule(&five), lifetimes::schedule_with(&five, &chosen));
+        assert_ne!(
+            lifetimes::schedule_with(&five, &chosen),
+            lifetimes::schedule_with(&five, &chosen.with_round2_copies_before(0))
+        );
     }
 }

@@ -148,6 +148,13 @@ pub struct Policy {
     /// model sets the largest size whose copies leave the predicted peak unchanged
     /// ([`memory_model::policy_for`](crate::stark::memory_model::policy_for)).
     pub round2_copies_cells: u64,
+    /// And every instance before this one in Round 2's order, whatever its size: Round 2's
+    /// level rises instance by instance (each leaves its quotient's coefficients), so the
+    /// copies of a large instance may fit under the peak early in the round and not late
+    /// (at `interpreter_8M` the first CPU chunks' do, the last ones' do not). 0: none.
+    /// Never set by [`Policy::new`]: the memory model sets the largest count whose copies
+    /// leave the predicted peak unchanged.
+    pub round2_copies_before: usize,
 }
 
 impl Policy {
@@ -189,6 +196,7 @@ impl Policy {
             merkle_dropped_levels: plan.merkle_dropped_levels(),
             phase_a_copies: false,
             round2_copies_cells: 0,
+            round2_copies_before: 0,
         }
     }
 
@@ -220,10 +228,24 @@ impl Policy {
         (1u64 << log_height) * (main + 2 * aux) as u64
     }
 
-    /// Whether Round 2 makes this instance's blocks from copies of its coefficients
-    /// ([`Policy::round2_copies_cells`]).
-    pub fn round2_copies(&self, log_height: usize, main: usize, aux: usize) -> bool {
-        Self::trace_cells(log_height, main, aux) <= self.round2_copies_cells
+    /// This policy with Round 2's coefficient copies also for the first `count` instances
+    /// ([`Policy::round2_copies_before`]), where its LDEs are streamed; unchanged otherwise.
+    pub fn with_round2_copies_before(self, count: usize) -> Self {
+        Self {
+            round2_copies_before: if self.ldes == LdeRule::Streamed {
+                count
+            } else {
+                0
+            },
+            ..self
+        }
+    }
+
+    /// Whether Round 2 makes instance `k`'s blocks from copies of its coefficients
+    /// ([`Policy::round2_copies_cells`], [`Policy::round2_copies_before`]).
+    pub fn round2_copies(&self, k: usize, log_height: usize, main: usize, aux: usize) -> bool {
+        k < self.round2_copies_before
+            || Self::trace_cells(log_height, main, aux) <= self.round2_copies_cells
     }
 
     /// Whether Round 2 keeps the buffers it fetched an instance's main trace and rebuilt its

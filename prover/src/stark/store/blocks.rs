@@ -143,7 +143,7 @@ impl<A: Air> InstanceStore<'_, A> {
         let widths = &self.layout.widths[k];
         let copies = self
             .policy
-            .round2_copies(self.inst(k).log_height, widths.main, widths.aux);
+            .round2_copies(k, self.inst(k).log_height, widths.main, widths.aux);
         let mut cursors = [
             pre.map(|t| LdeBlocks::new(t, Columns::OnTraceDomain, Tag::PreLde, false)),
             Some(LdeBlocks::new(
