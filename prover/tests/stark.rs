@@ -542,9 +542,10 @@ fn memory_plans_and_parallelism_never_change_the_proof() {
                 let round2 = input
                     .instances
                     .iter()
-                    .filter(|s| {
+                    .enumerate()
+                    .filter(|(k, s)| {
                         policy.by_blocks(s.log_height)
-                            && policy.round2_copies(s.log_height, s.main, s.aux)
+                            && policy.round2_copies(*k, s.log_height, s.main, s.aux)
                     })
                     .count();
                 if plan.stream_lde && plan.retire_traces && !plan.leaf_drop {
