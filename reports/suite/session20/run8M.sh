@@ -1,6 +1,6 @@
 #!/bin/bash
 # Session 20: at each suite program's 8M size, two interleaved pairs of default and the
-# combination (A B B A: default, comb, comb, default), one binary (8917b8f), every run
+# combination (A B B A: default, comb, comb, default), one binary (8917b8f; built at 71a076f, the same code), every run
 # after `touch 16` (the warm state of sessions 18 and 19), `--table-parallelism 1
 # --max-memory 22`. Programs in order of session 19's ratio, highest first, so that a
 # campaign cut short has the programs that were above 1.30x. Binary and touch under $BIN

@@ -162,10 +162,6 @@ pub fn policy_for(input: &ModelInput) -> Policy {
             fits = mid;
         }
     }
-    eprintln!(
-        "DEBUG round2 cells {} before {fits}",
-        chosen.round2_copies_cells
-    );
     chosen.with_round2_copies_before(fits)
 }
 

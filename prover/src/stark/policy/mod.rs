@@ -151,7 +151,8 @@ pub struct Policy {
     /// And every instance before this one in Round 2's order, whatever its size: Round 2's
     /// level rises instance by instance (each leaves its quotient's coefficients), so the
     /// copies of a large instance may fit under the peak early in the round and not late
-    /// (at `interpreter_8M` the first CPU chunks' do, the last ones' do not). 0: none.
+    /// (at `interpreter_1M`, in the combination, the first CPU chunk's do, the second's do
+    /// not). 0: none.
     /// Never set by [`Policy::new`]: the memory model sets the largest count whose copies
     /// leave the predicted peak unchanged.
     pub round2_copies_before: usize,
