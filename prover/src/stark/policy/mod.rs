@@ -214,12 +214,18 @@ impl Policy {
     /// ([`Policy::round2_copies_cells`]), where its LDEs are streamed; unchanged otherwise.
     pub fn with_round2_copies(self, cells: u64) -> Self {
         Self {
-            round2_copies_cells: if self.ldes == LdeRule::Streamed {
-                cells
-            } else {
-                0
-            },
+            round2_copies_cells: self.where_streamed(cells),
             ..self
+        }
+    }
+
+    /// `value` where Round 2 makes LDE blocks from traces (its LDEs streamed), else nothing
+    /// (`T::default()`): there is nothing to copy.
+    fn where_streamed<T: Default>(&self, value: T) -> T {
+        if self.ldes == LdeRule::Streamed {
+            value
+        } else {
+            T::default()
         }
     }
 
@@ -233,11 +239,7 @@ impl Policy {
     /// ([`Policy::round2_copies_before`]), where its LDEs are streamed; unchanged otherwise.
     pub fn with_round2_copies_before(self, count: usize) -> Self {
         Self {
-            round2_copies_before: if self.ldes == LdeRule::Streamed {
-                count
-            } else {
-                0
-            },
+            round2_copies_before: self.where_streamed(count),
             ..self
         }
     }
