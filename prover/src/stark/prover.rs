@@ -147,7 +147,7 @@ pub fn prove<A: Air>(
         })
     });
     drop(handed);
-    store.end_round2();
+    store.free_spares();
     for (i, q) in quotients.into_iter().enumerate() {
         let q = q?;
         transcript.absorb_digest(&q.root());
@@ -166,6 +166,7 @@ pub fn prove<A: Air>(
     for values in &ood {
         absorb_ood(&mut transcript, values);
     }
+    store.free_spares();
     store.end_round3();
 
     // 6 ----- Round 4: DEEP quotients and one batched FRI per LDE size ------------------------
@@ -223,6 +224,7 @@ pub fn prove<A: Air>(
                     b_zw += scale * b;
                     scale *= delta;
                 }
+                store.free_spares();
                 deep::add_coefficients(&lde, &mut acc, from_coeffs);
                 deep::quotient_on_lde(&lde, acc, (a_z, b_zw), params.log_blowup, &points, z, zw)
                     .map_err(ProveError::UnluckyChallenge)?

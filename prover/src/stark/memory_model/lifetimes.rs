@@ -216,6 +216,10 @@ struct Held {
     quotient_lde: Option<usize>,
 }
 
+/// A round's spare buffers (`store::spare`), each as its id and bytes: the main trace's,
+/// the aux trace's.
+type Spares = [Option<(usize, u64)>; 2];
+
 /// Builds the schedule step by step.
 struct Gen {
     /// Merkle levels no tree holds ([`Policy::merkle_dropped_levels`]).
@@ -475,7 +479,7 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
 
     // 4 ---- Round 2 --------------------------------------------------------------------------
     // Round 2's spare buffers (store::spare): the fetched main and rebuilt aux traces.
-    let (mut spare_main, mut spare_aux) = (None, None);
+    let mut spares: Spares = [None, None];
     for k in 0..count {
         g.step(ModelPhase::Composition, Some(k));
         let s = sizes[k];
@@ -508,12 +512,12 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
                 "main trace"
             };
             if main_tag == Tag::MainTrace {
-                made_main = Some(g.reuse(&mut spare_main, main_tag, what, s.main));
+                made_main = Some(g.reuse(&mut spares[0], main_tag, what, s.main));
             } else {
                 transient.push(g.make(main_tag, what, s.main));
             }
             if rebuild {
-                made_aux = Some(g.reuse(&mut spare_aux, Tag::AuxTrace, "aux trace", s.aux));
+                made_aux = Some(g.reuse(&mut spares[1], Tag::AuxTrace, "aux trace", s.aux));
             }
             // Round 2's copies (store::blocks): of the traces it owns, the fetched main and
             // the rebuilt aux, each block but the last evaluated in a copy.
@@ -541,8 +545,8 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
         }
         // The fetched and rebuilt traces' buffers: the next instance's spares, or freed.
         let next = shapes.get(k + 1).map(|n| (n.table, n.log_height));
-        let keep = Policy::keeps_round2_spare((shapes[k].table, shapes[k].log_height), next);
-        for (slot, made) in [(&mut spare_main, made_main), (&mut spare_aux, made_aux)] {
+        let keep = Policy::keeps_spare((shapes[k].table, shapes[k].log_height), next);
+        for (slot, made) in spares.iter_mut().zip([made_main, made_aux]) {
             match made {
                 Some(m) if keep => *slot = Some(m),
                 Some((id, _)) => g.free(id),
@@ -573,37 +577,66 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
         }
     }
 
-    if spare_main.is_some() || spare_aux.is_some() {
-        // end_round2.
+    if spares.iter().any(Option::is_some) {
+        // free_spares.
         g.step(ModelPhase::Composition, None);
-        for spare in [spare_main, spare_aux] {
+        for spare in spares {
             g.free_opt(spare.map(|(id, _)| id));
         }
     }
 
     // 5 ---- Round 3 --------------------------------------------------------------------------
-    // The traces a retired or rebuilt instance reads in Rounds 3 and 4 (store::trace_pieces).
-    let read_traces = |g: &mut Gen, held: &Held, k: usize| {
+    // The traces a retired or rebuilt instance reads in Rounds 3 and 4 (store::trace_pieces):
+    // a whole fetched main trace and a rebuilt aux trace made in the round's spare buffers
+    // and left there for the next instance (store::spare), as in Round 2.
+    let read_traces = |g: &mut Gen, held: &Held, k: usize, spares: &mut Spares| {
         let s = sizes[k];
         let rebuild = shapes[k].aux > 0 && held.aux_coeffs.is_none();
-        let mut ids = Vec::new();
+        let piece = policy.trace_piece(s.n as usize, shapes[k].aux > 0) as u64;
+        let whole = piece == s.n;
+        let mut made = [None, None];
         if held.main_trace.is_none() {
-            let piece = policy.trace_piece(s.n as usize, shapes[k].aux > 0) as u64;
-            ids.push(g.make(Tag::MainTrace, "main trace", s.main / s.n * piece));
+            made[0] = Some(if whole {
+                g.reuse(&mut spares[0], Tag::MainTrace, "main trace", s.main)
+            } else {
+                (
+                    g.make(Tag::MainTrace, "main trace", s.main / s.n * piece),
+                    0,
+                )
+            });
         }
         if rebuild {
-            ids.push(g.make(Tag::AuxTrace, "aux trace", s.aux));
+            made[1] = Some(if whole {
+                g.reuse(&mut spares[1], Tag::AuxTrace, "aux trace", s.aux)
+            } else {
+                (g.make(Tag::AuxTrace, "aux trace", s.aux), 0)
+            });
         }
-        for id in ids {
-            g.free(id);
+        let next = shapes.get(k + 1).map(|n| (n.table, n.log_height));
+        let keep = whole && Policy::keeps_spare((shapes[k].table, shapes[k].log_height), next);
+        for (slot, made) in spares.iter_mut().zip(made) {
+            match made {
+                Some(m) if keep => *slot = Some(m),
+                Some((id, _)) => g.free(id),
+                None => {}
+            }
         }
     };
+    // The end of a round: its spares freed (none is left once every table's last chunk has
+    // freed its own).
+    let free_spares = |g: &mut Gen, spares: &mut Spares| {
+        for spare in spares.iter_mut() {
+            g.free_opt(spare.take().map(|(id, _)| id));
+        }
+    };
+    let mut spares: Spares = [None, None];
     match policy.reads {
         Reads::Traces => {
             for (k, h) in held.iter().enumerate() {
                 g.step(ModelPhase::OutOfDomain, Some(k));
-                read_traces(&mut g, h, k);
+                read_traces(&mut g, h, k, &mut spares);
             }
+            free_spares(&mut g, &mut spares);
         }
         Reads::Ldes => g.step(ModelPhase::OutOfDomain, None),
     }
@@ -639,8 +672,9 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
             let acc = g.make(Tag::FriLayers, "DEEP accumulator", n * 2 * EXT);
             let from = g.make(Tag::FriLayers, "DEEP from coefficients", n * 2 * EXT);
             for &m in members {
-                read_traces(&mut g, &held[m], m);
+                read_traces(&mut g, &held[m], m, &mut spares);
             }
+            free_spares(&mut g, &mut spares);
             g.ntt(n);
             let limbs = g.make(Tag::FriLayers, "DEEP limbs", n * 2 * EXT);
             g.free(from);
@@ -858,10 +892,10 @@ mod tests {
     }
 
     #[test]
-    fn round2_makes_a_tables_chunks_in_one_spare_buffer_freed_at_its_last() {
-        // Two chunks of one table, then another table: the first chunk's fetched main and
-        // rebuilt aux traces are the second's, freed once it is done; the other table's are
-        // its own, freed at once.
+    fn rounds_2_to_4_make_a_tables_chunks_in_one_spare_buffer_freed_at_its_last() {
+        // Two chunks of one table, then another table: in each of Rounds 2, 3 and 4 the first
+        // chunk's fetched main and rebuilt aux traces are the second's, freed once it is
+        // done; the other table's are its own, freed at once.
         let plan = MemoryPlan {
             retire_traces: true,
             ..STREAM
@@ -870,22 +904,29 @@ mod tests {
         // Aux traces that do not fit in the largest main trace: rebuilt in Round 2.
         input.instances[0].aux = 30;
         input.instances.insert(1, input.instances[0]);
-        let round2 = |what: &str, tag: Tag| -> Vec<Lifetime> {
-            schedule(&input)
-                .lifetimes()
-                .into_iter()
-                .filter(|l| l.made == ModelPhase::Composition)
-                .filter(|l| l.buffer.what == what && l.buffer.tag == tag)
-                .collect()
-        };
-        for (what, tag) in [("main trace", Tag::MainTrace), ("aux trace", Tag::AuxTrace)] {
-            let made = round2(what, tag);
-            let instances: Vec<_> = made.iter().map(|l| l.buffer.instance).collect();
-            assert_eq!(instances, [Some(0), Some(2)], "{what}: {made:?}");
-            assert!(
-                made.iter()
-                    .all(|l| l.freed == Some(ModelPhase::Composition))
-            );
+        let lifetimes = schedule(&input).lifetimes();
+        for round in [
+            ModelPhase::Composition,
+            ModelPhase::OutOfDomain,
+            ModelPhase::Fri,
+        ] {
+            for (what, tag) in [("main trace", Tag::MainTrace), ("aux trace", Tag::AuxTrace)] {
+                let made: Vec<_> = lifetimes
+                    .iter()
+                    .filter(|l| l.made == round && l.buffer.what == what && l.buffer.tag == tag)
+                    .collect();
+                // Round 4's steps are its buckets', not an instance's: there the two buffers
+                // are told apart by their sizes.
+                let instances: Vec<_> = made.iter().map(|l| l.buffer.instance).collect();
+                let bytes: Vec<_> = made.iter().map(|l| l.buffer.bytes).collect();
+                assert_eq!(made.len(), 2, "{round:?}, {what}: {made:?}");
+                if round == ModelPhase::Fri {
+                    assert!(bytes[0] > bytes[1], "{round:?}, {what}: {made:?}");
+                } else {
+                    assert_eq!(instances, [Some(0), Some(2)], "{round:?}, {what}: {made:?}");
+                }
+                assert!(made.iter().all(|l| l.freed == Some(round)), "{made:?}");
+            }
         }
     }
 

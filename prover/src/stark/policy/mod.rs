@@ -251,15 +251,15 @@ impl Policy {
             || Self::trace_cells(log_height, main, aux) <= self.round2_copies_cells
     }
 
-    /// Whether Round 2 keeps the buffers it fetched an instance's main trace and rebuilt its
-    /// aux trace into, as spares for the next instance (`store::spare`): when that instance
-    /// (`next`, as `(table, log_height)`) is a chunk of the same table and height as this
-    /// one (`this`), so that it makes the same traces in them. Otherwise they are freed
-    /// once the blocks are done, before the quotient is split, as every other buffer of the
-    /// blocks is: a spare held through the split raises the phase's level by a trace for
-    /// nothing (at `fib_iterative_64k`, one CPU chunk, the combination's predicted peak
-    /// 60.0 -> 70.7 MiB).
-    pub fn keeps_round2_spare(this: (usize, usize), next: Option<(usize, usize)>) -> bool {
+    /// Whether Rounds 2, 3 and 4 keep the buffers they fetched an instance's main trace and
+    /// rebuilt its aux trace into, as spares for the next instance (`store::spare`): when
+    /// that instance (`next`, as `(table, log_height)`) is a chunk of the same table and
+    /// height as this one (`this`), so that it makes the same traces in them. Otherwise they
+    /// are freed once the instance is done (in Round 2 once its blocks are, before the
+    /// quotient is split, as every other buffer of the blocks is: a spare held through the
+    /// split raises the phase's level by a trace for nothing; at `fib_iterative_64k`, one CPU
+    /// chunk, the combination's predicted peak 60.0 -> 70.7 MiB).
+    pub fn keeps_spare(this: (usize, usize), next: Option<(usize, usize)>) -> bool {
         next == Some(this)
     }
 

@@ -23,7 +23,6 @@ use crate::stark::domain::{Block, extend_copied, lde_buffer};
 use crate::stark::error::ProveError;
 use crate::stark::merkle::MerkleTree;
 use crate::stark::opened::Columns;
-use crate::stark::policy::Policy;
 
 /// One matrix's LDE a coset block at a time ([`InstanceStore::advance`]): its trace (or
 /// coefficients, `columns`) until the block made in its buffer, and the current block.
@@ -166,14 +165,7 @@ impl<A: Air> InstanceStore<'_, A> {
         // last block, in the same buffer, by one interpolation.
         let [_, main, aux] = cursors;
         let last = |c: Option<LdeBlocks<'_>>| c.and_then(|c| c.current).map(|(_, m)| m);
-        let shape = |k: usize| {
-            self.layout
-                .instances
-                .get(k)
-                .map(|i| (i.table, i.log_height))
-        };
-        let keep =
-            Policy::keeps_round2_spare((self.inst(k).table, self.inst(k).log_height), shape(k + 1));
+        let keep = self.keeps_spare_after(k);
         if let Some(m) = last(main).filter(|_| fetched && keep) {
             self.keep_spare(Kind::Main, m.values);
         }

@@ -23,7 +23,7 @@ pub(super) enum MadeIn {
     Exact,
     /// A new buffer with room for its LDE, to extend it in place.
     Room,
-    /// Round 2's spare buffer of its kind (`store::spare`).
+    /// The round's spare buffer of its kind (`store::spare`).
     Spare,
 }
 
@@ -42,7 +42,7 @@ impl<A: Air> InstanceStore<'_, A> {
 
     /// Instance `k`'s main trace, from the source, shape-checked, made `into` the source's
     /// buffer, one with room to extend it in place (for a trace that will not be kept), or
-    /// Round 2's spare ([`TraceSource::rows_in`](crate::stark::trace::TraceSource::rows_in)).
+    /// the round's spare ([`TraceSource::rows_in`](crate::stark::trace::TraceSource::rows_in)).
     pub(super) fn fetch(&self, k: usize, into: MadeIn) -> Result<Mat, ProveError> {
         // A trace fetched with room is the buffer its LDE will be made in.
         let _tag = memtag::scope(if into == MadeIn::Room {
@@ -124,7 +124,7 @@ impl<A: Air> InstanceStore<'_, A> {
     }
 
     /// Instance `k`'s aux trace and LogUp contribution, from its main trace, made `into` a
-    /// buffer of its size, one with room to extend it in place, or Round 2's spare.
+    /// buffer of its size, one with room to extend it in place, or the round's spare.
     pub(super) fn build_aux(
         &self,
         k: usize,

@@ -9,6 +9,7 @@ use p3_field::{PrimeCharacteristicRing, TwoAdicField};
 use p3_matrix::Matrix as _;
 
 use super::fetch::MadeIn;
+use super::spare::Kind;
 use super::{InstanceStore, Mat};
 use crate::stark::air::Air;
 use crate::stark::composition;
@@ -202,7 +203,8 @@ impl<A: Air> InstanceStore<'_, A> {
     /// ([`InstanceStore::trace_piece`]): hands `f` each piece's first row and its rows of
     /// the preprocessed, main and rebuilt aux traces (values and width; no aux rows when
     /// its coefficients are kept), the main trace resident, fetched whole or asked for piece
-    /// by piece.
+    /// by piece. A whole fetched main trace and a rebuilt aux trace are made in the round's
+    /// spare buffers and left there for the next instance (`store::spare`).
     fn trace_pieces(
         &self,
         k: usize,
@@ -210,18 +212,29 @@ impl<A: Air> InstanceStore<'_, A> {
     ) -> Result<(), ProveError> {
         let pre = self.pre[k].as_ref().map(|p| &p.trace);
         let (n, piece) = (self.inst(k).height(), self.trace_piece(k));
+        let whole = piece == n;
+        let into = if whole { MadeIn::Spare } else { MadeIn::Exact };
         for first in (0..n).step_by(piece) {
-            let main = match piece == n {
-                true => self.main_trace(k, false)?,
-                false => Cow::Owned(self.fetch_rows(k, first, piece)?),
+            let main = match (&self.kept[k].main.trace, whole) {
+                (Some(t), _) => Cow::Borrowed(t),
+                (None, true) => Cow::Owned(self.fetch(k, MadeIn::Spare)?),
+                (None, false) => Cow::Owned(self.fetch_rows(k, first, piece)?),
             };
-            let aux = self.rebuilt_aux(k, &main, MadeIn::Exact)?;
+            let aux = self.rebuilt_aux(k, &main, into)?;
             let rows = |m| row_range(m, first, piece);
             let main_rows = match &main {
                 Cow::Borrowed(t) => rows(t),
                 Cow::Owned(t) => (&t.values[..], t.width()),
             };
             f(first, (pre.map(rows), main_rows, aux.as_ref().map(rows)))?;
+            if whole && self.keeps_spare_after(k) {
+                if let Cow::Owned(t) = main {
+                    self.keep_spare(Kind::Main, t.values);
+                }
+                if let Some(t) = aux {
+                    self.keep_spare(Kind::Aux, t.values);
+                }
+            }
         }
         Ok(())
     }

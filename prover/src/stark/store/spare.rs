@@ -1,26 +1,27 @@
-//! Round 2's spare buffers: once an instance's coset blocks are done, the buffer its main
-//! trace was fetched into and the one its aux trace was rebuilt into are kept, not freed,
-//! and the next instance's traces are made in them
-//! ([`reuse_buffer`](crate::stark::domain::reuse_buffer)), to the end of Round 2
-//! ([`InstanceStore::end_round2`]).
+//! The spare buffers of Rounds 2, 3 and 4: once an instance is done with the main trace it
+//! fetched and the aux trace it rebuilt, their buffers are kept, not freed, and the next
+//! instance's traces are made in them
+//! ([`reuse_buffer`](crate::stark::domain::reuse_buffer)), to the end of the round
+//! ([`InstanceStore::free_spares`]).
 //!
-//! Why: a trace fetched or rebuilt in Round 2 is a fresh buffer per instance, and the
+//! Why: a trace fetched or rebuilt in these rounds is a fresh buffer per instance, and the
 //! allocator hands freed pages back to the kernel within seconds (jemalloc's decay), so each
 //! instance's traces were first touched again: on this VM, where the host takes freed
 //! pages back, 14 of the combination's 96 CPU-seconds of Round 2 at `interpreter_8M` were
 //! the kernel clearing pages, against 3 of 50 in default's (`perf`, session 19). One buffer
 //! per kind is kept, only for a next chunk of the same table and height
-//! ([`Policy::keeps_round2_spare`](crate::stark::policy::Policy::keeps_round2_spare)), so it
-//! is always that chunk's size, tagged as it was made (`MainTrace`, `AuxTrace`); the memory
-//! model's Round 2 holds the same buffers (`memory_model::lifetimes`).
+//! ([`Policy::keeps_spare`](crate::stark::policy::Policy::keeps_spare)), so it is always
+//! that chunk's size, tagged as it was made (`MainTrace`, `AuxTrace`); the memory model's
+//! rounds hold the same buffers (`memory_model::lifetimes`).
 
 use std::sync::Mutex;
 
 use super::InstanceStore;
 use crate::stark::air::Air;
 use crate::stark::field::Felt;
+use crate::stark::policy::Policy;
 
-/// Which of Round 2's traces a spare buffer holds.
+/// Which trace a spare buffer holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Kind {
     /// A fetched main trace.
@@ -68,18 +69,31 @@ impl Spares {
 }
 
 impl<A: Air> InstanceStore<'_, A> {
-    /// Ends Round 2: frees its spare buffers.
-    pub fn end_round2(&self) {
+    /// Ends Round 2, 3 or 4: frees its spare buffers (none is left when every table's last
+    /// chunk freed its own; one may be, when instances in flight at once both left one).
+    pub fn free_spares(&self) {
         self.spares.clear();
     }
 
-    /// `buffer` (a trace's values), kept as Round 2's spare of `kind`.
+    /// Whether instance `k`'s fetched and rebuilt traces' buffers are kept as spares for the
+    /// next instance ([`Policy::keeps_spare`]).
+    pub(super) fn keeps_spare_after(&self, k: usize) -> bool {
+        let shape = |k: usize| {
+            self.layout
+                .instances
+                .get(k)
+                .map(|i| (i.table, i.log_height))
+        };
+        Policy::keeps_spare(shape(k).expect("an instance"), shape(k + 1))
+    }
+
+    /// `buffer` (a trace's values), kept as the spare of `kind`.
     pub(super) fn keep_spare(&self, kind: Kind, buffer: Vec<Felt>) {
         self.spares.put(kind, buffer);
     }
 
-    /// Round 2's spare buffer of `kind` (empty if none), taken out: the source or the aux
-    /// build makes the trace in it if it can hold it
+    /// The spare buffer of `kind` (empty if none), taken out: the source or the aux build
+    /// makes the trace in it if it can hold it
     /// ([`reuse_buffer`](crate::stark::domain::reuse_buffer)).
     pub(super) fn take_spare(&self, kind: Kind) -> Vec<Felt> {
         self.spares.take(kind)
