@@ -15,8 +15,8 @@
 //!   commitment);
 //! * `pieces`: Rounds 3 and 4 on the traces, a piece of rows at a time;
 //! * `openings`: the queried rows and paths, gathered from traces and coefficients;
-//! * `spare`: Round 2's spare buffers, the fetched and rebuilt traces' pages kept for the
-//!   next instance.
+//! * `spare`: the spare buffers of Rounds 2, 3 and 4, the fetched and rebuilt traces' pages
+//!   kept for the next instance.
 //!
 //! Rebuilt traces go through the same code as the first computation
 //! ([`logup::build_aux_trace`](crate::stark::logup::build_aux_trace), the source). A dropped
