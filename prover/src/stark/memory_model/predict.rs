@@ -2,9 +2,9 @@
 //! peak, read off a [`Schedule`] by replaying its buffer operations.
 //!
 //! Steps of one phase that belong to instances run `parallelism` at a time
-//! ([`bounded_map`](crate::stark::schedule::bounded_map)); such a group's peak is taken as
-//! what was live when it started plus each member's own rise above what was live when it
-//! started (exact for one in flight, an upper bound beyond).
+//! ([`bounded_map`](crate::stark::schedule::bounded_map)), as a sliding window: each step's
+//! highest moment is taken with the largest rises of `parallelism - 1` other steps of the
+//! phase ([`in_flight_top`]; exact for one in flight, an upper bound beyond).
 
 pub use super::lifetimes::TWIDDLE_BYTES_PER_POINT;
 
@@ -68,6 +68,48 @@ fn replay(step: &Step, live: &mut Kinds, sizes: &mut Vec<(usize, Tag, u64)>) -> 
     top
 }
 
+/// The highest moment of a run of instance steps that `bounded_map` runs `parallelism` at a
+/// time. Its workers take the next index as each finishes, so which instances overlap is
+/// not fixed: a long one overlaps every one that starts while it runs. So each step's own
+/// highest moment counts with the largest rises (kind by kind, above what was live when they
+/// started) of `parallelism - 1` other steps of the run. Exact for one in flight, an upper
+/// bound beyond (up to the frees of buffers live before a run, which it does not credit).
+fn in_flight_top(
+    run: &[Step],
+    parallelism: usize,
+    live: &mut Kinds,
+    sizes: &mut Vec<(usize, Tag, u64)>,
+) -> Kinds {
+    let mut highs = Vec::with_capacity(run.len());
+    let mut rises: Vec<Kinds> = Vec::with_capacity(run.len());
+    for step in run {
+        let before = *live;
+        let high = replay(step, live, sizes);
+        let mut rise = [0; Tag::COUNT];
+        for t in 0..Tag::COUNT {
+            rise[t] = high[t].saturating_sub(before[t]);
+        }
+        highs.push(high);
+        rises.push(rise);
+    }
+    // The steps by rise, largest first.
+    let mut by_rise: Vec<usize> = (0..run.len()).collect();
+    by_rise.sort_by_key(|&j| std::cmp::Reverse(total(&rises[j])));
+    let mut top = [0; Tag::COUNT];
+    for (j, high) in highs.iter().enumerate() {
+        let mut moment = *high;
+        for &o in by_rise.iter().filter(|&&o| o != j).take(parallelism - 1) {
+            for t in 0..Tag::COUNT {
+                moment[t] += rises[o][t];
+            }
+        }
+        if total(&moment) > total(&top) {
+            top = moment;
+        }
+    }
+    top
+}
+
 /// The prediction a schedule gives.
 pub fn evaluate(schedule: &Schedule) -> Prediction {
     let mut live: Kinds = [0; Tag::COUNT];
@@ -84,31 +126,26 @@ pub fn evaluate(schedule: &Schedule) -> Prediction {
                 kinds: live,
             });
         }
-        // A group: up to `parallelism` consecutive instance steps of this phase.
+        // A run: this phase's consecutive instance steps (one step otherwise).
         let mut end = i + 1;
         if steps[i].instance.is_some() {
-            while end < steps.len()
-                && end - i < schedule.parallelism
-                && steps[end].phase == phase
-                && steps[end].instance.is_some()
-            {
+            while end < steps.len() && steps[end].phase == phase && steps[end].instance.is_some() {
                 end += 1;
             }
         }
-        let start = live;
-        let mut top = start;
-        for step in &steps[i..end] {
-            let before = live;
-            let high = replay(step, &mut live, &mut sizes);
-            if end - i == 1 {
-                // One in flight: the exact moment.
-                top = high;
-            } else {
-                for t in 0..Tag::COUNT {
-                    top[t] += high[t].saturating_sub(before[t]);
+        let top = if schedule.parallelism <= 1 || end - i == 1 {
+            // One in flight at a time: each step's exact moment.
+            let mut top = live;
+            for step in &steps[i..end] {
+                let high = replay(step, &mut live, &mut sizes);
+                if total(&high) > total(&top) {
+                    top = high;
                 }
             }
-        }
+            top
+        } else {
+            in_flight_top(&steps[i..end], schedule.parallelism, &mut live, &mut sizes)
+        };
         let current = phases.last_mut().expect("pushed above");
         if total(&top) > current.peak {
             current.peak = total(&top);
@@ -169,6 +206,36 @@ mod tests {
         for ph in &p.phases {
             assert_eq!(ph.kinds.iter().sum::<u64>(), ph.peak, "{:?}", ph.phase);
         }
+    }
+
+    /// An instance step that makes `bytes` of main LDE and frees it.
+    fn step(instance: usize, id: usize, bytes: u64) -> Step {
+        let buffer = super::super::lifetimes::Buffer {
+            id,
+            instance: Some(instance),
+            tag: Tag::MainLde,
+            what: "test",
+            bytes,
+        };
+        Step {
+            phase: ModelPhase::MainCommit,
+            instance: Some(instance),
+            ops: vec![Op::Make(buffer), Op::Free(id)],
+        }
+    }
+
+    #[test]
+    fn in_flight_steps_are_a_sliding_window_not_fixed_groups() {
+        // Two large instances with a small one between: `bounded_map` with two workers runs
+        // the third beside the first when the second finishes first, so the two large ones
+        // overlap, which fixed pairs (0, 1), (2) would miss (11 then).
+        let schedule = |parallelism| Schedule {
+            steps: vec![step(0, 0, 10), step(1, 1, 1), step(2, 2, 10)],
+            parallelism,
+        };
+        assert_eq!(evaluate(&schedule(1)).peak, 10);
+        assert_eq!(evaluate(&schedule(2)).peak, 20);
+        assert_eq!(evaluate(&schedule(3)).peak, 21);
     }
 
     #[test]
