@@ -268,8 +268,8 @@ impl Gen {
         self.ops().push(Op::Free(id));
     }
 
-    /// A trace made in a spare buffer (`store::spare`, Round 2): the spare, taken, if it
-    /// holds `bytes`, else a new buffer (the spare freed first).
+    /// A trace made in a spare buffer (`store::spare`): the spare, taken, if it holds
+    /// `bytes`, else a new buffer (the spare freed first).
     fn reuse(
         &mut self,
         spare: &mut Option<(usize, u64)>,
@@ -283,6 +283,26 @@ impl Gen {
                 self.free_opt(old.map(|(id, _)| id));
                 (self.make(tag, what, bytes), bytes)
             }
+        }
+    }
+
+    /// An instance's fetched main and rebuilt aux traces (`made`, as [`Spares`]) left as the
+    /// next instance's spares if `keep`, else freed.
+    fn leave(&mut self, spares: &mut Spares, made: Spares, keep: bool) {
+        for (slot, made) in spares.iter_mut().zip(made) {
+            match made {
+                Some(m) if keep => *slot = Some(m),
+                Some((id, _)) => self.free(id),
+                None => {}
+            }
+        }
+    }
+
+    /// The end of a round: its spares freed (none is left once every table's last chunk has
+    /// freed its own).
+    fn free_spares(&mut self, spares: &mut Spares) {
+        for spare in spares.iter_mut() {
+            self.free_opt(spare.take().map(|(id, _)| id));
         }
     }
 
@@ -478,6 +498,11 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
     }
 
     // 4 ---- Round 2 --------------------------------------------------------------------------
+    // Whether instance k's fetched and rebuilt traces are the next instance's spares.
+    let keeps_spare_after = |k: usize| {
+        let shape = |k: usize| shapes.get(k).map(|n| (n.table, n.log_height));
+        Policy::keeps_spare(shape(k).expect("an instance"), shape(k + 1))
+    };
     // Round 2's spare buffers (store::spare): the fetched main and rebuilt aux traces.
     let mut spares: Spares = [None, None];
     for k in 0..count {
@@ -544,15 +569,7 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
             g.free(id);
         }
         // The fetched and rebuilt traces' buffers: the next instance's spares, or freed.
-        let next = shapes.get(k + 1).map(|n| (n.table, n.log_height));
-        let keep = Policy::keeps_spare((shapes[k].table, shapes[k].log_height), next);
-        for (slot, made) in spares.iter_mut().zip([made_main, made_aux]) {
-            match made {
-                Some(m) if keep => *slot = Some(m),
-                Some((id, _)) => g.free(id),
-                None => {}
-            }
-        }
+        g.leave(&mut spares, [made_main, made_aux], keeps_spare_after(k));
         // composition::split (its interpolation caches twiddles).
         g.ntt(s.big);
         let limbs = g.make(Tag::QuotientLde, "quotient limbs", s.big * EXT);
@@ -580,9 +597,7 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
     if spares.iter().any(Option::is_some) {
         // free_spares.
         g.step(ModelPhase::Composition, None);
-        for spare in spares {
-            g.free_opt(spare.map(|(id, _)| id));
-        }
+        g.free_spares(&mut spares);
     }
 
     // 5 ---- Round 3 --------------------------------------------------------------------------
@@ -612,31 +627,15 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
                 (g.make(Tag::AuxTrace, "aux trace", s.aux), 0)
             });
         }
-        let next = shapes.get(k + 1).map(|n| (n.table, n.log_height));
-        let keep = whole && Policy::keeps_spare((shapes[k].table, shapes[k].log_height), next);
-        for (slot, made) in spares.iter_mut().zip(made) {
-            match made {
-                Some(m) if keep => *slot = Some(m),
-                Some((id, _)) => g.free(id),
-                None => {}
-            }
-        }
+        g.leave(spares, made, whole && keeps_spare_after(k));
     };
-    // The end of a round: its spares freed (none is left once every table's last chunk has
-    // freed its own).
-    let free_spares = |g: &mut Gen, spares: &mut Spares| {
-        for spare in spares.iter_mut() {
-            g.free_opt(spare.take().map(|(id, _)| id));
-        }
-    };
-    let mut spares: Spares = [None, None];
     match policy.reads {
         Reads::Traces => {
             for (k, h) in held.iter().enumerate() {
                 g.step(ModelPhase::OutOfDomain, Some(k));
                 read_traces(&mut g, h, k, &mut spares);
             }
-            free_spares(&mut g, &mut spares);
+            g.free_spares(&mut spares);
         }
         Reads::Ldes => g.step(ModelPhase::OutOfDomain, None),
     }
@@ -674,7 +673,7 @@ pub fn schedule_with(input: &ModelInput, policy: &Policy) -> Schedule {
             for &m in members {
                 read_traces(&mut g, &held[m], m, &mut spares);
             }
-            free_spares(&mut g, &mut spares);
+            g.free_spares(&mut spares);
             g.ntt(n);
             let limbs = g.make(Tag::FriLayers, "DEEP limbs", n * 2 * EXT);
             g.free(from);
