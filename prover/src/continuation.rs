@@ -595,6 +595,7 @@ fn drive(
         return Err(ContinuationError::EpochLog2(epoch_log2));
     }
     options.mode.check_available()?;
+    options.mode.check_budget(options.memory_budget)?;
     if options.mode.has(Flag::TraceRetire) {
         return Err(ContinuationError::TraceRetire);
     }

@@ -98,6 +98,11 @@ pub enum ModeError {
     /// An empty name or list.
     #[error("empty mode list")]
     Empty,
+    /// A memory budget asked of a mode it cannot apply to ([`MemoryMode::takes_budget`]).
+    #[error(
+        "mode `{0}` takes no memory budget: a budget applies to modes with both stream-lde and trace-retire, and without verify-and-drop"
+    )]
+    NoBudget(MemoryMode),
     /// An empty item in a comma-separated list (`default,`).
     #[error("mode list `{list}`: item {position} is empty (modes are separated by single commas)")]
     EmptyItem {
@@ -164,6 +169,25 @@ impl MemoryMode {
         }
     }
 
+    /// Whether a prove in this mode can spend a memory budget
+    /// ([`MemoryPlan::stark_budget`]): it streams its LDEs (else nothing is made again that
+    /// the budget could keep) and retires its traces (else the zkVM holds them outside the
+    /// prover, freeing them chunk by chunk, so a whole-prove budget does not translate into
+    /// one for the prover alone), and proves the whole run (`verify-and-drop` proves in
+    /// epochs).
+    pub fn takes_budget(self) -> bool {
+        self.has(Flag::StreamLde) && self.has(Flag::TraceRetire) && !self.has(Flag::VerifyAndDrop)
+    }
+
+    /// `Ok` when a prove in this mode may be given `budget` (none, or a mode that
+    /// [takes one](MemoryMode::takes_budget)).
+    pub fn check_budget(self, budget: Option<u64>) -> Result<(), ModeError> {
+        if budget.is_some() && !self.takes_budget() {
+            return Err(ModeError::NoBudget(self));
+        }
+        Ok(())
+    }
+
     /// This mode without `flag`.
     pub fn without(self, flag: Flag) -> MemoryMode {
         MemoryMode(self.0 & !flag.bit())
@@ -178,6 +202,7 @@ impl MemoryMode {
             leaf_drop: self.has(Flag::LeafDrop),
             retire_traces: self.has(Flag::TraceRetire),
             table_parallelism,
+            stark_budget: None,
         }
     }
 

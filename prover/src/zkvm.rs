@@ -146,6 +146,11 @@ pub struct ProveOptions {
     pub mode: MemoryMode,
     /// How many table instances are in flight at once; `None` picks automatically.
     pub table_parallelism: Option<NonZeroUsize>,
+    /// Heap, in bytes, the whole prove may be predicted to reach where spending it saves
+    /// time: the prover's budget ([`MemoryPlan::stark_budget`]) is this less what the zkVM
+    /// holds beside it ([`footprint::Footprint::held`]). Only modes that
+    /// [take a budget](MemoryMode::takes_budget); `None`: the mode's leanest.
+    pub memory_budget: Option<u64>,
 }
 
 impl Default for ProveOptions {
@@ -155,6 +160,7 @@ impl Default for ProveOptions {
             max_cycles: crate::vm::DEFAULT_MAX_CYCLES,
             mode: MemoryMode::DEFAULT,
             table_parallelism: None,
+            memory_budget: None,
         }
     }
 }
@@ -329,6 +335,7 @@ fn execute_logged(
     if options.mode.has(Flag::VerifyAndDrop) {
         return Err(VmProveError::NeedsEpochs(options.mode));
     }
+    options.mode.check_budget(options.memory_budget)?;
     if options.max_cycles > MAX_ROUTED_CYCLES {
         return Err(VmProveError::CycleLimit {
             max_cycles: options.max_cycles,
@@ -490,6 +497,10 @@ pub fn prove(
         return prove_witness(program, input, witness, options, observer);
     }
     let witness = build_retired_witness(program, input, options)?;
+    let plan = MemoryPlan {
+        stark_budget: footprint::stark_budget(options.memory_budget, &witness.footprint()),
+        ..options.mode.plan(options.table_parallelism)
+    };
     let stark = prove_source(
         program,
         input,
@@ -497,7 +508,7 @@ pub fn prove(
         &witness,
         witness.output(),
         options,
-        &options.mode.plan(options.table_parallelism),
+        &plan,
         observer,
     )?;
     Ok(VmProof {

@@ -59,12 +59,48 @@ fn every_mode_proves_the_same_bytes(program: &Program, input: &[u32], log_max_ro
             if mode.is_default() && k == 1 {
                 continue;
             }
-            let opts = options(log_max_rows, mode, k);
-            let proof = zkvm::prove(program, input, &opts, &NoObserver)
-                .unwrap_or_else(|e| panic!("{mode}, k = {k}: {e}"));
+            // A mode that takes a memory budget proves the same bytes with all it can keep.
+            let budgets = if mode.takes_budget() {
+                vec![None, Some(u64::MAX)]
+            } else {
+                vec![None]
+            };
+            for memory_budget in budgets {
+                let opts = ProveOptions {
+                    memory_budget,
+                    ..options(log_max_rows, mode, k)
+                };
+                let proof = zkvm::prove(program, input, &opts, &NoObserver)
+                    .unwrap_or_else(|e| panic!("{mode}, k = {k}, {memory_budget:?}: {e}"));
+                assert!(
+                    proof.to_bytes() == reference,
+                    "{mode}, k = {k}, budget {memory_budget:?}: proof bytes differ from default"
+                );
+            }
+        }
+    }
+}
+
+/// A budget goes only to the modes that can spend it; any other refuses it, naming the mode.
+#[test]
+fn a_memory_budget_is_refused_by_modes_that_cannot_spend_it() {
+    let program = short_program();
+    for mode in every_combination() {
+        let opts = ProveOptions {
+            memory_budget: Some(1 << 30),
+            ..options(20, mode, 1)
+        };
+        let result = zkvm::prove(&program, &[], &opts, &NoObserver);
+        if mode.takes_budget() {
+            result.unwrap_or_else(|e| panic!("{mode}: {e}"));
+        } else {
+            let e = result
+                .err()
+                .unwrap_or_else(|| panic!("{mode} took a budget"));
             assert!(
-                proof.to_bytes() == reference,
-                "{mode}, k = {k}: proof bytes differ from default"
+                e.to_string()
+                    .contains(&format!("`{mode}` takes no memory budget")),
+                "{mode}: {e}"
             );
         }
     }

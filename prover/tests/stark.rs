@@ -508,49 +508,57 @@ fn memory_plans_and_parallelism_never_change_the_proof() {
         let infos = setup::air_infos(&case.airs, case.public.len()).unwrap();
         let layout =
             setup::Layout::with_infos(&case.airs, infos, &case.traces.heights(), &case.params);
-        for bits in 0..8u32 {
-            for k in [1, 2, 3] {
-                let plan = MemoryPlan {
-                    stream_lde: bits & 1 != 0,
-                    leaf_drop: bits & 2 != 0,
-                    retire_traces: bits & 4 != 0,
-                    table_parallelism: std::num::NonZeroUsize::new(k),
-                };
-                let proof = prove(
-                    &case.airs,
-                    &case.traces,
-                    &case.statement(),
-                    &case.params,
-                    &plan,
-                    &NoObserver,
-                )
-                .expect("honest statement proves");
-                assert!(
-                    proof.to_bytes() == reference,
-                    "blowup 2^{log_blowup}, {plan:?}"
-                );
-                case.verify(&proof).expect("the proof verifies");
-                let input = memory_model::stark_input(&layout, &case.params, &plan);
-                let policy = memory_model::policy_for(&input);
-                assert_eq!(
-                    policy.phase_a_copies,
-                    plan.stream_lde && plan.retire_traces,
-                    "{plan:?}"
-                );
-                // Round 2's copies, on the instances it makes by blocks (none with
-                // leaf_drop here: its dropped levels outnumber these instances' rows).
-                let round2 = input
-                    .instances
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, s)| {
-                        policy.by_blocks(s.log_height)
-                            && policy.round2_copies(*k, s.log_height, s.main, s.aux)
-                    })
-                    .count();
-                if plan.stream_lde && plan.retire_traces && !plan.leaf_drop {
-                    assert_eq!(round2, input.instances.len(), "{plan:?}");
-                }
+        // Each plan without a budget and with one that lets the store keep everything it
+        // may (`MemoryPlan::stark_budget`).
+        let plans = (0..8u32).flat_map(|bits| {
+            [1, 2, 3].into_iter().flat_map(move |k| {
+                [None, Some(u64::MAX)]
+                    .into_iter()
+                    .map(move |stark_budget| (bits, k, stark_budget))
+            })
+        });
+        for (bits, k, stark_budget) in plans {
+            let plan = MemoryPlan {
+                stream_lde: bits & 1 != 0,
+                leaf_drop: bits & 2 != 0,
+                retire_traces: bits & 4 != 0,
+                table_parallelism: std::num::NonZeroUsize::new(k),
+                stark_budget,
+            };
+            let proof = prove(
+                &case.airs,
+                &case.traces,
+                &case.statement(),
+                &case.params,
+                &plan,
+                &NoObserver,
+            )
+            .expect("honest statement proves");
+            assert!(
+                proof.to_bytes() == reference,
+                "blowup 2^{log_blowup}, {plan:?}"
+            );
+            case.verify(&proof).expect("the proof verifies");
+            let input = memory_model::stark_input(&layout, &case.params, &plan);
+            let policy = memory_model::policy_for(&input);
+            assert_eq!(
+                policy.phase_a_copies,
+                plan.stream_lde && plan.retire_traces,
+                "{plan:?}"
+            );
+            // Round 2's copies, on the instances it makes by blocks (none with
+            // leaf_drop here: its dropped levels outnumber these instances' rows).
+            let round2 = input
+                .instances
+                .iter()
+                .enumerate()
+                .filter(|(k, s)| {
+                    policy.by_blocks(s.log_height)
+                        && policy.round2_copies(*k, s.log_height, s.main, s.aux)
+                })
+                .count();
+            if plan.stream_lde && plan.retire_traces && !plan.leaf_drop {
+                assert_eq!(round2, input.instances.len(), "{plan:?}");
             }
         }
     }

@@ -290,6 +290,7 @@ fn mode_error(e: prover::modes::ModeError) -> String {
         ModeError::Empty | ModeError::EmptyItem { .. } => "empty".into(),
         ModeError::EmptyFlag { .. } => "an empty name around `+`".into(),
         ModeError::OneMode => "one mode, not `all`".into(),
+        ModeError::NoBudget(_) => "takes no memory budget".into(),
     }
 }
 

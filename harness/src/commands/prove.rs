@@ -43,6 +43,7 @@ pub fn prove<A: Sync>(command: &ProveCommand, alloc: &CountingAlloc<A>) -> Resul
             count_alloc: true,
             epoch_log2: request.epoch_log2,
             security: request.security,
+            memory_budget: None,
         };
         let (mode, parallelism) = crate::commands::predict::choose_mode(
             &request.program,

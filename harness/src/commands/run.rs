@@ -111,6 +111,8 @@ pub struct RunRequest {
     pub timeout: Option<Duration>,
     /// Cap each worker's address space at this many bytes.
     pub max_memory: Option<u64>,
+    /// The prove's heap budget in bytes (`--memory-budget`): every mode must take one.
+    pub memory_budget: Option<u64>,
     /// A shell command run before each timed run, untimed (`--prepare`).
     pub prepare: Option<String>,
     /// Choose the mode and parallelism by memory budget (`--fit`; one program).
@@ -234,6 +236,7 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
             count_alloc: true,
             epoch_log2: request.epoch_log2,
             security: request.security,
+            memory_budget: None,
         };
         let (mode, parallelism) = predict::choose_mode(program, None, &config, fit)?;
         (modes, table_parallelism) = (vec![mode], parallelism);
@@ -245,7 +248,11 @@ pub fn measure_modes(request: &RunRequest) -> Result<Outcome> {
         count_alloc: request.count_alloc,
         epoch_log2: request.epoch_log2,
         security: request.security,
+        memory_budget: request.memory_budget,
     };
+    for &mode in &modes {
+        mode.check_budget(config.memory_budget)?;
+    }
     config
         .params()
         .validate()

@@ -99,6 +99,7 @@ impl Predictor {
             max_cycles,
             mode: MemoryMode::DEFAULT,
             table_parallelism: None,
+            memory_budget: None,
         };
         let run = run_shape(program, input, &options, config.epoch_log2).map_err(|source| {
             PredictError::Run {
@@ -130,7 +131,13 @@ impl Predictor {
         mode: MemoryMode,
         parallelism: Option<NonZeroUsize>,
     ) -> ModePrediction {
-        let p = predict(&self.run, mode, &self.config.params(), parallelism);
+        let p = predict(
+            &self.run,
+            mode,
+            &self.config.params(),
+            parallelism,
+            self.config.memory_budget,
+        );
         to_record(mode, &p)
     }
 }

@@ -48,8 +48,8 @@ pub struct WorkerCommand<'a> {
     pub program: &'a ProgramSpec,
     /// `--mode`, when not the worker's default.
     pub mode: Option<MemoryMode>,
-    /// `--log-blowup`, `--log-max-rows`, `--epoch-log2` and `--security` of these settings,
-    /// when given
+    /// `--log-blowup`, `--log-max-rows`, `--epoch-log2`, `--security` and, when set,
+    /// `--memory-budget` of these settings, when given
     /// (their table parallelism and heap counting are not read: see the fields below).
     pub settings: Option<&'a ProveConfig>,
     /// `--table-parallelism`.
@@ -94,6 +94,9 @@ impl WorkerCommand<'_> {
                 "--security".into(),
                 c.security.name().into(),
             ]);
+            if let Some(bytes) = c.memory_budget {
+                a.extend(["--memory-budget".into(), format!("{bytes}B").into()]);
+            }
         }
         if let Some(k) = self.table_parallelism {
             a.extend(["--table-parallelism".into(), k.to_string().into()]);

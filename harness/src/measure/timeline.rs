@@ -94,6 +94,7 @@ pub fn record<A: Sync>(
         max_cycles: prover::vm::DEFAULT_MAX_CYCLES,
         mode,
         table_parallelism: None,
+        memory_budget: None,
     };
     let observer = TimelineObserver::new(PeakObserver::new(alloc), alloc);
     #[cfg(feature = "dhat-heap")]

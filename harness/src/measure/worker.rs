@@ -48,6 +48,9 @@ pub struct ProveRequest {
     pub table_parallelism: Option<NonZeroUsize>,
     /// Cap this process's address space at this many bytes.
     pub max_memory: Option<u64>,
+    /// The prove's heap budget in bytes (`ProveOptions::memory_budget`), for a mode that
+    /// takes one.
+    pub memory_budget: Option<u64>,
     /// log2 of the epoch size (cycles) of `verify-and-drop`.
     pub epoch_log2: u32,
 }
@@ -119,6 +122,7 @@ pub fn prove<A: Sync>(
     alloc: &CountingAlloc<A>,
 ) -> Result<RunRecord, WorkerError> {
     args.mode.check_available()?;
+    args.mode.check_budget(args.memory_budget)?;
     if let Some(bytes) = args.max_memory {
         // The rayon pool's threads start first: a thread that starts past the cap crashes
         // in jemalloc's per-thread setup (SIGSEGV) instead of failing an allocation
@@ -144,6 +148,7 @@ pub fn prove<A: Sync>(
         count_alloc: alloc.is_counting(),
         epoch_log2: args.epoch_log2,
         security: args.security,
+        memory_budget: args.memory_budget,
     };
     let params = config.params();
     params
@@ -182,6 +187,7 @@ pub fn prove<A: Sync>(
         max_cycles: limit.cycles,
         mode: args.mode,
         table_parallelism: args.table_parallelism,
+        memory_budget: args.memory_budget,
     };
     let peaks = PeakObserver::new(alloc).with_allocator_stats(jemalloc_stats);
     // Callgrind's cuts at the phase boundaries (no-ops unless run under callgrind).

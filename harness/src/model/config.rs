@@ -27,6 +27,12 @@ pub struct ProveConfig {
     /// it existed were conjectured.
     #[serde(default)]
     pub security: Regime,
+    /// The whole prove's heap budget in bytes (`--memory-budget`), given to the modes that
+    /// take one (`MemoryMode::takes_budget`): where the memory model predicts the peak
+    /// stays within it, the prover keeps what it would make again. Absent: each mode's
+    /// leanest (and from records written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_budget: Option<u64>,
 }
 
 impl ProveConfig {
@@ -40,6 +46,7 @@ impl ProveConfig {
         count_alloc: true,
         epoch_log2: prover::continuation::DEFAULT_EPOCH_LOG2,
         security: Regime::Conjectured,
+        memory_budget: None,
     };
 
     /// The proof parameters these settings stand for.

@@ -47,6 +47,15 @@ pub struct MemoryPlan {
     pub retire_traces: bool,
     /// Instances in flight per phase; `None` picks automatically.
     pub table_parallelism: Option<NonZeroUsize>,
+    /// Bytes the STARK's own buffers may be predicted to reach: where the memory model
+    /// predicts its peak (the prover's alone, nothing held outside it) stays within this,
+    /// the store keeps what it would otherwise make again: every aux trace's coefficients
+    /// from Phase C to the openings (with `stream_lde` and `retire_traces`, instead of
+    /// rebuilding them in Rounds 2, 3, 4 and the openings) and coefficient copies
+    /// ([`memory_model::policy_for`](super::memory_model::policy_for)). `None`, or a budget
+    /// below the flags' leanest peak: only what leaves that peak unchanged. Never changes
+    /// the proof.
+    pub stark_budget: Option<u64>,
 }
 
 impl MemoryPlan {
@@ -57,6 +66,7 @@ impl MemoryPlan {
         leaf_drop: false,
         retire_traces: false,
         table_parallelism: None,
+        stark_budget: None,
     };
 
     /// How many of the lowest levels of every committed Merkle tree (trace and FRI layer

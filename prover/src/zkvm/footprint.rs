@@ -19,7 +19,7 @@ use crate::modes::{Flag, MemoryMode};
 use crate::stark::memory_model::{self, InstanceShape, ModelInput, Outside, Prediction};
 use crate::stark::symbolic::AirInfo;
 use crate::stark::trace::{Instance, instances};
-use crate::stark::{Air, StarkParams};
+use crate::stark::{Air, MemoryPlan, StarkParams};
 use crate::vm::{Executor, Memory, Program, RunState};
 
 use super::ProveOptions;
@@ -40,6 +40,22 @@ pub struct Footprint {
     pub resident_traces: u64,
     /// Each table's rows before padding (empty once released).
     pub rows: Vec<usize>,
+}
+
+impl Footprint {
+    /// The bytes held beside the prover through a prove that retires its traces: the
+    /// execution log, the rest of the witness and the resident traces.
+    pub fn held(&self) -> u64 {
+        self.execution_log + self.witness + self.resident_traces
+    }
+}
+
+/// The prover's budget ([`MemoryPlan::stark_budget`](crate::stark::MemoryPlan::stark_budget))
+/// for a whole-prove `budget` ([`ProveOptions::memory_budget`]): what is left once
+/// `footprint`'s held bytes are counted (under the modes that take a budget they are held
+/// through the whole prove, the same bytes in every phase).
+pub fn stark_budget(budget: Option<u64>, footprint: &Footprint) -> Option<u64> {
+    budget.map(|b| b.saturating_sub(footprint.held()))
 }
 
 /// A program's run as the model needs it.
@@ -185,13 +201,23 @@ fn shapes(
 
 /// The model's inputs for `mode`: one, or one per distinct epoch shape with
 /// `verify-and-drop` ([`RunShape::epochs`], routed at [`run_shape`]'s `epoch_log2`).
+/// `memory_budget` is the whole prove's ([`ProveOptions::memory_budget`]), for a mode that
+/// [takes one](MemoryMode::takes_budget); any other is predicted without it (its prove
+/// refuses one).
 pub fn model_inputs(
     run: &RunShape,
     mode: MemoryMode,
     params: &StarkParams,
     table_parallelism: Option<NonZeroUsize>,
+    memory_budget: Option<u64>,
 ) -> Vec<ModelInput> {
-    let plan = mode.without(Flag::VerifyAndDrop).plan(table_parallelism);
+    let plan = MemoryPlan {
+        stark_budget: stark_budget(
+            memory_budget.filter(|_| mode.takes_budget()),
+            &run.footprint,
+        ),
+        ..mode.without(Flag::VerifyAndDrop).plan(table_parallelism)
+    };
     let base = |instances, outside| ModelInput {
         instances,
         log_blowup: params.log_blowup,
@@ -245,8 +271,9 @@ pub fn predict(
     mode: MemoryMode,
     params: &StarkParams,
     table_parallelism: Option<NonZeroUsize>,
+    memory_budget: Option<u64>,
 ) -> Prediction {
-    model_inputs(run, mode, params, table_parallelism)
+    model_inputs(run, mode, params, table_parallelism, memory_budget)
         .iter()
         .map(memory_model::predict)
         .reduce(|a, b| if b.peak > a.peak { b } else { a })

@@ -123,13 +123,37 @@ pub fn named(kinds: &Kinds) -> Vec<(&'static str, u64)> {
 /// these phases (`stream_lde` with `retire_traces`), the same bytes in every phase, so it
 /// cannot change which is higher: the [`InstanceStore`](crate::stark::store::InstanceStore)
 /// asks without it ([`stark_input`]).
+///
+/// With a [`stark_budget`](MemoryPlan::stark_budget), a choice is also taken where the
+/// STARK's own predicted peak (this schedule with nothing outside it) stays within the
+/// budget: first every aux trace kept as its coefficients where it would be rebuilt
+/// ([`Policy::with_aux_kept`]; at `interpreter_8M` the combination's predicted peak 1,380.7
+/// -> 3,470.2 MiB), then the copies above by the same test. Without one, this is the rule
+/// above alone.
 pub fn policy_for(input: &ModelInput) -> Policy {
     let base = lifetimes::base_policy(input);
     let peak = |p: &Policy| predict::evaluate(&lifetimes::schedule_with(input, p)).peak;
     let limit = peak(&base);
+    // The budget bounds the STARK's own peak: the same schedule with nothing outside it.
+    let stark = ModelInput {
+        outside: Outside::default(),
+        ..input.clone()
+    };
+    let budget = input.plan.stark_budget;
+    let within_budget = |p: &Policy| {
+        budget.is_some_and(|b| predict::evaluate(&lifetimes::schedule_with(&stark, p)).peak <= b)
+    };
+    let fits = |p: &Policy| peak(p) <= limit || within_budget(p);
     let mut chosen = base;
-    let phase_a = base.with_phase_a_copies();
-    if phase_a != base && peak(&phase_a) <= limit {
+    // Kept aux traces first: they save the most (four LogUp rebuilds and two interpolations
+    // of every aux trace) and cost the most, so they are never taken in place of copies
+    // that leave the peak unchanged, only within a budget.
+    let kept = base.with_aux_kept();
+    if kept != base && within_budget(&kept) {
+        chosen = kept;
+    }
+    let phase_a = chosen.with_phase_a_copies();
+    if phase_a != chosen && fits(&phase_a) {
         chosen = phase_a;
     }
     let mut sizes: Vec<u64> = input
@@ -144,7 +168,7 @@ pub fn policy_for(input: &ModelInput) -> Policy {
         if round2 == chosen {
             break;
         }
-        if peak(&round2) <= limit {
+        if fits(&round2) {
             chosen = round2;
             break;
         }
@@ -152,17 +176,17 @@ pub fn policy_for(input: &ModelInput) -> Policy {
     // Then the longest run of instances from the first whose copies keep the peak: copies
     // only add bytes, so the peak never falls as the run grows, and the longest is found by
     // bisection.
-    let (mut fits, mut over) = (0, input.instances.len() + 1);
-    while over - fits > 1 {
-        let mid = (fits + over) / 2;
+    let (mut run, mut over) = (0, input.instances.len() + 1);
+    while over - run > 1 {
+        let mid = (run + over) / 2;
         let round2 = chosen.with_round2_copies_before(mid);
-        if round2 == chosen || peak(&round2) > limit {
+        if round2 == chosen || !fits(&round2) {
             over = mid;
         } else {
-            fits = mid;
+            run = mid;
         }
     }
-    chosen.with_round2_copies_before(fits)
+    chosen.with_round2_copies_before(run)
 }
 
 /// The model's input for the prove of `layout` under `params` and `plan`, the STARK alone
@@ -200,6 +224,7 @@ mod tests {
             leaf_drop: true,
             retire_traces: true,
             table_parallelism: None,
+            stark_budget: None,
         }
     }
 
@@ -285,6 +310,58 @@ mod tests {
             keep_all.with_round2_copies_before(1).round2_copies_before,
             0
         );
+    }
+
+    #[test]
+    fn a_budget_keeps_the_aux_traces_and_takes_copies_within_it() {
+        // Four chunks of a wide table: their aux traces together outweigh one main trace,
+        // so without a budget they are rebuilt. The budget is the STARK's own peak, so
+        // what the zkVM holds outside it does not count against it.
+        let mut four = input(combination(), 30, 13);
+        four.instances.extend([four.instances[0]; 3]);
+        four.outside.execution_log = 1 << 30;
+        let lean = policy_for(&four);
+        assert!(!lean.keeps_aux_traces());
+        let stark = ModelInput {
+            outside: Outside::default(),
+            ..four.clone()
+        };
+        let kept = lean.with_aux_kept();
+        assert!(kept.keeps_aux_traces());
+        let (lean_peak, kept_peak) = (peak(&stark, &lean), peak(&stark, &kept));
+        assert!(kept_peak > lean_peak);
+        let with_budget = |b: u64| ModelInput {
+            plan: MemoryPlan {
+                stark_budget: Some(b),
+                ..combination()
+            },
+            ..four.clone()
+        };
+        // Below the leanest peak a budget changes nothing; below what keeping the aux
+        // traces needs, it buys copies alone.
+        assert_eq!(policy_for(&with_budget(lean_peak / 2)), lean);
+        let short = policy_for(&with_budget(kept_peak - 1));
+        assert!(!short.keeps_aux_traces());
+        assert!(short.round2_copies_before > lean.round2_copies_before);
+        assert!(peak(&stark, &short) < kept_peak);
+        // At it, they are kept; with room to spare, the copies too, all within it.
+        for b in [kept_peak, 2 * kept_peak, u64::MAX] {
+            let input = with_budget(b);
+            let chosen = policy_for(&input);
+            assert!(chosen.keeps_aux_traces(), "budget {b}");
+            let stark = ModelInput {
+                outside: Outside::default(),
+                ..input.clone()
+            };
+            assert!(peak(&stark, &chosen) <= b, "budget {b}");
+            assert_eq!(schedule(&input), lifetimes::schedule_with(&input, &chosen));
+        }
+        let roomy = policy_for(&with_budget(u64::MAX));
+        assert_eq!(roomy.round2_copies_before, four.instances.len());
+        assert!(lean.round2_copies_before < four.instances.len());
+        // A plan that keeps its traces has no aux traces to keep.
+        let keep_all = lifetimes::base_policy(&input(MemoryPlan::KEEP_ALL, 30, 13));
+        assert_eq!(keep_all.with_aux_kept(), keep_all);
     }
 
     #[test]

@@ -201,6 +201,21 @@ impl Policy {
         }
     }
 
+    /// This policy with every aux trace kept as its coefficients from Phase C to the
+    /// openings where it would be rebuilt in Rounds 2, 3, 4 and the openings
+    /// ([`AuxTrace::Rebuilt`]); unchanged otherwise. Never set by [`Policy::new`] for aux
+    /// traces that do not fit: the memory model sets it within a plan's
+    /// [`stark_budget`](MemoryPlan::stark_budget).
+    pub fn with_aux_kept(self) -> Self {
+        Self {
+            aux_trace: match self.aux_trace {
+                AuxTrace::Rebuilt => AuxTrace::Coefficients,
+                rule => rule,
+            },
+            ..self
+        }
+    }
+
     /// This policy with Phase A's coefficient copies ([`Policy::phase_a_copies`]), where it
     /// commits by blocks; unchanged otherwise.
     pub fn with_phase_a_copies(self) -> Self {
@@ -337,6 +352,7 @@ mod tests {
             leaf_drop,
             retire_traces,
             table_parallelism: None,
+            stark_budget: None,
         }
     }
 

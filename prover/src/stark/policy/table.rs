@@ -91,6 +91,7 @@ fn merged(stream: bool, retire: bool, cell: fn(&Policy) -> String) -> String {
         leaf_drop,
         retire_traces: retire,
         table_parallelism: None,
+        stark_budget: None,
     };
     let base = cell(&Policy::new(&plan(false), true));
     let variants = [
