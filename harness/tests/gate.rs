@@ -420,6 +420,31 @@ fn rows() -> Vec<Row> {
             2,
             "'--table-parallelism <K>': 0 is out of range",
         ),
+        // A memory budget goes only to modes that can spend it.
+        row(
+            "prove, a memory budget for default",
+            "prove --fixture bytesort_small --mode default --memory-budget 1GiB",
+            1,
+            "mode `default` takes no memory budget",
+        ),
+        row(
+            "run, a memory budget with a mode that cannot spend it",
+            "run --fixture bytesort_small --modes default,stream-lde+leaf-drop+trace-retire --runs 1 --memory-budget 1GiB --out unfit.json",
+            1,
+            "mode `default` takes no memory budget",
+        ),
+        row(
+            "prove, a memory budget with --fit",
+            "prove --fixture bytesort_small --memory-budget 1GiB --fit 16GiB",
+            2,
+            "cannot be used with",
+        ),
+        row(
+            "prove, a memory budget without a unit",
+            "prove --fixture bytesort_small --mode stream-lde+trace-retire --memory-budget 4",
+            2,
+            "a size needs a unit",
+        ),
         row(
             "overhead --runs 1",
             "overhead --fixture bytesort_small --runs 1",

@@ -158,6 +158,19 @@ fn fib_iterative_64k_in_small_chunks_combination_within_five_percent() {
     check_with("fib_iterative_64k", &modes, &["--log-max-rows", "14"]);
 }
 
+/// The same chunks with a memory budget (`--memory-budget`): the combination keeps every aux
+/// trace's coefficients from Phase C to the openings instead of rebuilding them, and takes
+/// Round 2's copies on every chunk; the schedule must hold what the store then holds.
+#[test]
+fn fib_iterative_64k_in_small_chunks_combination_with_a_budget_within_five_percent() {
+    let modes = ["stream-lde+leaf-drop+trace-retire"];
+    check_with(
+        "fib_iterative_64k",
+        &modes,
+        &["--log-max-rows", "14", "--memory-budget", "1GiB"],
+    );
+}
+
 #[test]
 fn bytesort_small_every_mode_within_five_percent() {
     check("bytesort_small");

@@ -158,6 +158,53 @@ fn verify_and_drop_runs_in_epochs_next_to_whole_run_modes() {
 }
 
 #[test]
+fn a_memory_budget_reaches_the_workers_and_is_recorded() {
+    // In chunks of 2^12 rows the aux traces do not fit in the largest main trace, so the
+    // combination rebuilds them; a budget lets it keep them: more heap, the same proof.
+    let dir = temp_dir("budget");
+    let measure = |name: &str, budget: &[&str]| {
+        let out = dir.join(name);
+        let args = [
+            &[
+                "run",
+                "--fixture",
+                "fib_iterative_64k",
+                "--modes",
+                "stream-lde+leaf-drop+trace-retire",
+                "--log-max-rows",
+                "12",
+                "--runs",
+                "1",
+                "--out",
+                out.to_str().unwrap(),
+            ][..],
+            budget,
+        ]
+        .concat();
+        let run = bench(&args);
+        assert!(run.status.success(), "{}", stderr(&run));
+        read_json(&out)
+    };
+    let lean = measure("lean.json", &[]);
+    let roomy = measure("roomy.json", &["--memory-budget", "1GiB"]);
+    assert!(lean["config"].get("memory_budget").is_none());
+    assert_eq!(roomy["config"]["memory_budget"], 1u64 << 30);
+    let record = |file: &Value| file["entries"][0]["runs"][0].clone();
+    let (lean, roomy) = (record(&lean), record(&roomy));
+    // The worker was given it: its own record says so, and it kept more.
+    assert_eq!(roomy["config"]["memory_budget"], 1u64 << 30);
+    assert_eq!(roomy["proof_sha3"], lean["proof_sha3"]);
+    let heap = |r: &Value| r["peak_heap_bytes"].as_u64().unwrap();
+    assert!(
+        heap(&roomy) > heap(&lean),
+        "{} vs {}",
+        heap(&roomy),
+        heap(&lean)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_trapping_program_is_a_recorded_failure() {
     let dir = temp_dir("trap");
     let out = dir.join("r.json");

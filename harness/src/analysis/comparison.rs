@@ -102,7 +102,8 @@ pub fn check_schema(base: &str, head: &str) -> Result<(), MismatchError> {
 
 /// The run settings must agree.
 pub fn check_config(base: &ProveConfig, head: &ProveConfig) -> Result<(), MismatchError> {
-    let settings: [(&'static str, String, String); 6] = [
+    let budget = |b: Option<u64>| b.map_or_else(|| "none".to_string(), |b| format!("{b} B"));
+    let settings: [(&'static str, String, String); 7] = [
         (
             "table parallelism",
             parallelism_label(base.table_parallelism),
@@ -132,6 +133,11 @@ pub fn check_config(base: &ProveConfig, head: &ProveConfig) -> Result<(), Mismat
             "security",
             base.security.to_string(),
             head.security.to_string(),
+        ),
+        (
+            "memory budget",
+            budget(base.memory_budget),
+            budget(head.memory_budget),
         ),
     ];
     match settings.into_iter().find(|(_, b, h)| b != h) {
@@ -828,6 +834,19 @@ mod tests {
             )
         );
         assert!(check_config(&head.config, &head.config).is_ok());
+    }
+
+    #[test]
+    fn a_different_memory_budget_is_refused() {
+        // A budget changes what the prover keeps: heap and time under different budgets do
+        // not compare.
+        let base = file(&[1.0], 100);
+        let mut head = file(&[1.0], 100);
+        head.config.memory_budget = Some(4 << 30);
+        assert_eq!(
+            check_files(&base, &head).unwrap_err().to_string(),
+            "memory budget differs: base none, head 4294967296 B"
+        );
     }
 
     #[test]
