@@ -10,8 +10,8 @@ use prover::modes::MemoryMode;
 
 use crate::cli::input::{InputWords, parse_words};
 use crate::cli::shared::{
-    ExportFormatArg, FitArgs, FormatArg, ProgramArgs, RuleArgs, SecurityArg, WorkerArgs, parse_gib,
-    parse_parallelism, parse_seconds, parse_size,
+    BudgetArgs, ExportFormatArg, FitArgs, FormatArg, ProgramArgs, RuleArgs, SecurityArg,
+    WorkerArgs, parse_gib, parse_parallelism, parse_seconds,
 };
 use crate::model::config::DEFAULT_FIXTURE;
 
@@ -101,13 +101,9 @@ pub struct PredictArgs {
     /// Table instances in flight at once (default: the prover's automatic choice here).
     #[arg(long, value_name = "K")]
     pub table_parallelism: Option<NonZeroUsize>,
-    /// Let modes with stream-lde and trace-retire (and not verify-and-drop) spend up to this
-    /// much heap (a size with a unit: 4GiB) where it saves time: where the memory model
-    /// predicts the prove's peak stays within it, the prover keeps every aux trace's
-    /// coefficients instead of rebuilding them, and copies more coefficients. Default: each
-    /// mode's leanest. Any other mode refuses it.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub memory_budget: Option<u64>,
+    /// The memory budget.
+    #[command(flatten)]
+    pub budget: BudgetArgs,
     /// log2 of the epoch size (cycles) of `verify-and-drop`.
     #[arg(long, value_name = "K", default_value_t = prover::continuation::DEFAULT_EPOCH_LOG2,
           value_parser = clap::value_parser!(u32).range(4..=24))]
@@ -305,13 +301,9 @@ pub struct RunArgs {
     /// Table instances in flight at once (default: the prover's automatic choice).
     #[arg(long, value_name = "K", value_parser = parse_parallelism)]
     pub table_parallelism: Option<NonZeroUsize>,
-    /// Let modes with stream-lde and trace-retire (and not verify-and-drop) spend up to this
-    /// much heap (a size with a unit: 4GiB) where it saves time: where the memory model
-    /// predicts the prove's peak stays within it, the prover keeps every aux trace's
-    /// coefficients instead of rebuilding them, and copies more coefficients. Default: each
-    /// mode's leanest. Any other mode refuses it.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, conflicts_with = "fit")]
-    pub memory_budget: Option<u64>,
+    /// The memory budget.
+    #[command(flatten)]
+    pub budget: BudgetArgs,
     /// The results file (default: target/bench/run-<UTC time>.json).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -453,13 +445,9 @@ pub struct ProveArgs {
     /// Table instances in flight at once (default: the prover's automatic choice).
     #[arg(long, value_name = "K", value_parser = parse_parallelism)]
     pub table_parallelism: Option<NonZeroUsize>,
-    /// Let modes with stream-lde and trace-retire (and not verify-and-drop) spend up to this
-    /// much heap (a size with a unit: 4GiB) where it saves time: where the memory model
-    /// predicts the prove's peak stays within it, the prover keeps every aux trace's
-    /// coefficients instead of rebuilding them, and copies more coefficients. Default: each
-    /// mode's leanest. Any other mode refuses it.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, conflicts_with = "fit")]
-    pub memory_budget: Option<u64>,
+    /// The memory budget.
+    #[command(flatten)]
+    pub budget: BudgetArgs,
     /// Cap this process's address space (RLIMIT_AS) at this many GiB, so that a prove that
     /// needs more fails with an allocation error instead of waking the OOM killer. Without
     /// it, a mode whose predicted peak (`bench predict`) + 10 % exceeds the memory available

@@ -145,7 +145,7 @@ pub struct FitArgs {
     /// Prove in the fastest mode predicted to fit this much memory, with the margin (a size
     /// with a unit: 16GiB, 100MiB); refuses when nothing fits. Chooses the table
     /// parallelism too, and ignores --mode / --modes and --table-parallelism.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, conflicts_with = "memory_budget")]
     pub fit: Option<u64>,
     /// The margin --fit leaves above the predicted peak, percent.
     #[arg(long, value_name = "PCT", default_value_t = 10.0)]
@@ -154,6 +154,18 @@ pub struct FitArgs {
     /// committed mode table, reports/modes/fib_iterative_1200k-session11b.json].
     #[arg(long, value_name = "FILE")]
     pub speed_from: Option<PathBuf>,
+}
+
+/// The memory budget of `prove`, `run` and `predict`.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct BudgetArgs {
+    /// Let modes with stream-lde and trace-retire (and not verify-and-drop) spend up to this
+    /// much heap (a size with a unit: 4GiB) where it saves time: where the memory model
+    /// predicts the prove's peak stays within it, the prover keeps every aux trace's
+    /// coefficients instead of rebuilding them, and copies more coefficients. Default: each
+    /// mode's leanest. Any other mode refuses it.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_budget: Option<u64>,
 }
 
 /// The largest `--table-parallelism`.
